@@ -1,0 +1,61 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+use crate::model::dates::ParseDateError;
+use crate::model::money::UnknownCurrency;
+use crate::validate::Report;
+
+/// Everything that can go wrong in partnercrm.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A document is not well-formed JSON, or does not fit the format.
+    #[error("invalid document at line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A document declares a format version this version cannot read.
+    #[error("unsupported document format {found:?}: this version of partnercrm reads {expected:?}")]
+    UnsupportedFormat {
+        /// The version the document declares, if any.
+        found: Option<String>,
+        /// The version this build reads.
+        expected: &'static str,
+    },
+    /// A value could not be parsed.
+    #[error("invalid {what} {input:?}: {reason}")]
+    Parse {
+        /// What was being parsed, e.g. "amount".
+        what: &'static str,
+        /// The text given.
+        input: String,
+        /// Why it is not valid.
+        reason: String,
+    },
+    /// A currency code is not in ISO 4217.
+    #[error(transparent)]
+    UnknownCurrency(#[from] UnknownCurrency),
+    /// A date is malformed or does not exist.
+    #[error(transparent)]
+    Date(#[from] ParseDateError),
+    /// Data failed validation; nothing was written.
+    #[error("{0}")]
+    Invalid(Report),
+    /// Reading or writing a file failed.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+/// `Result` with partnercrm's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

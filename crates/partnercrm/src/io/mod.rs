@@ -1,0 +1,3 @@
+//! Interchange: reading and writing data sets in outside formats.
+
+pub mod json;

@@ -1,0 +1,3 @@
+//! Questions asked of a data set.
+
+pub mod report;

@@ -1,0 +1,345 @@
+//! The partnership report: who the partners are, what was agreed and given,
+//! what it achieved, and how the groups changed over time.
+//!
+//! Amounts are totalled per currency. Nothing is summed across currencies
+//! here: that needs an explicit rate table, which this report does not take.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::{
+    ChairRole, Currency, Dataset, Group, OrganisationId, OrganisationKind, PartialDate,
+};
+
+/// A partnership report built from a data set.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartnershipReport {
+    /// The data set's title.
+    pub title: String,
+    /// Organisations by kind, each sorted by name.
+    pub partners_by_kind: Vec<(OrganisationKind, Vec<String>)>,
+    /// Every agreement, by signing date.
+    pub agreements: Vec<AgreementLine>,
+    /// Contribution totals by donor and currency.
+    pub contributions: Vec<DonorTotals>,
+    /// The latest achieved value of every indicator.
+    pub outcomes: Vec<OutcomeLine>,
+    /// For each top-level group, its history.
+    pub groups: Vec<GroupTimeline>,
+}
+
+/// One agreement in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgreementLine {
+    /// When it was signed, if known.
+    pub signed: Option<PartialDate>,
+    /// Its kind, as a label.
+    pub kind: &'static str,
+    /// Its title.
+    pub title: String,
+    /// Its parties' short names.
+    pub parties: Vec<String>,
+}
+
+/// What one donor gave.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DonorTotals {
+    /// The donor's short name.
+    pub donor: String,
+    /// Known amounts (actual or estimated), totalled per currency.
+    pub totals: BTreeMap<Currency, Decimal>,
+    /// How many contributions have no known amount: never counted as zero.
+    pub unknown_amounts: usize,
+    /// How many contributions in all.
+    pub count: usize,
+}
+
+/// One outcome in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutcomeLine {
+    /// The project's title.
+    pub project: String,
+    /// The indicator's title.
+    pub indicator: String,
+    /// The latest achieved value, with its qualifier, e.g. "more than 600000".
+    pub achieved: Option<String>,
+    /// The unit.
+    pub unit: String,
+}
+
+/// A group's history: names, joins, departures and chairs, in date order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupTimeline {
+    /// The group's current name.
+    pub name: String,
+    /// Dated events.
+    pub events: Vec<(Option<PartialDate>, String)>,
+    /// How many members it has today (open-ended memberships).
+    pub current_members: usize,
+}
+
+impl PartnershipReport {
+    /// Builds the report.
+    pub fn build(data: &Dataset) -> Self {
+        let short = |id: OrganisationId| short_name(data, id);
+
+        let mut by_kind: BTreeMap<OrganisationKind, Vec<String>> = BTreeMap::new();
+        for org in &data.organisations {
+            by_kind.entry(org.kind).or_default().push(org.name.clone());
+        }
+        let partners_by_kind = by_kind
+            .into_iter()
+            .map(|(kind, mut names)| {
+                names.sort_by_key(|n| n.to_lowercase());
+                (kind, names)
+            })
+            .collect();
+
+        let mut agreements: Vec<AgreementLine> = data
+            .agreements
+            .iter()
+            .map(|a| AgreementLine {
+                signed: a.signed,
+                kind: a.kind.label(),
+                title: a.title.clone(),
+                parties: a.parties.iter().map(|p| short(p.organisation)).collect(),
+            })
+            .collect();
+        agreements.sort_by(|a, b| a.signed.cmp(&b.signed).then_with(|| a.title.cmp(&b.title)));
+
+        let mut donors: BTreeMap<String, DonorTotals> = BTreeMap::new();
+        for contribution in &data.contributions {
+            let donor = short(contribution.donor);
+            let entry = donors.entry(donor.clone()).or_insert_with(|| DonorTotals {
+                donor,
+                totals: BTreeMap::new(),
+                unknown_amounts: 0,
+                count: 0,
+            });
+            entry.count += 1;
+            match contribution.value.money() {
+                Some(money) => *entry.totals.entry(money.currency).or_default() += money.amount,
+                None => entry.unknown_amounts += 1,
+            }
+        }
+
+        let outcomes = data
+            .indicators
+            .iter()
+            .map(|indicator| OutcomeLine {
+                project: data
+                    .project(indicator.project)
+                    .map_or_else(String::new, |p| p.title.clone()),
+                indicator: indicator.title.clone(),
+                achieved: indicator
+                    .actuals
+                    .iter()
+                    .max_by_key(|o| o.period.end.or(o.period.start))
+                    .map(ToString::to_string),
+                unit: indicator.unit.clone(),
+            })
+            .collect();
+
+        let groups = data
+            .groups
+            .iter()
+            .filter(|g| g.parent.is_none())
+            .map(|g| timeline(data, g))
+            .collect();
+
+        Self {
+            title: data
+                .title
+                .clone()
+                .unwrap_or_else(|| "Partnership report".to_owned()),
+            partners_by_kind,
+            agreements,
+            contributions: donors.into_values().collect(),
+            outcomes,
+            groups,
+        }
+    }
+}
+
+fn short_name(data: &Dataset, id: OrganisationId) -> String {
+    data.organisation(id).map_or_else(
+        || id.to_string(),
+        |o| o.acronym.clone().unwrap_or_else(|| o.name.clone()),
+    )
+}
+
+fn timeline(data: &Dataset, group: &Group) -> GroupTimeline {
+    let mut events: BTreeMap<Option<PartialDate>, Vec<String>> = BTreeMap::new();
+    let mut push =
+        |date: Option<PartialDate>, text: String| events.entry(date).or_default().push(text);
+
+    for name in &group.names {
+        push(name.period.start, format!("known as {}", name.name));
+    }
+    let mut joined: BTreeMap<Option<PartialDate>, Vec<String>> = BTreeMap::new();
+    for membership in &group.memberships {
+        joined
+            .entry(membership.period.start)
+            .or_default()
+            .push(short_name(data, membership.organisation));
+        if let Some(end) = membership.period.end {
+            push(
+                Some(end),
+                format!("left: {}", short_name(data, membership.organisation)),
+            );
+        }
+    }
+    for (date, members) in joined {
+        push(
+            date,
+            format!("joined ({}): {}", members.len(), members.join(", ")),
+        );
+    }
+    for term in group.chairs.iter().filter(|c| c.role == ChairRole::Chair) {
+        let until = term
+            .period
+            .end
+            .map(|e| format!(" until {e}"))
+            .unwrap_or_default();
+        push(
+            term.period.start,
+            format!("chair: {}{until}", short_name(data, term.organisation)),
+        );
+    }
+    for sub in data.groups.iter().filter(|g| g.parent == Some(group.id)) {
+        let co_chairs: Vec<String> = sub
+            .chairs
+            .iter()
+            .map(|c| short_name(data, c.organisation))
+            .collect();
+        push(
+            sub.period.start,
+            format!(
+                "{}: {}, co-chaired by {}",
+                kind_label(sub),
+                sub.current_name(),
+                co_chairs.join(", ")
+            ),
+        );
+    }
+
+    GroupTimeline {
+        name: group.current_name().to_owned(),
+        events: events
+            .into_iter()
+            .flat_map(|(date, texts)| texts.into_iter().map(move |t| (date, t)))
+            .collect(),
+        current_members: group
+            .memberships
+            .iter()
+            .filter(|m| m.period.end.is_none())
+            .count(),
+    }
+}
+
+fn kind_label(group: &Group) -> &'static str {
+    match group.kind {
+        crate::model::GroupKind::InterAgencyGroup => "inter-agency group",
+        crate::model::GroupKind::WorkingGroup => "working group",
+        crate::model::GroupKind::TaskForce => "task force",
+        crate::model::GroupKind::Network => "network",
+    }
+}
+
+impl fmt::Display for PartnershipReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title)?;
+        writeln!(f, "{}", "=".repeat(self.title.chars().count()))?;
+
+        writeln!(f, "\nPartners by kind")?;
+        for (kind, names) in &self.partners_by_kind {
+            writeln!(
+                f,
+                "  {} ({}): {}",
+                kind.label(),
+                names.len(),
+                names.join("; ")
+            )?;
+        }
+
+        writeln!(f, "\nAgreements")?;
+        for a in &self.agreements {
+            let signed = a
+                .signed
+                .map_or_else(|| "date unknown".to_owned(), |d| d.to_string());
+            writeln!(
+                f,
+                "  {signed:<12} {:<12} {} [{}]",
+                a.kind,
+                a.title,
+                a.parties.join(", ")
+            )?;
+        }
+
+        writeln!(
+            f,
+            "\nContributions by donor and currency (never summed across currencies)"
+        )?;
+        for d in &self.contributions {
+            let mut parts: Vec<String> = d
+                .totals
+                .iter()
+                .map(|(c, amount)| format!("{c} {}", group_thousands(*amount)))
+                .collect();
+            if d.unknown_amounts > 0 {
+                parts.push(format!("{} of unknown amount", d.unknown_amounts));
+            }
+            writeln!(f, "  {:<40} {}", d.donor, parts.join(" + "))?;
+        }
+
+        writeln!(f, "\nOutcomes")?;
+        for o in &self.outcomes {
+            let achieved = o.achieved.as_deref().unwrap_or("not reported");
+            writeln!(f, "  {}: {}: {achieved} {}", o.project, o.indicator, o.unit)?;
+        }
+
+        for g in &self.groups {
+            writeln!(f, "\n{} ({} members today)", g.name, g.current_members)?;
+            for (date, text) in &g.events {
+                let date = date.map_or_else(|| "undated".to_owned(), |d| d.to_string());
+                writeln!(f, "  {date:<12} {text}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `1000000` as `1,000,000`, keeping any decimals.
+fn group_thousands(amount: Decimal) -> String {
+    let text = amount.to_string();
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let (sign, digits) = whole.strip_prefix('-').map_or(("", whole), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(group_thousands(Decimal::new(1_000_000, 0)), "1,000,000");
+        assert_eq!(group_thousands(Decimal::new(85_000_050, 2)), "850,000.50");
+        assert_eq!(group_thousands(Decimal::new(-400, 0)), "-400");
+    }
+}

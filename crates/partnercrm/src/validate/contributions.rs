@@ -1,0 +1,129 @@
+//! Rules for contributions: money, dates, and pledges against their payments.
+
+use rust_decimal::Decimal;
+
+use super::{Checker, Code, Index, Path};
+use crate::model::{ContributionKind, Dataset};
+
+pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
+    for (i, contribution) in data.contributions.iter().enumerate() {
+        let path = Path::root("contributions").index(i);
+        out.reference(
+            path.field("donor"),
+            &contribution.donor,
+            &index.organisations,
+            "organisation",
+        );
+        out.reference(
+            path.field("recipient"),
+            &contribution.recipient,
+            &index.organisations,
+            "organisation",
+        );
+        if contribution.donor == contribution.recipient {
+            out.error(
+                path.field("recipient"),
+                Code::SelfDonation,
+                "the donor and the recipient are the same organisation",
+            );
+        }
+        if let Some(project) = &contribution.project {
+            out.reference(path.field("project"), project, &index.projects, "project");
+        }
+        if let Some(agreement) = &contribution.agreement {
+            out.reference(
+                path.field("agreement"),
+                agreement,
+                &index.agreements,
+                "agreement",
+            );
+        }
+
+        let money = contribution.value.money();
+        match money {
+            Some(money) => out.money(path.field("value"), money),
+            None => out.warning(
+                path.field("value"),
+                Code::AmountUnknown,
+                "the amount is unknown",
+            ),
+        }
+
+        out.period(path.field("period"), &contribution.period);
+        match (contribution.date, contribution.period.is_open()) {
+            (None, true) => out.warning(
+                path.field("date"),
+                Code::DateMissing,
+                "neither a date nor a period is recorded",
+            ),
+            (Some(date), false) => {
+                let period = &contribution.period;
+                let outside = period.start.is_some_and(|s| date.is_certainly_before(&s))
+                    || period.end.is_some_and(|e| e.is_certainly_before(&date));
+                if outside {
+                    out.error(
+                        path.field("date"),
+                        Code::DateOutsidePeriod,
+                        format!("dated {date}, outside its period ({period})"),
+                    );
+                }
+            }
+            _ => {}
+        }
+
+        if contribution.kind != ContributionKind::Pledge {
+            if !contribution.payments.is_empty() {
+                out.error(
+                    path.field("payments"),
+                    Code::PaymentsWithoutPledge,
+                    format!(
+                        "a {} contribution has no payments; only pledges do",
+                        contribution.kind.label()
+                    ),
+                );
+            }
+            continue;
+        }
+        let mut paid = Decimal::ZERO;
+        let mut comparable = true;
+        for (p, payment) in contribution.payments.iter().enumerate() {
+            let at = path.field("payments").index(p);
+            out.money(at.field("amount"), &payment.amount);
+            if let Some(pledged) = money {
+                if payment.amount.currency != pledged.currency {
+                    comparable = false;
+                    out.error(
+                        at.field("amount"),
+                        Code::PaymentCurrency,
+                        format!(
+                            "paid in {}, but pledged in {}",
+                            payment.amount.currency, pledged.currency
+                        ),
+                    );
+                }
+            }
+            if let Some(pledged_on) = contribution.effective_date() {
+                if payment.date.is_certainly_before(&pledged_on) {
+                    out.error(
+                        at.field("date"),
+                        Code::PaymentBeforePledge,
+                        format!("paid {} before the pledge of {pledged_on}", payment.date),
+                    );
+                }
+            }
+            paid += payment.amount.amount;
+        }
+        if let Some(pledged) = money {
+            if comparable && paid > pledged.amount {
+                out.error(
+                    path.field("payments"),
+                    Code::PledgeOverpaid,
+                    format!(
+                        "payments total {} {paid}, more than the pledge of {pledged}",
+                        pledged.currency
+                    ),
+                );
+            }
+        }
+    }
+}

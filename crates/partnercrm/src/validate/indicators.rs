@@ -1,0 +1,82 @@
+//! Rules for indicators: values that fit the measure, and sums that cannot
+//! count one period twice.
+
+use rust_decimal::Decimal;
+
+use super::{Checker, Code, Index, Path};
+use crate::model::{Aggregation, Dataset, Indicator, Measure, Observation};
+
+pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
+    for (i, indicator) in data.indicators.iter().enumerate() {
+        let path = Path::root("indicators").index(i);
+        out.reference(
+            path.field("project"),
+            &indicator.project,
+            &index.projects,
+            "project",
+        );
+        out.text(path.field("title"), &indicator.title, "the title");
+        out.text(path.field("unit"), &indicator.unit, "the unit");
+
+        if let Some(baseline) = &indicator.baseline {
+            observation(indicator, baseline, path.field("baseline"), out);
+        }
+        for (field, values) in [
+            ("targets", &indicator.targets),
+            ("actuals", &indicator.actuals),
+        ] {
+            for (v, value) in values.iter().enumerate() {
+                observation(indicator, value, path.field(field).index(v), out);
+            }
+            if indicator.aggregation == Aggregation::Sum {
+                for (v, value) in values.iter().enumerate() {
+                    if let Some(earlier) = values[..v]
+                        .iter()
+                        .position(|e| e.period.certainly_overlaps(&value.period))
+                    {
+                        out.error(
+                            path.field(field).index(v).field("period"),
+                            Code::OverlappingPeriods,
+                            format!(
+                                "overlaps {field}[{earlier}] ({} and {}); a summed indicator would count the overlap twice",
+                                values[earlier].period, value.period
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn observation(indicator: &Indicator, value: &Observation, path: Path, out: &mut Checker) {
+    out.period(path.field("period"), &value.period);
+    let at = path.field("value");
+    if value.value < Decimal::ZERO {
+        out.error(
+            at.clone(),
+            Code::NegativeValue,
+            format!("{} is negative", value.value),
+        );
+    }
+    match indicator.measure {
+        Measure::Percentage if value.value > Decimal::ONE_HUNDRED => {
+            out.error(
+                at,
+                Code::PercentageOutOfRange,
+                format!("{} is above 100 percent", value.value),
+            );
+        }
+        Measure::Count if !value.value.fract().is_zero() => {
+            out.warning(
+                at,
+                Code::FractionalCount,
+                format!(
+                    "{} is not a whole number of {}",
+                    value.value, indicator.unit
+                ),
+            );
+        }
+        _ => {}
+    }
+}

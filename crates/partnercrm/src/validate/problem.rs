@@ -1,0 +1,364 @@
+//! Problems found by validation, each with a path, a stable code and a severity.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The data is wrong and must not be stored.
+    Error,
+    /// The data is allowed but has a gap or oddity worth a look.
+    Warning,
+}
+
+impl Severity {
+    /// `"error"` or `"warning"`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One step of a [`Path`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Segment {
+    /// A field name.
+    Field(String),
+    /// A position in a list, from 0.
+    Index(usize),
+}
+
+/// Where a problem is, e.g. `agreements[3].parties`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Path(Vec<Segment>);
+
+impl Path {
+    /// A path starting at a top-level field.
+    pub fn root(field: &str) -> Self {
+        Self(vec![Segment::Field(field.to_owned())])
+    }
+
+    /// This path extended by a field.
+    pub fn field(&self, name: &str) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Field(name.to_owned()));
+        next
+    }
+
+    /// This path extended by a list position.
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.0.push(Segment::Index(index));
+        next
+    }
+
+    /// The steps of the path.
+    pub fn segments(&self) -> &[Segment] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Field(name) if i == 0 => f.write_str(name)?,
+                Segment::Field(name) => write!(f, ".{name}")?,
+                Segment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// A stable, machine-readable problem code. Filter on the code, never
+        /// on the message text, which may be reworded.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as written in reports, e.g. `"agreement.party_count"`.
+            pub const fn as_str(&self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// Two records of one kind share an id.
+    DuplicateId = "id.duplicate",
+    /// A reference names a record that does not exist.
+    DanglingReference = "reference.dangling",
+    /// A required text, such as a name or title, is empty.
+    EmptyText = "text.empty",
+    /// A period ends before it starts.
+    EndBeforeStart = "date.end_before_start",
+    /// An amount is zero or negative.
+    MoneyNotPositive = "money.not_positive",
+    /// An amount has more decimals than its currency's minor unit.
+    MoneyTooManyDecimals = "money.too_many_decimals",
+    /// An organisation is its own ancestor.
+    OrganisationParentCycle = "organisation.parent_cycle",
+    /// A country office has no parent organisation.
+    OfficeWithoutParent = "organisation.office_without_parent",
+    /// A country office has no country.
+    OfficeWithoutCountry = "organisation.office_without_country",
+    /// An identifier is malformed, e.g. an IATI org-id with an unknown registration agency.
+    InvalidIdentifier = "organisation.identifier_invalid",
+    /// An IATI org-id uses a registration agency that org-id.guide has withdrawn.
+    WithdrawnRegistrationAgency = "organisation.identifier_withdrawn_agency",
+    /// Two organisations claim the same identifier.
+    SharedIdentifier = "organisation.identifier_shared",
+    /// Two organisations answer to the same name, acronym or alias.
+    SharedName = "organisation.name_shared",
+    /// An organisation lists itself among its constituents.
+    SelfConstituent = "organisation.self_constituent",
+    /// An agreement has the wrong number of parties for its kind.
+    PartyCount = "agreement.party_count",
+    /// An organisation appears twice among an agreement's parties.
+    DuplicateParty = "agreement.duplicate_party",
+    /// A party has no role.
+    PartyWithoutRole = "agreement.party_without_role",
+    /// An agreement is signed after it stopped being in force.
+    SignedAfterEnd = "agreement.signed_after_end",
+    /// An amendment is dated before the agreement was signed.
+    AmendmentBeforeSigning = "agreement.amendment_before_signing",
+    /// An expired or terminated agreement has no end date.
+    EndedWithoutEndDate = "agreement.ended_without_end_date",
+    /// A contribution's donor is also its recipient.
+    SelfDonation = "contribution.self_donation",
+    /// A contribution's amount is unknown.
+    AmountUnknown = "contribution.amount_unknown",
+    /// A contribution has neither a date nor a period.
+    DateMissing = "contribution.date_missing",
+    /// A contribution's date falls outside its own period.
+    DateOutsidePeriod = "contribution.date_outside_period",
+    /// Payments exceed the pledge they are made against.
+    PledgeOverpaid = "contribution.pledge_overpaid",
+    /// A contribution that is not a pledge has payments.
+    PaymentsWithoutPledge = "contribution.payments_without_pledge",
+    /// A payment is in another currency than its pledge.
+    PaymentCurrency = "contribution.payment_currency",
+    /// A payment is dated before its pledge.
+    PaymentBeforePledge = "contribution.payment_before_pledge",
+    /// A project is its own ancestor.
+    ProjectParentCycle = "project.parent_cycle",
+    /// The same organisation is listed twice in the same project role.
+    DuplicatePartner = "project.duplicate_partner",
+    /// A project runs outside its parent programme's period.
+    OutsideParentPeriod = "project.outside_parent_period",
+    /// A count or percentage is negative.
+    NegativeValue = "indicator.negative_value",
+    /// A percentage is above 100.
+    PercentageOutOfRange = "indicator.percentage_out_of_range",
+    /// A count has a fractional part.
+    FractionalCount = "indicator.fractional_count",
+    /// Values of a summed indicator cover overlapping periods, so a total would count twice.
+    OverlappingPeriods = "indicator.overlapping_periods",
+    /// A group has no name.
+    GroupWithoutName = "group.no_name",
+    /// A group's names overlap in time.
+    NamesOverlap = "group.names_overlap",
+    /// One organisation's memberships of a group overlap in time.
+    MembershipOverlap = "group.membership_overlap",
+    /// Two sole chairs' terms overlap.
+    ChairOverlap = "group.chair_overlap",
+    /// A chair is not a member of the group for the whole term.
+    ChairNotMember = "group.chair_not_member",
+    /// A group is its own ancestor.
+    GroupParentCycle = "group.parent_cycle",
+    /// A quote names no speaker.
+    QuoteWithoutSpeaker = "note.quote_without_speaker",
+    /// A note is linked to nothing.
+    UnlinkedNote = "note.unlinked",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One thing wrong with a data set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Where, e.g. `agreements[3].parties`.
+    pub path: Path,
+    /// What sort of problem, stable across versions.
+    pub code: Code,
+    /// A sentence for people.
+    pub message: String,
+    /// Whether it blocks storing the data.
+    pub severity: Severity,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} [code={}, severity={}]",
+            self.path, self.message, self.code, self.severity
+        )
+    }
+}
+
+/// Every problem found in one validation run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Report {
+    problems: Vec<Problem>,
+}
+
+impl Report {
+    /// A report holding these problems.
+    pub fn new(problems: Vec<Problem>) -> Self {
+        Self { problems }
+    }
+
+    /// Every problem, in the order the data holds them.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+    }
+
+    /// Whether there are no errors (warnings allowed).
+    pub fn is_clean(&self) -> bool {
+        self.errors().next().is_none()
+    }
+
+    /// Whether there are neither errors nor warnings.
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// `Ok` if there are no errors, else [`Error::Invalid`](crate::Error::Invalid)
+    /// carrying this report.
+    pub fn into_result(self) -> crate::Result<Self> {
+        if self.is_clean() {
+            Ok(self)
+        } else {
+            Err(crate::Error::Invalid(self))
+        }
+    }
+}
+
+impl IntoIterator for Report {
+    type Item = Problem;
+    type IntoIter = std::vec::IntoIter<Problem>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.problems.into_iter()
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Reads like pydantic's: a count, then one line per problem.
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.errors().count();
+        let warnings = self.problems.len() - errors;
+        write!(
+            f,
+            "{}, {}",
+            plural(errors, "validation error"),
+            plural(warnings, "warning")
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_like_accessors() {
+        let path = Path::root("agreements").index(3).field("parties").index(0);
+        assert_eq!(path.to_string(), "agreements[3].parties[0]");
+        assert_eq!(
+            serde_json::to_string(&path).ok().as_deref(),
+            Some(r#"["agreements",3,"parties",0]"#)
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_and_dotted() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {code}");
+            assert!(code.as_str().contains('.'), "{code} has no namespace");
+        }
+    }
+
+    #[test]
+    fn report_counts_errors_and_warnings() {
+        let problem = |severity| Problem {
+            path: Path::root("contributions").index(0),
+            code: Code::AmountUnknown,
+            message: "the amount is unknown".into(),
+            severity,
+        };
+        let report = Report::new(vec![problem(Severity::Warning)]);
+        assert!(report.is_clean());
+        assert!(!report.is_empty());
+        let report = Report::new(vec![problem(Severity::Error), problem(Severity::Warning)]);
+        assert!(!report.is_clean());
+        assert_eq!(
+            report.to_string(),
+            "1 validation error, 1 warning\n  contributions[0]: the amount is unknown [code=contribution.amount_unknown, severity=error]\n  contributions[0]: the amount is unknown [code=contribution.amount_unknown, severity=warning]"
+        );
+    }
+}
