@@ -51,3 +51,8 @@ pub mod validate;
 pub use error::{Error, Result};
 pub use model::Dataset;
 pub use validate::{Problem, Report, Severity};
+
+// The README's examples are tests too, so the README cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
