@@ -343,12 +343,14 @@ fn indicator() -> impl Strategy<Value = Indicator> {
 fn group() -> impl Strategy<Value = Group> {
     use GroupKind::*;
     let kind = proptest::sample::select(vec![InterAgencyGroup, WorkingGroup, TaskForce, Network]);
-    let name =
-        (text(), option::of(text()), period()).prop_map(|(name, acronym, period)| GroupName {
+    let name = (text(), option::of(text()), vec(text(), 0..2), period()).prop_map(
+        |(name, acronym, aliases, period)| GroupName {
             name,
             acronym,
+            aliases,
             period,
-        });
+        },
+    );
     let membership = (uuid(), period()).prop_map(|(org, period)| Membership {
         organisation: org.into(),
         period,

@@ -100,6 +100,7 @@ fn base() -> Dataset {
     group.names.push(GroupName {
         name: "Global Migration Group".into(),
         acronym: Some("GMG".into()),
+        aliases: vec!["Globale Migrationsgruppe".into()],
         period: Period::from(date("2006")),
     });
     group.memberships = vec![

@@ -47,6 +47,7 @@ impl Group {
             names: vec![GroupName {
                 name: name.into(),
                 acronym: None,
+                aliases: Vec::new(),
                 period: Period::OPEN,
             }],
             parent: None,
@@ -120,6 +121,9 @@ pub struct GroupName {
     /// Its short form, e.g. "GMG".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acronym: Option<String>,
+    /// The same name in other languages, e.g. "Globale Migrationsgruppe".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// When the name was in use.
     #[serde(default, skip_serializing_if = "Period::is_open")]
     pub period: Period,
@@ -132,6 +136,7 @@ pub struct Membership {
     /// The member.
     pub organisation: OrganisationId,
     /// From joining to leaving; an open end means still a member.
+    #[serde(default, skip_serializing_if = "Period::is_open")]
     pub period: Period,
 }
 
@@ -143,7 +148,8 @@ pub struct ChairTerm {
     pub organisation: OrganisationId,
     /// Sole chair, or one of several co-chairs (or co-conveners).
     pub role: ChairRole,
-    /// The term.
+    /// The term; open ends when the source gives no dates.
+    #[serde(default, skip_serializing_if = "Period::is_open")]
     pub period: Period,
 }
 

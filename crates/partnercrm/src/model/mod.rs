@@ -17,6 +17,7 @@ pub mod note;
 pub mod organisation;
 pub mod person;
 pub mod project;
+pub mod record;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,7 @@ pub use note::{Links, Note, NoteKind};
 pub use organisation::{Identifier, IdentifierScheme, Organisation, OrganisationKind};
 pub use person::{Affiliation, Contact, Person};
 pub use project::{Project, ProjectPartner, ProjectRole, ProjectStatus};
+pub use record::{Record, RecordKind, RecordRef};
 
 /// A whole partnership data set: every record, of every kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

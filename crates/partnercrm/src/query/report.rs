@@ -64,6 +64,8 @@ pub struct OutcomeLine {
     pub project: String,
     /// The indicator's title.
     pub indicator: String,
+    /// The latest target, with its qualifier.
+    pub target: Option<String>,
     /// The latest achieved value, with its qualifier, e.g. "more than 600000".
     pub achieved: Option<String>,
     /// The unit.
@@ -134,11 +136,8 @@ impl PartnershipReport {
                     .project(indicator.project)
                     .map_or_else(String::new, |p| p.title.clone()),
                 indicator: indicator.title.clone(),
-                achieved: indicator
-                    .actuals
-                    .iter()
-                    .max_by_key(|o| o.period.end.or(o.period.start))
-                    .map(ToString::to_string),
+                target: latest(&indicator.targets),
+                achieved: latest(&indicator.actuals),
                 unit: indicator.unit.clone(),
             })
             .collect();
@@ -162,6 +161,14 @@ impl PartnershipReport {
             groups,
         }
     }
+}
+
+/// The value for the latest period, as "more than 600000".
+fn latest(values: &[crate::model::Observation]) -> Option<String> {
+    values
+        .iter()
+        .max_by_key(|o| o.period.end.or(o.period.start))
+        .map(ToString::to_string)
 }
 
 fn short_name(data: &Dataset, id: OrganisationId) -> String {
@@ -226,10 +233,14 @@ fn timeline(data: &Dataset, group: &Group) -> GroupTimeline {
         );
     }
 
+    // Dated events in order, then the undated ones.
+    let (undated, dated): (Vec<_>, Vec<_>) =
+        events.into_iter().partition(|(date, _)| date.is_none());
     GroupTimeline {
         name: group.current_name().to_owned(),
-        events: events
+        events: dated
             .into_iter()
+            .chain(undated)
             .flat_map(|(date, texts)| texts.into_iter().map(move |t| (date, t)))
             .collect(),
         current_members: group
@@ -297,8 +308,16 @@ impl fmt::Display for PartnershipReport {
 
         writeln!(f, "\nOutcomes")?;
         for o in &self.outcomes {
-            let achieved = o.achieved.as_deref().unwrap_or("not reported");
-            writeln!(f, "  {}: {}: {achieved} {}", o.project, o.indicator, o.unit)?;
+            let achieved = o
+                .achieved
+                .as_ref()
+                .map_or_else(|| "not reported".to_owned(), |a| format!("{a} {}", o.unit));
+            let target = o
+                .target
+                .as_ref()
+                .map(|t| format!(" (target {t} {})", o.unit))
+                .unwrap_or_default();
+            writeln!(f, "  {}: {}: {achieved}{target}", o.project, o.indicator)?;
         }
 
         for g in &self.groups {

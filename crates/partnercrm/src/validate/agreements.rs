@@ -53,14 +53,14 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         }
 
         out.period(path.field("effective"), &agreement.effective);
-        if let (Some(signed), Some(end)) = (agreement.signed, agreement.effective.end) {
-            if end.is_certainly_before(&signed) {
-                out.error(
-                    path.field("signed"),
-                    Code::SignedAfterEnd,
-                    format!("signed {signed}, after the agreement ended ({end})"),
-                );
-            }
+        if let (Some(signed), Some(end)) = (agreement.signed, agreement.effective.end)
+            && end.is_certainly_before(&signed)
+        {
+            out.error(
+                path.field("signed"),
+                Code::SignedAfterEnd,
+                format!("signed {signed}, after the agreement ended ({end})"),
+            );
         }
         if matches!(
             agreement.status,

@@ -89,41 +89,42 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         for (p, payment) in contribution.payments.iter().enumerate() {
             let at = path.field("payments").index(p);
             out.money(at.field("amount"), &payment.amount);
-            if let Some(pledged) = money {
-                if payment.amount.currency != pledged.currency {
-                    comparable = false;
-                    out.error(
-                        at.field("amount"),
-                        Code::PaymentCurrency,
-                        format!(
-                            "paid in {}, but pledged in {}",
-                            payment.amount.currency, pledged.currency
-                        ),
-                    );
-                }
-            }
-            if let Some(pledged_on) = contribution.effective_date() {
-                if payment.date.is_certainly_before(&pledged_on) {
-                    out.error(
-                        at.field("date"),
-                        Code::PaymentBeforePledge,
-                        format!("paid {} before the pledge of {pledged_on}", payment.date),
-                    );
-                }
-            }
-            paid += payment.amount.amount;
-        }
-        if let Some(pledged) = money {
-            if comparable && paid > pledged.amount {
+            if let Some(pledged) = money
+                && payment.amount.currency != pledged.currency
+            {
+                comparable = false;
                 out.error(
-                    path.field("payments"),
-                    Code::PledgeOverpaid,
+                    at.field("amount"),
+                    Code::PaymentCurrency,
                     format!(
-                        "payments total {} {paid}, more than the pledge of {pledged}",
-                        pledged.currency
+                        "paid in {}, but pledged in {}",
+                        payment.amount.currency, pledged.currency
                     ),
                 );
             }
+            if let Some(pledged_on) = contribution.effective_date()
+                && payment.date.is_certainly_before(&pledged_on)
+            {
+                out.error(
+                    at.field("date"),
+                    Code::PaymentBeforePledge,
+                    format!("paid {} before the pledge of {pledged_on}", payment.date),
+                );
+            }
+            paid += payment.amount.amount;
+        }
+        if let Some(pledged) = money
+            && comparable
+            && paid > pledged.amount
+        {
+            out.error(
+                path.field("payments"),
+                Code::PledgeOverpaid,
+                format!(
+                    "payments total {} {paid}, more than the pledge of {pledged}",
+                    pledged.currency
+                ),
+            );
         }
     }
 }
