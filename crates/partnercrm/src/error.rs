@@ -47,6 +47,36 @@ pub enum Error {
     /// Data failed validation; nothing was written.
     #[error("{0}")]
     Invalid(Report),
+    /// A change conflicts with what is stored: deleting a record that others
+    /// still refer to, or storing a record under a natural key another
+    /// record already has.
+    #[error("{message}")]
+    Conflict {
+        /// What conflicts, and how to resolve it.
+        message: String,
+    },
+    /// A record does not exist.
+    #[error("{record} does not exist")]
+    NotFound {
+        /// The record looked for.
+        record: crate::model::RecordRef,
+    },
+    /// A store file was written by a newer version of partnercrm.
+    #[error(
+        "{path} has schema version {found}, newer than the {supported} this version of partnercrm \
+         knows; upgrade partnercrm to open it"
+    )]
+    SchemaTooNew {
+        /// The file.
+        path: String,
+        /// The file's schema version.
+        found: i64,
+        /// The newest schema version this build knows.
+        supported: i64,
+    },
+    /// The storage engine failed.
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
     /// Reading or writing a file failed.
     #[error("cannot access {path}: {source}")]
     Io {

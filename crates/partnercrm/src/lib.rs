@@ -46,6 +46,7 @@ pub mod error;
 pub mod io;
 pub mod model;
 pub mod query;
+pub mod store;
 pub mod synthetic;
 pub mod validate;
 

@@ -107,7 +107,16 @@ pub trait Record:
     /// Which kind this is.
     const KIND: RecordKind;
     /// Its typed id.
-    type Id: Copy + Eq + Hash + Ord + fmt::Display + fmt::Debug + From<Uuid> + Send + Sync;
+    type Id: Copy
+        + Eq
+        + Hash
+        + Ord
+        + fmt::Display
+        + fmt::Debug
+        + From<Uuid>
+        + Into<RecordRef>
+        + Send
+        + Sync;
 
     /// The record's id.
     fn id(&self) -> Self::Id;
@@ -368,7 +377,11 @@ impl Record for Group {
     fn names(&self) -> Vec<&str> {
         self.names
             .iter()
-            .flat_map(|n| std::iter::once(n.name.as_str()).chain(n.acronym.as_deref()))
+            .flat_map(|n| {
+                std::iter::once(n.name.as_str())
+                    .chain(n.acronym.as_deref())
+                    .chain(n.aliases.iter().map(String::as_str))
+            })
             .collect()
     }
 

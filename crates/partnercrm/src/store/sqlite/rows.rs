@@ -1,0 +1,265 @@
+//! Records to rows and back.
+//!
+//! Document kinds are stored as their JSON form (the same as in the JSON
+//! document) beside key columns. Contributions get typed columns: they are
+//! the kind that runs to millions and that analytics read.
+
+use std::any::Any;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::model::record::fold;
+use crate::model::{
+    Contribution, ContributionKind, ContributionValue, Currency, Money, PartialDate, Period,
+    Record, RecordKind,
+};
+use crate::{Error, Result};
+
+/// Reads a stored JSON document back into a record.
+pub(super) fn from_doc<T: Record>(doc: &str) -> Result<T> {
+    serde_json::from_str(doc).map_err(|e| Error::Parse {
+        what: "stored record",
+        input: doc.chars().take(80).collect(),
+        reason: e.to_string(),
+    })
+}
+
+/// The JSON document a record is stored as.
+pub(super) fn to_doc<T: Record>(record: &T) -> Result<String> {
+    serde_json::to_string(record).map_err(|e| Error::Parse {
+        what: "record",
+        input: record.label().to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// Replaces the lookup names of a record.
+pub(super) fn write_names<T: Record>(conn: &Connection, record: &T) -> Result<()> {
+    let id = record.uuid();
+    conn.prepare_cached("DELETE FROM names WHERE id = ?1")?
+        .execute([id])?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO names (kind, id, name) VALUES (?1, ?2, ?3)")?;
+    let mut seen = Vec::new();
+    for name in record.names() {
+        let folded = fold(name);
+        if !folded.is_empty() && !seen.contains(&folded) {
+            insert.execute(params![T::KIND.as_str(), id, folded])?;
+            seen.push(folded);
+        }
+    }
+    // External identifiers are looked up the same way, under their own kind.
+    if let Some(organisation) = (record as &dyn Any).downcast_ref::<crate::model::Organisation>() {
+        for identifier in &organisation.identifiers {
+            insert.execute(params!["identifier", id, fold(&identifier.value)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the stored references of a document record.
+pub(super) fn write_refs<T: Record>(conn: &Connection, record: &T) -> Result<()> {
+    let id = record.uuid();
+    conn.prepare_cached("DELETE FROM refs WHERE source = ?1")?
+        .execute([id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO refs (source_kind, source, field, target_kind, target) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (field, target) in record.references() {
+        insert.execute(params![
+            T::KIND.as_str(),
+            id,
+            field,
+            target.kind.as_str(),
+            target.id
+        ])?;
+    }
+    Ok(())
+}
+
+/// Views a record as a contribution, when it is one.
+pub(super) fn as_contribution<T: Record>(record: &T) -> Option<&Contribution> {
+    (record as &dyn Any).downcast_ref::<Contribution>()
+}
+
+/// Turns a contribution back into the generic record type it was asked for.
+pub(super) fn from_contribution<T: Record>(contribution: Contribution) -> T {
+    let boxed: Box<dyn Any> = Box::new(contribution);
+    match boxed.downcast::<T>() {
+        Ok(record) => *record,
+        // Only called when T::KIND is Contribution, whose only type is Contribution.
+        Err(_) => unreachable!("T::KIND is Contribution, so T is Contribution"),
+    }
+}
+
+pub(super) const CONTRIBUTION_COLUMNS: &str = "id, kind, donor, recipient, basis, amount, currency, date, \
+     period_start, period_end, project, agreement, description, payments";
+
+/// A contribution's column values, in [`CONTRIBUTION_COLUMNS`] order.
+pub(super) struct ContributionRow<'a> {
+    id: Uuid,
+    kind: &'static str,
+    donor: Uuid,
+    recipient: Uuid,
+    basis: &'static str,
+    amount: Option<String>,
+    currency: Option<&'static str>,
+    date: Option<String>,
+    period_start: Option<String>,
+    period_end: Option<String>,
+    project: Option<Uuid>,
+    agreement: Option<Uuid>,
+    description: Option<&'a str>,
+    payments: Option<String>,
+}
+
+impl<'a> ContributionRow<'a> {
+    pub(super) fn new(c: &'a Contribution) -> Result<Self> {
+        let (basis, money) = match &c.value {
+            ContributionValue::Unknown => ("unknown", None),
+            ContributionValue::Actual { money } => ("actual", Some(money)),
+            ContributionValue::Estimated { money } => ("estimated", Some(money)),
+        };
+        let payments = if c.payments.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&c.payments).map_err(|e| Error::Parse {
+                    what: "payments",
+                    input: c.id.to_string(),
+                    reason: e.to_string(),
+                })?,
+            )
+        };
+        Ok(Self {
+            id: *c.id.as_uuid(),
+            kind: kind_str(c.kind),
+            donor: *c.donor.as_uuid(),
+            recipient: *c.recipient.as_uuid(),
+            basis,
+            amount: money.map(|m| m.amount.to_string()),
+            currency: money.map(|m| m.currency.code()),
+            date: c.date.map(|d| d.to_string()),
+            period_start: c.period.start.map(|d| d.to_string()),
+            period_end: c.period.end.map(|d| d.to_string()),
+            project: c.project.map(|p| *p.as_uuid()),
+            agreement: c.agreement.map(|a| *a.as_uuid()),
+            description: c.description.as_deref(),
+            payments,
+        })
+    }
+
+    /// The values to bind, followed by the revision as `?15`.
+    pub(super) fn execute(
+        &self,
+        statement: &mut rusqlite::CachedStatement<'_>,
+        revision: i64,
+    ) -> Result<usize> {
+        Ok(statement.execute(params![
+            self.id,
+            self.kind,
+            self.donor,
+            self.recipient,
+            self.basis,
+            self.amount,
+            self.currency,
+            self.date,
+            self.period_start,
+            self.period_end,
+            self.project,
+            self.agreement,
+            self.description,
+            self.payments,
+            revision,
+        ])?)
+    }
+}
+
+fn kind_str(kind: ContributionKind) -> &'static str {
+    match kind {
+        ContributionKind::Cash => "cash",
+        ContributionKind::InKind => "in_kind",
+        ContributionKind::Pledge => "pledge",
+        ContributionKind::Services => "services",
+    }
+}
+
+fn corrupt(what: &'static str, input: impl Into<String>) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("stored {what} {:?} is not valid", input.into()).into(),
+    )
+}
+
+/// Reads a contribution from a row whose [`CONTRIBUTION_COLUMNS`] start at column `at`.
+pub(super) fn contribution_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Contribution> {
+    let date = |index: usize| -> rusqlite::Result<Option<PartialDate>> {
+        row.get::<_, Option<String>>(at + index)?
+            .map(|text| text.parse().map_err(|_| corrupt("date", text)))
+            .transpose()
+    };
+    let kind = match row.get_ref(at + 1)?.as_str()? {
+        "cash" => ContributionKind::Cash,
+        "in_kind" => ContributionKind::InKind,
+        "pledge" => ContributionKind::Pledge,
+        "services" => ContributionKind::Services,
+        other => return Err(corrupt("contribution kind", other)),
+    };
+    let money = match (
+        row.get::<_, Option<String>>(at + 5)?,
+        row.get::<_, Option<String>>(at + 6)?,
+    ) {
+        (Some(amount), Some(currency)) => Some(Money {
+            amount: Decimal::from_str_exact(&amount).map_err(|_| corrupt("amount", amount))?,
+            currency: Currency::from_code(&currency).map_err(|_| corrupt("currency", currency))?,
+        }),
+        _ => None,
+    };
+    let value = match (row.get_ref(at + 4)?.as_str()?, money) {
+        ("unknown", _) => ContributionValue::Unknown,
+        ("actual", Some(money)) => ContributionValue::Actual { money },
+        ("estimated", Some(money)) => ContributionValue::Estimated { money },
+        (other, _) => return Err(corrupt("value basis", other)),
+    };
+    let payments = match row.get::<_, Option<String>>(at + 13)? {
+        Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("payments", text))?,
+        None => Vec::new(),
+    };
+    Ok(Contribution {
+        id: row.get::<_, Uuid>(at)?.into(),
+        kind,
+        donor: row.get::<_, Uuid>(at + 2)?.into(),
+        recipient: row.get::<_, Uuid>(at + 3)?.into(),
+        value,
+        date: date(7)?,
+        period: Period {
+            start: date(8)?,
+            end: date(9)?,
+        },
+        project: row.get::<_, Option<Uuid>>(at + 10)?.map(Into::into),
+        agreement: row.get::<_, Option<Uuid>>(at + 11)?.map(Into::into),
+        description: row.get(at + 12)?,
+        payments,
+    })
+}
+
+/// The current version of a record, as stored.
+pub(super) fn read_current<T: Record>(conn: &Connection, id: Uuid) -> Result<Option<T>> {
+    if T::KIND == RecordKind::Contribution {
+        let sql = format!("SELECT {CONTRIBUTION_COLUMNS} FROM contributions WHERE id = ?1");
+        let found = conn
+            .prepare_cached(&sql)?
+            .query_row([id], |row| contribution_from_row(row, 0))
+            .optional()?;
+        return Ok(found.map(from_contribution));
+    }
+    let sql = format!("SELECT doc FROM {} WHERE id = ?1", T::KIND.collection());
+    let doc: Option<String> = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    doc.map(|doc| from_doc(&doc)).transpose()
+}

@@ -1,0 +1,162 @@
+//! The file's schema, and the migrations that bring an older file up to date.
+//!
+//! The schema version lives in SQLite's `user_version`. Each migration runs in
+//! the same transaction as the version bump, so a file is always at exactly
+//! one version. A migration, once released, never changes: a file written by
+//! any earlier version must still open.
+
+use rusqlite::Transaction;
+
+use crate::model::{Record, RecordKind};
+use crate::{Error, Result};
+
+/// Kinds stored as a JSON document plus key columns; contributions, the
+/// high-volume kind, have typed columns instead.
+pub(super) const DOCUMENT_KINDS: [RecordKind; 7] = [
+    RecordKind::Organisation,
+    RecordKind::Person,
+    RecordKind::Agreement,
+    RecordKind::Project,
+    RecordKind::Indicator,
+    RecordKind::Group,
+    RecordKind::Note,
+];
+
+type Migration = fn(&Transaction<'_>) -> Result<()>;
+
+/// Every migration, in order: the file's version is how many have run.
+const MIGRATIONS: &[Migration] = &[v1_initial, v2_name_index];
+
+/// The schema version this build writes.
+pub(super) const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the file to `target` (normally [`CURRENT_VERSION`]), refusing a
+/// file newer than this build.
+pub(super) fn migrate(conn: &mut rusqlite::Connection, path: &str, target: i64) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > CURRENT_VERSION {
+        return Err(Error::SchemaTooNew {
+            path: path.to_owned(),
+            found,
+            supported: CURRENT_VERSION,
+        });
+    }
+    for version in found..target {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while this one waited for the lock.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if now > version {
+            continue;
+        }
+        MIGRATIONS[version as usize](&tx)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn v1_initial(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE revisions (
+             number INTEGER PRIMARY KEY AUTOINCREMENT,
+             recorded_at TEXT NOT NULL,
+             actor TEXT NOT NULL,
+             summary TEXT NOT NULL
+         );
+         CREATE INDEX revisions_by_time ON revisions (recorded_at);",
+    )?;
+    for kind in DOCUMENT_KINDS {
+        let table = kind.collection();
+        tx.execute_batch(&format!(
+            "CREATE TABLE {table} (
+                 id BLOB NOT NULL UNIQUE,
+                 natural_key TEXT UNIQUE,
+                 label TEXT NOT NULL,
+                 created INTEGER NOT NULL REFERENCES revisions (number),
+                 updated INTEGER NOT NULL REFERENCES revisions (number),
+                 doc TEXT NOT NULL
+             );"
+        ))?;
+    }
+    tx.execute_batch(
+        "CREATE TABLE contributions (
+             id BLOB NOT NULL UNIQUE,
+             kind TEXT NOT NULL,
+             donor BLOB NOT NULL REFERENCES organisations (id),
+             recipient BLOB NOT NULL REFERENCES organisations (id),
+             basis TEXT NOT NULL,
+             amount TEXT,
+             currency TEXT,
+             date TEXT,
+             period_start TEXT,
+             period_end TEXT,
+             project BLOB REFERENCES projects (id),
+             agreement BLOB REFERENCES agreements (id),
+             description TEXT,
+             payments TEXT,
+             created INTEGER NOT NULL REFERENCES revisions (number),
+             updated INTEGER NOT NULL REFERENCES revisions (number)
+         );
+         CREATE INDEX contributions_by_donor ON contributions (donor);
+         CREATE INDEX contributions_by_recipient ON contributions (recipient);
+         CREATE INDEX contributions_by_project ON contributions (project);
+         CREATE INDEX contributions_by_agreement ON contributions (agreement);
+
+         -- Every reference a document record makes, so that deleting a
+         -- record that is still referred to can be refused.
+         CREATE TABLE refs (
+             source_kind TEXT NOT NULL,
+             source BLOB NOT NULL,
+             field TEXT NOT NULL,
+             target_kind TEXT NOT NULL,
+             target BLOB NOT NULL
+         );
+         CREATE INDEX refs_by_target ON refs (target);
+         CREATE INDEX refs_by_source ON refs (source);
+
+         -- The values before each update, delete or erasure. The value after
+         -- a change is the next change's before, or the current row.
+         CREATE TABLE history (
+             seq INTEGER PRIMARY KEY,
+             revision INTEGER NOT NULL REFERENCES revisions (number),
+             kind TEXT NOT NULL,
+             id BLOB NOT NULL,
+             action TEXT NOT NULL,
+             created INTEGER NOT NULL,
+             position INTEGER NOT NULL,
+             doc TEXT NOT NULL
+         );
+         CREATE INDEX history_by_record ON history (id, seq);
+         CREATE INDEX history_by_revision ON history (kind, revision);",
+    )?;
+    Ok(())
+}
+
+/// Lookups by any name a record answers to (acronyms and aliases included),
+/// backfilled from the stored documents.
+fn v2_name_index(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE names (kind TEXT NOT NULL, id BLOB NOT NULL, name TEXT NOT NULL);
+         CREATE INDEX names_by_name ON names (kind, name);
+         CREATE INDEX names_by_id ON names (id);",
+    )?;
+    backfill_names::<crate::model::Organisation>(tx)?;
+    backfill_names::<crate::model::Person>(tx)?;
+    backfill_names::<crate::model::Agreement>(tx)?;
+    backfill_names::<crate::model::Project>(tx)?;
+    backfill_names::<crate::model::Indicator>(tx)?;
+    backfill_names::<crate::model::Group>(tx)?;
+    backfill_names::<crate::model::Note>(tx)?;
+    Ok(())
+}
+
+fn backfill_names<T: Record>(tx: &Transaction<'_>) -> Result<()> {
+    let mut select = tx.prepare(&format!("SELECT doc FROM {}", T::KIND.collection()))?;
+    let docs = select.query_map([], |row| row.get::<_, String>(0))?;
+    for doc in docs {
+        let record: T = super::rows::from_doc(&doc?)?;
+        super::rows::write_names(tx, &record)?;
+    }
+    Ok(())
+}

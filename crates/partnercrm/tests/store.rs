@@ -1,0 +1,391 @@
+//! The store's contract: every test runs against each backend configuration
+//! (a SQLite file, and SQLite in memory). A new backend joins by adding a
+//! line to `backends!`.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use partnercrm::Error;
+use partnercrm::io::json;
+use partnercrm::model::*;
+use partnercrm::store::{Action, Batch, SqliteStore, Store};
+use partnercrm::validate::Code;
+use tempfile::TempDir;
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/data/iom_partnerships.json"
+);
+
+fn seed() -> Dataset {
+    json::read(SEED).expect("the seed data set loads")
+}
+
+/// A store under test, with whatever keeps it alive.
+struct Fixture {
+    store: SqliteStore,
+    _dir: Option<TempDir>,
+    path: Option<PathBuf>,
+}
+
+fn file_store() -> Fixture {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("partners.db");
+    Fixture {
+        store: SqliteStore::open(&path).expect("opens"),
+        path: Some(path),
+        _dir: Some(dir),
+    }
+}
+
+fn memory_store() -> Fixture {
+    Fixture {
+        store: SqliteStore::in_memory().expect("opens"),
+        _dir: None,
+        path: None,
+    }
+}
+
+fn seeded(fixture: fn() -> Fixture) -> Fixture {
+    let mut f = fixture();
+    f.store.import(seed(), "test").expect("the seed imports");
+    f
+}
+
+fn org(store: &SqliteStore, name: &str) -> Organisation {
+    let mut found: Vec<Organisation> = store.find_by_name(name).expect("lookup");
+    assert_eq!(found.len(), 1, "exactly one organisation answers to {name}");
+    found.remove(0)
+}
+
+/// Runs each contract test against every backend.
+macro_rules! backends {
+    ($($test:ident),* $(,)?) => {
+        mod file {
+            $(#[test] fn $test() { super::$test(super::file_store) })*
+        }
+        mod memory {
+            $(#[test] fn $test() { super::$test(super::memory_store) })*
+        }
+    };
+}
+
+backends!(
+    seed_reads_back_equal,
+    importing_twice_leaves_one_copy,
+    lookups_by_id_name_alias_identifier_and_key,
+    invalid_writes_are_refused_whole,
+    dangling_references_are_refused,
+    deleting_a_referenced_record_is_refused,
+    deleting_referrer_and_referent_together_works,
+    a_second_record_under_a_natural_key_is_refused,
+    history_records_who_when_before_and_after,
+    the_data_set_as_recorded_earlier,
+    erasing_a_person_scrubs_history_and_keeps_a_tombstone,
+    backup_copies_the_store,
+);
+
+fn seed_reads_back_equal(fixture: fn() -> Fixture) {
+    let f = seeded(fixture);
+    assert_eq!(f.store.dataset().expect("reads"), seed());
+    assert_eq!(f.store.count(RecordKind::Contribution).expect("count"), 21);
+}
+
+fn importing_twice_leaves_one_copy(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let again = f.store.import(seed(), "test").expect("imports again");
+    assert_eq!(
+        (again.inserted, again.updated, again.unchanged),
+        (0, 0, seed().len())
+    );
+    assert_eq!(again.revision, None, "no change, no revision");
+    assert_eq!(f.store.revisions().expect("revisions").len(), 1);
+    assert_eq!(f.store.dataset().expect("reads"), seed());
+}
+
+fn lookups_by_id_name_alias_identifier_and_key(fixture: fn() -> Fixture) {
+    let f = seeded(fixture);
+    let iom = org(&f.store, "IOM");
+    assert_eq!(
+        f.store.get::<Organisation>(iom.id).expect("get"),
+        Some(iom.clone())
+    );
+    assert_eq!(org(&f.store, "  weltbank ").name, "World Bank");
+    assert_eq!(
+        f.store
+            .organisation_by_identifier("XM-DAC-47066")
+            .expect("lookup")
+            .map(|o| o.id),
+        Some(iom.id)
+    );
+    let key = iom.natural_key().expect("organisations have keys");
+    assert_eq!(
+        f.store
+            .find_by_natural_key::<Organisation>(&key)
+            .expect("lookup"),
+        Some(iom)
+    );
+    let gmg: Vec<Group> = f
+        .store
+        .find_by_name("Genfer Migrationsgruppe")
+        .expect("lookup");
+    assert_eq!(gmg.len(), 1);
+    assert_eq!(f.store.get::<Person>(PersonId::new()).expect("get"), None);
+    assert!(
+        f.store
+            .find_by_name::<Organisation>("no such partner")
+            .expect("lookup")
+            .is_empty()
+    );
+}
+
+fn invalid_writes_are_refused_whole(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let before = f.store.dataset().expect("reads");
+    let iom = org(&f.store, "IOM");
+    let chevron = org(&f.store, "Chevron Corporation");
+    let mut good = Contribution::new(ContributionKind::Cash, chevron.id, iom.id);
+    good.value = ContributionValue::actual(Money::parse("5000", "USD").expect("money"));
+    good.date = Some("2009".parse().expect("date"));
+    let mut bad = good.clone();
+    bad.id = ContributionId::new();
+    bad.value = ContributionValue::actual(Money::parse("10.5", "JPY").expect("money"));
+    let mut renamed = iom.clone();
+    renamed.name = "International Organization for Migration (renamed)".into();
+
+    let batch = Batch::new().upsert(good).upsert(bad).upsert(renamed);
+    match f.store.apply(batch, "test", "mixed batch") {
+        Err(Error::Invalid(report)) => {
+            let found: Vec<(Code, String)> = report
+                .errors()
+                .map(|p| (p.code, p.path.to_string()))
+                .collect();
+            assert_eq!(
+                found,
+                [(
+                    Code::MoneyTooManyDecimals,
+                    "contributions[1].value".to_owned()
+                )]
+            );
+        }
+        other => panic!("expected the batch to be refused, got {other:?}"),
+    }
+    assert_eq!(
+        f.store.dataset().expect("reads"),
+        before,
+        "nothing of the batch was stored"
+    );
+    assert_eq!(f.store.revisions().expect("revisions").len(), 1);
+}
+
+fn dangling_references_are_refused(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let iom = org(&f.store, "IOM");
+    let gift = Contribution::new(ContributionKind::InKind, OrganisationId::new(), iom.id);
+    let err = f.store.upsert(gift, "test").expect_err("unknown donor");
+    let Error::Invalid(report) = err else {
+        panic!("expected a validation error, got {err:?}")
+    };
+    assert_eq!(
+        report.errors().map(|p| p.code).collect::<Vec<_>>(),
+        [Code::DanglingReference]
+    );
+    assert_eq!(
+        report
+            .errors()
+            .next()
+            .map(|p| p.path.to_string())
+            .as_deref(),
+        Some("contributions[0].donor")
+    );
+}
+
+fn deleting_a_referenced_record_is_refused(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let galnaftogas = org(&f.store, "Concern Galnaftogas");
+    let err = f
+        .store
+        .delete(galnaftogas.id, "test")
+        .expect_err("still referenced");
+    let Error::Conflict { message } = err else {
+        panic!("expected a conflict, got {err:?}")
+    };
+    assert!(
+        message.starts_with(&format!("cannot delete organisation {}", galnaftogas.id)),
+        "{message}"
+    );
+    assert!(
+        message.contains("agreement"),
+        "names the agreement that refers to it: {message}"
+    );
+    assert!(
+        f.store
+            .get::<Organisation>(galnaftogas.id)
+            .expect("get")
+            .is_some()
+    );
+}
+
+fn deleting_referrer_and_referent_together_works(fixture: fn() -> Fixture) {
+    let mut f = fixture();
+    let a = Organisation::new("Alpha", OrganisationKind::NgoCso);
+    let mut b = Organisation::new("Beta", OrganisationKind::NgoCso);
+    b.parent = Some(a.id);
+    f.store
+        .apply(
+            Batch::new().upsert(a.clone()).upsert(b.clone()),
+            "test",
+            "two",
+        )
+        .expect("stores");
+    let applied = f
+        .store
+        .apply(Batch::new().delete(a.id).delete(b.id), "test", "both")
+        .expect("deletes");
+    assert_eq!(applied.deleted, 2);
+    assert!(f.store.all::<Organisation>().expect("all").is_empty());
+}
+
+fn a_second_record_under_a_natural_key_is_refused(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let twin = Organisation::new("Chevron Corporation", OrganisationKind::PrivateCompany);
+    let err = f.store.upsert(twin, "test").expect_err("same name, new id");
+    let Error::Conflict { message } = err else {
+        panic!("expected a conflict, got {err:?}")
+    };
+    assert!(
+        message.contains("describes the same organisation"),
+        "{message}"
+    );
+    assert_eq!(
+        f.store
+            .find_by_name::<Organisation>("Chevron Corporation")
+            .expect("lookup")
+            .len(),
+        1
+    );
+}
+
+fn history_records_who_when_before_and_after(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let mut ubs = org(&f.store, "UBS");
+    let original = ubs.clone();
+    ubs.website = Some("https://www.ubs.com".into());
+    let started = Utc::now();
+    f.store
+        .upsert(ubs.clone(), "analyst@iom.int")
+        .expect("updates");
+    f.store
+        .delete(ubs.id, "analyst@iom.int")
+        .expect_err("UBS is referenced, so the delete is refused");
+
+    let history = f.store.history::<Organisation>(ubs.id).expect("history");
+    let actions: Vec<Action> = history.iter().map(|c| c.action).collect();
+    assert_eq!(actions, [Action::Created, Action::Updated]);
+    assert_eq!(history[0].after.as_ref(), Some(&original));
+    assert_eq!(history[0].revision.actor, "test");
+    assert_eq!(history[1].before.as_ref(), Some(&original));
+    assert_eq!(history[1].after.as_ref(), Some(&ubs));
+    assert_eq!(history[1].revision.actor, "analyst@iom.int");
+    assert!(history[1].revision.recorded_at >= started);
+    assert!(history[1].revision.number > history[0].revision.number);
+}
+
+fn the_data_set_as_recorded_earlier(fixture: fn() -> Fixture) {
+    let mut f = fixture();
+    let before_anything = Utc::now();
+    f.store.import(seed(), "test").expect("imports");
+    let after_import = Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+
+    let mut acte = org(&f.store, "ACTE");
+    acte.description = Some("changed later".into());
+    f.store.upsert(acte, "test").expect("updates");
+    let note = f
+        .store
+        .all::<Note>()
+        .expect("notes")
+        .into_iter()
+        .next()
+        .expect("a note");
+    f.store.delete(note.id, "test").expect("deletes a note");
+    let mut extra = Organisation::new("A partner added later", OrganisationKind::Foundation);
+    extra.country = Some("CH".parse().expect("country"));
+    f.store.upsert(extra, "test").expect("adds");
+
+    assert!(
+        f.store
+            .dataset_at(before_anything)
+            .expect("as of")
+            .is_empty()
+    );
+    assert_eq!(
+        f.store.dataset_at(after_import).expect("as of"),
+        seed(),
+        "the past is as it was recorded"
+    );
+    assert_eq!(
+        f.store.dataset_at(Utc::now()).expect("as of"),
+        f.store.dataset().expect("now")
+    );
+}
+
+fn erasing_a_person_scrubs_history_and_keeps_a_tombstone(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let people: Vec<Person> = f.store.find_by_name("Jim Blackwell").expect("lookup");
+    let mut jim = people
+        .into_iter()
+        .next()
+        .expect("Jim Blackwell is in the seed");
+    jim.contact.email = Some("jim@example.com".into());
+    f.store.upsert(jim.clone(), "test").expect("adds an e-mail");
+
+    let export = f.store.export_person(jim.id).expect("exports");
+    assert_eq!(export.person, jim);
+    assert!(!export.notes.is_empty(), "his quote is part of his data");
+
+    f.store.erase_person(jim.id, "dpo@iom.int").expect("erases");
+    let tombstone: Person = f.store.get(jim.id).expect("get").expect("the record stays");
+    assert!(tombstone.erased && tombstone.name.is_empty() && tombstone.contact.is_empty());
+    assert_eq!(
+        tombstone.affiliations, jim.affiliations,
+        "references stay valid"
+    );
+
+    let history = f.store.history::<Person>(jim.id).expect("history");
+    assert_eq!(history.last().map(|c| c.action), Some(Action::Erased));
+    let text = serde_json::to_string(&history).expect("serialises");
+    assert!(
+        !text.contains("Blackwell") && !text.contains("jim@example.com"),
+        "no trace left: {text}"
+    );
+    assert!(
+        f.store
+            .find_by_name::<Person>("Jim Blackwell")
+            .expect("lookup")
+            .is_empty()
+    );
+    let past =
+        serde_json::to_string(&f.store.dataset_at(Utc::now()).expect("as of")).expect("json");
+    assert!(!past.contains("Blackwell"));
+    assert!(
+        f.store.dataset().expect("reads").validate().is_clean(),
+        "quotes still point at the tombstone"
+    );
+}
+
+fn backup_copies_the_store(fixture: fn() -> Fixture) {
+    let f = seeded(fixture);
+    let dir = TempDir::new().expect("temp dir");
+    let target = dir.path().join("backup.db");
+    f.store.backup(&target).expect("backs up");
+    let copy = SqliteStore::open(&target).expect("the backup opens");
+    assert_eq!(copy.dataset().expect("reads"), seed());
+    assert!(
+        f.store.backup(&target).is_err(),
+        "an existing file is not overwritten"
+    );
+    if let Some(path) = &f.path {
+        assert!(path.exists());
+    }
+}
