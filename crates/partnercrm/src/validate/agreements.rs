@@ -5,14 +5,14 @@ use crate::model::{AgreementStatus, Dataset};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     for (i, agreement) in data.agreements.iter().enumerate() {
-        let path = Path::root("agreements").index(i);
-        out.text(path.field("title"), &agreement.title, "the title");
+        let path = || Path::root("agreements").index(i);
+        out.text(|| path().field("title"), &agreement.title, "the title");
 
         let mut distinct = Vec::with_capacity(agreement.parties.len());
         for (p, party) in agreement.parties.iter().enumerate() {
-            let at = path.field("parties").index(p);
+            let at = path().field("parties").index(p);
             out.reference(
-                at.field("organisation"),
+                || at.field("organisation"),
                 &party.organisation,
                 &index.organisations,
                 "organisation",
@@ -43,7 +43,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                 None => format!("at least {min}"),
             };
             out.error(
-                path.field("parties"),
+                path().field("parties"),
                 Code::PartyCount,
                 format!(
                     "a {} agreement has {expected} distinct parties, this one has {count}",
@@ -52,12 +52,12 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
             );
         }
 
-        out.period(path.field("effective"), &agreement.effective);
+        out.period(|| path().field("effective"), &agreement.effective);
         if let (Some(signed), Some(end)) = (agreement.signed, agreement.effective.end)
             && end.is_certainly_before(&signed)
         {
             out.error(
-                path.field("signed"),
+                path().field("signed"),
                 Code::SignedAfterEnd,
                 format!("signed {signed}, after the agreement ended ({end})"),
             );
@@ -68,15 +68,15 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         ) && agreement.effective.end.is_none()
         {
             out.warning(
-                path.field("effective").field("end"),
+                path().field("effective").field("end"),
                 Code::EndedWithoutEndDate,
                 "the agreement has ended but its end date is not recorded",
             );
         }
         for (a, amendment) in agreement.amendments.iter().enumerate() {
-            let at = path.field("amendments").index(a);
+            let at = path().field("amendments").index(a);
             out.text(
-                at.field("summary"),
+                || at.field("summary"),
                 &amendment.summary,
                 "the amendment summary",
             );
@@ -93,7 +93,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         }
         for (k, project) in agreement.projects.iter().enumerate() {
             out.reference(
-                path.field("projects").index(k),
+                || path().field("projects").index(k),
                 project,
                 &index.projects,
                 "project",

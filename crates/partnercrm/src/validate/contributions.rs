@@ -7,32 +7,37 @@ use crate::model::{ContributionKind, Dataset};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     for (i, contribution) in data.contributions.iter().enumerate() {
-        let path = Path::root("contributions").index(i);
+        let path = || Path::root("contributions").index(i);
         out.reference(
-            path.field("donor"),
+            || path().field("donor"),
             &contribution.donor,
             &index.organisations,
             "organisation",
         );
         out.reference(
-            path.field("recipient"),
+            || path().field("recipient"),
             &contribution.recipient,
             &index.organisations,
             "organisation",
         );
         if contribution.donor == contribution.recipient {
             out.error(
-                path.field("recipient"),
+                path().field("recipient"),
                 Code::SelfDonation,
                 "the donor and the recipient are the same organisation",
             );
         }
         if let Some(project) = &contribution.project {
-            out.reference(path.field("project"), project, &index.projects, "project");
+            out.reference(
+                || path().field("project"),
+                project,
+                &index.projects,
+                "project",
+            );
         }
         if let Some(agreement) = &contribution.agreement {
             out.reference(
-                path.field("agreement"),
+                || path().field("agreement"),
                 agreement,
                 &index.agreements,
                 "agreement",
@@ -41,18 +46,18 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
 
         let money = contribution.value.money();
         match money {
-            Some(money) => out.money(path.field("value"), money),
+            Some(money) => out.money(|| path().field("value"), money),
             None => out.warning(
-                path.field("value"),
+                path().field("value"),
                 Code::AmountUnknown,
                 "the amount is unknown",
             ),
         }
 
-        out.period(path.field("period"), &contribution.period);
+        out.period(|| path().field("period"), &contribution.period);
         match (contribution.date, contribution.period.is_open()) {
             (None, true) => out.warning(
-                path.field("date"),
+                path().field("date"),
                 Code::DateMissing,
                 "neither a date nor a period is recorded",
             ),
@@ -62,7 +67,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                     || period.end.is_some_and(|e| e.is_certainly_before(&date));
                 if outside {
                     out.error(
-                        path.field("date"),
+                        path().field("date"),
                         Code::DateOutsidePeriod,
                         format!("dated {date}, outside its period ({period})"),
                     );
@@ -74,7 +79,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         if contribution.kind != ContributionKind::Pledge {
             if !contribution.payments.is_empty() {
                 out.error(
-                    path.field("payments"),
+                    path().field("payments"),
                     Code::PaymentsWithoutPledge,
                     format!(
                         "a {} contribution has no payments; only pledges do",
@@ -87,8 +92,8 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         let mut paid = Decimal::ZERO;
         let mut comparable = true;
         for (p, payment) in contribution.payments.iter().enumerate() {
-            let at = path.field("payments").index(p);
-            out.money(at.field("amount"), &payment.amount);
+            let at = path().field("payments").index(p);
+            out.money(|| at.field("amount"), &payment.amount);
             if let Some(pledged) = money
                 && payment.amount.currency != pledged.currency
             {
@@ -118,7 +123,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
             && paid > pledged.amount
         {
             out.error(
-                path.field("payments"),
+                path().field("payments"),
                 Code::PledgeOverpaid,
                 format!(
                     "payments total {} {paid}, more than the pledge of {pledged}",

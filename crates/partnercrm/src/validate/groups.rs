@@ -5,23 +5,23 @@ use crate::model::{ChairRole, Dataset, Group};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     for (i, group) in data.groups.iter().enumerate() {
-        let path = Path::root("groups").index(i);
-        out.period(path.field("period"), &group.period);
+        let path = || Path::root("groups").index(i);
+        out.period(|| path().field("period"), &group.period);
         if let Some(parent) = &group.parent {
-            out.reference(path.field("parent"), parent, &index.groups, "group");
+            out.reference(|| path().field("parent"), parent, &index.groups, "group");
         }
 
         if group.names.is_empty() {
             out.error(
-                path.field("names"),
+                path().field("names"),
                 Code::GroupWithoutName,
                 "a group needs at least one name",
             );
         }
         for (n, name) in group.names.iter().enumerate() {
-            let at = path.field("names").index(n);
-            out.text(at.field("name"), &name.name, "the name");
-            out.period(at.field("period"), &name.period);
+            let at = path().field("names").index(n);
+            out.text(|| at.field("name"), &name.name, "the name");
+            out.period(|| at.field("period"), &name.period);
             if let Some(earlier) = group.names[..n]
                 .iter()
                 .position(|e| e.period.certainly_overlaps(&name.period))
@@ -38,14 +38,14 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         }
 
         for (m, membership) in group.memberships.iter().enumerate() {
-            let at = path.field("memberships").index(m);
+            let at = path().field("memberships").index(m);
             out.reference(
-                at.field("organisation"),
+                || at.field("organisation"),
                 &membership.organisation,
                 &index.organisations,
                 "organisation",
             );
-            out.period(at.field("period"), &membership.period);
+            out.period(|| at.field("period"), &membership.period);
             let overlapping = group.memberships[..m].iter().position(|e| {
                 e.organisation == membership.organisation
                     && e.period.certainly_overlaps(&membership.period)
@@ -64,14 +64,14 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
 
         let roster = roster(data, index, group);
         for (c, term) in group.chairs.iter().enumerate() {
-            let at = path.field("chairs").index(c);
+            let at = path().field("chairs").index(c);
             out.reference(
-                at.field("organisation"),
+                || at.field("organisation"),
                 &term.organisation,
                 &index.organisations,
                 "organisation",
             );
-            out.period(at.field("period"), &term.period);
+            out.period(|| at.field("period"), &term.period);
             if term.role == ChairRole::Chair {
                 let clash = group.chairs[..c].iter().position(|e| {
                     e.role == ChairRole::Chair && e.period.certainly_overlaps(&term.period)

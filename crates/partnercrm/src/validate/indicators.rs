@@ -8,25 +8,25 @@ use crate::model::{Aggregation, Dataset, Indicator, Measure, Observation};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     for (i, indicator) in data.indicators.iter().enumerate() {
-        let path = Path::root("indicators").index(i);
+        let path = || Path::root("indicators").index(i);
         out.reference(
-            path.field("project"),
+            || path().field("project"),
             &indicator.project,
             &index.projects,
             "project",
         );
-        out.text(path.field("title"), &indicator.title, "the title");
-        out.text(path.field("unit"), &indicator.unit, "the unit");
+        out.text(|| path().field("title"), &indicator.title, "the title");
+        out.text(|| path().field("unit"), &indicator.unit, "the unit");
 
         if let Some(baseline) = &indicator.baseline {
-            observation(indicator, baseline, path.field("baseline"), out);
+            observation(indicator, baseline, path().field("baseline"), out);
         }
         for (field, values) in [
             ("targets", &indicator.targets),
             ("actuals", &indicator.actuals),
         ] {
             for (v, value) in values.iter().enumerate() {
-                observation(indicator, value, path.field(field).index(v), out);
+                observation(indicator, value, path().field(field).index(v), out);
             }
             if indicator.aggregation == Aggregation::Sum {
                 for (v, value) in values.iter().enumerate() {
@@ -35,7 +35,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                         .position(|e| e.period.certainly_overlaps(&value.period))
                     {
                         out.error(
-                            path.field(field).index(v).field("period"),
+                            path().field(field).index(v).field("period"),
                             Code::OverlappingPeriods,
                             format!(
                                 "overlaps {field}[{earlier}] ({} and {}); a summed indicator would count the overlap twice",
@@ -50,7 +50,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
 }
 
 fn observation(indicator: &Indicator, value: &Observation, path: Path, out: &mut Checker) {
-    out.period(path.field("period"), &value.period);
+    out.period(|| path.field("period"), &value.period);
     let at = path.field("value");
     if value.value < Decimal::ZERO {
         out.error(

@@ -14,12 +14,12 @@ mod people;
 mod problem;
 mod projects;
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
 pub use problem::{Code, Path, Problem, Report, Segment, Severity};
 
+use crate::model::ids::IdMap;
 use crate::model::money::MoneyProblem;
 use crate::model::{
     AgreementId, ContributionId, Dataset, GroupId, Money, OrganisationId, Period, PersonId,
@@ -43,12 +43,12 @@ pub fn validate(data: &Dataset) -> Report {
 
 /// Positions of every record by id, so rules can resolve references.
 pub(crate) struct Index {
-    pub organisations: HashMap<OrganisationId, usize>,
-    pub people: HashMap<PersonId, usize>,
-    pub agreements: HashMap<AgreementId, usize>,
-    pub contributions: HashMap<ContributionId, usize>,
-    pub projects: HashMap<ProjectId, usize>,
-    pub groups: HashMap<GroupId, usize>,
+    pub organisations: IdMap<OrganisationId, usize>,
+    pub people: IdMap<PersonId, usize>,
+    pub agreements: IdMap<AgreementId, usize>,
+    pub contributions: IdMap<ContributionId, usize>,
+    pub projects: IdMap<ProjectId, usize>,
+    pub groups: IdMap<GroupId, usize>,
 }
 
 impl Index {
@@ -80,8 +80,8 @@ fn positions<I: Hash + Eq + Copy + std::fmt::Display>(
     collection: &str,
     ids: impl Iterator<Item = I>,
     checker: &mut Checker,
-) -> HashMap<I, usize> {
-    let mut map = HashMap::with_capacity(ids.size_hint().0);
+) -> IdMap<I, usize> {
+    let mut map = IdMap::with_capacity_and_hasher(ids.size_hint().0, Default::default());
     for (position, id) in ids.enumerate() {
         match map.entry(id) {
             Entry::Vacant(slot) => {
@@ -98,6 +98,9 @@ fn positions<I: Hash + Eq + Copy + std::fmt::Display>(
 }
 
 /// Collects problems, with helpers for the checks every entity shares.
+///
+/// Helpers take the path as a closure: it is built only when there is a
+/// problem to report, which keeps a clean million-record run allocation-light.
 #[derive(Default)]
 pub(crate) struct Checker {
     problems: Vec<Problem>,
@@ -124,14 +127,14 @@ impl Checker {
     /// A reference must name a record that exists.
     pub fn reference<I: Hash + Eq + std::fmt::Display>(
         &mut self,
-        path: Path,
+        path: impl FnOnce() -> Path,
         id: &I,
-        targets: &HashMap<I, usize>,
+        targets: &IdMap<I, usize>,
         kind: &str,
     ) {
         if !targets.contains_key(id) {
             self.error(
-                path,
+                path(),
                 Code::DanglingReference,
                 format!("no {kind} has id {id}"),
             );
@@ -139,17 +142,17 @@ impl Checker {
     }
 
     /// A required text must not be blank.
-    pub fn text(&mut self, path: Path, text: &str, what: &str) {
+    pub fn text(&mut self, path: impl FnOnce() -> Path, text: &str, what: &str) {
         if text.trim().is_empty() {
-            self.error(path, Code::EmptyText, format!("{what} is empty"));
+            self.error(path(), Code::EmptyText, format!("{what} is empty"));
         }
     }
 
     /// A period must not end before it starts.
-    pub fn period(&mut self, path: Path, period: &Period) {
+    pub fn period(&mut self, path: impl FnOnce() -> Path, period: &Period) {
         if period.is_reversed() {
             self.error(
-                path,
+                path(),
                 Code::EndBeforeStart,
                 format!("the period ends before it starts ({period})"),
             );
@@ -157,16 +160,16 @@ impl Checker {
     }
 
     /// An amount must be positive and fit its currency's minor unit.
-    pub fn money(&mut self, path: Path, money: &Money) {
+    pub fn money(&mut self, path: impl Fn() -> Path, money: &Money) {
         for problem in money.problems() {
             match problem {
                 MoneyProblem::NotPositive => self.error(
-                    path.clone(),
+                    path(),
                     Code::MoneyNotPositive,
                     format!("amount {money} is not positive"),
                 ),
                 MoneyProblem::TooManyDecimals { allowed } => self.error(
-                    path.clone(),
+                    path(),
                     Code::MoneyTooManyDecimals,
                     format!(
                         "amount {money} has more decimals than {} allows ({allowed})",

@@ -5,24 +5,24 @@ use crate::model::{Dataset, NoteKind};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     for (i, note) in data.notes.iter().enumerate() {
-        let path = Path::root("notes").index(i);
-        out.text(path.field("text"), &note.text, "the text");
+        let path = || Path::root("notes").index(i);
+        out.text(|| path().field("text"), &note.text, "the text");
         let links = &note.links;
-        let at = path.field("links");
+        let at = path().field("links");
         for (k, id) in links.organisations.iter().enumerate() {
             out.reference(
-                at.field("organisations").index(k),
+                || at.field("organisations").index(k),
                 id,
                 &index.organisations,
                 "organisation",
             );
         }
         for (k, id) in links.people.iter().enumerate() {
-            out.reference(at.field("people").index(k), id, &index.people, "person");
+            out.reference(|| at.field("people").index(k), id, &index.people, "person");
         }
         for (k, id) in links.projects.iter().enumerate() {
             out.reference(
-                at.field("projects").index(k),
+                || at.field("projects").index(k),
                 id,
                 &index.projects,
                 "project",
@@ -30,7 +30,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         }
         for (k, id) in links.agreements.iter().enumerate() {
             out.reference(
-                at.field("agreements").index(k),
+                || at.field("agreements").index(k),
                 id,
                 &index.agreements,
                 "agreement",
@@ -38,14 +38,14 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         }
         for (k, id) in links.contributions.iter().enumerate() {
             out.reference(
-                at.field("contributions").index(k),
+                || at.field("contributions").index(k),
                 id,
                 &index.contributions,
                 "contribution",
             );
         }
         for (k, id) in links.groups.iter().enumerate() {
-            out.reference(at.field("groups").index(k), id, &index.groups, "group");
+            out.reference(|| at.field("groups").index(k), id, &index.groups, "group");
         }
         if note.kind == NoteKind::Quote && links.people.is_empty() && links.organisations.is_empty()
         {

@@ -11,12 +11,12 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     let mut identifiers: HashMap<(&IdentifierScheme, &str), usize> = HashMap::new();
 
     for (i, org) in data.organisations.iter().enumerate() {
-        let path = Path::root("organisations").index(i);
-        out.text(path.field("name"), &org.name, "the name");
+        let path = || Path::root("organisations").index(i);
+        out.text(|| path().field("name"), &org.name, "the name");
 
         if let Some(parent) = &org.parent {
             out.reference(
-                path.field("parent"),
+                || path().field("parent"),
                 parent,
                 &index.organisations,
                 "organisation",
@@ -25,21 +25,21 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         if org.kind == OrganisationKind::CountryOffice {
             if org.parent.is_none() {
                 out.error(
-                    path.field("parent"),
+                    path().field("parent"),
                     Code::OfficeWithoutParent,
                     format!("country office {:?} names no parent organisation", org.name),
                 );
             }
             if org.country.is_none() {
                 out.error(
-                    path.field("country"),
+                    path().field("country"),
                     Code::OfficeWithoutCountry,
                     format!("country office {:?} names no country", org.name),
                 );
             }
         }
         for (c, constituent) in org.constituents.iter().enumerate() {
-            let at = path.field("constituents").index(c);
+            let at = path().field("constituents").index(c);
             if *constituent == org.id {
                 out.error(
                     at,
@@ -47,13 +47,13 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                     format!("{:?} lists itself as a constituent", org.name),
                 );
             } else {
-                out.reference(at, constituent, &index.organisations, "organisation");
+                out.reference(|| at, constituent, &index.organisations, "organisation");
             }
         }
 
         for (k, identifier) in org.identifiers.iter().enumerate() {
-            let at = path.field("identifiers").index(k);
-            out.text(at.field("value"), &identifier.value, "the identifier");
+            let at = path().field("identifiers").index(k);
+            out.text(|| at.field("value"), &identifier.value, "the identifier");
             if identifier.scheme == IdentifierScheme::IatiOrgId && !identifier.value.is_empty() {
                 match iati_org_id_agency(&identifier.value) {
                     None => out.error(
@@ -103,7 +103,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
             own.push(key.clone());
             if let Some(&first) = names.get(&key) {
                 out.warning(
-                    path.clone(),
+                    path(),
                     Code::SharedName,
                     format!(
                         "{name:?} also names organisations[{first}] ({:?}); lookups by this name are ambiguous",

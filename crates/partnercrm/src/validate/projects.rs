@@ -5,26 +5,26 @@ use crate::model::Dataset;
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     for (i, project) in data.projects.iter().enumerate() {
-        let path = Path::root("projects").index(i);
-        out.text(path.field("title"), &project.title, "the title");
-        out.period(path.field("period"), &project.period);
+        let path = || Path::root("projects").index(i);
+        out.text(|| path().field("title"), &project.title, "the title");
+        out.period(|| path().field("period"), &project.period);
         if let Some(office) = &project.lead_office {
             out.reference(
-                path.field("lead_office"),
+                || path().field("lead_office"),
                 office,
                 &index.organisations,
                 "organisation",
             );
         }
         for (p, partner) in project.partners.iter().enumerate() {
-            let at = path.field("partners").index(p);
+            let at = path().field("partners").index(p);
             out.reference(
-                at.field("organisation"),
+                || at.field("organisation"),
                 &partner.organisation,
                 &index.organisations,
                 "organisation",
             );
-            out.period(at.field("period"), &partner.period);
+            out.period(|| at.field("period"), &partner.period);
             let repeated = project.partners[..p].iter().any(|earlier| {
                 earlier.organisation == partner.organisation && earlier.role == partner.role
             });
@@ -37,13 +37,18 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
             }
         }
         if let Some(parent) = &project.parent {
-            out.reference(path.field("parent"), parent, &index.projects, "project");
+            out.reference(
+                || path().field("parent"),
+                parent,
+                &index.projects,
+                "project",
+            );
             if let Some(parent) = index.projects.get(parent).map(|&p| &data.projects[p]) {
                 let starts_before = matches!((project.period.start, parent.period.start), (Some(s), Some(ps)) if s.is_certainly_before(&ps));
                 let ends_after = matches!((project.period.end, parent.period.end), (Some(e), Some(pe)) if pe.is_certainly_before(&e));
                 if starts_before || ends_after {
                     out.warning(
-                        path.field("period"),
+                        path().field("period"),
                         Code::OutsideParentPeriod,
                         format!(
                             "runs {}, outside its programme {:?} ({})",

@@ -79,11 +79,6 @@ pub(super) fn write_refs<T: Record>(conn: &Connection, record: &T) -> Result<()>
     Ok(())
 }
 
-/// Views a record as a contribution, when it is one.
-pub(super) fn as_contribution<T: Record>(record: &T) -> Option<&Contribution> {
-    (record as &dyn Any).downcast_ref::<Contribution>()
-}
-
 /// Turns a contribution back into the generic record type it was asked for.
 pub(super) fn from_contribution<T: Record>(contribution: Contribution) -> T {
     let boxed: Box<dyn Any> = Box::new(contribution);

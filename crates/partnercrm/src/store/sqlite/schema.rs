@@ -101,7 +101,7 @@ fn v1_initial(tx: &Transaction<'_>) -> Result<()> {
          CREATE INDEX contributions_by_donor ON contributions (donor);
          CREATE INDEX contributions_by_recipient ON contributions (recipient);
          CREATE INDEX contributions_by_project ON contributions (project);
-         CREATE INDEX contributions_by_agreement ON contributions (agreement);
+         CREATE INDEX contributions_by_agreement ON contributions (agreement) WHERE agreement IS NOT NULL;
 
          -- Every reference a document record makes, so that deleting a
          -- record that is still referred to can be refused.
