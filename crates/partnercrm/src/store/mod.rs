@@ -27,6 +27,18 @@ use crate::model::{Dataset, Note, Person, PersonId, Record, RecordRef};
 
 pub use sqlite::SqliteStore;
 
+/// The store file used when none is named: `partnercrm.db` in the working
+/// directory.
+pub const DEFAULT_PATH: &str = "partnercrm.db";
+
+/// The environment variable that names another store file.
+pub const PATH_VARIABLE: &str = "PARTNERCRM_DB";
+
+/// The store file to use: `$PARTNERCRM_DB` if set, else [`DEFAULT_PATH`].
+pub fn default_path() -> std::path::PathBuf {
+    std::env::var_os(PATH_VARIABLE).map_or_else(|| DEFAULT_PATH.into(), Into::into)
+}
+
 /// A set of changes applied together: all of them, or none.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Batch {

@@ -105,6 +105,16 @@ impl SqliteStore {
         Self::open_at_version(path, schema::CURRENT_VERSION)
     }
 
+    /// Opens the embedded default store: `$PARTNERCRM_DB`, else `partnercrm.db`.
+    pub fn open_default() -> Result<Self> {
+        Self::open(super::default_path())
+    }
+
+    /// The file this store lives in, or `:memory:`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// A store that lives in memory and is gone when dropped.
     pub fn in_memory() -> Result<Self> {
         let mut conn = Connection::open_in_memory()?;
@@ -1015,5 +1025,43 @@ impl Store for SqliteStore {
             None::<fn(rusqlite::backup::Progress)>,
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_in_wal_mode_with_foreign_keys_on() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let store = SqliteStore::open(dir.path().join("x.db")).expect("opens");
+        let mode: String = store
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        let fk: i64 = store
+            .conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .expect("fk");
+        assert_eq!(fk, 1);
+        let timeout: i64 = store
+            .conn
+            .pragma_query_value(None, "busy_timeout", |r| r.get(0))
+            .expect("timeout");
+        assert!(timeout >= 1000, "a busy file is waited for, not reported");
+    }
+
+    #[test]
+    fn foreign_keys_back_up_validation() {
+        // Bypass validation: the database itself still refuses a dangling donor.
+        let store = SqliteStore::in_memory().expect("opens");
+        let result = store.conn.execute(
+            "INSERT INTO contributions (id, kind, donor, recipient, basis, created, updated)
+             VALUES (x'01', 'cash', x'02', x'03', 'unknown', 1, 1)",
+            [],
+        );
+        assert!(result.is_err(), "the insert must fail on its foreign keys");
     }
 }
