@@ -18,6 +18,7 @@ pub mod organisation;
 pub mod person;
 pub mod project;
 pub mod record;
+pub mod variant;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,7 @@ pub use organisation::{Identifier, IdentifierScheme, Organisation, OrganisationK
 pub use person::{Affiliation, Contact, Person};
 pub use project::{Project, ProjectPartner, ProjectRole, ProjectStatus};
 pub use record::{Record, RecordKind, RecordRef};
+pub use variant::Named;
 
 /// A whole partnership data set: every record, of every kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

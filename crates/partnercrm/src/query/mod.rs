@@ -1,3 +1,4 @@
 //! Questions asked of a data set.
 
 pub mod report;
+pub mod tables;

@@ -1,0 +1,529 @@
+//! Every kind of record as a flat Arrow table, for analysts' data frames.
+//!
+//! One table per entity, plus one per nested list (an agreement's parties, a
+//! group's memberships), so that every cell is a plain value. Money is
+//! `decimal128(38, 4)` beside its currency; dates are `date32`. A date known
+//! only to a month or year is given as its first day (for a start or a single
+//! date) or last day (for an end), with a `_precision` column saying how
+//! precise the source is.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray,
+};
+use arrow_schema::{ArrowError, Field, Schema};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::model::*;
+use crate::{Error, Result};
+
+/// Decimal places of money columns: enough for every ISO 4217 minor unit.
+pub const MONEY_SCALE: i8 = 4;
+/// Decimal places of indicator value columns.
+pub const VALUE_SCALE: i8 = 6;
+
+/// The names of the tables, in the order [`table`] knows them.
+pub const TABLES: &[&str] = &[
+    "organisations",
+    "people",
+    "affiliations",
+    "agreements",
+    "agreement_parties",
+    "contributions",
+    "payments",
+    "projects",
+    "project_partners",
+    "indicators",
+    "observations",
+    "groups",
+    "group_names",
+    "memberships",
+    "chairs",
+    "notes",
+];
+
+/// One table of a data set as an Arrow record batch.
+pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    match name {
+        "organisations" => organisations(&data.organisations, &mut c),
+        "people" => people(&data.people, &mut c),
+        "affiliations" => affiliations(&data.people, &mut c),
+        "agreements" => agreements(&data.agreements, &mut c),
+        "agreement_parties" => agreement_parties(&data.agreements, &mut c),
+        "contributions" => contributions(&data.contributions, &mut c)?,
+        "payments" => payments(&data.contributions, &mut c)?,
+        "projects" => projects(&data.projects, &mut c),
+        "project_partners" => project_partners(&data.projects, &mut c),
+        "indicators" => indicators(&data.indicators, &mut c),
+        "observations" => observations(&data.indicators, &mut c)?,
+        "groups" => groups(&data.groups, &mut c),
+        "group_names" => group_names(&data.groups, &mut c),
+        "memberships" => memberships(&data.groups, &mut c),
+        "chairs" => chairs(&data.groups, &mut c),
+        "notes" => notes(&data.notes, &mut c),
+        other => {
+            return Err(Error::Parse {
+                what: "table name",
+                input: other.to_owned(),
+                reason: format!("expected one of {}", TABLES.join(", ")),
+            });
+        }
+    }
+    c.finish()
+}
+
+/// Columns under construction.
+#[derive(Default)]
+struct Columns {
+    fields: Vec<Field>,
+    arrays: Vec<ArrayRef>,
+}
+
+fn days(date: NaiveDate) -> i32 {
+    // Days since 1970-01-01, Arrow's date32; every date chrono holds fits.
+    (date - NaiveDate::default()).num_days() as i32
+}
+
+fn precision(date: &PartialDate) -> &'static str {
+    match date.precision() {
+        Precision::Year => "year",
+        Precision::Month => "month",
+        Precision::Day => "day",
+    }
+}
+
+fn arrow(error: ArrowError) -> Error {
+    Error::Parse {
+        what: "table",
+        input: String::new(),
+        reason: error.to_string(),
+    }
+}
+
+impl Columns {
+    fn push(&mut self, name: &str, array: ArrayRef, nullable: bool) {
+        self.fields
+            .push(Field::new(name, array.data_type().clone(), nullable));
+        self.arrays.push(array);
+    }
+
+    fn id(&mut self, name: &str, values: impl Iterator<Item = Option<uuid::Uuid>>) {
+        let strings: StringArray = values.map(|v| v.map(|u| u.to_string())).collect();
+        // Only a record's own id is never missing.
+        self.push(name, Arc::new(strings), name != "id");
+    }
+
+    fn text<'a>(&mut self, name: &str, values: impl Iterator<Item = Option<&'a str>>) {
+        let array: StringArray = values.collect();
+        self.push(name, Arc::new(array), true);
+    }
+
+    fn list<'a>(&mut self, name: &str, values: impl Iterator<Item = Vec<&'a str>>) {
+        let mut builder = ListBuilder::new(StringBuilder::new());
+        for row in values {
+            for value in row {
+                builder.values().append_value(value);
+            }
+            builder.append(true);
+        }
+        self.push(name, Arc::new(builder.finish()), true);
+    }
+
+    fn boolean(&mut self, name: &str, values: impl Iterator<Item = bool>) {
+        let array: BooleanArray = values.map(Some).collect();
+        self.push(name, Arc::new(array), false);
+    }
+
+    fn count(&mut self, name: &str, values: impl Iterator<Item = usize>) {
+        let array: Int64Array = values.map(|v| Some(v as i64)).collect();
+        self.push(name, Arc::new(array), false);
+    }
+
+    fn day(&mut self, name: &str, values: impl Iterator<Item = Option<NaiveDate>>) {
+        let array: Date32Array = values.map(|d| d.map(days)).collect();
+        self.push(name, Arc::new(array), true);
+    }
+
+    /// A single date: its first day, and how precise it is.
+    fn date(&mut self, name: &str, values: impl Iterator<Item = Option<PartialDate>> + Clone) {
+        self.day(name, values.clone().map(|d| d.map(|d| d.earliest())));
+        let precision_name = format!("{name}_precision");
+        self.text(&precision_name, values.map(|d| d.as_ref().map(precision)));
+    }
+
+    /// A period: the first day of its start and the last day of its end.
+    fn period(&mut self, prefix: &str, values: impl Iterator<Item = Period> + Clone) {
+        self.day(
+            &format!("{prefix}start"),
+            values.clone().map(|p| p.start.map(|d| d.earliest())),
+        );
+        self.day(
+            &format!("{prefix}end"),
+            values.map(|p| p.end.map(|d| d.latest())),
+        );
+    }
+
+    fn decimal(
+        &mut self,
+        name: &str,
+        scale: i8,
+        values: impl Iterator<Item = Option<Decimal>>,
+    ) -> Result<()> {
+        let mut mantissas = Vec::new();
+        for value in values {
+            mantissas.push(match value {
+                None => None,
+                Some(mut value) => {
+                    let wanted = u32::from(scale.unsigned_abs());
+                    if value.normalize().scale() > wanted {
+                        return Err(Error::Parse {
+                            what: "decimal",
+                            input: value.to_string(),
+                            reason: format!(
+                                "more than {wanted} decimal places do not fit column {name}"
+                            ),
+                        });
+                    }
+                    value.rescale(wanted);
+                    Some(value.mantissa())
+                }
+            });
+        }
+        let array = Decimal128Array::from(mantissas)
+            .with_precision_and_scale(38, scale)
+            .map_err(arrow)?;
+        self.push(name, Arc::new(array), true);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<RecordBatch> {
+        RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays).map_err(arrow)
+    }
+}
+
+fn uuid_of(id: impl Into<RecordRef>) -> uuid::Uuid {
+    id.into().id
+}
+
+fn organisations(rows: &[Organisation], c: &mut Columns) {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
+    c.text("acronym", rows.iter().map(|r| r.acronym.as_deref()));
+    c.list(
+        "aliases",
+        rows.iter()
+            .map(|r| r.aliases.iter().map(String::as_str).collect()),
+    );
+    c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
+    c.text(
+        "country",
+        rows.iter().map(|r| r.country.map(CountryCode::as_str)),
+    );
+    c.id("parent", rows.iter().map(|r| r.parent.map(uuid_of)));
+    c.text("iati_org_id", rows.iter().map(|r| r.iati_org_id()));
+    c.text("website", rows.iter().map(|r| r.website.as_deref()));
+    c.text("description", rows.iter().map(|r| r.description.as_deref()));
+}
+
+fn people(rows: &[Person], c: &mut Columns) {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
+    c.text("email", rows.iter().map(|r| r.contact.email.as_deref()));
+    c.text("phone", rows.iter().map(|r| r.contact.phone.as_deref()));
+    c.text("description", rows.iter().map(|r| r.description.as_deref()));
+    c.boolean("erased", rows.iter().map(|r| r.erased));
+}
+
+fn affiliations(rows: &[Person], c: &mut Columns) {
+    let flat: Vec<(&Person, &Affiliation)> = rows
+        .iter()
+        .flat_map(|p| p.affiliations.iter().map(move |a| (p, a)))
+        .collect();
+    c.id("person", flat.iter().map(|(p, _)| Some(uuid_of(p.id))));
+    c.id(
+        "organisation",
+        flat.iter().map(|(_, a)| Some(uuid_of(a.organisation))),
+    );
+    c.text("title", flat.iter().map(|(_, a)| a.title.as_deref()));
+    c.period("", flat.iter().map(|(_, a)| a.period));
+}
+
+fn agreements(rows: &[Agreement], c: &mut Columns) {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.text("title", rows.iter().map(|r| Some(r.title.as_str())));
+    c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
+    c.text("status", rows.iter().map(|r| r.status.map(|s| s.as_str())));
+    c.date("signed", rows.iter().map(|r| r.signed));
+    c.period("effective_", rows.iter().map(|r| r.effective));
+    c.count("parties", rows.iter().map(|r| r.parties.len()));
+    c.text("purpose", rows.iter().map(|r| r.purpose.as_deref()));
+}
+
+fn agreement_parties(rows: &[Agreement], c: &mut Columns) {
+    let flat: Vec<(&Agreement, &Party)> = rows
+        .iter()
+        .flat_map(|a| a.parties.iter().map(move |p| (a, p)))
+        .collect();
+    c.id("agreement", flat.iter().map(|(a, _)| Some(uuid_of(a.id))));
+    c.id(
+        "organisation",
+        flat.iter().map(|(_, p)| Some(uuid_of(p.organisation))),
+    );
+    c.list(
+        "roles",
+        flat.iter()
+            .map(|(_, p)| p.roles.iter().map(|r| r.as_str()).collect()),
+    );
+}
+
+fn contributions(rows: &[Contribution], c: &mut Columns) -> Result<()> {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
+    c.id("donor", rows.iter().map(|r| Some(uuid_of(r.donor))));
+    c.id("recipient", rows.iter().map(|r| Some(uuid_of(r.recipient))));
+    c.text(
+        "basis",
+        rows.iter().map(|r| {
+            Some(match r.value {
+                ContributionValue::Unknown => "unknown",
+                ContributionValue::Actual { .. } => "actual",
+                ContributionValue::Estimated { .. } => "estimated",
+            })
+        }),
+    );
+    c.decimal(
+        "amount",
+        MONEY_SCALE,
+        rows.iter().map(|r| r.value.money().map(|m| m.amount)),
+    )?;
+    c.text(
+        "currency",
+        rows.iter()
+            .map(|r| r.value.money().map(|m| m.currency.code())),
+    );
+    c.date("date", rows.iter().map(|r| r.date));
+    c.period("period_", rows.iter().map(|r| r.period));
+    c.id("project", rows.iter().map(|r| r.project.map(uuid_of)));
+    c.id("agreement", rows.iter().map(|r| r.agreement.map(uuid_of)));
+    c.text("description", rows.iter().map(|r| r.description.as_deref()));
+    Ok(())
+}
+
+fn payments(rows: &[Contribution], c: &mut Columns) -> Result<()> {
+    let flat: Vec<(&Contribution, &Payment)> = rows
+        .iter()
+        .flat_map(|r| r.payments.iter().map(move |p| (r, p)))
+        .collect();
+    c.id(
+        "contribution",
+        flat.iter().map(|(r, _)| Some(uuid_of(r.id))),
+    );
+    c.date("date", flat.iter().map(|(_, p)| Some(p.date)));
+    c.decimal(
+        "amount",
+        MONEY_SCALE,
+        flat.iter().map(|(_, p)| Some(p.amount.amount)),
+    )?;
+    c.text(
+        "currency",
+        flat.iter().map(|(_, p)| Some(p.amount.currency.code())),
+    );
+    Ok(())
+}
+
+fn projects(rows: &[Project], c: &mut Columns) {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.text("title", rows.iter().map(|r| Some(r.title.as_str())));
+    c.text("acronym", rows.iter().map(|r| r.acronym.as_deref()));
+    c.list(
+        "countries",
+        rows.iter()
+            .map(|r| r.countries.iter().map(|c| c.as_str()).collect()),
+    );
+    c.list(
+        "places",
+        rows.iter()
+            .map(|r| r.places.iter().map(String::as_str).collect()),
+    );
+    c.list(
+        "themes",
+        rows.iter()
+            .map(|r| r.themes.iter().map(String::as_str).collect()),
+    );
+    c.list(
+        "sectors",
+        rows.iter()
+            .map(|r| r.sectors.iter().map(|s| s.as_str()).collect()),
+    );
+    c.period("", rows.iter().map(|r| r.period));
+    c.text("status", rows.iter().map(|r| r.status.map(|s| s.as_str())));
+    c.id(
+        "lead_office",
+        rows.iter().map(|r| r.lead_office.map(uuid_of)),
+    );
+    c.id("parent", rows.iter().map(|r| r.parent.map(uuid_of)));
+    c.text("description", rows.iter().map(|r| r.description.as_deref()));
+}
+
+fn project_partners(rows: &[Project], c: &mut Columns) {
+    let flat: Vec<(&Project, &ProjectPartner)> = rows
+        .iter()
+        .flat_map(|r| r.partners.iter().map(move |p| (r, p)))
+        .collect();
+    c.id("project", flat.iter().map(|(r, _)| Some(uuid_of(r.id))));
+    c.id(
+        "organisation",
+        flat.iter().map(|(_, p)| Some(uuid_of(p.organisation))),
+    );
+    c.text("role", flat.iter().map(|(_, p)| Some(p.role.as_str())));
+    c.period("", flat.iter().map(|(_, p)| p.period));
+}
+
+fn indicators(rows: &[Indicator], c: &mut Columns) {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.id("project", rows.iter().map(|r| Some(uuid_of(r.project))));
+    c.text("title", rows.iter().map(|r| Some(r.title.as_str())));
+    c.text("unit", rows.iter().map(|r| Some(r.unit.as_str())));
+    c.text("measure", rows.iter().map(|r| Some(r.measure.as_str())));
+    c.text(
+        "aggregation",
+        rows.iter().map(|r| Some(r.aggregation.as_str())),
+    );
+}
+
+fn observations(rows: &[Indicator], c: &mut Columns) -> Result<()> {
+    let flat: Vec<(&Indicator, &'static str, &Observation)> = rows
+        .iter()
+        .flat_map(|r| {
+            r.baseline
+                .iter()
+                .map(move |o| (r, "baseline", o))
+                .chain(r.targets.iter().map(move |o| (r, "target", o)))
+                .chain(r.actuals.iter().map(move |o| (r, "actual", o)))
+        })
+        .collect();
+    c.id(
+        "indicator",
+        flat.iter().map(|(r, _, _)| Some(uuid_of(r.id))),
+    );
+    c.text("type", flat.iter().map(|(_, t, _)| Some(*t)));
+    c.decimal(
+        "value",
+        VALUE_SCALE,
+        flat.iter().map(|(_, _, o)| Some(o.value)),
+    )?;
+    c.text(
+        "qualifier",
+        flat.iter().map(|(_, _, o)| Some(o.qualifier.as_str())),
+    );
+    c.period("", flat.iter().map(|(_, _, o)| o.period));
+    c.text("comment", flat.iter().map(|(_, _, o)| o.comment.as_deref()));
+    Ok(())
+}
+
+fn groups(rows: &[Group], c: &mut Columns) {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.text("name", rows.iter().map(|r| Some(r.current_name())));
+    c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
+    c.id("parent", rows.iter().map(|r| r.parent.map(uuid_of)));
+    c.period("", rows.iter().map(|r| r.period));
+    c.text("contact", rows.iter().map(|r| r.contact.as_deref()));
+    c.text("purpose", rows.iter().map(|r| r.purpose.as_deref()));
+}
+
+fn group_names(rows: &[Group], c: &mut Columns) {
+    let flat: Vec<(&Group, &GroupName)> = rows
+        .iter()
+        .flat_map(|g| g.names.iter().map(move |n| (g, n)))
+        .collect();
+    c.id("group", flat.iter().map(|(g, _)| Some(uuid_of(g.id))));
+    c.text("name", flat.iter().map(|(_, n)| Some(n.name.as_str())));
+    c.text("acronym", flat.iter().map(|(_, n)| n.acronym.as_deref()));
+    c.period("", flat.iter().map(|(_, n)| n.period));
+}
+
+fn memberships(rows: &[Group], c: &mut Columns) {
+    let flat: Vec<(&Group, &Membership)> = rows
+        .iter()
+        .flat_map(|g| g.memberships.iter().map(move |m| (g, m)))
+        .collect();
+    c.id("group", flat.iter().map(|(g, _)| Some(uuid_of(g.id))));
+    c.id(
+        "organisation",
+        flat.iter().map(|(_, m)| Some(uuid_of(m.organisation))),
+    );
+    c.period("", flat.iter().map(|(_, m)| m.period));
+}
+
+fn chairs(rows: &[Group], c: &mut Columns) {
+    let flat: Vec<(&Group, &ChairTerm)> = rows
+        .iter()
+        .flat_map(|g| g.chairs.iter().map(move |t| (g, t)))
+        .collect();
+    c.id("group", flat.iter().map(|(g, _)| Some(uuid_of(g.id))));
+    c.id(
+        "organisation",
+        flat.iter().map(|(_, t)| Some(uuid_of(t.organisation))),
+    );
+    c.text("role", flat.iter().map(|(_, t)| Some(t.role.as_str())));
+    c.period("", flat.iter().map(|(_, t)| t.period));
+}
+
+fn notes(rows: &[Note], c: &mut Columns) {
+    c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
+    c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
+    c.text("title", rows.iter().map(|r| r.title.as_deref()));
+    c.text("text", rows.iter().map(|r| Some(r.text.as_str())));
+    c.text("language", rows.iter().map(|r| r.language.as_deref()));
+    c.date("date", rows.iter().map(|r| r.date));
+    c.text("place", rows.iter().map(|r| r.place.as_deref()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Array;
+    use arrow_schema::DataType;
+
+    #[test]
+    fn money_is_decimal_beside_its_currency() {
+        let mut data = Dataset::new();
+        let a = OrganisationId::new();
+        let mut gift = Contribution::new(ContributionKind::Cash, a, a);
+        gift.value = ContributionValue::actual(Money::parse("10.125", "KWD").expect("money"));
+        gift.date = Some("2007-05".parse().expect("date"));
+        data.contributions.push(gift);
+        let batch = table(&data, "contributions").expect("builds");
+        let amount = batch.column_by_name("amount").expect("amount");
+        assert_eq!(amount.data_type(), &DataType::Decimal128(38, MONEY_SCALE));
+        let amount = amount
+            .as_any()
+            .downcast_ref::<Decimal128Array>()
+            .expect("decimal");
+        assert_eq!(amount.value_as_string(0), "10.1250");
+        let date = batch.column_by_name("date").expect("date");
+        assert_eq!(date.data_type(), &DataType::Date32);
+        let precision = batch.column_by_name("date_precision").expect("precision");
+        let precision = precision
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .expect("text");
+        assert_eq!(precision.value(0), "month");
+    }
+
+    #[test]
+    fn every_table_builds_for_an_empty_data_set() {
+        for name in TABLES {
+            assert_eq!(
+                table(&Dataset::new(), name).expect("builds").num_rows(),
+                0,
+                "{name}"
+            );
+        }
+        assert!(table(&Dataset::new(), "nope").is_err());
+    }
+}
