@@ -1,14 +1,17 @@
 # One entry point for building and testing, as in pydantic-core's Makefile.
 # `make test` is what CI runs (.ci/run): it checks formatting and lints, checks
-# the generated code tables against the official IATI codelists, and runs
-# every test.
+# the generated code tables against the official IATI codelists, runs every
+# Rust test, then builds the Python package into .venv and runs its tests,
+# the stub check and mypy.
 
 .DEFAULT_GOAL := test
 CARGO ?= cargo
 PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
 
 .PHONY: report
-report: ## the main job: load the IOM data set and print the partnership report
+report: ## the main job: keep the IOM data set in the embedded store and print the report
 	$(CARGO) run --quiet --example report
 
 .PHONY: lint
@@ -18,11 +21,33 @@ lint: ## formatting and lints, warnings as errors
 	$(PYTHON) scripts/gen_codes.py --check
 
 .PHONY: test-rust
-test-rust: ## unit, integration, property and doc tests
+test-rust: ## unit, integration, property, process and doc tests
 	$(CARGO) test --workspace --locked
 
+# The virtual environment, rebuilt when the requirements change.
+$(VENV)/.installed: python/requirements-test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m pip install --quiet --upgrade pip
+	$(VENV_PYTHON) -m pip install --quiet -r python/requirements-test.txt
+	touch $@
+
+.PHONY: build-dev
+build-dev: $(VENV)/.installed ## build the extension into .venv (debug)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --quiet --locked
+
+.PHONY: test-python
+test-python: build-dev ## pytest, stub check against the compiled module, mypy --strict on a typed usage file
+	$(VENV_PYTHON) -m pytest -q python/tests
+	$(VENV_PYTHON) -m mypy.stubtest partnercrm._partnercrm --allowlist python/stubtest-allowlist.txt
+	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py
+
 .PHONY: test
-test: lint test-rust ## everything CI runs
+test: lint test-rust test-python ## everything CI runs
+
+.PHONY: bench-python
+bench-python: $(VENV)/.installed ## release build, then the export benchmark against polars.read_csv
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --quiet --release --locked
+	$(VENV_PYTHON) python/benchmarks/export_polars.py
 
 .PHONY: codes
 codes: ## regenerate the code tables from ../shared/iati/codelists

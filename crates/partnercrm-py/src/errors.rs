@@ -1,0 +1,94 @@
+//! One place maps core errors to Python exceptions, all under `PartnerCrmError`.
+
+use partnercrm::Error;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use pyo3::{PyErr, create_exception};
+
+use crate::problem::PyProblem;
+
+create_exception!(
+    _partnercrm,
+    PartnerCrmError,
+    PyException,
+    "Base class of every error partnercrm raises."
+);
+create_exception!(
+    _partnercrm,
+    ValidationError,
+    PartnerCrmError,
+    "Data broke validation rules. `.problems` lists every problem, each with path, code, message and severity."
+);
+create_exception!(
+    _partnercrm,
+    NotFoundError,
+    PartnerCrmError,
+    "A record does not exist."
+);
+create_exception!(
+    _partnercrm,
+    ConflictError,
+    PartnerCrmError,
+    "A change conflicts with what is stored, e.g. deleting a record others refer to."
+);
+create_exception!(
+    _partnercrm,
+    StorageError,
+    PartnerCrmError,
+    "The store file could not be read or written."
+);
+create_exception!(
+    _partnercrm,
+    ParseError,
+    PartnerCrmError,
+    "Input is malformed: a document, a date, an amount, a code, or an argument of the wrong type."
+);
+
+/// Converts a core error into the matching Python exception.
+pub fn to_py(error: Error) -> PyErr {
+    Python::attach(|py| match error {
+        Error::Invalid(report) => {
+            let problems: Vec<PyProblem> = report
+                .problems()
+                .iter()
+                .cloned()
+                .map(PyProblem::from)
+                .collect();
+            let err = ValidationError::new_err(report.to_string());
+            let value = err.value(py);
+            let attached =
+                PyList::new(py, problems).and_then(|list| value.setattr("problems", list));
+            match attached {
+                Ok(()) => err,
+                Err(failure) => failure,
+            }
+        }
+        Error::NotFound { .. } => NotFoundError::new_err(error.to_string()),
+        Error::Conflict { .. } => ConflictError::new_err(error.to_string()),
+        Error::Storage(_) | Error::Io { .. } | Error::SchemaTooNew { .. } => {
+            StorageError::new_err(error.to_string())
+        }
+        _ => ParseError::new_err(error.to_string()),
+    })
+}
+
+/// `Result` whose error converts to a Python exception with `?`.
+pub type PyResultExt<T> = Result<T, PyErr>;
+
+/// Converts core results at the boundary.
+pub trait IntoPy<T> {
+    /// Maps the error with [`to_py`].
+    fn py_err(self) -> PyResultExt<T>;
+}
+
+impl<T> IntoPy<T> for partnercrm::Result<T> {
+    fn py_err(self) -> PyResultExt<T> {
+        self.map_err(to_py)
+    }
+}
+
+/// A parse error with a message.
+pub fn parse_error(message: impl Into<String>) -> PyErr {
+    ParseError::new_err(message.into())
+}

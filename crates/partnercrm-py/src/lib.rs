@@ -1,0 +1,40 @@
+//! Python bindings for partnercrm: conversions and `#[pyclass]` wrappers
+//! only. Every rule and computation lives in the core crate.
+
+mod convert;
+mod dataset;
+mod errors;
+mod problem;
+mod records;
+mod store;
+mod table;
+
+use pyo3::prelude::*;
+
+/// The compiled module behind the `partnercrm` package.
+#[pymodule]
+fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("TABLES", partnercrm::query::tables::TABLES.to_vec())?;
+    m.add("PartnerCrmError", py.get_type::<errors::PartnerCrmError>())?;
+    m.add("ValidationError", py.get_type::<errors::ValidationError>())?;
+    m.add("NotFoundError", py.get_type::<errors::NotFoundError>())?;
+    m.add("ConflictError", py.get_type::<errors::ConflictError>())?;
+    m.add("StorageError", py.get_type::<errors::StorageError>())?;
+    m.add("ParseError", py.get_type::<errors::ParseError>())?;
+    m.add_class::<problem::PyProblem>()?;
+    m.add_class::<records::PyOrganisation>()?;
+    m.add_class::<records::PyPerson>()?;
+    m.add_class::<records::PyAgreement>()?;
+    m.add_class::<records::PyContribution>()?;
+    m.add_class::<records::PyProject>()?;
+    m.add_class::<records::PyIndicator>()?;
+    m.add_class::<records::PyGroup>()?;
+    m.add_class::<records::PyNote>()?;
+    m.add_class::<dataset::PyDataset>()?;
+    m.add_class::<store::PyStore>()?;
+    m.add_class::<table::PyTable>()?;
+    m.add_function(wrap_pyfunction!(records::_record_from_json, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Validation problems as Python objects.
+
+use partnercrm::validate::{Problem, Segment};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple, PyType};
+
+/// The constructor arguments a pickled problem is rebuilt from.
+type ProblemArgs = (String, Vec<LocationPart>, String, String, String);
+
+/// One validation problem: where (`path`), what (`code`, stable), a message
+/// for people, and its severity (`"error"` or `"warning"`).
+#[pyclass(
+    name = "Problem",
+    module = "partnercrm._partnercrm",
+    frozen,
+    eq,
+    from_py_object
+)]
+#[derive(Clone, PartialEq)]
+pub struct PyProblem {
+    #[pyo3(get)]
+    path: String,
+    location: Vec<LocationPart>,
+    #[pyo3(get)]
+    code: String,
+    #[pyo3(get)]
+    message: String,
+    #[pyo3(get)]
+    severity: String,
+}
+
+#[derive(Clone, PartialEq, FromPyObject, IntoPyObject)]
+enum LocationPart {
+    Index(usize),
+    Field(String),
+}
+
+impl From<Problem> for PyProblem {
+    fn from(problem: Problem) -> Self {
+        Self {
+            path: problem.path.to_string(),
+            location: problem
+                .path
+                .segments()
+                .iter()
+                .map(|s| match s {
+                    Segment::Field(name) => LocationPart::Field(name.clone()),
+                    Segment::Index(index) => LocationPart::Index(*index),
+                })
+                .collect(),
+            code: problem.code.as_str().to_owned(),
+            message: problem.message,
+            severity: problem.severity.as_str().to_owned(),
+        }
+    }
+}
+
+#[pymethods]
+impl PyProblem {
+    #[new]
+    fn new(
+        path: String,
+        location: Vec<LocationPart>,
+        code: String,
+        message: String,
+        severity: String,
+    ) -> Self {
+        Self {
+            path,
+            location,
+            code,
+            message,
+            severity,
+        }
+    }
+
+    /// The path as a tuple of field names and list positions, like pydantic's `loc`.
+    #[getter]
+    fn location<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.location.clone())
+    }
+
+    /// The problem as a plain dict: path, location, code, message, severity.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("path", &self.path)?;
+        dict.set_item("location", self.location(py)?)?;
+        dict.set_item("code", &self.code)?;
+        dict.set_item("message", &self.message)?;
+        dict.set_item("severity", &self.severity)?;
+        Ok(dict)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, ProblemArgs)> {
+        let me = slf.get();
+        let args = (
+            me.path.clone(),
+            me.location.clone(),
+            me.code.clone(),
+            me.message.clone(),
+            me.severity.clone(),
+        );
+        Ok((slf.get_type(), args))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Problem(path={:?}, code={:?}, severity={:?}, message={:?})",
+            self.path, self.code, self.severity, self.message
+        )
+    }
+
+    fn __str__(&self) -> String {
+        format!(
+            "{}: {} [code={}, severity={}]",
+            self.path, self.message, self.code, self.severity
+        )
+    }
+}

@@ -1,0 +1,429 @@
+//! The store, for Python: the same operations as `partnercrm::store::Store`,
+//! with the GIL released while the store works.
+
+use std::sync::{Mutex, MutexGuard};
+
+use partnercrm::Dataset;
+use partnercrm::model::{
+    Agreement, Contribution, Group, Indicator, Note, Organisation, Person, PersonId, Project,
+    Record, RecordKind,
+};
+use partnercrm::store::{Applied, Batch, Change, Revision, SqliteStore, Store};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
+
+use crate::convert::{datetime, moment, record_json, to_python};
+use crate::dataset::{PyDataset, records_of, table_of};
+use crate::errors::{IntoPy, parse_error};
+use crate::problem::PyProblem;
+use crate::records::{Wrap, kind_of_class, push_record, reference_of};
+use crate::table::PyTable;
+
+/// A partnership data set kept in an embedded SQLite file (or in memory).
+///
+/// Every write is validated first and stored whole or not at all; every
+/// change is recorded with who made it and when.
+#[pyclass(name = "Store", module = "partnercrm._partnercrm", frozen)]
+pub struct PyStore {
+    inner: Mutex<SqliteStore>,
+    path: String,
+}
+
+fn applied_dict<'py>(py: Python<'py>, applied: Applied) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("revision", applied.revision)?;
+    dict.set_item("inserted", applied.inserted)?;
+    dict.set_item("updated", applied.updated)?;
+    dict.set_item("unchanged", applied.unchanged)?;
+    dict.set_item("deleted", applied.deleted)?;
+    let warnings: Vec<PyProblem> = applied.warnings.into_iter().map(PyProblem::from).collect();
+    dict.set_item("warnings", warnings)?;
+    Ok(dict)
+}
+
+fn revision_dict<'py>(py: Python<'py>, revision: &Revision) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("number", revision.number)?;
+    dict.set_item("recorded_at", datetime(py, revision.recorded_at)?)?;
+    dict.set_item("actor", &revision.actor)?;
+    dict.set_item("summary", &revision.summary)?;
+    Ok(dict)
+}
+
+fn change_dicts<'py, T: Wrap>(
+    py: Python<'py>,
+    changes: Vec<Change<T>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for change in changes {
+        let dict = revision_dict(py, &change.revision)?;
+        dict.set_item("revision", change.revision.number)?;
+        let action = match change.action {
+            partnercrm::store::Action::Created => "created",
+            partnercrm::store::Action::Updated => "updated",
+            partnercrm::store::Action::Deleted => "deleted",
+            partnercrm::store::Action::Erased => "erased",
+        };
+        dict.set_item("action", action)?;
+        dict.set_item("before", change.before.map(|r| r.wrap(py)).transpose()?)?;
+        dict.set_item("after", change.after.map(|r| r.wrap(py)).transpose()?)?;
+        list.append(dict)?;
+    }
+    Ok(list)
+}
+
+impl PyStore {
+    fn lock(&self) -> PyResult<MutexGuard<'_, SqliteStore>> {
+        // A panic cannot leave the store half-written (every write is a
+        // transaction), so a poisoned lock is safe to take over.
+        Ok(self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Runs `work` on the store with the GIL released.
+    fn with_store<R: Send>(
+        &self,
+        py: Python<'_>,
+        work: impl FnOnce(&mut SqliteStore) -> partnercrm::Result<R> + Send,
+    ) -> PyResult<R> {
+        py.detach(|| {
+            let mut store = self
+                .inner
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&mut store)
+        })
+        .py_err()
+    }
+
+    fn read_dataset(&self, py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Dataset> {
+        let at = as_of.map(moment).transpose()?;
+        self.with_store(py, |store| match at {
+            Some(at) => store.dataset_at(at),
+            None => store.dataset(),
+        })
+    }
+}
+
+#[pymethods]
+impl PyStore {
+    /// Opens (or creates) the store at `path`; with no path, the embedded
+    /// default: `$PARTNERCRM_DB`, else `partnercrm.db`.
+    #[new]
+    #[pyo3(signature = (path=None))]
+    fn new(py: Python<'_>, path: Option<std::path::PathBuf>) -> PyResult<Self> {
+        let path = path.unwrap_or_else(partnercrm::store::default_path);
+        let store = py.detach(|| SqliteStore::open(&path)).py_err()?;
+        Ok(Self {
+            path: store.path().to_owned(),
+            inner: Mutex::new(store),
+        })
+    }
+
+    /// A store in memory, gone when the object is.
+    #[classmethod]
+    fn in_memory(_cls: &Bound<'_, PyType>) -> PyResult<Self> {
+        let store = SqliteStore::in_memory().py_err()?;
+        Ok(Self {
+            path: store.path().to_owned(),
+            inner: Mutex::new(store),
+        })
+    }
+
+    /// The file the store lives in, or `":memory:"`.
+    #[getter]
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The file's schema version.
+    #[getter]
+    fn schema_version(&self) -> PyResult<i64> {
+        self.lock()?.schema_version().py_err()
+    }
+
+    /// Inserts or updates records, all in one revision by `actor`.
+    #[pyo3(signature = (*records, actor="python", summary=None))]
+    fn add<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyTuple>,
+        actor: &str,
+        summary: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let mut data = Dataset::new();
+        for record in records.iter() {
+            push_record(&record, &mut data)?;
+        }
+        let summary = summary.map_or_else(|| format!("add {} records", data.len()), str::to_owned);
+        let applied = self.with_store(py, |store| {
+            store.apply(Batch::upsert_all(data), actor, &summary)
+        })?;
+        applied_dict(py, applied)
+    }
+
+    /// Deletes records, all in one revision. Refused if others still refer to them.
+    #[pyo3(signature = (*records, actor="python"))]
+    fn delete<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyTuple>,
+        actor: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let mut batch = Batch::new();
+        for record in records.iter() {
+            batch.deletes.push(reference_of(&record)?);
+        }
+        let summary = format!("delete {} records", batch.deletes.len());
+        let applied = self.with_store(py, |store| store.apply(batch, actor, &summary))?;
+        applied_dict(py, applied)
+    }
+
+    /// Upserts `upserts` and deletes `deletes` together: all of it, or none.
+    #[pyo3(signature = (upserts=Vec::new(), deletes=Vec::new(), *, actor="python", summary="apply"))]
+    fn apply<'py>(
+        &self,
+        py: Python<'py>,
+        upserts: Vec<Bound<'py, PyAny>>,
+        deletes: Vec<Bound<'py, PyAny>>,
+        actor: &str,
+        summary: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let mut batch = Batch::new();
+        for record in &upserts {
+            push_record(record, &mut batch.upserts)?;
+        }
+        for record in &deletes {
+            batch.deletes.push(reference_of(record)?);
+        }
+        let applied = self.with_store(py, |store| store.apply(batch, actor, summary))?;
+        applied_dict(py, applied)
+    }
+
+    /// Upserts a whole data set; importing the same data twice changes nothing.
+    #[pyo3(signature = (dataset, actor="python"))]
+    fn import_dataset<'py>(
+        &self,
+        py: Python<'py>,
+        dataset: &Bound<'py, PyDataset>,
+        actor: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let data = dataset.borrow().inner.clone();
+        let applied = self.with_store(py, |store| store.import(data, actor))?;
+        applied_dict(py, applied)
+    }
+
+    /// Reads a `partnercrm/1` JSON document and upserts it.
+    #[pyo3(signature = (path, actor="python"))]
+    fn import_json<'py>(
+        &self,
+        py: Python<'py>,
+        path: std::path::PathBuf,
+        actor: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let applied = self.with_store(py, |store| {
+            partnercrm::io::json::read(&path).and_then(|data| store.import(data, actor))
+        })?;
+        applied_dict(py, applied)
+    }
+
+    /// The record of class `kind` with this id, or `None`.
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &Bound<'py, PyType>,
+        id: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let uuid = uuid::Uuid::parse_str(id)
+            .map_err(|e| parse_error(format!("{id:?} is not an id: {e}")))?;
+        let store = self.lock()?;
+        fn get<'py, T: Wrap>(
+            py: Python<'py>,
+            store: &SqliteStore,
+            uuid: uuid::Uuid,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            match store.get::<T>(T::Id::from(uuid)).py_err()? {
+                Some(record) => record.wrap(py),
+                None => Ok(py.None().into_bound(py)),
+            }
+        }
+        match kind_of_class(kind)? {
+            RecordKind::Organisation => get::<Organisation>(py, &store, uuid),
+            RecordKind::Person => get::<Person>(py, &store, uuid),
+            RecordKind::Agreement => get::<Agreement>(py, &store, uuid),
+            RecordKind::Contribution => get::<Contribution>(py, &store, uuid),
+            RecordKind::Project => get::<Project>(py, &store, uuid),
+            RecordKind::Indicator => get::<Indicator>(py, &store, uuid),
+            RecordKind::Group => get::<Group>(py, &store, uuid),
+            RecordKind::Note => get::<Note>(py, &store, uuid),
+        }
+    }
+
+    /// Every record of class `kind`, as recorded now or at `as_of`.
+    #[pyo3(signature = (kind, as_of=None))]
+    fn all<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &Bound<'py, PyType>,
+        as_of: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let kind = kind_of_class(kind)?;
+        records_of(py, &self.read_dataset(py, as_of)?, kind)
+    }
+
+    /// Records of class `kind` whose name, title, acronym or alias is `name` (any case).
+    fn find<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &Bound<'py, PyType>,
+        name: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let store = self.lock()?;
+        fn find<'py, T: Wrap>(
+            py: Python<'py>,
+            store: &SqliteStore,
+            name: &str,
+        ) -> PyResult<Bound<'py, PyList>> {
+            let found: Vec<T> = store.find_by_name(name).py_err()?;
+            PyList::new(
+                py,
+                found
+                    .into_iter()
+                    .map(|r| r.wrap(py))
+                    .collect::<PyResult<Vec<_>>>()?,
+            )
+        }
+        match kind_of_class(kind)? {
+            RecordKind::Organisation => find::<Organisation>(py, &store, name),
+            RecordKind::Person => find::<Person>(py, &store, name),
+            RecordKind::Agreement => find::<Agreement>(py, &store, name),
+            RecordKind::Contribution => find::<Contribution>(py, &store, name),
+            RecordKind::Project => find::<Project>(py, &store, name),
+            RecordKind::Indicator => find::<Indicator>(py, &store, name),
+            RecordKind::Group => find::<Group>(py, &store, name),
+            RecordKind::Note => find::<Note>(py, &store, name),
+        }
+    }
+
+    /// The organisation with this external identifier, e.g. `"XM-DAC-47066"`, or `None`.
+    fn by_identifier<'py>(&self, py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.lock()?.organisation_by_identifier(value).py_err()? {
+            Some(org) => org.wrap(py),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+
+    /// The whole data set, as recorded now or at `as_of` (a datetime).
+    #[pyo3(signature = (as_of=None))]
+    fn dataset(&self, py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<PyDataset> {
+        Ok(PyDataset {
+            inner: self.read_dataset(py, as_of)?,
+        })
+    }
+
+    /// One table, e.g. `"contributions"`, as recorded now or at `as_of`.
+    #[pyo3(signature = (name, as_of=None))]
+    fn table(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTable> {
+        let data = self.read_dataset(py, as_of)?;
+        table_of(py, &data, name)
+    }
+
+    /// Every problem in the stored data set (warnings; errors cannot be stored).
+    fn validate(&self, py: Python<'_>) -> PyResult<Vec<PyProblem>> {
+        let data = self.read_dataset(py, None)?;
+        Ok(py
+            .detach(|| data.validate())
+            .into_iter()
+            .map(PyProblem::from)
+            .collect())
+    }
+
+    /// Every revision: number, recorded_at, actor, summary.
+    fn revisions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let revisions = self.lock()?.revisions().py_err()?;
+        let list = PyList::empty(py);
+        for revision in &revisions {
+            list.append(revision_dict(py, revision)?)?;
+        }
+        Ok(list)
+    }
+
+    /// Every recorded change to a record: when, who, what, and the record before and after.
+    fn history<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let reference = reference_of(record)?;
+        let store = self.lock()?;
+        fn changes<'py, T: Wrap>(
+            py: Python<'py>,
+            store: &SqliteStore,
+            uuid: uuid::Uuid,
+        ) -> PyResult<Bound<'py, PyList>> {
+            change_dicts(py, store.history::<T>(T::Id::from(uuid)).py_err()?)
+        }
+        match reference.kind {
+            RecordKind::Organisation => changes::<Organisation>(py, &store, reference.id),
+            RecordKind::Person => changes::<Person>(py, &store, reference.id),
+            RecordKind::Agreement => changes::<Agreement>(py, &store, reference.id),
+            RecordKind::Contribution => changes::<Contribution>(py, &store, reference.id),
+            RecordKind::Project => changes::<Project>(py, &store, reference.id),
+            RecordKind::Indicator => changes::<Indicator>(py, &store, reference.id),
+            RecordKind::Group => changes::<Group>(py, &store, reference.id),
+            RecordKind::Note => changes::<Note>(py, &store, reference.id),
+        }
+    }
+
+    /// Removes a person's name and contact details from the record, its
+    /// history and the notes about them, keeping a tombstone.
+    #[pyo3(signature = (person, actor="python"))]
+    fn erase_person(&self, py: Python<'_>, person: &Bound<'_, PyAny>, actor: &str) -> PyResult<()> {
+        let id = person_id(person)?;
+        self.with_store(py, |store| store.erase_person(id, actor))
+    }
+
+    /// Everything held about a person, as a dict (person, history, notes).
+    fn export_person<'py>(
+        &self,
+        py: Python<'py>,
+        person: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = person_id(person)?;
+        let export = self.lock()?.export_person(id).py_err()?;
+        to_python(py, &record_json(&export)?, None)
+    }
+
+    /// Copies the store to a new file while it stays in use.
+    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        self.with_store(py, |store| store.backup(&path))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Store({:?})", self.path)
+    }
+}
+
+fn person_id(person: &Bound<'_, PyAny>) -> PyResult<PersonId> {
+    let reference = reference_of(person)?;
+    if reference.kind != RecordKind::Person {
+        return Err(parse_error(format!(
+            "expected a Person, got a {}",
+            reference.kind
+        )));
+    }
+    Ok(PersonId::from(reference.id))
+}
+
+// Keeps the generic helper's bound honest: every record kind can be wrapped.
+const _: fn() = || {
+    fn wraps<T: Wrap + Record>() {}
+    wraps::<Organisation>();
+};

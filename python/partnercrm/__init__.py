@@ -1,0 +1,62 @@
+"""partnercrm: a partnership CRM for international organisations.
+
+Keep partners, agreements, contributions, projects, outcomes and
+inter-agency groups in a validated store, and read every table as a polars
+or pandas DataFrame::
+
+    import partnercrm as pc
+
+    store = pc.Store()                      # partnercrm.db, or $PARTNERCRM_DB
+    iom = pc.Organisation(name="International Organization for Migration", kind="igo")
+    store.add(iom, actor="me@example.org")
+    store.table("organisations").to_polars()
+
+Every rule and computation lives in the Rust core; this package is a thin
+binding over it.
+"""
+
+from partnercrm._partnercrm import (
+    TABLES,
+    Agreement,
+    ConflictError,
+    Contribution,
+    Dataset,
+    Group,
+    Indicator,
+    Note,
+    NotFoundError,
+    Organisation,
+    ParseError,
+    PartnerCrmError,
+    Person,
+    Problem,
+    Project,
+    StorageError,
+    Store,
+    Table,
+    ValidationError,
+    __version__,
+)
+
+__all__ = [
+    "TABLES",
+    "Agreement",
+    "ConflictError",
+    "Contribution",
+    "Dataset",
+    "Group",
+    "Indicator",
+    "Note",
+    "NotFoundError",
+    "Organisation",
+    "ParseError",
+    "PartnerCrmError",
+    "Person",
+    "Problem",
+    "Project",
+    "StorageError",
+    "Store",
+    "Table",
+    "ValidationError",
+    "__version__",
+]

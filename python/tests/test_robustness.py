@@ -1,0 +1,71 @@
+"""No input, however malformed, reaches the user as a crash or PanicException."""
+
+import random
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+
+import partnercrm as pc
+
+JUNK: list[object] = [
+    None, 0, -1, 2**80, 1.5, float("nan"), "", "x" * 10_000, "\x00", "2007-02-30", "ünïcödé",
+    [], [None], {}, {"basis": "actual"}, {"amount": "1", "currency": "ZZZ"}, Decimal("NaN"),
+    object(), b"bytes", (1, 2), {"a": {"b": [1.0]}},
+]
+CLASSES = [pc.Organisation, pc.Person, pc.Agreement, pc.Contribution, pc.Project, pc.Indicator, pc.Group, pc.Note]
+
+
+def test_junk_arguments_raise_partnercrm_errors_only() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        cls = rng.choice(CLASSES)
+        fields = rng.sample(cls.fields, k=rng.randint(0, len(cls.fields)))
+        kwargs = {f: rng.choice(JUNK) for f in fields}
+        try:
+            cls(**kwargs)
+        except pc.PartnerCrmError:
+            pass
+
+
+def test_junk_documents_raise_parse_errors() -> None:
+    rng = random.Random(11)
+    alphabet = '{}[]":,0123456789abcdefnulltrue partnercrm/1 format'
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        try:
+            pc.Dataset.from_json(text)
+        except pc.PartnerCrmError:
+            pass
+
+
+def test_wrong_types_for_methods_are_clear() -> None:
+    store = pc.Store.in_memory()
+    with pytest.raises(pc.ParseError):
+        store.get(int, "x")  # type: ignore[type-var]
+    with pytest.raises(pc.ParseError):
+        store.get(pc.Organisation, "not-a-uuid")
+    with pytest.raises(pc.ParseError):
+        store.all(pc.Organisation, as_of="yesterday")
+    with pytest.raises(pc.ParseError):
+        store.add("not a record")  # type: ignore[arg-type]
+
+
+def test_long_calls_release_the_gil() -> None:
+    ticks = 0
+    done = threading.Event()
+
+    def work() -> None:
+        pc.Dataset.synthetic(400_000).table("contributions")
+        done.set()
+
+    thread = threading.Thread(target=work)
+    started = time.perf_counter()
+    thread.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    thread.join()
+    # Had the GIL been held, this loop could not have run while Rust worked.
+    assert ticks > 10, f"main thread ran {ticks} times in {time.perf_counter() - started:.2f}s"

@@ -1,0 +1,102 @@
+import datetime
+import time
+from pathlib import Path
+
+import pytest
+
+import partnercrm as pc
+
+
+def org(store: pc.Store, name: str) -> pc.Organisation:
+    [found] = store.find(pc.Organisation, name)
+    return found
+
+
+def test_seed_reads_back_equal(store: pc.Store, seed: pc.Dataset) -> None:
+    assert store.dataset() == seed
+    again = store.import_dataset(seed)
+    assert (again["inserted"], again["updated"], again["revision"]) == (0, 0, None)
+
+
+def test_lookups(store: pc.Store) -> None:
+    iom = org(store, "IOM")
+    assert store.get(pc.Organisation, iom.id) == iom
+    assert org(store, "weltbank").name == "World Bank"
+    identified = store.by_identifier("XM-DAC-47066")
+    assert identified is not None and identified.id == iom.id
+    assert store.get(pc.Person, "01a2206a-e333-73a8-bbd3-35d679a945db") is None
+    assert len(store.all(pc.Contribution)) == 21
+
+
+def test_invalid_writes_raise_every_problem(store: pc.Store) -> None:
+    iom = org(store, "IOM")
+    bad = pc.Contribution(
+        kind="cash", donor=iom, recipient=iom, date="2009",
+        value={"basis": "actual", "amount": "10.5", "currency": "JPY"},
+    )
+    with pytest.raises(pc.ValidationError) as info:
+        store.add(bad)
+    problems = info.value.problems
+    assert [(p.code, p.path, p.severity) for p in problems] == [
+        ("contribution.self_donation", "contributions[0].recipient", "error"),
+        ("money.too_many_decimals", "contributions[0].value", "error"),
+    ]
+    assert problems[1].location == ("contributions", 0, "value")
+    assert problems[1].to_dict()["code"] == "money.too_many_decimals"
+    assert "2 validation errors" in str(info.value)
+    assert isinstance(info.value, pc.PartnerCrmError)
+    assert len(store.all(pc.Contribution)) == 21
+
+
+def test_deleting_a_referenced_record_is_a_conflict(store: pc.Store) -> None:
+    with pytest.raises(pc.ConflictError, match="still referred to"):
+        store.delete(org(store, "Concern Galnaftogas"))
+
+
+def test_history_and_as_of(store: pc.Store) -> None:
+    ubs = org(store, "UBS")
+    before = datetime.datetime.now(datetime.timezone.utc)
+    time.sleep(0.01)
+    store.add(ubs.replace(website="https://www.ubs.com"), actor="analyst@example.org")
+    history = store.history(ubs)
+    assert [c["action"] for c in history] == ["created", "updated"]
+    assert history[1]["actor"] == "analyst@example.org"
+    assert history[1]["before"] == ubs
+    assert history[1]["after"].website == "https://www.ubs.com"
+    assert isinstance(history[1]["recorded_at"], datetime.datetime)
+    assert [o for o in store.all(pc.Organisation, as_of=before) if o.id == ubs.id] == [ubs]
+    assert len(store.revisions()) == 2
+
+
+def test_erasure_and_export(store: pc.Store) -> None:
+    [jim] = store.find(pc.Person, "Jim Blackwell")
+    exported = store.export_person(jim)
+    assert exported["person"]["name"] == "Jim Blackwell" and exported["notes"]
+    store.erase_person(jim, actor="dpo@example.org")
+    erased = store.get(pc.Person, jim.id)
+    assert erased is not None and erased.erased and erased.name == ""
+    assert "Blackwell" not in store.dataset().to_json()
+
+
+def test_backup_and_default_path(store: pc.Store, tmp_path: Path, seed: pc.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "copy.db"
+    store.backup(target)
+    assert pc.Store(target).dataset() == seed
+    monkeypatch.setenv("PARTNERCRM_DB", str(tmp_path / "env.db"))
+    assert pc.Store().path.endswith("env.db")
+
+
+def test_newer_files_are_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "future.db"
+    pc.Store(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(pc.StorageError, match="upgrade partnercrm"):
+        pc.Store(path)
+
+
+def test_validate_reports_warnings(store: pc.Store) -> None:
+    codes = {p.code for p in store.validate()}
+    assert codes == {"contribution.amount_unknown", "contribution.date_missing"}
