@@ -14,3 +14,15 @@ def test_python_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert blocks, "the README has a Python tour"
     for block in blocks:
         exec(compile(block, str(README), "exec"), {})
+
+
+def test_the_example_notebook_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    notebook = README.parent / "examples" / "partners.ipynb"
+    monkeypatch.chdir(notebook.parent)
+    namespace: dict[str, object] = {}
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), str(notebook), "exec"), namespace)
+    assert namespace["totals"] is not None
