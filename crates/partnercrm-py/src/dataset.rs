@@ -52,6 +52,25 @@ pub fn table_of(py: Python<'_>, data: &Dataset, name: &str) -> PyResult<PyTable>
     Ok(PyTable::new(name, batch))
 }
 
+/// Runs a rollup and builds its table, with the GIL released.
+pub fn rollup_of(
+    py: Python<'_>,
+    data: &Dataset,
+    group_by: &[String],
+    rates: Option<&partnercrm::query::rates::RateTable>,
+) -> PyResult<PyTable> {
+    use partnercrm::query::rollup::{Dimension, rollup};
+    let dimensions: Vec<Dimension> = group_by
+        .iter()
+        .map(|d| d.parse())
+        .collect::<partnercrm::Result<_>>()
+        .py_err()?;
+    let batch = py
+        .detach(|| rollup(data, &dimensions, rates).and_then(|r| tables::rollup_table(&r)))
+        .py_err()?;
+    Ok(PyTable::new("rollup", batch))
+}
+
 #[pymethods]
 impl PyDataset {
     /// An empty data set, or one holding the given records.
@@ -141,6 +160,20 @@ impl PyDataset {
     /// One table, e.g. `"contributions"`; see `partnercrm.TABLES`.
     fn table(&self, py: Python<'_>, name: &str) -> PyResult<PyTable> {
         table_of(py, &self.inner, name)
+    }
+
+    /// Contribution totals grouped by `group_by` (any of "donor", "donor_kind",
+    /// "recipient", "recipient_parent", "project", "country", "theme", "year",
+    /// "month", "kind"): pledged, received and outstanding, per currency, or
+    /// converted with `rates`. A missing rate raises, naming currency and date.
+    #[pyo3(signature = (group_by=Vec::new(), rates=None))]
+    fn rollup(
+        &self,
+        py: Python<'_>,
+        group_by: Vec<String>,
+        rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
+    ) -> PyResult<PyTable> {
+        rollup_of(py, &self.inner, &group_by, rates.as_ref().map(|r| &r.inner))
     }
 
     /// The partnership report as text.

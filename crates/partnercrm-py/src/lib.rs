@@ -5,6 +5,7 @@ mod convert;
 mod dataset;
 mod errors;
 mod problem;
+mod rates;
 mod records;
 mod store;
 mod table;
@@ -35,6 +36,7 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dataset::PyDataset>()?;
     m.add_class::<store::PyStore>()?;
     m.add_class::<table::PyTable>()?;
+    m.add_class::<rates::PyRateTable>()?;
     m.add_function(wrap_pyfunction!(records::_record_from_json, m)?)?;
     Ok(())
 }

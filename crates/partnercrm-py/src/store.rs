@@ -335,6 +335,19 @@ impl PyStore {
         table_of(py, &data, name)
     }
 
+    /// Contribution totals of the stored data set (now or at `as_of`); see `Dataset.rollup`.
+    #[pyo3(signature = (group_by=Vec::new(), rates=None, as_of=None))]
+    fn rollup(
+        &self,
+        py: Python<'_>,
+        group_by: Vec<String>,
+        rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTable> {
+        let data = self.read_dataset(py, as_of)?;
+        crate::dataset::rollup_of(py, &data, &group_by, rates.as_ref().map(|r| &r.inner))
+    }
+
     /// Every problem in the stored data set (warnings; errors cannot be stored).
     fn validate(&self, py: Python<'_>) -> PyResult<Vec<PyProblem>> {
         let data = self.read_dataset(py, None)?;

@@ -493,6 +493,79 @@ fn notes(rows: &[Note], c: &mut Columns) {
     c.text("place", rows.iter().map(|r| r.place.as_deref()));
 }
 
+/// A rollup's result as a table: one column per dimension (plus a `_name`
+/// column for organisations and projects), the currency, the amounts, the
+/// counts, and the rate table's name, date and target when one was used.
+pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
+    use super::rollup::{Dimension, Key};
+    let rows = &result.rows;
+    let mut c = Columns::default();
+    for (i, dimension) in result.group_by.iter().enumerate() {
+        let name = dimension.as_str();
+        match dimension {
+            Dimension::Year => {
+                let years: Int64Array = rows
+                    .iter()
+                    .map(|r| match r.key[i] {
+                        Key::Year(year) => Some(i64::from(year)),
+                        _ => None,
+                    })
+                    .collect();
+                c.push(name, Arc::new(years), true);
+            }
+            Dimension::Donor
+            | Dimension::Recipient
+            | Dimension::RecipientParent
+            | Dimension::Project => {
+                c.id(
+                    name,
+                    rows.iter().map(|r| match r.key[i] {
+                        Key::Organisation(id) => Some(uuid_of(id)),
+                        Key::Project(id) => Some(uuid_of(id)),
+                        _ => None,
+                    }),
+                );
+                c.text(
+                    &format!("{name}_name"),
+                    rows.iter().map(|r| r.labels[i].as_deref()),
+                );
+            }
+            _ => {
+                let texts: Vec<Option<String>> = rows
+                    .iter()
+                    .map(|r| (r.key[i] != Key::Unknown).then(|| r.key[i].to_string()))
+                    .collect();
+                c.text(name, texts.iter().map(|t| t.as_deref()));
+            }
+        }
+    }
+    c.text(
+        "currency",
+        rows.iter().map(|r| r.currency.map(|c| c.code())),
+    );
+    c.decimal("pledged", MONEY_SCALE, rows.iter().map(|r| Some(r.pledged)))?;
+    c.decimal(
+        "received",
+        MONEY_SCALE,
+        rows.iter().map(|r| Some(r.received)),
+    )?;
+    c.decimal(
+        "outstanding",
+        MONEY_SCALE,
+        rows.iter().map(|r| Some(r.outstanding)),
+    )?;
+    c.count("contributions", rows.iter().map(|r| r.contributions));
+    c.count("unknown_amounts", rows.iter().map(|r| r.unknown_amounts));
+    if let Some(conversion) = &result.conversion {
+        c.text(
+            "rate_table",
+            rows.iter().map(|_| Some(conversion.table.as_str())),
+        );
+        c.day("rate_table_date", rows.iter().map(|_| conversion.date));
+    }
+    c.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

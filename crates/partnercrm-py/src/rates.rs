@@ -1,0 +1,129 @@
+//! Named, dated exchange-rate tables for converting rollups.
+
+use partnercrm::model::{Currency, PartialDate};
+use partnercrm::query::rates::RateTable;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use crate::convert::to_json;
+use crate::errors::{IntoPy, parse_error};
+
+/// Exchange rates into one target currency, each dated (e.g. monthly).
+/// A rollup converts each contribution at the rate in force on its date and
+/// rounds once, half away from zero, to the target's minor unit.
+#[pyclass(name = "RateTable", module = "partnercrm._partnercrm")]
+pub struct PyRateTable {
+    pub inner: RateTable,
+}
+
+fn currency(code: &str) -> PyResult<Currency> {
+    Currency::from_code(code).map_err(|e| parse_error(e.to_string()))
+}
+
+fn text_of(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    match to_json(value, what)? {
+        serde_json::Value::String(text) => Ok(text),
+        other => Err(parse_error(format!("{what}: expected text, got {other}"))),
+    }
+}
+
+#[pymethods]
+impl PyRateTable {
+    /// An empty table named `name` converting into `target` (e.g. `"USD"`).
+    #[new]
+    #[pyo3(signature = (name, target, date=None))]
+    fn new(name: String, target: &str, date: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut inner = RateTable::new(name, currency(target)?);
+        inner.date = date
+            .map(|d| {
+                text_of(d, "date")?
+                    .parse::<PartialDate>()
+                    .map(|d| d.earliest())
+                    .py_err_date()
+            })
+            .transpose()?;
+        Ok(Self { inner })
+    }
+
+    /// Reads `currency,date,rate` rows from CSV text; every bad row is reported.
+    #[classmethod]
+    #[pyo3(signature = (name, target, text, date=None))]
+    fn from_csv(
+        _cls: &Bound<'_, PyType>,
+        name: String,
+        target: &str,
+        text: &str,
+        date: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut table = Self {
+            inner: RateTable::from_csv(name, currency(target)?, text).py_err()?,
+        };
+        table.inner.date = Self::new(String::new(), target, date)?.inner.date;
+        Ok(table)
+    }
+
+    /// Reads `currency,date,rate` rows from a CSV file.
+    #[classmethod]
+    #[pyo3(signature = (name, target, path, date=None))]
+    fn read_csv(
+        _cls: &Bound<'_, PyType>,
+        name: String,
+        target: &str,
+        path: std::path::PathBuf,
+        date: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut table = Self {
+            inner: RateTable::read_csv(name, currency(target)?, &path).py_err()?,
+        };
+        table.inner.date = Self::new(String::new(), target, date)?.inner.date;
+        Ok(table)
+    }
+
+    /// From `date` on, one `currency` is `rate` units of the target.
+    fn add(
+        &mut self,
+        currency_code: &str,
+        date: &Bound<'_, PyAny>,
+        rate: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let day = text_of(date, "date")?
+            .parse::<PartialDate>()
+            .py_err_date()?
+            .earliest();
+        let rate = text_of(rate, "rate")?;
+        let rate = rust_decimal::Decimal::from_str_exact(&rate)
+            .map_err(|e| parse_error(format!("rate {rate:?}: {e}")))?;
+        self.inner.insert(currency(currency_code)?, day, rate);
+        Ok(())
+    }
+
+    /// The table's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The currency converted into.
+    #[getter]
+    fn target(&self) -> &'static str {
+        self.inner.target.code()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RateTable({:?}, target={:?})",
+            self.inner.name,
+            self.inner.target.code()
+        )
+    }
+}
+
+trait DateResult<T> {
+    fn py_err_date(self) -> PyResult<T>;
+}
+
+impl<T> DateResult<T> for Result<T, partnercrm::model::dates::ParseDateError> {
+    fn py_err_date(self) -> PyResult<T> {
+        self.map_err(|e| parse_error(e.to_string()))
+    }
+}

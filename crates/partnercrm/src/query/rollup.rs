@@ -1,0 +1,441 @@
+//! Funding rollups: contribution totals grouped by any dimensions, kept per
+//! currency, or converted with a named [`RateTable`].
+//!
+//! Pledged, received and outstanding are reported apart: a pledge counts as
+//! pledged on its date and as received as its payments arrive; every other
+//! contribution counts as received. An unknown amount is counted as unknown,
+//! never as zero.
+//!
+//! Each contribution is counted once per row it belongs to. Grouping by
+//! `recipient_parent` rolls each recipient up to its top-level organisation,
+//! so a gift to IOM Colombia counts for IOM, once. `theme` is the one
+//! dimension a contribution can appear under more than once: a project with
+//! two themes counts under both, so theme rows overlap.
+//!
+//! ```
+//! use partnercrm::io::json;
+//! use partnercrm::query::rollup::{Dimension, rollup};
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
+//! let data = json::read(path)?;
+//! let totals = rollup(&data, &[Dimension::Donor], None)?;
+//! let chevron = totals.rows.iter().find(|r| r.labels[0].as_deref() == Some("Chevron Corporation")).unwrap();
+//! assert_eq!(chevron.received.to_string(), "1250000");
+//! # Ok::<(), partnercrm::Error>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::rates::{MissingRate, RateTable};
+use crate::model::{
+    Contribution, ContributionKind, Currency, Dataset, Named, Organisation, OrganisationId,
+    PartialDate, Precision, Project, ProjectId,
+};
+use crate::{Error, Result};
+
+/// What a rollup can group by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// The donor organisation.
+    Donor,
+    /// The donor's kind (government, foundation, ...).
+    DonorKind,
+    /// The recipient, often a country office.
+    Recipient,
+    /// The recipient's top-level organisation: IOM for IOM Colombia.
+    RecipientParent,
+    /// The earmarked project.
+    Project,
+    /// The recipient's country.
+    Country,
+    /// Each theme of the earmarked project (rows overlap).
+    Theme,
+    /// The year of the contribution's date.
+    Year,
+    /// The month of the contribution's date, when known to the month.
+    Month,
+    /// Cash, in-kind, pledge or services.
+    Kind,
+}
+
+impl Dimension {
+    /// Every dimension.
+    pub const ALL: [Dimension; 10] = [
+        Self::Donor,
+        Self::DonorKind,
+        Self::Recipient,
+        Self::RecipientParent,
+        Self::Project,
+        Self::Country,
+        Self::Theme,
+        Self::Year,
+        Self::Month,
+        Self::Kind,
+    ];
+
+    /// The dimension's name, e.g. `"recipient_parent"`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Donor => "donor",
+            Self::DonorKind => "donor_kind",
+            Self::Recipient => "recipient",
+            Self::RecipientParent => "recipient_parent",
+            Self::Project => "project",
+            Self::Country => "country",
+            Self::Theme => "theme",
+            Self::Year => "year",
+            Self::Month => "month",
+            Self::Kind => "kind",
+        }
+    }
+}
+
+impl fmt::Display for Dimension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Dimension {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| Error::Parse {
+                what: "rollup dimension",
+                input: s.to_owned(),
+                reason: format!(
+                    "expected one of {}",
+                    Self::ALL.map(|d| d.as_str()).join(", ")
+                ),
+            })
+    }
+}
+
+/// One grouping value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum Key {
+    /// Not known for this contribution (no project, no date, ...).
+    Unknown,
+    /// An organisation.
+    Organisation(OrganisationId),
+    /// A project.
+    Project(ProjectId),
+    /// A year.
+    Year(i32),
+    /// A year and month.
+    Month(i32, u32),
+    /// A code or name.
+    Text(String),
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unknown => Ok(()),
+            Self::Organisation(id) => write!(f, "{id}"),
+            Self::Project(id) => write!(f, "{id}"),
+            Self::Year(year) => write!(f, "{year}"),
+            Self::Month(year, month) => write!(f, "{year:04}-{month:02}"),
+            Self::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// Totals for one group and one currency.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RollupRow {
+    /// The group's values, one per dimension.
+    pub key: Vec<Key>,
+    /// Names for the values that are records (organisation or project), else `None`.
+    pub labels: Vec<Option<String>>,
+    /// The currency of the amounts; `None` for the row of unknown amounts.
+    pub currency: Option<Currency>,
+    /// Pledged: the amounts of pledges.
+    pub pledged: Decimal,
+    /// Received: other contributions' amounts, and payments made on pledges.
+    pub received: Decimal,
+    /// Outstanding: pledged but not yet paid.
+    pub outstanding: Decimal,
+    /// How many contributions the row counts.
+    pub contributions: usize,
+    /// How many of them have no known amount.
+    pub unknown_amounts: usize,
+}
+
+/// The rate table a rollup converted with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conversion {
+    /// The table's name.
+    pub table: String,
+    /// The table's date.
+    pub date: Option<NaiveDate>,
+    /// The currency converted into.
+    pub target: Currency,
+}
+
+/// A rollup's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Rollup {
+    /// The dimensions grouped by, in order.
+    pub group_by: Vec<Dimension>,
+    /// The rate table used, if any.
+    pub conversion: Option<Conversion>,
+    /// One row per group and currency, sorted.
+    pub rows: Vec<RollupRow>,
+}
+
+#[derive(Default, Clone)]
+struct Totals {
+    pledged: Decimal,
+    received: Decimal,
+    paid_on_pledges: Decimal,
+    contributions: usize,
+    unknown_amounts: usize,
+}
+
+/// What one contribution adds to a row, and in which currency.
+struct Amounts {
+    currency: Option<Currency>,
+    pledged: Decimal,
+    received: Decimal,
+    paid_on_pledges: Decimal,
+    unknown: bool,
+}
+
+struct Lookup<'a> {
+    organisations: HashMap<OrganisationId, &'a Organisation>,
+    projects: HashMap<ProjectId, &'a Project>,
+    top: HashMap<OrganisationId, OrganisationId>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(data: &'a Dataset) -> Self {
+        let organisations: HashMap<_, _> = data.organisations.iter().map(|o| (o.id, o)).collect();
+        let projects = data.projects.iter().map(|p| (p.id, p)).collect();
+        let mut top = HashMap::new();
+        for org in &data.organisations {
+            // Walk up to the root; a cycle (which validation refuses) stops the walk.
+            let mut current = org.id;
+            for _ in 0..organisations.len() {
+                match organisations.get(&current).and_then(|o| o.parent) {
+                    Some(parent) if parent != org.id => current = parent,
+                    _ => break,
+                }
+            }
+            top.insert(org.id, current);
+        }
+        Self {
+            organisations,
+            projects,
+            top,
+        }
+    }
+
+    fn organisation_name(&self, id: OrganisationId) -> Option<String> {
+        self.organisations.get(&id).map(|o| o.name.clone())
+    }
+
+    fn project_title(&self, id: ProjectId) -> Option<String> {
+        self.projects.get(&id).map(|p| p.title.clone())
+    }
+}
+
+fn keys(c: &Contribution, dimension: Dimension, lookup: &Lookup<'_>) -> Vec<Key> {
+    let date = c.effective_date();
+    let project = c.project.and_then(|p| lookup.projects.get(&p));
+    match dimension {
+        Dimension::Donor => vec![Key::Organisation(c.donor)],
+        Dimension::DonorKind => vec![
+            lookup
+                .organisations
+                .get(&c.donor)
+                .map_or(Key::Unknown, |o| Key::Text(o.kind.as_str().to_owned())),
+        ],
+        Dimension::Recipient => vec![Key::Organisation(c.recipient)],
+        Dimension::RecipientParent => {
+            vec![Key::Organisation(
+                lookup.top.get(&c.recipient).copied().unwrap_or(c.recipient),
+            )]
+        }
+        Dimension::Project => vec![c.project.map_or(Key::Unknown, Key::Project)],
+        Dimension::Country => vec![
+            lookup
+                .organisations
+                .get(&c.recipient)
+                .and_then(|o| o.country)
+                .map_or(Key::Unknown, |country| {
+                    Key::Text(country.as_str().to_owned())
+                }),
+        ],
+        Dimension::Theme => match project {
+            Some(p) if !p.themes.is_empty() => {
+                p.themes.iter().map(|t| Key::Text(t.clone())).collect()
+            }
+            _ => vec![Key::Unknown],
+        },
+        Dimension::Year => vec![date.map_or(Key::Unknown, |d| Key::Year(d.year_of()))],
+        Dimension::Month => vec![match date {
+            Some(d) if d.precision() != Precision::Year => {
+                Key::Month(d.year_of(), d.earliest().month())
+            }
+            _ => Key::Unknown,
+        }],
+        Dimension::Kind => vec![Key::Text(c.kind.as_str().to_owned())],
+    }
+}
+
+fn convert_on(
+    rates: Option<&RateTable>,
+    money: &crate::model::Money,
+    date: Option<PartialDate>,
+    id: &str,
+) -> Result<Decimal> {
+    match rates {
+        None => Ok(money.amount),
+        Some(table) if money.currency == table.target => Ok(money.amount),
+        Some(table) => {
+            let day: NaiveDate = date.map(|d| d.earliest()).ok_or_else(|| Error::Parse {
+                what: "contribution",
+                input: id.to_owned(),
+                reason: format!(
+                    "has no date, so no {}→{} rate can be chosen",
+                    money.currency, table.target
+                ),
+            })?;
+            table
+                .convert(money, day)
+                .map_err(|missing: MissingRate| Error::Parse {
+                    what: "conversion",
+                    input: id.to_owned(),
+                    reason: missing.to_string(),
+                })
+        }
+    }
+}
+
+fn amounts(c: &Contribution, rates: Option<&RateTable>) -> Result<Amounts> {
+    let id = c.id.to_string();
+    let mut out = Amounts {
+        currency: None,
+        pledged: Decimal::ZERO,
+        received: Decimal::ZERO,
+        paid_on_pledges: Decimal::ZERO,
+        unknown: false,
+    };
+    let mut paid = Decimal::ZERO;
+    for payment in &c.payments {
+        paid += convert_on(rates, &payment.amount, Some(payment.date), &id)?;
+    }
+    let in_rows_of = |currency: Currency| Some(rates.map_or(currency, |t| t.target));
+    match c.value.money() {
+        Some(money) => {
+            out.currency = in_rows_of(money.currency);
+            let value = convert_on(rates, money, c.effective_date(), &id)?;
+            if c.kind == ContributionKind::Pledge {
+                out.pledged = value;
+                out.received = paid;
+                out.paid_on_pledges = paid;
+            } else {
+                out.received = value;
+            }
+        }
+        None => {
+            // Payments on a pledge of unknown size are still money received;
+            // what remains outstanding is unknown, so none is claimed.
+            out.unknown = true;
+            out.currency = c
+                .payments
+                .first()
+                .and_then(|p| in_rows_of(p.amount.currency));
+            out.received = paid;
+        }
+    }
+    Ok(out)
+}
+
+/// Totals the contributions of `data` grouped by `group_by`, per currency,
+/// or converted with `rates`.
+pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>) -> Result<Rollup> {
+    let lookup = Lookup::new(data);
+    let mut groups: HashMap<(Vec<Key>, Option<Currency>), Totals> = HashMap::new();
+    for c in &data.contributions {
+        let a = amounts(c, rates)?;
+        // The cross product of each dimension's keys: one key each, except themes.
+        let mut combos: Vec<Vec<Key>> = vec![Vec::with_capacity(group_by.len())];
+        for &dimension in group_by {
+            let options = keys(c, dimension, &lookup);
+            if options.len() == 1 {
+                let only = options.into_iter().next().unwrap_or(Key::Unknown);
+                for combo in &mut combos {
+                    combo.push(only.clone());
+                }
+            } else {
+                combos = combos
+                    .into_iter()
+                    .flat_map(|combo| {
+                        options
+                            .iter()
+                            .map(move |k| [combo.clone(), vec![k.clone()]].concat())
+                    })
+                    .collect();
+            }
+        }
+        for combo in combos {
+            let totals = groups.entry((combo, a.currency)).or_default();
+            totals.pledged += a.pledged;
+            totals.received += a.received;
+            totals.paid_on_pledges += a.paid_on_pledges;
+            totals.contributions += 1;
+            totals.unknown_amounts += usize::from(a.unknown);
+        }
+    }
+    let mut rows: Vec<RollupRow> = groups
+        .into_iter()
+        .map(|((key, currency), t)| RollupRow {
+            labels: key
+                .iter()
+                .map(|k| match k {
+                    Key::Organisation(id) => lookup.organisation_name(*id),
+                    Key::Project(id) => lookup.project_title(*id),
+                    _ => None,
+                })
+                .collect(),
+            key,
+            currency,
+            pledged: t.pledged,
+            received: t.received,
+            outstanding: t.pledged - t.paid_on_pledges,
+            contributions: t.contributions,
+            unknown_amounts: t.unknown_amounts,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.labels
+            .cmp(&b.labels)
+            .then_with(|| a.key.cmp(&b.key))
+            .then_with(|| {
+                a.currency
+                    .map(|c| c.code())
+                    .cmp(&b.currency.map(|c| c.code()))
+            })
+    });
+    Ok(Rollup {
+        group_by: group_by.to_vec(),
+        conversion: rates.map(|t| Conversion {
+            table: t.name.clone(),
+            date: t.date,
+            target: t.target,
+        }),
+        rows,
+    })
+}

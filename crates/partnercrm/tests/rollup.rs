@@ -1,0 +1,251 @@
+//! Funding rollups on the seed (hand-checked) and on generated data (laws).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use partnercrm::io::json;
+use partnercrm::model::*;
+use partnercrm::query::rates::RateTable;
+use partnercrm::query::rollup::{Dimension, Key, Rollup, rollup};
+use partnercrm::synthetic::{Spec, generate};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/data/iom_partnerships.json"
+);
+
+fn seed() -> Dataset {
+    json::read(SEED).expect("seed")
+}
+
+fn usd() -> Currency {
+    Currency::from_code("USD").expect("USD")
+}
+
+fn row<'a>(
+    result: &'a Rollup,
+    label: &str,
+    currency: Option<&str>,
+) -> &'a partnercrm::query::rollup::RollupRow {
+    result
+        .rows
+        .iter()
+        .find(|r| r.labels[0].as_deref() == Some(label) && r.currency.map(|c| c.code()) == currency)
+        .unwrap_or_else(|| panic!("no row for {label} in {currency:?}"))
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str_exact(text).expect("decimal")
+}
+
+#[test]
+fn seed_totals_by_donor_are_per_currency_and_never_count_unknown_as_zero() {
+    let result = rollup(&seed(), &[Dimension::Donor], None).expect("rolls up");
+    let chevron = row(&result, "Chevron Corporation", Some("USD"));
+    assert_eq!(
+        (
+            chevron.received,
+            chevron.contributions,
+            chevron.unknown_amounts
+        ),
+        (dec("1250000"), 2, 0)
+    );
+    assert_eq!(
+        row(&result, "AIG Disaster Relief Fund", Some("USD")).received,
+        dec("1000000")
+    );
+    let americares = row(&result, "AmeriCares", None);
+    assert_eq!(
+        (
+            americares.contributions,
+            americares.unknown_amounts,
+            americares.received
+        ),
+        (3, 3, Decimal::ZERO)
+    );
+    let counted: usize = result.rows.iter().map(|r| r.contributions).sum();
+    assert_eq!(counted, 21, "every contribution is counted exactly once");
+}
+
+#[test]
+fn gifts_to_offices_roll_up_to_iom_once() {
+    let data = seed();
+    let by_recipient = rollup(&data, &[Dimension::Recipient], None).expect("rolls up");
+    let by_parent = rollup(&data, &[Dimension::RecipientParent], None).expect("rolls up");
+    assert_eq!(
+        row(&by_recipient, "IOM Angola", Some("USD")).received,
+        dec("850000")
+    );
+    assert_eq!(
+        row(&by_recipient, "IOM Pakistan", Some("USD")).received,
+        dec("1000000")
+    );
+    let iom = row(
+        &by_parent,
+        "International Organization for Migration",
+        Some("USD"),
+    );
+    assert_eq!(
+        iom.received,
+        dec("2250000"),
+        "400,000 + 850,000 + 1,000,000, each once"
+    );
+    assert_eq!(
+        by_parent
+            .rows
+            .iter()
+            .map(|r| r.contributions)
+            .sum::<usize>(),
+        21
+    );
+}
+
+#[test]
+fn by_year_and_kind_with_unknown_dates_kept_apart() {
+    let result = rollup(&seed(), &[Dimension::Year, Dimension::Kind], None).expect("rolls up");
+    let find = |year: Key| {
+        result
+            .rows
+            .iter()
+            .find(|r| {
+                r.key[0] == year
+                    && r.key[1] == Key::Text("cash".into())
+                    && r.currency == Some(usd())
+            })
+            .map(|r| r.received)
+    };
+    assert_eq!(find(Key::Year(2008)), Some(dec("400000")));
+    assert_eq!(
+        find(Key::Year(2004)),
+        Some(dec("850000")),
+        "a 2004-2005 gift counts from its start"
+    );
+    assert_eq!(
+        find(Key::Unknown),
+        Some(dec("1000000")),
+        "AIG's undated gift is not guessed into a year"
+    );
+}
+
+#[test]
+fn a_missing_rate_names_the_currency_and_the_date() {
+    let mut data = seed();
+    let gift = &mut data.contributions[0];
+    gift.value = ContributionValue::actual(Money::parse("1000", "EUR").expect("money"));
+    gift.date = Some("2008-05".parse().expect("date"));
+    let rates =
+        RateTable::from_csv("ECB", usd(), "currency,date,rate\nEUR,2009-01,1.30\n").expect("rates");
+    let err = rollup(&data, &[Dimension::Donor], Some(&rates)).expect_err("no EUR rate in 2008");
+    let text = err.to_string();
+    assert!(
+        text.contains("no EUR→USD rate in force on 2008-05-01"),
+        "{text}"
+    );
+}
+
+#[test]
+fn conversion_carries_the_table_and_converts_each_gift_at_its_date() {
+    let mut data = seed();
+    let gift = &mut data.contributions[0];
+    gift.value = ContributionValue::actual(Money::parse("1000.01", "EUR").expect("money"));
+    gift.date = Some("2008-05-02".parse().expect("date"));
+    let mut rates = RateTable::from_csv(
+        "ECB monthly",
+        usd(),
+        "currency,date,rate\nEUR,2008-05,1.5555\n",
+    )
+    .expect("rates");
+    rates.date = NaiveDate::from_ymd_opt(2008, 12, 31);
+    let result = rollup(&data, &[Dimension::Kind], Some(&rates)).expect("converts");
+    let conversion = result.conversion.as_ref().expect("carried");
+    assert_eq!(
+        (conversion.table.as_str(), conversion.target),
+        ("ECB monthly", usd())
+    );
+    assert_eq!(conversion.date, NaiveDate::from_ymd_opt(2008, 12, 31));
+    // 1000.01 × 1.5555 = 1555.515555 → 1555.52, plus the other cash gifts in USD.
+    let cash = result
+        .rows
+        .iter()
+        .find(|r| r.key[0] == Key::Text("cash".into()) && r.currency == Some(usd()))
+        .expect("cash");
+    assert_eq!(
+        cash.received,
+        dec("1555.52") + dec("850000") + dec("1000000")
+    );
+}
+
+/// Monthly rates for every currency the generator uses, 1999 to 2027.
+fn synthetic_rates() -> RateTable {
+    let mut table = RateTable::new("synthetic monthly", usd());
+    let bases = [
+        ("EUR", "1.1"),
+        ("GBP", "1.3"),
+        ("CHF", "1.05"),
+        ("JPY", "0.0091"),
+        ("CAD", "0.75"),
+        ("SEK", "0.1"),
+        ("NOK", "0.1"),
+        ("AUD", "0.7"),
+        ("KWD", "3.25"),
+    ];
+    for (code, base) in bases {
+        let currency = Currency::from_code(code).expect("code");
+        for year in 1999..=2027 {
+            for month in 1..=12u32 {
+                let wobble = Decimal::new(i64::from((year * 12 + month as i32) % 17), 3);
+                let day = NaiveDate::from_ymd_opt(year, month, 1).expect("day");
+                table.insert(currency, day, dec(base) + wobble);
+            }
+        }
+    }
+    table
+}
+
+fn totals_by_currency(result: &Rollup) -> HashMap<Option<Currency>, (Decimal, Decimal, usize)> {
+    let mut out: HashMap<Option<Currency>, (Decimal, Decimal, usize)> = HashMap::new();
+    for r in &result.rows {
+        let entry = out.entry(r.currency).or_default();
+        entry.0 += r.received;
+        entry.1 += r.pledged;
+        entry.2 += r.contributions;
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn converted_totals_equal_the_sum_of_converted_parts(seed in 0u64..1000, size in 200usize..1500) {
+        let data = generate(&Spec { contributions: size, seed });
+        let rates = synthetic_rates();
+        let whole = rollup(&data, &[], Some(&rates)).expect("converts");
+        for dims in [vec![Dimension::Donor], vec![Dimension::Year, Dimension::Kind], vec![Dimension::Month]] {
+            let parts = rollup(&data, &dims, Some(&rates)).expect("converts");
+            prop_assert_eq!(totals_by_currency(&parts), totals_by_currency(&whole));
+        }
+    }
+
+    #[test]
+    fn parent_totals_equal_the_sum_of_their_childrens(seed in 0u64..1000, size in 200usize..1500) {
+        let data = generate(&Spec { contributions: size, seed });
+        let by_recipient = rollup(&data, &[Dimension::Recipient], None).expect("rolls up");
+        let by_parent = rollup(&data, &[Dimension::RecipientParent], None).expect("rolls up");
+        let parent_of: HashMap<OrganisationId, OrganisationId> = data
+            .organisations
+            .iter()
+            .map(|o| (o.id, o.parent.unwrap_or(o.id)))
+            .collect();
+        let mut summed: HashMap<(Key, Option<Currency>), Decimal> = HashMap::new();
+        for r in &by_recipient.rows {
+            let Key::Organisation(recipient) = r.key[0] else { panic!("recipient key") };
+            *summed.entry((Key::Organisation(parent_of[&recipient]), r.currency)).or_default() += r.received;
+        }
+        let direct: HashMap<(Key, Option<Currency>), Decimal> =
+            by_parent.rows.iter().map(|r| ((r.key[0].clone(), r.currency), r.received)).collect();
+        prop_assert_eq!(summed, direct);
+    }
+}
