@@ -45,9 +45,10 @@ test-python: build-dev ## pytest, stub check against the compiled module, mypy -
 test: lint test-rust test-python ## everything CI runs
 
 .PHONY: bench-python
-bench-python: $(VENV)/.installed ## release build, then the export benchmark against polars.read_csv
+bench-python: $(VENV)/.installed ## release build, then the Python benchmarks (export to polars; rollup against polars and DuckDB)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --quiet --release --locked
 	$(VENV_PYTHON) python/benchmarks/export_polars.py
+	$(VENV_PYTHON) python/benchmarks/rollup.py
 
 .PHONY: codes
 codes: ## regenerate the code tables from ../shared/iati/codelists

@@ -14,7 +14,7 @@
 //! A missing rate is an error naming the currency and the date: never a
 //! silent zero, never a silent skip.
 
-use std::collections::HashMap;
+use crate::model::ids::IdMap;
 
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -34,7 +34,7 @@ pub struct RateTable {
     pub target: Currency,
     /// Per source currency, (from, rate) sorted by date: one unit of the
     /// source currency is `rate` units of the target from that day on.
-    rates: HashMap<Currency, Vec<(NaiveDate, Decimal)>>,
+    rates: IdMap<Currency, Vec<(NaiveDate, Decimal)>>,
 }
 
 /// A rate table had no rate for a currency on a date.
@@ -58,7 +58,7 @@ impl RateTable {
             name: name.into(),
             date: None,
             target,
-            rates: HashMap::new(),
+            rates: IdMap::default(),
         }
     }
 

@@ -23,15 +23,16 @@
 //! # Ok::<(), partnercrm::Error>(())
 //! ```
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::rates::{MissingRate, RateTable};
+use crate::model::ids::IdMap;
 use crate::model::{
     Contribution, ContributionKind, Currency, Dataset, Named, Organisation, OrganisationId,
     PartialDate, Precision, Project, ProjectId,
@@ -213,16 +214,16 @@ struct Amounts {
 }
 
 struct Lookup<'a> {
-    organisations: HashMap<OrganisationId, &'a Organisation>,
-    projects: HashMap<ProjectId, &'a Project>,
-    top: HashMap<OrganisationId, OrganisationId>,
+    organisations: IdMap<OrganisationId, &'a Organisation>,
+    projects: IdMap<ProjectId, &'a Project>,
+    top: IdMap<OrganisationId, OrganisationId>,
 }
 
 impl<'a> Lookup<'a> {
     fn new(data: &'a Dataset) -> Self {
-        let organisations: HashMap<_, _> = data.organisations.iter().map(|o| (o.id, o)).collect();
+        let organisations: IdMap<_, _> = data.organisations.iter().map(|o| (o.id, o)).collect();
         let projects = data.projects.iter().map(|p| (p.id, p)).collect();
-        let mut top = HashMap::new();
+        let mut top = IdMap::default();
         for org in &data.organisations {
             // Walk up to the root; a cycle (which validation refuses) stops the walk.
             let mut current = org.id;
@@ -363,17 +364,54 @@ fn amounts(c: &Contribution, rates: Option<&RateTable>) -> Result<Amounts> {
     Ok(out)
 }
 
-/// Totals the contributions of `data` grouped by `group_by`, per currency,
-/// or converted with `rates`.
-pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>) -> Result<Rollup> {
-    let lookup = Lookup::new(data);
-    let mut groups: HashMap<(Vec<Key>, Option<Currency>), Totals> = HashMap::new();
-    for c in &data.contributions {
+fn add(totals: &mut Totals, a: &Amounts) {
+    totals.pledged += a.pledged;
+    totals.received += a.received;
+    totals.paid_on_pledges += a.paid_on_pledges;
+    totals.contributions += 1;
+    totals.unknown_amounts += usize::from(a.unknown);
+}
+
+/// The one key of a single-valued dimension (every dimension but theme).
+fn single_key(c: &Contribution, dimension: Dimension, lookup: &Lookup<'_>) -> Key {
+    match dimension {
+        Dimension::Donor => Key::Organisation(c.donor),
+        Dimension::Recipient => Key::Organisation(c.recipient),
+        Dimension::Year => c
+            .effective_date()
+            .map_or(Key::Unknown, |d| Key::Year(d.year_of())),
+        other => keys(c, other, lookup)
+            .into_iter()
+            .next()
+            .unwrap_or(Key::Unknown),
+    }
+}
+
+type Groups = IdMap<(Vec<Key>, Option<Currency>), Totals>;
+
+/// Contributions per parallel task: large enough to amortise the merge.
+const CHUNK: usize = 64 * 1024;
+
+fn total_chunk(
+    chunk: &[Contribution],
+    group_by: &[Dimension],
+    rates: Option<&RateTable>,
+    lookup: &Lookup<'_>,
+) -> Result<Groups> {
+    let mut groups = Groups::default();
+    let single_valued = !group_by.contains(&Dimension::Theme);
+    for c in chunk {
         let a = amounts(c, rates)?;
+        if single_valued {
+            // The common case: one key per dimension, one row per contribution.
+            let key: Vec<Key> = group_by.iter().map(|&d| single_key(c, d, lookup)).collect();
+            add(groups.entry((key, a.currency)).or_default(), &a);
+            continue;
+        }
         // The cross product of each dimension's keys: one key each, except themes.
         let mut combos: Vec<Vec<Key>> = vec![Vec::with_capacity(group_by.len())];
         for &dimension in group_by {
-            let options = keys(c, dimension, &lookup);
+            let options = keys(c, dimension, lookup);
             if options.len() == 1 {
                 let only = options.into_iter().next().unwrap_or(Key::Unknown);
                 for combo in &mut combos {
@@ -391,12 +429,32 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
             }
         }
         for combo in combos {
-            let totals = groups.entry((combo, a.currency)).or_default();
-            totals.pledged += a.pledged;
-            totals.received += a.received;
-            totals.paid_on_pledges += a.paid_on_pledges;
-            totals.contributions += 1;
-            totals.unknown_amounts += usize::from(a.unknown);
+            add(groups.entry((combo, a.currency)).or_default(), &a);
+        }
+    }
+    Ok(groups)
+}
+
+/// Totals the contributions of `data` grouped by `group_by`, per currency,
+/// or converted with `rates`.
+pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>) -> Result<Rollup> {
+    let lookup = Lookup::new(data);
+    // Each chunk totals on its own core; chunk results merge in order, so
+    // the first missing rate reported is the first in the data.
+    let chunks: Vec<Result<Groups>> = data
+        .contributions
+        .par_chunks(CHUNK)
+        .map(|chunk| total_chunk(chunk, group_by, rates, &lookup))
+        .collect();
+    let mut groups = Groups::default();
+    for chunk in chunks {
+        for (key, t) in chunk? {
+            let totals = groups.entry(key).or_default();
+            totals.pledged += t.pledged;
+            totals.received += t.received;
+            totals.paid_on_pledges += t.paid_on_pledges;
+            totals.contributions += t.contributions;
+            totals.unknown_amounts += t.unknown_amounts;
         }
     }
     let mut rows: Vec<RollupRow> = groups
@@ -419,7 +477,7 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
             unknown_amounts: t.unknown_amounts,
         })
         .collect();
-    rows.sort_by(|a, b| {
+    rows.sort_unstable_by(|a, b| {
         a.labels
             .cmp(&b.labels)
             .then_with(|| a.key.cmp(&b.key))
