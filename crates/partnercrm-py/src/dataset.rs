@@ -3,13 +3,14 @@
 
 use partnercrm::Dataset;
 use partnercrm::io::json;
-use partnercrm::model::RecordKind;
+use partnercrm::model::{GroupId, OrganisationId, PartialDate, ProjectId, RecordKind};
 use partnercrm::query::report::PartnershipReport;
 use partnercrm::query::tables;
+use partnercrm::query::{agreements, groups, outcomes, portfolio};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyType};
 
-use crate::errors::IntoPy;
+use crate::errors::{IntoPy, parse_error};
 use crate::problem::PyProblem;
 use crate::records::{Wrap, kind_of_class, push_record};
 use crate::table::PyTable;
@@ -69,6 +70,35 @@ pub fn rollup_of(
         .detach(|| rollup(data, &dimensions, rates).and_then(|r| tables::rollup_table(&r)))
         .py_err()?;
     Ok(PyTable::new("rollup", batch))
+}
+
+/// An id given as text or as a record.
+pub fn id_of(value: &Bound<'_, PyAny>) -> PyResult<uuid::Uuid> {
+    if let Ok(text) = value.extract::<String>() {
+        return uuid::Uuid::parse_str(&text)
+            .map_err(|e| parse_error(format!("{text:?} is not an id: {e}")));
+    }
+    Ok(crate::records::reference_of(value)?.id)
+}
+
+/// A day given as a `datetime.date` or ISO text (a month or year means its first day).
+pub fn day_of(value: &Bound<'_, PyAny>) -> PyResult<chrono::NaiveDate> {
+    match crate::convert::to_json(value, "date")? {
+        serde_json::Value::String(text) => text
+            .parse::<PartialDate>()
+            .map(|d| d.earliest())
+            .map_err(|e| parse_error(e.to_string())),
+        other => Err(parse_error(format!("expected a date, got {other}"))),
+    }
+}
+
+impl PyDataset {
+    fn group(&self, group: &Bound<'_, PyAny>) -> PyResult<&partnercrm::model::Group> {
+        let id = GroupId::from(id_of(group)?);
+        self.inner
+            .group(id)
+            .ok_or_else(|| crate::errors::to_py(partnercrm::Error::NotFound { record: id.into() }))
+    }
 }
 
 #[pymethods]
@@ -174,6 +204,150 @@ impl PyDataset {
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
     ) -> PyResult<PyTable> {
         rollup_of(py, &self.inner, &group_by, rates.as_ref().map(|r| &r.inner))
+    }
+
+    /// Agreements in force on `on` (a date or ISO text), as a table.
+    fn agreements_active(&self, py: Python<'_>, on: &Bound<'_, PyAny>) -> PyResult<PyTable> {
+        let day = day_of(on)?;
+        let found = agreements::active_on(&self.inner, day);
+        table_of(py, &agreements::subset(&found), "agreements")
+    }
+
+    /// Agreements in force on `on` whose end falls within `days` days.
+    fn agreements_expiring(
+        &self,
+        py: Python<'_>,
+        on: &Bound<'_, PyAny>,
+        days: u32,
+    ) -> PyResult<PyTable> {
+        let day = day_of(on)?;
+        let found = agreements::expiring_within(&self.inner, day, days);
+        table_of(py, &agreements::subset(&found), "agreements")
+    }
+
+    /// Agreements of a kind (e.g. "trilateral"), with a party, or both.
+    #[pyo3(signature = (kind=None, party=None))]
+    fn agreements_by(
+        &self,
+        py: Python<'_>,
+        kind: Option<&str>,
+        party: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTable> {
+        let kind = kind
+            .map(|k| {
+                serde_json::from_value(serde_json::Value::String(k.to_owned()))
+                    .map_err(|e| parse_error(format!("kind: {e}")))
+            })
+            .transpose()?;
+        let party = party
+            .map(|p| id_of(p).map(OrganisationId::from))
+            .transpose()?;
+        let found = agreements::by_kind_and_party(&self.inner, kind, party);
+        table_of(py, &agreements::subset(&found), "agreements")
+    }
+
+    /// The organisations that were members of `group` on `on`.
+    fn members(
+        &self,
+        py: Python<'_>,
+        group: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<PyTable> {
+        let group = self.group(group)?;
+        let ids = groups::members_on(group, day_of(on)?);
+        let subset = Dataset {
+            organisations: ids
+                .iter()
+                .filter_map(|id| self.inner.organisation(*id).cloned())
+                .collect(),
+            ..Dataset::default()
+        };
+        table_of(py, &subset, "organisations")
+    }
+
+    /// The chair terms of `group` in force on `on` (the chair, or the co-chairs).
+    fn chairs(
+        &self,
+        py: Python<'_>,
+        group: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<PyTable> {
+        let group = self.group(group)?;
+        let mut only = group.clone();
+        only.chairs = groups::chairs_on(group, day_of(on)?)
+            .into_iter()
+            .cloned()
+            .collect();
+        table_of(
+            py,
+            &Dataset {
+                groups: vec![only],
+                ..Dataset::default()
+            },
+            "chairs",
+        )
+    }
+
+    /// Every membership of `group`, by start date.
+    fn membership_timeline(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<PyTable> {
+        let group = self.group(group)?;
+        let mut only = group.clone();
+        only.memberships = groups::timeline(group).into_iter().cloned().collect();
+        table_of(
+            py,
+            &Dataset {
+                groups: vec![only],
+                ..Dataset::default()
+            },
+            "memberships",
+        )
+    }
+
+    /// The working groups and task forces `organisation` chairs or co-chairs.
+    fn chaired_by(&self, py: Python<'_>, organisation: &Bound<'_, PyAny>) -> PyResult<PyTable> {
+        let found = groups::chaired_by(&self.inner, OrganisationId::from(id_of(organisation)?));
+        table_of(
+            py,
+            &Dataset {
+                groups: found.into_iter().cloned().collect(),
+                ..Dataset::default()
+            },
+            "groups",
+        )
+    }
+
+    /// Each indicator against its target, combined by its own rule; with a
+    /// `project`, that project's outcomes including its child projects'.
+    #[pyo3(signature = (project=None))]
+    fn outcomes(&self, py: Python<'_>, project: Option<&Bound<'_, PyAny>>) -> PyResult<PyTable> {
+        let project = project.map(|p| id_of(p).map(ProjectId::from)).transpose()?;
+        let data = &self.inner;
+        let batch = py
+            .detach(|| {
+                let found = match project {
+                    Some(project) => outcomes::project_outcomes(data, project),
+                    None => outcomes::outcomes(data),
+                };
+                tables::outcomes_table(data, &found)
+            })
+            .py_err()?;
+        Ok(PyTable::new("outcomes", batch))
+    }
+
+    /// Everything that concerns `organisation`, as a data set of its own
+    /// (at a date with `on`): agreements, contributions, projects, people,
+    /// groups and notes.
+    #[pyo3(signature = (organisation, on=None))]
+    fn portfolio(
+        &self,
+        organisation: &Bound<'_, PyAny>,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let id = OrganisationId::from(id_of(organisation)?);
+        let day = on.map(day_of).transpose()?;
+        Ok(Self {
+            inner: portfolio::portfolio(&self.inner, id, day),
+        })
     }
 
     /// The partnership report as text.

@@ -566,6 +566,43 @@ pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
     c.finish()
 }
 
+/// Outcomes against targets as a table, with each project's title.
+pub fn outcomes_table(
+    data: &Dataset,
+    outcomes: &[super::outcomes::Outcome],
+) -> Result<RecordBatch> {
+    let titles: std::collections::HashMap<ProjectId, &str> = data
+        .projects
+        .iter()
+        .map(|p| (p.id, p.title.as_str()))
+        .collect();
+    let mut c = Columns::default();
+    c.id("project", outcomes.iter().map(|o| Some(uuid_of(o.project))));
+    c.text(
+        "project_title",
+        outcomes.iter().map(|o| titles.get(&o.project).copied()),
+    );
+    c.text("indicator", outcomes.iter().map(|o| Some(o.title.as_str())));
+    c.text("unit", outcomes.iter().map(|o| Some(o.unit.as_str())));
+    c.text(
+        "aggregation",
+        outcomes.iter().map(|o| Some(o.aggregation.as_str())),
+    );
+    c.decimal("target", VALUE_SCALE, outcomes.iter().map(|o| o.target))?;
+    c.decimal("actual", VALUE_SCALE, outcomes.iter().map(|o| o.actual))?;
+    c.text(
+        "qualifier",
+        outcomes.iter().map(|o| Some(o.qualifier.as_str())),
+    );
+    c.decimal(
+        "achievement",
+        VALUE_SCALE,
+        outcomes.iter().map(|o| o.achievement),
+    )?;
+    c.count("indicators", outcomes.iter().map(|o| o.indicators));
+    c.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,126 @@
+//! Outcomes against targets, aggregated by each indicator's own rule.
+//!
+//! `sum` adds the values of all periods, `max` takes the largest, `latest`
+//! the one for the latest period. A project's outcomes include those of its
+//! child projects: indicators with the same title and unit combine by the
+//! same rule, so "people reached" is not counted twice where the rule says
+//! it must not be. A qualifier ("more than") is kept with the value.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::model::{Aggregation, Dataset, Indicator, Observation, ProjectId, Qualifier};
+
+/// One indicator (or one title and unit across a project and its children)
+/// against its target.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The project the outcome is reported for.
+    pub project: ProjectId,
+    /// The indicator's title.
+    pub title: String,
+    /// Its unit.
+    pub unit: String,
+    /// The rule used to combine values.
+    pub aggregation: Aggregation,
+    /// The combined target, if any target is recorded.
+    pub target: Option<Decimal>,
+    /// The combined achieved value, if any is recorded.
+    pub actual: Option<Decimal>,
+    /// How exact `actual` is: inexact if any value it combines is.
+    pub qualifier: Qualifier,
+    /// `actual / target`, to four decimals; `None` without both.
+    pub achievement: Option<Decimal>,
+    /// How many indicators were combined.
+    pub indicators: usize,
+}
+
+fn combine(rule: Aggregation, values: &[&Observation]) -> Option<(Decimal, Qualifier)> {
+    let inexact = |obs: &[&Observation]| {
+        obs.iter()
+            .map(|o| o.qualifier)
+            .find(|q| !q.is_exact())
+            .unwrap_or(Qualifier::Exact)
+    };
+    match rule {
+        Aggregation::Sum if !values.is_empty() => {
+            Some((values.iter().map(|o| o.value).sum(), inexact(values)))
+        }
+        Aggregation::Max => values
+            .iter()
+            .max_by_key(|o| o.value)
+            .map(|o| (o.value, o.qualifier)),
+        Aggregation::Latest => values
+            .iter()
+            .max_by_key(|o| (o.period.end.or(o.period.start), o.value))
+            .map(|o| (o.value, o.qualifier)),
+        Aggregation::Sum => None,
+    }
+}
+
+fn outcome(project: ProjectId, group: &[&Indicator]) -> Outcome {
+    let first = group[0];
+    let rule = first.aggregation;
+    let targets: Vec<&Observation> = group.iter().flat_map(|i| &i.targets).collect();
+    let actuals: Vec<&Observation> = group.iter().flat_map(|i| &i.actuals).collect();
+    let target = combine(rule, &targets).map(|(v, _)| v);
+    let actual = combine(rule, &actuals);
+    let achievement = match (actual, target) {
+        (Some((a, _)), Some(t)) if !t.is_zero() => {
+            Some((a / t).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero))
+        }
+        _ => None,
+    };
+    Outcome {
+        project,
+        title: first.title.clone(),
+        unit: first.unit.clone(),
+        aggregation: rule,
+        target,
+        actual: actual.map(|(v, _)| v),
+        qualifier: actual.map_or(Qualifier::Exact, |(_, q)| q),
+        achievement,
+        indicators: group.len(),
+    }
+}
+
+/// Every project's outcomes, its children's included.
+pub fn outcomes(data: &Dataset) -> Vec<Outcome> {
+    data.projects
+        .iter()
+        .flat_map(|p| project_outcomes(data, p.id))
+        .collect()
+}
+
+/// A project's outcomes, combining its own and its descendants' indicators
+/// that share a title and unit.
+pub fn project_outcomes(data: &Dataset, project: ProjectId) -> Vec<Outcome> {
+    let mut family = vec![project];
+    let mut i = 0;
+    while i < family.len() {
+        let parent = family[i];
+        for child in data.projects.iter().filter(|p| p.parent == Some(parent)) {
+            if !family.contains(&child.id) {
+                family.push(child.id);
+            }
+        }
+        i += 1;
+    }
+    let mut groups: Vec<Vec<&Indicator>> = Vec::new();
+    for indicator in data
+        .indicators
+        .iter()
+        .filter(|i| family.contains(&i.project))
+    {
+        let same = |g: &&mut Vec<&Indicator>| {
+            g[0].title.to_lowercase() == indicator.title.to_lowercase()
+                && g[0].unit == indicator.unit
+                && g[0].aggregation == indicator.aggregation
+        };
+        match groups.iter_mut().find(same) {
+            Some(group) => group.push(indicator),
+            None => groups.push(vec![indicator]),
+        }
+    }
+    groups.iter().map(|g| outcome(project, g)).collect()
+}

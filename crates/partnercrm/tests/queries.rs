@@ -1,0 +1,204 @@
+//! Agreements, groups, outcomes and portfolios, hand-checked on the seed.
+
+use chrono::NaiveDate;
+use partnercrm::io::json;
+use partnercrm::model::*;
+use partnercrm::query::{agreements, groups, outcomes, portfolio};
+use rust_decimal::Decimal;
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/data/iom_partnerships.json"
+);
+
+fn seed() -> Dataset {
+    json::read(SEED).expect("seed")
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("day")
+}
+
+fn org(data: &Dataset, name: &str) -> OrganisationId {
+    data.organisation_named(name)
+        .unwrap_or_else(|| panic!("{name}"))
+        .id
+}
+
+#[test]
+fn agreements_in_force_follow_signing_when_no_dates_are_recorded() {
+    let data = seed();
+    let titles = |day: NaiveDate| -> Vec<AgreementKind> {
+        agreements::active_on(&data, day)
+            .iter()
+            .map(|a| a.kind)
+            .collect()
+    };
+    assert_eq!(titles(day("2005-06-01")), []);
+    assert_eq!(titles(day("2006-06-01")), [AgreementKind::Multilateral]);
+    assert_eq!(
+        titles(day("2007-06-01")),
+        [
+            AgreementKind::Mou,
+            AgreementKind::Multilateral,
+            AgreementKind::Bilateral
+        ]
+    );
+}
+
+#[test]
+fn agreements_expiring_within_a_window() {
+    let mut data = seed();
+    data.agreements[0].effective = Period::between(
+        "2007-12".parse().expect("d"),
+        "2009-06-30".parse().expect("d"),
+    );
+    let expiring = |from: &str, days| agreements::expiring_within(&data, day(from), days).len();
+    assert_eq!(expiring("2009-06-01", 30), 1);
+    assert_eq!(expiring("2009-05-01", 30), 0, "ends after the window");
+    assert_eq!(expiring("2009-07-01", 30), 0, "already ended");
+}
+
+#[test]
+fn agreements_by_kind_and_party() {
+    let data = seed();
+    let maple_leaf = org(&data, "Maple Leaf Foods");
+    assert_eq!(
+        agreements::by_kind_and_party(&data, Some(AgreementKind::Trilateral), None).len(),
+        2
+    );
+    assert_eq!(
+        agreements::by_kind_and_party(&data, None, Some(maple_leaf)).len(),
+        3
+    );
+    assert_eq!(
+        agreements::by_kind_and_party(&data, Some(AgreementKind::Bilateral), Some(maple_leaf))
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn group_members_chairs_timeline_and_co_chairs() {
+    let data = seed();
+    let gmg = data.group_named("GMG").expect("GMG");
+    assert_eq!(groups::members_on(gmg, day("2004-01-01")).len(), 6);
+    assert_eq!(groups::members_on(gmg, day("2011-01-01")).len(), 16);
+    let chair = |d: &str| {
+        groups::chairs_on(gmg, day(d))
+            .iter()
+            .map(|c| c.organisation)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(chair("2007-03-15"), [org(&data, "IOM")]);
+    assert_eq!(chair("2014-06-30"), [org(&data, "ILO")]);
+    assert!(chair("2010-06-01").is_empty());
+    let timeline = groups::timeline(gmg);
+    assert_eq!(timeline.len(), 16);
+    assert_eq!(
+        timeline[0].period.start,
+        Some("2003-04".parse().expect("date"))
+    );
+    assert_eq!(groups::chaired_by(&data, org(&data, "IOM")).len(), 4);
+    assert_eq!(groups::chaired_by(&data, org(&data, "UNDP")).len(), 1);
+    assert_eq!(groups::chaired_by(&data, org(&data, "UN Women")).len(), 1);
+}
+
+#[test]
+fn outcomes_keep_qualifiers_and_include_child_projects() {
+    let data = seed();
+    let somalia = data.project_named("Emergency health, psychosocial support and protection for drought-affected IDPs in Somalia").expect("project");
+    let results = outcomes::project_outcomes(&data, somalia.id);
+    let find = |title: &str| {
+        results
+            .iter()
+            .find(|o| o.title.starts_with(title))
+            .unwrap_or_else(|| panic!("{title}"))
+    };
+    let displaced = find("Displaced people reached");
+    assert_eq!(
+        (displaced.actual, displaced.qualifier),
+        (Some(Decimal::new(600_000, 0)), Qualifier::MoreThan)
+    );
+    let lanterns = find("Solar lanterns distributed");
+    assert_eq!(
+        (lanterns.actual, lanterns.qualifier),
+        (Some(Decimal::new(1400, 0)), Qualifier::MoreThan),
+        "from the child project"
+    );
+    let all = outcomes::outcomes(&data);
+    let stations = all
+        .iter()
+        .find(|o| o.title.starts_with("OKKO petrol stations"))
+        .expect("stations");
+    assert_eq!(
+        (stations.target, stations.actual, stations.achievement),
+        (Some(Decimal::new(12, 0)), None, None)
+    );
+}
+
+#[test]
+fn aggregation_rules_do_not_double_count() {
+    let project = ProjectId::new();
+    let obs = |value: i64, start: &str, end: &str| Observation {
+        period: Period::between(start.parse().expect("d"), end.parse().expect("d")),
+        ..Observation::exact(Decimal::new(value, 0))
+    };
+    let mut data = Dataset::new();
+    let mut p = Project::new("Lanterns");
+    p.id = project;
+    data.projects.push(p);
+    let mut summed = Indicator::new(
+        project,
+        "Lanterns distributed",
+        "lanterns",
+        Measure::Count,
+        Aggregation::Sum,
+    );
+    summed.actuals = vec![obs(400, "2012", "2012"), obs(1000, "2013", "2013")];
+    summed.targets = vec![obs(2000, "2012", "2013")];
+    let mut latest = Indicator::new(
+        project,
+        "People reached",
+        "people",
+        Measure::Count,
+        Aggregation::Latest,
+    );
+    latest.actuals = vec![obs(500_000, "2012", "2012"), obs(600_000, "2013", "2013")];
+    data.indicators = vec![summed, latest];
+    let results = outcomes::project_outcomes(&data, project);
+    assert_eq!(results[0].actual, Some(Decimal::new(1400, 0)));
+    assert_eq!(
+        results[0].achievement,
+        Some(Decimal::new(7000, 4)),
+        "1400 of 2000"
+    );
+    assert_eq!(
+        results[1].actual,
+        Some(Decimal::new(600_000, 0)),
+        "the latest reading, not a sum of cumulative counts"
+    );
+}
+
+#[test]
+fn a_partners_portfolio_at_a_date_and_over_time() {
+    let data = seed();
+    let chevron = org(&data, "Chevron Corporation");
+    let all_time = portfolio::portfolio(&data, chevron, None);
+    assert_eq!(all_time.organisations.len(), 1);
+    assert_eq!(all_time.contributions.len(), 2);
+    let in_2006 = portfolio::portfolio(&data, chevron, Some(day("2006-01-01")));
+    assert_eq!(
+        in_2006.contributions.len(),
+        1,
+        "the 2008 gift had not been made"
+    );
+    let iom = org(&data, "IOM");
+    let iom_portfolio = portfolio::portfolio(&data, iom, None);
+    assert_eq!(
+        iom_portfolio.groups.len(),
+        5,
+        "the GMG and the four subgroups IOM co-chairs"
+    );
+    assert!(iom_portfolio.agreements.len() >= 4);
+}
