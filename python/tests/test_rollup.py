@@ -57,3 +57,20 @@ def test_bad_dimensions_and_rate_rows_are_clear(seed: pc.Dataset) -> None:
     table.add("EUR", "2008-01", Decimal("1.47"))
     with pytest.raises(pc.ParseError, match="float"):
         table.add("EUR", "2008-02", 1.48)  # type: ignore[arg-type]
+
+
+def test_allocations_split_gifts_across_projects_exactly() -> None:
+    iom = pc.Organisation(name="IOM", kind="igo")
+    donor = pc.Organisation(name="Donor", kind="foundation")
+    a, b, c = (pc.Project(title=t) for t in ("A", "B", "C"))
+    gift = pc.Contribution(
+        kind="cash", donor=donor, recipient=iom, date="2010",
+        value={"basis": "actual", "amount": "100.00", "currency": "USD"},
+        allocations=[{"project": p, "percent": share} for p, share in ((a, "33.3333"), (b, "33.3333"), (c, "33.3334"))],
+    )
+    data = pc.Dataset(iom, donor, a, b, c, gift)
+    assert data.validate() == []
+    frame = data.rollup(["project"]).to_polars()
+    assert sorted(frame["received"].to_list()) == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
+    assert sum(frame["received"].to_list()) == Decimal("100.00")
+    assert len(data.table("allocations")) == 3

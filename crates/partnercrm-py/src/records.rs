@@ -63,7 +63,7 @@ fn field<'py, T: Record>(
 
 /// Lists are empty lists, everything else is `None`.
 fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    const LISTS: [&str; 17] = [
+    const LISTS: [&str; 18] = [
         "aliases",
         "constituents",
         "identifiers",
@@ -72,6 +72,7 @@ fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> 
         "amendments",
         "projects",
         "payments",
+        "allocations",
         "countries",
         "places",
         "themes",
@@ -269,7 +270,8 @@ record_class!(
         project,
         agreement,
         description,
-        payments
+        payments,
+        allocations
     ],
     "Cash, in-kind, services or a pledge, from a donor to a recipient."
 );

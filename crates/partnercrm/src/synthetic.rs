@@ -944,6 +944,7 @@ fn contributions(
             agreement: None,
             description: None,
             payments,
+            allocations: Vec::new(),
         });
     }
     out

@@ -249,3 +249,65 @@ proptest! {
         prop_assert_eq!(summed, direct);
     }
 }
+
+#[test]
+fn allocations_split_a_gift_across_projects_to_the_cent() {
+    let mut data = seed();
+    let projects: Vec<ProjectId> = data.projects.iter().take(3).map(|p| p.id).collect();
+    let gift = &mut data.contributions[0];
+    gift.value = ContributionValue::actual(Money::parse("100.00", "USD").expect("money"));
+    gift.allocations = ["33.3333", "33.3333", "33.3334"]
+        .iter()
+        .zip(&projects)
+        .map(|(p, project)| Allocation {
+            project: *project,
+            amount: None,
+            percent: Some(dec(p)),
+        })
+        .collect();
+    let gift_id = gift.id;
+    assert!(data.validate().is_clean());
+    let only_this = Dataset {
+        contributions: data
+            .contributions
+            .iter()
+            .filter(|c| c.id == gift_id)
+            .cloned()
+            .collect(),
+        ..data.clone()
+    };
+    let by_project = rollup(&only_this, &[Dimension::Project], None).expect("rolls up");
+    let parts: Vec<Decimal> = by_project.rows.iter().map(|r| r.received).collect();
+    assert_eq!(
+        parts.iter().sum::<Decimal>(),
+        dec("100.00"),
+        "the parts sum to the whole"
+    );
+    let mut sorted = parts.clone();
+    sorted.sort();
+    assert_eq!(sorted, [dec("33.33"), dec("33.33"), dec("33.34")]);
+    let whole = rollup(&only_this, &[], None).expect("rolls up");
+    assert_eq!(whole.rows[0].received, dec("100.00"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn parts_of_an_allocation_sum_to_the_whole(cents in 1i64..10_000_000, shares in proptest::collection::vec(1u32..10_000, 1..6)) {
+        let total = Decimal::new(cents, 2);
+        let sum: u32 = shares.iter().sum();
+        // Percentages with four decimals that add up to at most 100.
+        let allocations: Vec<Allocation> = shares
+            .iter()
+            .map(|s| Allocation {
+                project: ProjectId::new(),
+                amount: None,
+                percent: Some((Decimal::from(*s) * Decimal::ONE_HUNDRED / Decimal::from(sum)).round_dp_with_strategy(4, rust_decimal::RoundingStrategy::ToZero)),
+            })
+            .collect();
+        let parts = partnercrm::model::split(total, &allocations, 2);
+        prop_assert_eq!(parts.iter().sum::<Decimal>(), total);
+        prop_assert!(parts.iter().all(|p| p.scale() <= 2 && *p >= Decimal::ZERO));
+    }
+}

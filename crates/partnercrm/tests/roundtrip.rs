@@ -204,6 +204,13 @@ fn contribution() -> impl Strategy<Value = Contribution> {
         money().prop_map(|money| ContributionValue::Estimated { money }),
     ];
     let payment = (date(), money()).prop_map(|(date, amount)| Payment { date, amount });
+    let allocation = (uuid(), option::of(decimal()), option::of(decimal())).prop_map(
+        |(project, amount, percent)| Allocation {
+            project: project.into(),
+            amount,
+            percent,
+        },
+    );
     (
         (uuid(), kind, uuid(), uuid(), value, option::of(date())),
         (
@@ -212,12 +219,13 @@ fn contribution() -> impl Strategy<Value = Contribution> {
             option::of(uuid()),
             option::of(text()),
             vec(payment, 0..3),
+            vec(allocation, 0..3),
         ),
     )
         .prop_map(
             |(
                 (id, kind, donor, recipient, value, date),
-                (period, project, agreement, description, payments),
+                (period, project, agreement, description, payments, allocations),
             )| {
                 Contribution {
                     id: id.into(),
@@ -231,6 +239,7 @@ fn contribution() -> impl Strategy<Value = Contribution> {
                     agreement: agreement.map(Into::into),
                     description,
                     payments,
+                    allocations,
                 }
             },
         )

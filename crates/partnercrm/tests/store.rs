@@ -83,7 +83,40 @@ backends!(
     the_data_set_as_recorded_earlier,
     erasing_a_person_scrubs_history_and_keeps_a_tombstone,
     backup_copies_the_store,
+    allocations_are_stored_and_protect_their_projects,
 );
+
+fn allocations_are_stored_and_protect_their_projects(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let mut project = Project::new("Allocated only");
+    project.countries.push("CO".parse().expect("country"));
+    let chevron = org(&f.store, "Chevron Corporation");
+    let iom = org(&f.store, "IOM");
+    let mut gift = Contribution::new(ContributionKind::Cash, chevron.id, iom.id);
+    gift.value = ContributionValue::actual(Money::parse("100.00", "USD").expect("money"));
+    gift.date = Some("2010".parse().expect("date"));
+    gift.allocations.push(Allocation {
+        project: project.id,
+        amount: None,
+        percent: Some(rust_decimal::Decimal::new(40, 0)),
+    });
+    f.store
+        .apply(
+            Batch::new().upsert(project.clone()).upsert(gift.clone()),
+            "test",
+            "allocated",
+        )
+        .expect("stores");
+    assert_eq!(
+        f.store.get::<Contribution>(gift.id).expect("get"),
+        Some(gift)
+    );
+    let err = f
+        .store
+        .delete(project.id, "test")
+        .expect_err("still allocated to");
+    assert!(err.to_string().contains("(allocations)"), "{err}");
+}
 
 fn seed_reads_back_equal(fixture: fn() -> Fixture) {
     let f = seeded(fixture);

@@ -539,6 +539,65 @@ fn only_pledges_have_payments() {
     );
 }
 
+#[test]
+fn allocations_name_a_share_and_stay_within_the_whole() {
+    let project = |data: &Dataset| data.projects[0].id;
+    let share = |data: &Dataset, amount: Option<&str>, percent: Option<&str>| Allocation {
+        project: project(data),
+        amount: amount.map(|a| Decimal::from_str_exact(a).expect("decimal")),
+        percent: percent.map(|p| Decimal::from_str_exact(p).expect("decimal")),
+    };
+    let mut data = base();
+    data.contributions[0].allocations = vec![share(&data, Some("850000"), None)];
+    assert!(data.validate().is_empty(), "{}", data.validate());
+
+    data.contributions[0].allocations = vec![share(&data, None, None)];
+    assert_error(
+        &data,
+        Code::AllocationShare,
+        "contributions[0].allocations[0]",
+    );
+    data.contributions[0].allocations = vec![share(&data, None, Some("120"))];
+    assert_only(
+        &data,
+        Code::AllocationShare,
+        "contributions[0].allocations[0].percent",
+        Severity::Error,
+    );
+
+    let mut data = base();
+    let second = Project::new("Second");
+    let mut other = share(&data, None, Some("10"));
+    other.project = second.id;
+    data.projects.push(second);
+    data.contributions[0].allocations = vec![share(&data, Some("10"), None), other.clone()];
+    assert_error(&data, Code::AllocationMixed, "contributions[0].allocations");
+
+    data.contributions[0].allocations = vec![share(&data, Some("850001"), None)];
+    assert_error(
+        &data,
+        Code::AllocationOverTotal,
+        "contributions[0].allocations",
+    );
+    other.percent = Some(Decimal::new(60, 0));
+    data.contributions[0].allocations = vec![share(&data, None, Some("50")), other];
+    assert_error(
+        &data,
+        Code::AllocationOverTotal,
+        "contributions[0].allocations",
+    );
+
+    data.contributions[0].allocations = vec![
+        share(&data, None, Some("50")),
+        share(&data, None, Some("10")),
+    ];
+    assert_error(
+        &data,
+        Code::AllocationDuplicate,
+        "contributions[0].allocations[1].project",
+    );
+}
+
 // --- projects
 
 #[test]

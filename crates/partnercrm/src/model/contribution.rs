@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::dates::{PartialDate, Period};
 use super::ids::{AgreementId, ContributionId, OrganisationId, ProjectId};
+use rust_decimal::Decimal;
+
 use super::money::Money;
 
 /// Something given by a donor to a recipient.
@@ -39,6 +41,10 @@ pub struct Contribution {
     /// Payments made against a pledge.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payments: Vec<Payment>,
+    /// How the contribution is split across projects. What the allocations
+    /// leave over stays with `project` (or unearmarked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<Allocation>,
 }
 
 impl Contribution {
@@ -56,6 +62,7 @@ impl Contribution {
             agreement: None,
             description: None,
             payments: Vec::new(),
+            allocations: Vec::new(),
         }
     }
 
@@ -63,6 +70,79 @@ impl Contribution {
     pub fn effective_date(&self) -> Option<PartialDate> {
         self.date.or(self.period.start)
     }
+}
+
+/// A share of a contribution earmarked for a project: an amount in the
+/// contribution's currency, or a percentage of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    /// The project.
+    pub project: ProjectId,
+    /// An amount in the contribution's currency.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub amount: Option<Decimal>,
+    /// A percentage of the contribution, above 0 and at most 100.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub percent: Option<Decimal>,
+}
+
+/// Splits `total` into parts for `allocations` plus what is left over, so
+/// that the parts sum exactly to the whole, in units of `digits` decimals.
+/// Amounts are taken as given; percentages are apportioned with
+/// [`apportion`]. The last part is what no allocation claims.
+pub fn split(total: Decimal, allocations: &[Allocation], digits: u32) -> Vec<Decimal> {
+    let exact: Vec<Decimal> = allocations
+        .iter()
+        .map(|a| match (a.amount, a.percent) {
+            (Some(amount), _) => amount,
+            (None, Some(percent)) => total * percent / Decimal::ONE_HUNDRED,
+            (None, None) => Decimal::ZERO,
+        })
+        .collect();
+    let claimed: Decimal = exact.iter().sum();
+    let claimed = claimed.round_dp_with_strategy(digits, rust_decimal::RoundingStrategy::ToZero);
+    let mut parts = apportion(claimed, &exact, digits);
+    let allocated: Decimal = parts.iter().sum();
+    parts.push(total - allocated);
+    parts
+}
+
+/// Rounds `exact` parts to units of `digits` decimals so that they sum to
+/// `total` exactly: each part is rounded down, then the units left over go
+/// one each to the parts that lost the most (ties to the earlier part), the
+/// largest-remainder method. `total` must be the exact sum rounded to the
+/// unit, never 49.9996784%.
+pub fn apportion(total: Decimal, exact: &[Decimal], digits: u32) -> Vec<Decimal> {
+    use rust_decimal::RoundingStrategy::ToZero;
+    let unit = Decimal::new(1, digits);
+    let mut parts: Vec<Decimal> = exact
+        .iter()
+        .map(|e| e.round_dp_with_strategy(digits, ToZero))
+        .collect();
+    let mut order: Vec<usize> = (0..exact.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - parts[b])
+            .cmp(&(exact[a] - parts[a]))
+            .then(a.cmp(&b))
+    });
+    let mut spare = ((total - parts.iter().sum::<Decimal>()) / unit).trunc();
+    for i in order.into_iter().cycle().take(exact.len() * 2) {
+        if spare <= Decimal::ZERO {
+            break;
+        }
+        parts[i] += unit;
+        spare -= Decimal::ONE;
+    }
+    parts
 }
 
 /// The form a contribution took.
@@ -138,4 +218,55 @@ pub struct Payment {
     pub date: PartialDate,
     /// How much.
     pub amount: Money,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pct(project: ProjectId, p: &str) -> Allocation {
+        Allocation {
+            project,
+            amount: None,
+            percent: Some(Decimal::from_str_exact(p).expect("decimal")),
+        }
+    }
+
+    #[test]
+    fn thirds_sum_exactly_to_the_whole() {
+        let p = ProjectId::new();
+        let parts = split(
+            Decimal::new(10000, 2),
+            &[pct(p, "33.3333"), pct(p, "33.3333"), pct(p, "33.3334")],
+            2,
+        );
+        assert_eq!(parts.iter().sum::<Decimal>(), Decimal::new(10000, 2));
+        assert_eq!(
+            parts,
+            [
+                Decimal::new(3333, 2),
+                Decimal::new(3333, 2),
+                Decimal::new(3334, 2),
+                Decimal::ZERO
+            ]
+        );
+    }
+
+    #[test]
+    fn leftover_cents_go_to_the_largest_remainders() {
+        let p = ProjectId::new();
+        // 1.00 split 50/50 of 0.01: 0.005 each; one cent, to the first.
+        let parts = split(Decimal::new(1, 2), &[pct(p, "50"), pct(p, "50")], 2);
+        assert_eq!(parts, [Decimal::new(1, 2), Decimal::ZERO, Decimal::ZERO]);
+        // Amounts are taken as given, the rest stays unallocated.
+        let amount = Allocation {
+            project: p,
+            amount: Some(Decimal::new(40, 0)),
+            percent: None,
+        };
+        assert_eq!(
+            split(Decimal::new(100, 0), &[amount], 2),
+            [Decimal::new(40, 0), Decimal::new(60, 0)]
+        );
+    }
 }

@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 
 pub use agreement::{Agreement, AgreementKind, AgreementStatus, Amendment, Party, PartyRole};
 pub use codes::{CountryCode, SectorCode};
-pub use contribution::{Contribution, ContributionKind, ContributionValue, Payment};
+pub use contribution::{
+    Allocation, Contribution, ContributionKind, ContributionValue, Payment, apportion, split,
+};
 pub use dates::{PartialDate, Period, Precision};
 pub use group::{ChairRole, ChairTerm, Group, GroupKind, GroupName, Membership};
 pub use ids::{

@@ -306,6 +306,11 @@ impl Record for Contribution {
         ];
         refs.extend(self.project.map(|p| ("project", p.into())));
         refs.extend(self.agreement.map(|a| ("agreement", a.into())));
+        refs.extend(
+            self.allocations
+                .iter()
+                .map(|a| ("allocations", a.project.into())),
+        );
         refs
     }
 }

@@ -251,13 +251,13 @@ mod tests {
         let err = RateTable::from_csv(
             "bad",
             usd(),
-            "currency,date,rate\nEUR,2008-13,1.4\nXXX,2008,abc\nGBP,2008,-1\n",
+            "currency,date,rate\nEUR,2008-13,1.4\nQQQ,2008,abc\nGBP,2008,-1\n",
         )
         .expect_err("bad rows");
         let text = err.to_string();
         assert!(text.contains("line 2: invalid date"), "{text}");
         assert!(
-            text.contains("line 3: unknown currency code \"XXX\""),
+            text.contains("line 3: unknown currency code \"QQQ\""),
             "{text}"
         );
         assert!(text.contains("is not a decimal number"), "{text}");

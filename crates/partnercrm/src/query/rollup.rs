@@ -35,7 +35,7 @@ use super::rates::{MissingRate, RateTable};
 use crate::model::ids::IdMap;
 use crate::model::{
     Contribution, ContributionKind, Currency, Dataset, Named, Organisation, OrganisationId,
-    PartialDate, Precision, Project, ProjectId,
+    PartialDate, Precision, Project, ProjectId, apportion, split,
 };
 use crate::{Error, Result};
 
@@ -251,9 +251,14 @@ impl<'a> Lookup<'a> {
     }
 }
 
-fn keys(c: &Contribution, dimension: Dimension, lookup: &Lookup<'_>) -> Vec<Key> {
+fn keys(
+    c: &Contribution,
+    project_id: Option<ProjectId>,
+    dimension: Dimension,
+    lookup: &Lookup<'_>,
+) -> Vec<Key> {
     let date = c.effective_date();
-    let project = c.project.and_then(|p| lookup.projects.get(&p));
+    let project = project_id.and_then(|p| lookup.projects.get(&p));
     match dimension {
         Dimension::Donor => vec![Key::Organisation(c.donor)],
         Dimension::DonorKind => vec![
@@ -268,7 +273,7 @@ fn keys(c: &Contribution, dimension: Dimension, lookup: &Lookup<'_>) -> Vec<Key>
                 lookup.top.get(&c.recipient).copied().unwrap_or(c.recipient),
             )]
         }
-        Dimension::Project => vec![c.project.map_or(Key::Unknown, Key::Project)],
+        Dimension::Project => vec![project_id.map_or(Key::Unknown, Key::Project)],
         Dimension::Country => vec![
             lookup
                 .organisations
@@ -364,6 +369,54 @@ fn amounts(c: &Contribution, rates: Option<&RateTable>) -> Result<Amounts> {
     Ok(out)
 }
 
+/// Splits a contribution's amounts across its allocations (the leftover stays
+/// with its own project), each measure apportioned so the parts sum exactly.
+fn allocated(
+    c: &Contribution,
+    whole: Amounts,
+    rates: Option<&RateTable>,
+) -> Vec<(Option<ProjectId>, Amounts)> {
+    let Some(money) = c.value.money() else {
+        return vec![(c.project, whole)];
+    };
+    let digits_of = |currency: Currency| currency.minor_unit_digits().unwrap_or(4);
+    let weights = split(money.amount, &c.allocations, digits_of(money.currency));
+    if money.amount.is_zero() {
+        return vec![(c.project, whole)];
+    }
+    let digits = rates.map_or(digits_of(money.currency), |t| digits_of(t.target));
+    let share = |total: Decimal| -> Vec<Decimal> {
+        let exact: Vec<Decimal> = weights.iter().map(|w| total * *w / money.amount).collect();
+        apportion(total, &exact, digits)
+    };
+    let (pledged, received, paid) = (
+        share(whole.pledged),
+        share(whole.received),
+        share(whole.paid_on_pledges),
+    );
+    let projects = c
+        .allocations
+        .iter()
+        .map(|a| Some(a.project))
+        .chain(std::iter::once(c.project));
+    projects
+        .enumerate()
+        .map(|(i, project)| {
+            let part = Amounts {
+                currency: whole.currency,
+                pledged: pledged[i],
+                received: received[i],
+                paid_on_pledges: paid[i],
+                unknown: whole.unknown,
+            };
+            (project, part)
+        })
+        .filter(|(project, part)| {
+            *project != c.project || !(part.pledged.is_zero() && part.received.is_zero())
+        })
+        .collect()
+}
+
 fn add(totals: &mut Totals, a: &Amounts) {
     totals.pledged += a.pledged;
     totals.received += a.received;
@@ -373,14 +426,19 @@ fn add(totals: &mut Totals, a: &Amounts) {
 }
 
 /// The one key of a single-valued dimension (every dimension but theme).
-fn single_key(c: &Contribution, dimension: Dimension, lookup: &Lookup<'_>) -> Key {
+fn single_key(
+    c: &Contribution,
+    project: Option<ProjectId>,
+    dimension: Dimension,
+    lookup: &Lookup<'_>,
+) -> Key {
     match dimension {
         Dimension::Donor => Key::Organisation(c.donor),
         Dimension::Recipient => Key::Organisation(c.recipient),
         Dimension::Year => c
             .effective_date()
             .map_or(Key::Unknown, |d| Key::Year(d.year_of())),
-        other => keys(c, other, lookup)
+        other => keys(c, project, other, lookup)
             .into_iter()
             .next()
             .unwrap_or(Key::Unknown),
@@ -400,36 +458,50 @@ fn total_chunk(
 ) -> Result<Groups> {
     let mut groups = Groups::default();
     let single_valued = !group_by.contains(&Dimension::Theme);
+    // Allocations matter only where the project (or its themes) is a key.
+    let splits_by_project = group_by
+        .iter()
+        .any(|d| matches!(d, Dimension::Project | Dimension::Theme));
     for c in chunk {
-        let a = amounts(c, rates)?;
-        if single_valued {
-            // The common case: one key per dimension, one row per contribution.
-            let key: Vec<Key> = group_by.iter().map(|&d| single_key(c, d, lookup)).collect();
-            add(groups.entry((key, a.currency)).or_default(), &a);
-            continue;
-        }
-        // The cross product of each dimension's keys: one key each, except themes.
-        let mut combos: Vec<Vec<Key>> = vec![Vec::with_capacity(group_by.len())];
-        for &dimension in group_by {
-            let options = keys(c, dimension, lookup);
-            if options.len() == 1 {
-                let only = options.into_iter().next().unwrap_or(Key::Unknown);
-                for combo in &mut combos {
-                    combo.push(only.clone());
-                }
-            } else {
-                combos = combos
-                    .into_iter()
-                    .flat_map(|combo| {
-                        options
-                            .iter()
-                            .map(move |k| [combo.clone(), vec![k.clone()]].concat())
-                    })
+        let whole = amounts(c, rates)?;
+        let pieces = if splits_by_project && !c.allocations.is_empty() {
+            allocated(c, whole, rates)
+        } else {
+            vec![(c.project, whole)]
+        };
+        for (project, a) in pieces {
+            if single_valued {
+                // The common case: one key per dimension.
+                let key: Vec<Key> = group_by
+                    .iter()
+                    .map(|&d| single_key(c, project, d, lookup))
                     .collect();
+                add(groups.entry((key, a.currency)).or_default(), &a);
+                continue;
             }
-        }
-        for combo in combos {
-            add(groups.entry((combo, a.currency)).or_default(), &a);
+            // The cross product of each dimension's keys: one key each, except themes.
+            let mut combos: Vec<Vec<Key>> = vec![Vec::with_capacity(group_by.len())];
+            for &dimension in group_by {
+                let options = keys(c, project, dimension, lookup);
+                if options.len() == 1 {
+                    let only = options.into_iter().next().unwrap_or(Key::Unknown);
+                    for combo in &mut combos {
+                        combo.push(only.clone());
+                    }
+                } else {
+                    combos = combos
+                        .into_iter()
+                        .flat_map(|combo| {
+                            options
+                                .iter()
+                                .map(move |k| [combo.clone(), vec![k.clone()]].concat())
+                        })
+                        .collect();
+                }
+            }
+            for combo in combos {
+                add(groups.entry((combo, a.currency)).or_default(), &a);
+            }
         }
     }
     Ok(groups)

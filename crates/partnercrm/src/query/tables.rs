@@ -35,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "agreement_parties",
     "contributions",
     "payments",
+    "allocations",
     "projects",
     "project_partners",
     "indicators",
@@ -57,6 +58,7 @@ pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
         "agreement_parties" => agreement_parties(&data.agreements, &mut c),
         "contributions" => contributions(&data.contributions, &mut c)?,
         "payments" => payments(&data.contributions, &mut c)?,
+        "allocations" => allocations(&data.contributions, &mut c)?,
         "projects" => projects(&data.projects, &mut c),
         "project_partners" => project_partners(&data.projects, &mut c),
         "indicators" => indicators(&data.indicators, &mut c),
@@ -342,6 +344,29 @@ fn payments(rows: &[Contribution], c: &mut Columns) -> Result<()> {
         "currency",
         flat.iter().map(|(_, p)| Some(p.amount.currency.code())),
     );
+    Ok(())
+}
+
+fn allocations(rows: &[Contribution], c: &mut Columns) -> Result<()> {
+    let flat: Vec<(&Contribution, &Allocation)> = rows
+        .iter()
+        .flat_map(|r| r.allocations.iter().map(move |a| (r, a)))
+        .collect();
+    c.id(
+        "contribution",
+        flat.iter().map(|(r, _)| Some(uuid_of(r.id))),
+    );
+    c.id(
+        "project",
+        flat.iter().map(|(_, a)| Some(uuid_of(a.project))),
+    );
+    c.decimal("amount", MONEY_SCALE, flat.iter().map(|(_, a)| a.amount))?;
+    c.text(
+        "currency",
+        flat.iter()
+            .map(|(r, a)| a.amount.and(r.value.money()).map(|m| m.currency.code())),
+    );
+    c.decimal("percent", VALUE_SCALE, flat.iter().map(|(_, a)| a.percent))?;
     Ok(())
 }
 

@@ -76,6 +76,8 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
             _ => {}
         }
 
+        allocations(contribution, &path, index, out);
+
         if contribution.kind != ContributionKind::Pledge {
             if !contribution.payments.is_empty() {
                 out.error(
@@ -131,5 +133,98 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                 ),
             );
         }
+    }
+}
+
+fn allocations(
+    contribution: &crate::model::Contribution,
+    path: &impl Fn() -> Path,
+    index: &Index,
+    out: &mut Checker,
+) {
+    let allocations = &contribution.allocations;
+    if allocations.is_empty() {
+        return;
+    }
+    let money = contribution.value.money();
+    let mut amounts = Decimal::ZERO;
+    let mut percents = Decimal::ZERO;
+    let reported = out.len();
+    for (i, allocation) in allocations.iter().enumerate() {
+        let at = || path().field("allocations").index(i);
+        out.reference(
+            || at().field("project"),
+            &allocation.project,
+            &index.projects,
+            "project",
+        );
+        if allocations[..i]
+            .iter()
+            .any(|a| a.project == allocation.project)
+        {
+            out.error(
+                at().field("project"),
+                Code::AllocationDuplicate,
+                "the project already has an allocation; give it one share",
+            );
+        }
+        match (allocation.amount, allocation.percent) {
+            (Some(amount), None) => {
+                if amount <= Decimal::ZERO {
+                    out.error(
+                        at().field("amount"),
+                        Code::AllocationShare,
+                        format!("allocated amount {amount} is not positive"),
+                    );
+                }
+                if money.is_none() {
+                    out.error(at().field("amount"), Code::AllocationShare, "an amount cannot be allocated from a contribution of unknown value; use a percent");
+                }
+                amounts += amount;
+            }
+            (None, Some(percent)) => {
+                if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
+                    out.error(
+                        at().field("percent"),
+                        Code::AllocationShare,
+                        format!("{percent}% is not above 0 and at most 100"),
+                    );
+                }
+                percents += percent;
+            }
+            _ => out.error(
+                at(),
+                Code::AllocationShare,
+                "give either an amount or a percent",
+            ),
+        }
+    }
+    // A share already reported as out of range says enough about the whole.
+    if out.len() > reported {
+        return;
+    }
+    if amounts > Decimal::ZERO && percents > Decimal::ZERO {
+        out.error(
+            path().field("allocations"),
+            Code::AllocationMixed,
+            "allocations are all amounts or all percents, not both",
+        );
+    } else if percents > Decimal::ONE_HUNDRED {
+        out.error(
+            path().field("allocations"),
+            Code::AllocationOverTotal,
+            format!("allocations claim {percents}%, more than the whole"),
+        );
+    } else if let Some(money) = money
+        && amounts > money.amount
+    {
+        out.error(
+            path().field("allocations"),
+            Code::AllocationOverTotal,
+            format!(
+                "allocations claim {} {amounts}, more than the contribution's {money}",
+                money.currency
+            ),
+        );
     }
 }

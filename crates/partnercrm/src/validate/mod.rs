@@ -107,6 +107,11 @@ pub(crate) struct Checker {
 }
 
 impl Checker {
+    /// How many problems have been found so far.
+    pub fn len(&self) -> usize {
+        self.problems.len()
+    }
+
     pub fn error(&mut self, path: Path, code: Code, message: impl Into<String>) {
         self.push(path, code, message, Severity::Error);
     }

@@ -165,6 +165,14 @@ codes! {
     PaymentCurrency = "contribution.payment_currency",
     /// A payment is dated before its pledge.
     PaymentBeforePledge = "contribution.payment_before_pledge",
+    /// An allocation gives neither or both of amount and percent, or a share out of range.
+    AllocationShare = "contribution.allocation_share",
+    /// A contribution's allocations mix amounts and percents.
+    AllocationMixed = "contribution.allocation_mixed",
+    /// Allocations claim more than the whole contribution.
+    AllocationOverTotal = "contribution.allocation_over_total",
+    /// Two allocations name the same project.
+    AllocationDuplicate = "contribution.allocation_duplicate",
     /// A project is its own ancestor.
     ProjectParentCycle = "project.parent_cycle",
     /// The same organisation is listed twice in the same project role.

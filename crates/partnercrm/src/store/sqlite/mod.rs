@@ -361,13 +361,15 @@ fn natural_key_conflict<T: Record>(tx: &Connection, error: rusqlite::Error, reco
 }
 
 const INSERT_CONTRIBUTION: &str = "INSERT INTO contributions (id, kind, donor, recipient, basis, amount,
-     currency, date, period_start, period_end, project, agreement, description, payments, created, updated)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)
+     currency, date, period_start, period_end, project, agreement, description, payments, created, updated,
+     allocations)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)
      ON CONFLICT (id) DO NOTHING";
 
 const UPDATE_CONTRIBUTION: &str = "UPDATE contributions SET kind = ?2, donor = ?3, recipient = ?4,
      basis = ?5, amount = ?6, currency = ?7, date = ?8, period_start = ?9, period_end = ?10,
-     project = ?11, agreement = ?12, description = ?13, payments = ?14, updated = ?15 WHERE id = ?1";
+     project = ?11, agreement = ?12, description = ?13, payments = ?14, updated = ?15,
+     allocations = ?16 WHERE id = ?1";
 
 /// Writes a batch's contributions with one prepared statement.
 ///
@@ -515,6 +517,19 @@ fn referrers(tx: &Connection, target: RecordRef) -> Result<Vec<String>> {
         RecordKind::Agreement => &["agreement"],
         _ => &[],
     };
+    if target.kind == RecordKind::Project {
+        // Allocations sit in a JSON column; deleting projects is rare enough to scan.
+        let ids: Vec<Uuid> = tx
+            .prepare_cached(
+                "SELECT id FROM contributions WHERE instr(allocations, ?1) > 0 LIMIT 5",
+            )?
+            .query_map([target.id.to_string()], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        found.extend(
+            ids.into_iter()
+                .map(|id| format!("contribution {id} (allocations)")),
+        );
+    }
     for column in column_refs {
         let sql = format!("SELECT id FROM contributions WHERE {column} = ?1 LIMIT 5");
         let ids: Vec<Uuid> = tx

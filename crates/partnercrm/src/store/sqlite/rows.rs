@@ -90,7 +90,7 @@ pub(super) fn from_contribution<T: Record>(contribution: Contribution) -> T {
 }
 
 pub(super) const CONTRIBUTION_COLUMNS: &str = "id, kind, donor, recipient, basis, amount, currency, date, \
-     period_start, period_end, project, agreement, description, payments";
+     period_start, period_end, project, agreement, description, payments, allocations";
 
 /// A contribution's column values, in [`CONTRIBUTION_COLUMNS`] order.
 pub(super) struct ContributionRow<'a> {
@@ -108,6 +108,7 @@ pub(super) struct ContributionRow<'a> {
     agreement: Option<Uuid>,
     description: Option<&'a str>,
     payments: Option<String>,
+    allocations: Option<String>,
 }
 
 impl<'a> ContributionRow<'a> {
@@ -117,16 +118,22 @@ impl<'a> ContributionRow<'a> {
             ContributionValue::Actual { money } => ("actual", Some(money)),
             ContributionValue::Estimated { money } => ("estimated", Some(money)),
         };
+        let json = |what: &'static str, value: Result<String, serde_json::Error>| {
+            value.map_err(|e| Error::Parse {
+                what,
+                input: c.id.to_string(),
+                reason: e.to_string(),
+            })
+        };
         let payments = if c.payments.is_empty() {
             None
         } else {
-            Some(
-                serde_json::to_string(&c.payments).map_err(|e| Error::Parse {
-                    what: "payments",
-                    input: c.id.to_string(),
-                    reason: e.to_string(),
-                })?,
-            )
+            Some(json("payments", serde_json::to_string(&c.payments))?)
+        };
+        let allocations = if c.allocations.is_empty() {
+            None
+        } else {
+            Some(json("allocations", serde_json::to_string(&c.allocations))?)
         };
         Ok(Self {
             id: *c.id.as_uuid(),
@@ -143,10 +150,11 @@ impl<'a> ContributionRow<'a> {
             agreement: c.agreement.map(|a| *a.as_uuid()),
             description: c.description.as_deref(),
             payments,
+            allocations,
         })
     }
 
-    /// The values to bind, followed by the revision as `?15`.
+    /// The values to bind: the columns as `?1` to `?14`, the revision as `?15`, allocations as `?16`.
     pub(super) fn execute(
         &self,
         statement: &mut rusqlite::CachedStatement<'_>,
@@ -168,6 +176,7 @@ impl<'a> ContributionRow<'a> {
             self.description,
             self.payments,
             revision,
+            self.allocations,
         ])?)
     }
 }
@@ -223,6 +232,10 @@ pub(super) fn contribution_from_row(row: &Row<'_>, at: usize) -> rusqlite::Resul
         Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("payments", text))?,
         None => Vec::new(),
     };
+    let allocations = match row.get::<_, Option<String>>(at + 14)? {
+        Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("allocations", text))?,
+        None => Vec::new(),
+    };
     Ok(Contribution {
         id: row.get::<_, Uuid>(at)?.into(),
         kind,
@@ -238,6 +251,7 @@ pub(super) fn contribution_from_row(row: &Row<'_>, at: usize) -> rusqlite::Resul
         agreement: row.get::<_, Option<Uuid>>(at + 11)?.map(Into::into),
         description: row.get(at + 12)?,
         payments,
+        allocations,
     })
 }
 

@@ -25,7 +25,7 @@ pub(super) const DOCUMENT_KINDS: [RecordKind; 7] = [
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Every migration, in order: the file's version is how many have run.
-const MIGRATIONS: &[Migration] = &[v1_initial, v2_name_index];
+const MIGRATIONS: &[Migration] = &[v1_initial, v2_name_index, v3_allocations];
 
 /// The schema version this build writes.
 pub(super) const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -158,5 +158,11 @@ fn backfill_names<T: Record>(tx: &Transaction<'_>) -> Result<()> {
         let record: T = super::rows::from_doc(&doc?)?;
         super::rows::write_names(tx, &record)?;
     }
+    Ok(())
+}
+
+/// Contributions split across projects by amount or percentage.
+fn v3_allocations(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("ALTER TABLE contributions ADD COLUMN allocations TEXT;")?;
     Ok(())
 }
