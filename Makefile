@@ -39,7 +39,7 @@ build-dev: $(VENV)/.installed ## build the extension into .venv (debug)
 test-python: build-dev ## pytest, stub check against the compiled module, mypy --strict on a typed usage file
 	$(VENV_PYTHON) -m pytest -q python/tests
 	$(VENV_PYTHON) -m mypy.stubtest partnercrm._partnercrm --allowlist python/stubtest-allowlist.txt
-	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py
+	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/partnercrm/
 
 .PHONY: test
 test: lint test-rust test-python ## everything CI runs

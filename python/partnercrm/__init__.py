@@ -38,6 +38,7 @@ from partnercrm._partnercrm import (
     ValidationError,
     __version__,
 )
+from partnercrm.network import to_networkx
 
 __all__ = [
     "TABLES",
@@ -61,4 +62,5 @@ __all__ = [
     "Table",
     "ValidationError",
     "__version__",
+    "to_networkx",
 ]

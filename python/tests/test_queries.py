@@ -54,3 +54,28 @@ def test_portfolio(seed: pc.Dataset) -> None:
     assert len(seed.portfolio(chevron, on="2006-01-01").records(pc.Contribution)) == 1
     totals = everything.rollup(["donor"]).to_polars()
     assert totals.filter(pl.col("currency") == "USD")["received"].to_list() == [Decimal("1250000")]
+
+
+def test_network_as_table_graphml_and_networkx(seed: pc.Dataset) -> None:
+    import networkx as nx
+
+    edges = seed.network().to_polars()
+    maple = edges.filter(
+        pl.col("source_name").is_in(["Maple Leaf Foods", "International Organization for Migration"])
+        & pl.col("target_name").is_in(["Maple Leaf Foods", "International Organization for Migration"])
+    ).row(0, named=True)
+    assert maple["agreements"] == 3
+    graphml = seed.network_graphml()
+    assert graphml.startswith("<?xml")
+    graph = pc.to_networkx(seed)
+    assert graph.number_of_nodes() == len(seed.records(pc.Organisation))
+    assert graph.number_of_edges() == edges.height
+    assert nx.read_graphml(__import__("io").BytesIO(graphml.encode())).number_of_edges() == edges.height
+
+
+def test_duplicate_candidates(seed: pc.Dataset) -> None:
+    frame = seed.duplicates().to_polars()
+    susans = frame.filter(pl.col("kind") == "person").row(0, named=True)
+    assert {susans["a_name"], susans["b_name"]} == {"Susan Yaeger-Szoke", "Susan Boeve"}
+    assert "same title at the same organisation" in susans["reasons"]
+    assert frame["score"].min() >= 0.5

@@ -6,7 +6,7 @@ use partnercrm::io::json;
 use partnercrm::model::{GroupId, OrganisationId, PartialDate, ProjectId, RecordKind};
 use partnercrm::query::report::PartnershipReport;
 use partnercrm::query::tables;
-use partnercrm::query::{agreements, groups, outcomes, portfolio};
+use partnercrm::query::{agreements, duplicates, groups, network, outcomes, portfolio};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyType};
 
@@ -348,6 +348,32 @@ impl PyDataset {
         Ok(Self {
             inner: portfolio::portfolio(&self.inner, id, day),
         })
+    }
+
+    /// The partner network as an edge list: organisations linked by shared
+    /// agreements, projects and contributions, with counts and a weight.
+    fn network(&self, py: Python<'_>) -> PyResult<PyTable> {
+        let data = &self.inner;
+        let batch = py
+            .detach(|| tables::network_table(data, &network::edges(data)))
+            .py_err()?;
+        Ok(PyTable::new("network", batch))
+    }
+
+    /// The partner network as GraphML text (Gephi, yEd, Cytoscape, networkx).
+    fn network_graphml(&self, py: Python<'_>) -> String {
+        py.detach(|| network::graphml(&self.inner))
+    }
+
+    /// Candidate duplicate organisations and people scoring at least
+    /// `min_score` (0 to 1), best first, with the reasons for each.
+    #[pyo3(signature = (min_score=0.5))]
+    fn duplicates(&self, py: Python<'_>, min_score: f64) -> PyResult<PyTable> {
+        let data = &self.inner;
+        let batch = py
+            .detach(|| tables::duplicates_table(&duplicates::candidates(data, min_score)))
+            .py_err()?;
+        Ok(PyTable::new("duplicates", batch))
     }
 
     /// The partnership report as text.

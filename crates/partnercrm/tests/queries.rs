@@ -202,3 +202,87 @@ fn a_partners_portfolio_at_a_date_and_over_time() {
     );
     assert!(iom_portfolio.agreements.len() >= 4);
 }
+
+#[test]
+fn the_partner_network_counts_shared_records() {
+    use partnercrm::query::network;
+    let data = seed();
+    let edges = network::edges(&data);
+    let between = |a: &str, b: &str| {
+        let (a, b) = (org(&data, a), org(&data, b));
+        edges
+            .iter()
+            .find(|e| (e.source == a && e.target == b) || (e.source == b && e.target == a))
+            .cloned()
+    };
+    let maple = between("Maple Leaf Foods", "IOM").expect("linked");
+    assert_eq!(
+        maple.agreements, 3,
+        "one bilateral and two trilateral agreements"
+    );
+    let chevron = between("Chevron Corporation", "IOM").expect("linked");
+    assert_eq!(chevron.contributions, 1);
+    assert!(edges.iter().all(|e| e.source < e.target), "each pair once");
+    let graphml = network::graphml(&data);
+    assert!(graphml.starts_with("<?xml") && graphml.contains("edgedefault=\"undirected\""));
+    assert_eq!(graphml.matches("<node ").count(), data.organisations.len());
+    assert_eq!(graphml.matches("<edge ").count(), edges.len());
+    assert!(
+        graphml.contains("Saatchi &amp; Saatchi"),
+        "names are escaped"
+    );
+}
+
+#[test]
+fn the_maple_leaf_role_held_under_two_names_is_a_candidate_duplicate() {
+    use partnercrm::query::duplicates;
+    let data = seed();
+    let found = duplicates::candidates(&data, 0.5);
+    let susans = found
+        .iter()
+        .find(|c| [c.a_name.as_str(), c.b_name.as_str()].contains(&"Susan Boeve"))
+        .expect("the two Susans are paired");
+    assert!([susans.a_name.as_str(), susans.b_name.as_str()].contains(&"Susan Yaeger-Szoke"));
+    assert!(susans.score >= 0.8, "{}", susans.score);
+    assert!(
+        susans
+            .reasons
+            .iter()
+            .any(|r| r == "same title at the same organisation")
+    );
+    assert!(
+        !found.iter().any(|c| c.kind == RecordKind::Organisation
+            && c.a_name.starts_with("IOM")
+            && c.b_name.starts_with("IOM")),
+        "offices of one organisation are not duplicates of each other: {found:?}"
+    );
+}
+
+#[test]
+fn organisation_duplicates_by_alias_acronym_and_identifier() {
+    use partnercrm::query::duplicates;
+    let mut data = seed();
+    let mut twin = Organisation::new("Weltbank", OrganisationKind::Igo);
+    twin.country = Some("US".parse().expect("country"));
+    let mut iom_again = Organisation::new(
+        "Internationale Organisation für Migration",
+        OrganisationKind::Igo,
+    );
+    iom_again.identifiers.push(Identifier::iati("XM-DAC-47066"));
+    data.organisations.extend([twin, iom_again]);
+    let found = duplicates::candidates(&data, 0.5);
+    let reasons_for = |name: &str| {
+        found
+            .iter()
+            .find(|c| c.b_name == name || c.a_name == name)
+            .map(|c| c.reasons.clone())
+    };
+    assert_eq!(
+        reasons_for("Weltbank"),
+        Some(vec!["same name or alias".to_owned()])
+    );
+    assert!(
+        reasons_for("Internationale Organisation für Migration")
+            .is_some_and(|r| r.contains(&"same identifier".to_owned()))
+    );
+}

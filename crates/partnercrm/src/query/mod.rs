@@ -1,7 +1,9 @@
 //! Questions asked of a data set.
 
 pub mod agreements;
+pub mod duplicates;
 pub mod groups;
+pub mod network;
 pub mod outcomes;
 pub mod portfolio;
 pub mod rates;

@@ -628,6 +628,51 @@ pub fn outcomes_table(
     c.finish()
 }
 
+/// The partner network as an edge list, with both ends' names.
+pub fn network_table(data: &Dataset, edges: &[super::network::Edge]) -> Result<RecordBatch> {
+    let names: std::collections::HashMap<OrganisationId, &str> = data
+        .organisations
+        .iter()
+        .map(|o| (o.id, o.name.as_str()))
+        .collect();
+    let mut c = Columns::default();
+    c.id("source", edges.iter().map(|e| Some(uuid_of(e.source))));
+    c.text(
+        "source_name",
+        edges.iter().map(|e| names.get(&e.source).copied()),
+    );
+    c.id("target", edges.iter().map(|e| Some(uuid_of(e.target))));
+    c.text(
+        "target_name",
+        edges.iter().map(|e| names.get(&e.target).copied()),
+    );
+    c.count("agreements", edges.iter().map(|e| e.agreements));
+    c.count("projects", edges.iter().map(|e| e.projects));
+    c.count("contributions", edges.iter().map(|e| e.contributions));
+    c.count("weight", edges.iter().map(|e| e.weight()));
+    c.finish()
+}
+
+/// Candidate duplicates as a table, best first.
+pub fn duplicates_table(candidates: &[super::duplicates::Candidate]) -> Result<RecordBatch> {
+    use arrow_array::Float64Array;
+    let mut c = Columns::default();
+    c.text("kind", candidates.iter().map(|d| Some(d.kind.as_str())));
+    c.id("a", candidates.iter().map(|d| Some(d.a)));
+    c.text("a_name", candidates.iter().map(|d| Some(d.a_name.as_str())));
+    c.id("b", candidates.iter().map(|d| Some(d.b)));
+    c.text("b_name", candidates.iter().map(|d| Some(d.b_name.as_str())));
+    let scores: Float64Array = candidates.iter().map(|d| Some(d.score)).collect();
+    c.push("score", Arc::new(scores), false);
+    c.list(
+        "reasons",
+        candidates
+            .iter()
+            .map(|d| d.reasons.iter().map(String::as_str).collect()),
+    );
+    c.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
