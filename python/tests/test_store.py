@@ -100,3 +100,23 @@ def test_newer_files_are_refused(tmp_path: Path) -> None:
 def test_validate_reports_warnings(store: pc.Store) -> None:
     codes = {p.code for p in store.validate()}
     assert codes == {"contribution.amount_unknown", "contribution.date_missing"}
+
+
+def test_merge_duplicates_and_undo(store: pc.Store) -> None:
+    [keep] = store.find(pc.Person, "Susan Yaeger-Szoke")
+    [remove] = store.find(pc.Person, "Susan Boeve")
+    before = {n.id: n for n in store.all(pc.Note)}
+    merged = store.merge(keep, remove, actor="steward@example.org")
+    assert merged["deleted"] == 1 and merged["updated"] >= 1
+    assert store.get(pc.Person, remove.id) is None
+    assert store.merged_into(remove.id) == keep.id
+    assert store.history(remove)[-1]["action"] == "deleted"
+    revision = merged["revision"]
+    assert revision is not None
+    store.undo_merge(revision)
+    assert store.get(pc.Person, remove.id) == remove
+    assert {n.id: n for n in store.all(pc.Note)} == before
+    with pytest.raises(pc.ConflictError, match="already undone"):
+        store.undo_merge(revision)
+    with pytest.raises(pc.ParseError, match="cannot merge"):
+        store.merge(keep, org(store, "IOM"))

@@ -414,6 +414,67 @@ impl PyStore {
         to_python(py, &record_json(&export)?, None)
     }
 
+    /// Folds the duplicate `remove` into `keep` (two records of one kind):
+    /// whatever referred to `remove` now refers to `keep`, and `remove` is
+    /// deleted, in one revision. Returns what was applied; its `revision`
+    /// identifies the merge for `undo_merge`.
+    #[pyo3(signature = (keep, remove, actor="python"))]
+    fn merge<'py>(
+        &self,
+        py: Python<'py>,
+        keep: &Bound<'py, PyAny>,
+        remove: &Bound<'py, PyAny>,
+        actor: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (keep, remove) = (reference_of(keep)?, reference_of(remove)?);
+        if keep.kind != remove.kind {
+            return Err(parse_error(format!(
+                "cannot merge a {} into a {}",
+                remove.kind, keep.kind
+            )));
+        }
+        let applied = self.with_store(py, |store| match keep.kind {
+            RecordKind::Organisation => {
+                store.merge::<Organisation>(keep.id.into(), remove.id.into(), actor)
+            }
+            RecordKind::Person => store.merge::<Person>(keep.id.into(), remove.id.into(), actor),
+            RecordKind::Agreement => {
+                store.merge::<Agreement>(keep.id.into(), remove.id.into(), actor)
+            }
+            RecordKind::Contribution => {
+                store.merge::<Contribution>(keep.id.into(), remove.id.into(), actor)
+            }
+            RecordKind::Project => store.merge::<Project>(keep.id.into(), remove.id.into(), actor),
+            RecordKind::Indicator => {
+                store.merge::<Indicator>(keep.id.into(), remove.id.into(), actor)
+            }
+            RecordKind::Group => store.merge::<Group>(keep.id.into(), remove.id.into(), actor),
+            RecordKind::Note => store.merge::<Note>(keep.id.into(), remove.id.into(), actor),
+        })?;
+        applied_dict(py, applied)
+    }
+
+    /// Reverses the merge recorded as `revision`, if nothing it changed has changed since.
+    #[pyo3(signature = (revision, actor="python"))]
+    fn undo_merge<'py>(
+        &self,
+        py: Python<'py>,
+        revision: i64,
+        actor: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let applied = self.with_store(py, |store| store.undo_merge(revision, actor))?;
+        applied_dict(py, applied)
+    }
+
+    /// The id a merged record now lives on as, or `None` if it was not merged.
+    fn merged_into(&self, py: Python<'_>, id: &str) -> PyResult<Option<String>> {
+        let uuid = uuid::Uuid::parse_str(id)
+            .map_err(|e| parse_error(format!("{id:?} is not an id: {e}")))?;
+        Ok(self
+            .with_store(py, |store| store.merged_into(uuid))?
+            .map(|u| u.to_string()))
+    }
+
     /// Copies the store to a new file while it stays in use.
     fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         self.with_store(py, |store| store.backup(&path))

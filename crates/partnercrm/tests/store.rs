@@ -84,7 +84,98 @@ backends!(
     erasing_a_person_scrubs_history_and_keeps_a_tombstone,
     backup_copies_the_store,
     allocations_are_stored_and_protect_their_projects,
+    merging_duplicates_keeps_history_and_can_be_undone,
 );
+
+fn merging_duplicates_keeps_history_and_can_be_undone(fixture: fn() -> Fixture) {
+    let mut f = seeded(fixture);
+    let person = |store: &SqliteStore, name: &str| -> Person {
+        let mut found: Vec<Person> = store.find_by_name(name).expect("lookup");
+        found.remove(0)
+    };
+    let keep = person(&f.store, "Susan Yaeger-Szoke");
+    let remove = person(&f.store, "Susan Boeve");
+    let quotes_of = |data: &Dataset, id: PersonId| {
+        data.notes
+            .iter()
+            .filter(|n| n.links.people.contains(&id))
+            .count()
+    };
+    let before = f.store.dataset().expect("reads");
+    let (kept_quotes, removed_quotes) =
+        (quotes_of(&before, keep.id), quotes_of(&before, remove.id));
+    assert!(removed_quotes > 0);
+
+    let merged = f
+        .store
+        .merge::<Person>(keep.id, remove.id, "steward@example.org")
+        .expect("merges");
+    let revision = merged.revision.expect("a revision");
+    let after = f.store.dataset().expect("reads");
+    assert!(after.person(remove.id).is_none());
+    assert_eq!(
+        quotes_of(&after, keep.id),
+        kept_quotes + removed_quotes,
+        "her quotes now point at the kept record"
+    );
+    assert!(after.validate().is_clean());
+    assert_eq!(
+        f.store.merged_into(*remove.id.as_uuid()).expect("resolves"),
+        Some(*keep.id.as_uuid())
+    );
+    let history = f.store.history::<Person>(remove.id).expect("history");
+    assert_eq!(
+        history.last().map(|c| c.action),
+        Some(Action::Deleted),
+        "the removed record's history stays"
+    );
+
+    f.store
+        .undo_merge(revision, "steward@example.org")
+        .expect("undoes");
+    // The restored record is listed last now; compare content, not order.
+    let by_id = |mut data: Dataset| {
+        data.people.sort_by_key(|p| p.id);
+        data
+    };
+    let restored = by_id(f.store.dataset().expect("reads"));
+    assert!(
+        restored == by_id(before),
+        "undo restores every record as it was"
+    );
+    assert_eq!(
+        f.store.merged_into(*remove.id.as_uuid()).expect("resolves"),
+        None
+    );
+    assert!(
+        f.store.undo_merge(revision, "steward@example.org").is_err(),
+        "a merge is undone once"
+    );
+
+    // A merge whose records changed since cannot be undone blindly.
+    let hers: Vec<NoteId> = f
+        .store
+        .all::<Note>()
+        .expect("notes")
+        .into_iter()
+        .filter(|n| n.links.people.contains(&remove.id))
+        .map(|n| n.id)
+        .collect();
+    let merged = f
+        .store
+        .merge::<Person>(keep.id, remove.id, "steward@example.org")
+        .expect("merges again");
+    let mut note: Note = f.store.get(hers[0]).expect("get").expect("her quote");
+    note.place = Some("Winnipeg".into());
+    f.store.upsert(note, "editor").expect("edits");
+    let err = f
+        .store
+        .undo_merge(merged.revision.expect("revision"), "steward@example.org");
+    assert!(
+        matches!(&err, Err(partnercrm::Error::Conflict { message }) if message.contains("has changed since")),
+        "{err:?}"
+    );
+}
 
 fn allocations_are_stored_and_protect_their_projects(fixture: fn() -> Fixture) {
     let mut f = seeded(fixture);

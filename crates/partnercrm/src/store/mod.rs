@@ -203,6 +203,20 @@ pub trait Store {
     /// Copies the store, while it stays in use, to a new file at `path`.
     fn backup(&self, path: &Path) -> Result<()>;
 
+    /// Folds the duplicate `remove` into `keep`: every record that refers to
+    /// `remove` is changed to refer to `keep`, and `remove` is deleted, in one
+    /// revision whose number identifies the merge. History is kept whole, the
+    /// old id keeps resolving through [`Store::merged_into`], and
+    /// [`Store::undo_merge`] reverses it.
+    fn merge<T: Record>(&mut self, keep: T::Id, remove: T::Id, actor: &str) -> Result<Applied>;
+
+    /// Reverses the merge recorded as `revision`, if nothing it changed has
+    /// changed since.
+    fn undo_merge(&mut self, revision: i64, actor: &str) -> Result<Applied>;
+
+    /// The record `id` was merged into (following merges of merges), if any.
+    fn merged_into(&self, id: uuid::Uuid) -> Result<Option<uuid::Uuid>>;
+
     /// Inserts or updates one record (a batch of one).
     fn upsert<T: Record>(&mut self, record: T, actor: &str) -> Result<Applied> {
         let summary = format!("upsert {} {}", T::KIND, record.id());

@@ -201,6 +201,84 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Applies the batch `build` makes inside the write transaction, then
+    /// runs `after` with the new revision before committing: the shared
+    /// path of `apply`, `merge` and `undo_merge`.
+    fn apply_with(
+        &mut self,
+        actor: &str,
+        summary: &str,
+        build: impl FnOnce(&Connection) -> Result<Batch>,
+        after: impl FnOnce(&Connection, i64) -> Result<()>,
+    ) -> Result<Applied> {
+        let name_index = self.name_index;
+        let tx = self.begin_write()?;
+        let Batch {
+            upserts: mut view,
+            deletes,
+        } = build(&tx)?;
+        let deleted: IdSet<Uuid> = deletes.iter().map(|r| r.id).collect();
+        let warnings = validate_batch(&tx, &mut view, &deleted)?;
+
+        let recorded_at = next_recorded_at(&tx)?;
+        tx.execute(
+            "INSERT INTO revisions (recorded_at, actor, summary) VALUES (?1, ?2, ?3)",
+            params![format_time(recorded_at), actor, summary],
+        )?;
+        let revision = tx.last_insert_rowid();
+        // Checked at commit, so a batch may list records in any order.
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
+
+        let mut applied = Applied {
+            revision: Some(revision),
+            warnings,
+            ..Applied::default()
+        };
+        for reference in &deletes {
+            delete_record(&tx, *reference, revision, name_index)?;
+            applied.deleted += 1;
+        }
+        for kind in WRITE_ORDER {
+            if kind == RecordKind::Contribution {
+                write_contributions(&tx, &view.contributions, revision, &mut applied)?;
+                continue;
+            }
+            with_kind!(kind, T => {
+                for record in T::collection(&view) {
+                    match upsert_record(&tx, record, revision, name_index)? {
+                        Outcome::Inserted => applied.inserted += 1,
+                        Outcome::Updated => applied.updated += 1,
+                        Outcome::Unchanged => applied.unchanged += 1,
+                    }
+                }
+            });
+        }
+        for reference in &deletes {
+            let still = referrers(&tx, *reference)?;
+            if !still.is_empty() {
+                return Err(Error::Conflict {
+                    message: format!(
+                        "cannot delete {reference}: still referred to by {}; change or delete those first",
+                        still.join(", ")
+                    ),
+                });
+            }
+        }
+        after(&tx, revision)?;
+        let meta_changed = set_meta(&tx, "title", view.title.as_deref())?
+            | set_meta(&tx, "source", view.source.as_deref())?;
+        if applied.inserted + applied.updated + applied.deleted == 0 && !meta_changed {
+            // Nothing changed: leave no empty revision behind.
+            tx.rollback()?;
+            applied.revision = None;
+            return Ok(applied);
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+}
+
 fn is_busy(error: &rusqlite::Error) -> bool {
     matches!(
         error.sqlite_error_code(),
@@ -544,6 +622,57 @@ fn referrers(tx: &Connection, target: RecordRef) -> Result<Vec<String>> {
     Ok(found)
 }
 
+/// Every record that refers to `target`, without the limit a message needs.
+fn all_referrers(tx: &Connection, target: RecordRef) -> Result<Vec<RecordRef>> {
+    let mut found: Vec<RecordRef> = Vec::new();
+    let kinds: Vec<(String, Uuid)> = tx
+        .prepare("SELECT DISTINCT source_kind, source FROM refs WHERE target = ?1")?
+        .query_map([target.id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kind, id) in kinds {
+        if let Some(kind) = RecordKind::ALL.into_iter().find(|k| k.as_str() == kind) {
+            found.push(RecordRef { kind, id });
+        }
+    }
+    let ids: Vec<Uuid> = tx
+        .prepare(
+            "SELECT id FROM contributions WHERE donor = ?1 OR recipient = ?1 OR project = ?1 OR agreement = ?1
+             OR instr(allocations, ?2) > 0",
+        )?
+        .query_map(params![target.id, target.id.to_string()], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    found.extend(ids.into_iter().map(|id| RecordRef {
+        kind: RecordKind::Contribution,
+        id,
+    }));
+    Ok(found)
+}
+
+/// The record with every reference to `from` pointing at `to` instead.
+/// Ids are UUIDs, so in the record's JSON form they appear only as
+/// references (or as its own id, which is never `from` here).
+fn rewrite<T: Record>(record: &T, from: Uuid, to: Uuid) -> Result<T> {
+    fn walk(value: &mut serde_json::Value, from: &str, to: &str) {
+        match value {
+            serde_json::Value::String(s) if s == from => *s = to.to_owned(),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, from, to)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, from, to)),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(record).map_err(|e| Error::Parse {
+        what: "record",
+        input: record.label().to_owned(),
+        reason: e.to_string(),
+    })?;
+    walk(&mut value, &from.to_string(), &to.to_string());
+    serde_json::from_value(value).map_err(|e| Error::Parse {
+        what: "record",
+        input: record.label().to_owned(),
+        reason: e.to_string(),
+    })
+}
+
 /// Fetches a stored record into `view`, returning its parent (if any), so
 /// that parent chains can be followed for cycle checks.
 fn fetch_into(tx: &Connection, record: RecordRef, view: &mut Dataset) -> Result<Option<RecordRef>> {
@@ -742,69 +871,7 @@ fn read_dataset(conn: &Connection, revision: Option<i64>) -> Result<Dataset> {
 
 impl Store for SqliteStore {
     fn apply(&mut self, batch: Batch, actor: &str, summary: &str) -> Result<Applied> {
-        let Batch {
-            upserts: mut view,
-            deletes,
-        } = batch;
-        let name_index = self.name_index;
-        let tx = self.begin_write()?;
-        let deleted: IdSet<Uuid> = deletes.iter().map(|r| r.id).collect();
-        let warnings = validate_batch(&tx, &mut view, &deleted)?;
-
-        let recorded_at = next_recorded_at(&tx)?;
-        tx.execute(
-            "INSERT INTO revisions (recorded_at, actor, summary) VALUES (?1, ?2, ?3)",
-            params![format_time(recorded_at), actor, summary],
-        )?;
-        let revision = tx.last_insert_rowid();
-        // Checked at commit, so a batch may list records in any order.
-        tx.pragma_update(None, "defer_foreign_keys", true)?;
-
-        let mut applied = Applied {
-            revision: Some(revision),
-            warnings,
-            ..Applied::default()
-        };
-        for reference in &deletes {
-            delete_record(&tx, *reference, revision, name_index)?;
-            applied.deleted += 1;
-        }
-        for kind in WRITE_ORDER {
-            if kind == RecordKind::Contribution {
-                write_contributions(&tx, &view.contributions, revision, &mut applied)?;
-                continue;
-            }
-            with_kind!(kind, T => {
-                for record in T::collection(&view) {
-                    match upsert_record(&tx, record, revision, name_index)? {
-                        Outcome::Inserted => applied.inserted += 1,
-                        Outcome::Updated => applied.updated += 1,
-                        Outcome::Unchanged => applied.unchanged += 1,
-                    }
-                }
-            });
-        }
-        for reference in &deletes {
-            let still = referrers(&tx, *reference)?;
-            if !still.is_empty() {
-                return Err(Error::Conflict {
-                    message: format!(
-                        "cannot delete {reference}: still referred to by {}; change or delete those first",
-                        still.join(", ")
-                    ),
-                });
-            }
-        }
-        let meta_changed = set_meta(&tx, "title", view.title.as_deref())?
-            | set_meta(&tx, "source", view.source.as_deref())?;
-        if applied.inserted + applied.updated + applied.deleted == 0 && !meta_changed {
-            // Nothing changed: leave no empty revision behind.
-            tx.rollback()?;
-            applied.revision = None;
-            return Ok(applied);
-        }
-        tx.commit()?;
-        Ok(applied)
+        self.apply_with(actor, summary, |_| Ok(batch), |_, _| Ok(()))
     }
 
     fn get<T: Record>(&self, id: T::Id) -> Result<Option<T>> {
@@ -1026,6 +1093,111 @@ impl Store for SqliteStore {
             history,
             notes,
         })
+    }
+
+    fn merge<T: Record>(&mut self, keep: T::Id, remove: T::Id, actor: &str) -> Result<Applied> {
+        let (keep, remove): (RecordRef, RecordRef) = (keep.into(), remove.into());
+        if keep == remove {
+            return Err(Error::Conflict {
+                message: format!("cannot merge {keep} into itself"),
+            });
+        }
+        let summary = format!("merge {remove} into {}", keep.id);
+        self.apply_with(
+            actor,
+            &summary,
+            |tx| {
+                for record in [keep, remove] {
+                    if stored(tx, record.kind, record.id)?.is_none() {
+                        return Err(Error::NotFound { record });
+                    }
+                }
+                let mut batch = Batch::new();
+                for referrer in all_referrers(tx, remove)? {
+                    with_kind!(referrer.kind, R => {
+                        if let Some(record) = rows::read_current::<R>(tx, referrer.id)? {
+                            R::collection_mut(&mut batch.upserts).push(rewrite(&record, remove.id, keep.id)?);
+                        }
+                    });
+                }
+                batch.deletes.push(remove);
+                Ok(batch)
+            },
+            |tx, revision| {
+                tx.execute(
+                    "INSERT INTO merges (revision, kind, kept, removed) VALUES (?1, ?2, ?3, ?4)",
+                    params![revision, remove.kind.as_str(), keep.id, remove.id],
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    fn undo_merge(&mut self, revision: i64, actor: &str) -> Result<Applied> {
+        let summary = format!("undo merge {revision}");
+        self.apply_with(
+            actor,
+            &summary,
+            |tx| {
+                let merge: Option<(Option<i64>,)> = tx
+                    .query_row("SELECT undone_by FROM merges WHERE revision = ?1", [revision], |row| Ok((row.get(0)?,)))
+                    .optional()?;
+                match merge {
+                    None => return Err(Error::Conflict { message: format!("revision {revision} is not a merge") }),
+                    Some((Some(undone),)) => {
+                        return Err(Error::Conflict {
+                            message: format!("merge {revision} was already undone in revision {undone}"),
+                        });
+                    }
+                    Some((None,)) => {}
+                }
+                // Put back every record the merge changed or deleted, as it was.
+                let changed: Vec<(String, Uuid, String)> = tx
+                    .prepare("SELECT kind, id, doc FROM history WHERE revision = ?1 ORDER BY seq")?
+                    .query_map([revision], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut batch = Batch::new();
+                for (kind, id, doc) in changed {
+                    let kind = RecordKind::ALL.into_iter().find(|k| k.as_str() == kind).unwrap_or(RecordKind::Note);
+                    let later: Option<i64> = tx
+                        .query_row(&format!("SELECT updated FROM {} WHERE id = ?1", kind.collection()), [id], |row| row.get(0))
+                        .optional()?;
+                    if later.is_some_and(|updated| updated != revision) {
+                        return Err(Error::Conflict {
+                            message: format!("{kind} {id} has changed since merge {revision}; undo those changes first"),
+                        });
+                    }
+                    with_kind!(kind, R => R::collection_mut(&mut batch.upserts).push(rows::from_doc::<R>(&doc)?));
+                }
+                Ok(batch)
+            },
+            |tx, undo| {
+                tx.execute("UPDATE merges SET undone_by = ?2 WHERE revision = ?1", params![revision, undo])?;
+                Ok(())
+            },
+        )
+    }
+
+    fn merged_into(&self, id: Uuid) -> Result<Option<Uuid>> {
+        let mut current = id;
+        let mut seen = vec![id];
+        loop {
+            let next: Option<Uuid> = self
+                .conn
+                .query_row(
+                    "SELECT kept FROM merges WHERE removed = ?1 AND undone_by IS NULL ORDER BY revision DESC LIMIT 1",
+                    [current],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match next {
+                Some(kept) if !seen.contains(&kept) => {
+                    seen.push(kept);
+                    current = kept;
+                }
+                _ => return Ok((current != id).then_some(current)),
+            }
+        }
     }
 
     fn backup(&self, path: &Path) -> Result<()> {

@@ -25,7 +25,7 @@ pub(super) const DOCUMENT_KINDS: [RecordKind; 7] = [
 type Migration = fn(&Transaction<'_>) -> Result<()>;
 
 /// Every migration, in order: the file's version is how many have run.
-const MIGRATIONS: &[Migration] = &[v1_initial, v2_name_index, v3_allocations];
+const MIGRATIONS: &[Migration] = &[v1_initial, v2_name_index, v3_allocations, v4_merges];
 
 /// The schema version this build writes.
 pub(super) const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -164,5 +164,21 @@ fn backfill_names<T: Record>(tx: &Transaction<'_>) -> Result<()> {
 /// Contributions split across projects by amount or percentage.
 fn v3_allocations(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch("ALTER TABLE contributions ADD COLUMN allocations TEXT;")?;
+    Ok(())
+}
+
+/// Merged duplicates: which record was folded into which, so old ids still
+/// resolve and a merge can be undone.
+fn v4_merges(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE merges (
+             revision INTEGER PRIMARY KEY REFERENCES revisions (number),
+             kind TEXT NOT NULL,
+             kept BLOB NOT NULL,
+             removed BLOB NOT NULL,
+             undone_by INTEGER REFERENCES revisions (number)
+         );
+         CREATE INDEX merges_by_removed ON merges (removed);",
+    )?;
     Ok(())
 }
