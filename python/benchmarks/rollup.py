@@ -63,7 +63,7 @@ def main() -> None:
     def ours() -> dict[tuple[str, int], Decimal]:
         frame = data.rollup(["donor", "year"], rates=rates).to_polars()
         frame = frame.filter(pl.col("currency").is_not_null())
-        return {(d, y): r + o for d, y, r, o in frame.select("donor", "year", "received", "outstanding").iter_rows()}
+        return dict(zip(zip(frame["donor"], frame["year"]), frame["committed"]))
 
     def with_polars() -> dict[tuple[str, int], Decimal]:
         out = (
@@ -78,7 +78,7 @@ def main() -> None:
             .group_by("donor", "year")
             .agg(pl.col("usd").sum())
         )
-        return {(d, y): Decimal(u) for d, y, u in out.iter_rows()}
+        return dict(zip(zip(out["donor"], out["year"]), out["usd"]))
 
     connection = duckdb.connect()
     connection.register("value_table", value.to_arrow())

@@ -53,6 +53,11 @@ fn seed_totals_by_donor_are_per_currency_and_never_count_unknown_as_zero() {
         (dec("1250000"), 2, 0)
     );
     assert_eq!(
+        chevron.committed,
+        dec("1250000"),
+        "no pledges: committed is what was received"
+    );
+    assert_eq!(
         row(&result, "AIG Disaster Relief Fund", Some("USD")).received,
         dec("1000000")
     );

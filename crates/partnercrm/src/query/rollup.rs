@@ -35,7 +35,7 @@ use super::rates::{MissingRate, RateTable};
 use crate::model::ids::IdMap;
 use crate::model::{
     Contribution, ContributionKind, Currency, Dataset, Named, Organisation, OrganisationId,
-    PartialDate, Precision, Project, ProjectId, apportion, split,
+    OrganisationKind, PartialDate, Precision, Project, ProjectId, apportion, split,
 };
 use crate::{Error, Result};
 
@@ -167,6 +167,9 @@ pub struct RollupRow {
     pub received: Decimal,
     /// Outstanding: pledged but not yet paid.
     pub outstanding: Decimal,
+    /// Committed: everything given or promised, that is pledges in full plus
+    /// every other contribution (`received + outstanding`).
+    pub committed: Decimal,
     /// How many contributions the row counts.
     pub contributions: usize,
     /// How many of them have no known amount.
@@ -217,6 +220,11 @@ struct Lookup<'a> {
     organisations: IdMap<OrganisationId, &'a Organisation>,
     projects: IdMap<ProjectId, &'a Project>,
     top: IdMap<OrganisationId, OrganisationId>,
+    /// Positions, so that a grouping key can be a few small integers.
+    organisation_index: IdMap<OrganisationId, u64>,
+    project_index: IdMap<ProjectId, u64>,
+    organisation_ids: Vec<OrganisationId>,
+    project_ids: Vec<ProjectId>,
 }
 
 impl<'a> Lookup<'a> {
@@ -239,6 +247,108 @@ impl<'a> Lookup<'a> {
             organisations,
             projects,
             top,
+            organisation_index: data
+                .organisations
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.id, i as u64))
+                .collect(),
+            project_index: data
+                .projects
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id, i as u64))
+                .collect(),
+            organisation_ids: data.organisations.iter().map(|o| o.id).collect(),
+            project_ids: data.projects.iter().map(|p| p.id).collect(),
+        }
+    }
+
+    /// A dimension's value as a small integer (0 is unknown), or `None` when
+    /// it has no code (themes, or a reference to a record not in the data).
+    fn code(
+        &self,
+        c: &Contribution,
+        project: Option<ProjectId>,
+        dimension: Dimension,
+    ) -> Option<u64> {
+        let organisation = |id: OrganisationId| self.organisation_index.get(&id).map(|i| i + 1);
+        let date = c.effective_date();
+        match dimension {
+            Dimension::Donor => organisation(c.donor),
+            Dimension::Recipient => organisation(c.recipient),
+            Dimension::RecipientParent => {
+                organisation(self.top.get(&c.recipient).copied().unwrap_or(c.recipient))
+            }
+            Dimension::DonorKind => self.organisations.get(&c.donor).map(|o| {
+                OrganisationKind::ALL
+                    .iter()
+                    .position(|k| *k == o.kind)
+                    .map_or(0, |i| i as u64 + 1)
+            }),
+            Dimension::Project => match project {
+                None => Some(0),
+                Some(p) => self.project_index.get(&p).map(|i| i + 1),
+            },
+            Dimension::Country => Some(
+                self.organisations
+                    .get(&c.recipient)
+                    .and_then(|o| o.country)
+                    .map_or(0, |code| {
+                        code.as_str()
+                            .bytes()
+                            .fold(0u64, |acc, b| acc << 8 | u64::from(b))
+                    }),
+            ),
+            Dimension::Year => {
+                Some(date.map_or(0, |d| (i64::from(d.year_of()) + (1 << 32)) as u64))
+            }
+            Dimension::Month => Some(match date {
+                Some(d) if d.precision() != Precision::Year => {
+                    (i64::from(d.year_of()) * 12 + i64::from(d.earliest().month0()) + (1 << 40))
+                        as u64
+                }
+                _ => 0,
+            }),
+            Dimension::Kind => Some(c.kind as u64 + 1),
+            Dimension::Theme => None,
+        }
+    }
+
+    /// The key a [`Lookup::code`] stands for.
+    fn decode(&self, code: u64, dimension: Dimension) -> Key {
+        if code == 0 {
+            return Key::Unknown;
+        }
+        let at = (code - 1) as usize;
+        match dimension {
+            Dimension::Donor | Dimension::Recipient | Dimension::RecipientParent => {
+                Key::Organisation(self.organisation_ids[at])
+            }
+            Dimension::Project => Key::Project(self.project_ids[at]),
+            Dimension::DonorKind => Key::Text(OrganisationKind::ALL[at].as_str().to_owned()),
+            Dimension::Country => {
+                Key::Text(String::from_utf8_lossy(&code.to_be_bytes()[6..]).into_owned())
+            }
+            Dimension::Year => Key::Year((code as i64 - (1 << 32)) as i32),
+            Dimension::Month => {
+                let months = code as i64 - (1 << 40);
+                Key::Month(
+                    months.div_euclid(12) as i32,
+                    months.rem_euclid(12) as u32 + 1,
+                )
+            }
+            Dimension::Kind => Key::Text(
+                [
+                    ContributionKind::Cash,
+                    ContributionKind::InKind,
+                    ContributionKind::Pledge,
+                    ContributionKind::Services,
+                ][at]
+                    .as_str()
+                    .to_owned(),
+            ),
+            Dimension::Theme => Key::Unknown,
         }
     }
 
@@ -418,9 +528,14 @@ fn allocated(
 }
 
 fn add(totals: &mut Totals, a: &Amounts) {
-    totals.pledged += a.pledged;
+    // Most contributions are not pledges: skip the decimal additions of zero.
+    if !a.pledged.is_zero() {
+        totals.pledged += a.pledged;
+    }
     totals.received += a.received;
-    totals.paid_on_pledges += a.paid_on_pledges;
+    if !a.paid_on_pledges.is_zero() {
+        totals.paid_on_pledges += a.paid_on_pledges;
+    }
     totals.contributions += 1;
     totals.unknown_amounts += usize::from(a.unknown);
 }
@@ -446,6 +561,10 @@ fn single_key(
 }
 
 type Groups = IdMap<(Vec<Key>, Option<Currency>), Totals>;
+type FastGroups = IdMap<([u64; COMPACT_DIMENSIONS], Option<Currency>), Totals>;
+
+/// Groupings of up to this many dimensions use integer keys.
+const COMPACT_DIMENSIONS: usize = 4;
 
 /// Contributions per parallel task: large enough to amortise the merge.
 const CHUNK: usize = 64 * 1024;
@@ -455,9 +574,11 @@ fn total_chunk(
     group_by: &[Dimension],
     rates: Option<&RateTable>,
     lookup: &Lookup<'_>,
-) -> Result<Groups> {
+) -> Result<(Groups, FastGroups)> {
     let mut groups = Groups::default();
+    let mut fast = FastGroups::default();
     let single_valued = !group_by.contains(&Dimension::Theme);
+    let compact = single_valued && group_by.len() <= COMPACT_DIMENSIONS;
     // Allocations matter only where the project (or its themes) is a key.
     let splits_by_project = group_by
         .iter()
@@ -470,8 +591,23 @@ fn total_chunk(
             vec![(c.project, whole)]
         };
         for (project, a) in pieces {
+            if compact {
+                // The common case: a handful of integers, hashed in a few steps.
+                let mut codes = [0u64; COMPACT_DIMENSIONS];
+                let mut coded = true;
+                for (slot, &d) in codes.iter_mut().zip(group_by) {
+                    match lookup.code(c, project, d) {
+                        Some(code) => *slot = code,
+                        None => coded = false,
+                    }
+                }
+                if coded {
+                    add(fast.entry((codes, a.currency)).or_default(), &a);
+                    continue;
+                }
+            }
             if single_valued {
-                // The common case: one key per dimension.
+                // One key per dimension.
                 let key: Vec<Key> = group_by
                     .iter()
                     .map(|&d| single_key(c, project, d, lookup))
@@ -504,7 +640,15 @@ fn total_chunk(
             }
         }
     }
-    Ok(groups)
+    Ok((groups, fast))
+}
+
+fn merge(into: &mut Totals, t: Totals) {
+    into.pledged += t.pledged;
+    into.received += t.received;
+    into.paid_on_pledges += t.paid_on_pledges;
+    into.contributions += t.contributions;
+    into.unknown_amounts += t.unknown_amounts;
 }
 
 /// Totals the contributions of `data` grouped by `group_by`, per currency,
@@ -513,21 +657,29 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
     let lookup = Lookup::new(data);
     // Each chunk totals on its own core; chunk results merge in order, so
     // the first missing rate reported is the first in the data.
-    let chunks: Vec<Result<Groups>> = data
+    let chunks: Vec<Result<(Groups, FastGroups)>> = data
         .contributions
         .par_chunks(CHUNK)
         .map(|chunk| total_chunk(chunk, group_by, rates, &lookup))
         .collect();
     let mut groups = Groups::default();
+    let mut fast = FastGroups::default();
     for chunk in chunks {
-        for (key, t) in chunk? {
-            let totals = groups.entry(key).or_default();
-            totals.pledged += t.pledged;
-            totals.received += t.received;
-            totals.paid_on_pledges += t.paid_on_pledges;
-            totals.contributions += t.contributions;
-            totals.unknown_amounts += t.unknown_amounts;
+        let (slow, quick) = chunk?;
+        for (key, t) in slow {
+            merge(groups.entry(key).or_default(), t);
         }
+        for (key, t) in quick {
+            merge(fast.entry(key).or_default(), t);
+        }
+    }
+    for ((codes, currency), t) in fast {
+        let key: Vec<Key> = group_by
+            .iter()
+            .zip(codes)
+            .map(|(&d, code)| lookup.decode(code, d))
+            .collect();
+        merge(groups.entry((key, currency)).or_default(), t);
     }
     let mut rows: Vec<RollupRow> = groups
         .into_iter()
@@ -545,6 +697,7 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
             pledged: t.pledged,
             received: t.received,
             outstanding: t.pledged - t.paid_on_pledges,
+            committed: t.received + t.pledged - t.paid_on_pledges,
             contributions: t.contributions,
             unknown_amounts: t.unknown_amounts,
         })

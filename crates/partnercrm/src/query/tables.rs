@@ -579,6 +579,11 @@ pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
         MONEY_SCALE,
         rows.iter().map(|r| Some(r.outstanding)),
     )?;
+    c.decimal(
+        "committed",
+        MONEY_SCALE,
+        rows.iter().map(|r| Some(r.committed)),
+    )?;
     c.count("contributions", rows.iter().map(|r| r.contributions));
     c.count("unknown_amounts", rows.iter().map(|r| r.unknown_amounts));
     if let Some(conversion) = &result.conversion {
