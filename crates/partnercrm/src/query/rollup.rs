@@ -25,6 +25,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -158,7 +159,7 @@ pub struct RollupRow {
     /// The group's values, one per dimension.
     pub key: Vec<Key>,
     /// Names for the values that are records (organisation or project), else `None`.
-    pub labels: Vec<Option<String>>,
+    pub labels: Vec<Option<Arc<str>>>,
     /// The currency of the amounts; `None` for the row of unknown amounts.
     pub currency: Option<Currency>,
     /// Pledged: the amounts of pledges.
@@ -194,7 +195,9 @@ pub struct Rollup {
     pub group_by: Vec<Dimension>,
     /// The rate table used, if any.
     pub conversion: Option<Conversion>,
-    /// One row per group and currency, sorted.
+    /// One row per group and currency: in the data set's order (records by
+    /// position, then dates) for up to four dimensions without themes,
+    /// otherwise by name.
     pub rows: Vec<RollupRow>,
 }
 
@@ -225,6 +228,9 @@ struct Lookup<'a> {
     project_index: IdMap<ProjectId, u64>,
     organisation_ids: Vec<OrganisationId>,
     project_ids: Vec<ProjectId>,
+    /// Shared, so that a hundred thousand rows naming one donor share one string.
+    organisation_names: Vec<Arc<str>>,
+    project_titles: Vec<Arc<str>>,
 }
 
 impl<'a> Lookup<'a> {
@@ -261,6 +267,16 @@ impl<'a> Lookup<'a> {
                 .collect(),
             organisation_ids: data.organisations.iter().map(|o| o.id).collect(),
             project_ids: data.projects.iter().map(|p| p.id).collect(),
+            organisation_names: data
+                .organisations
+                .iter()
+                .map(|o| Arc::from(o.name.as_str()))
+                .collect(),
+            project_titles: data
+                .projects
+                .iter()
+                .map(|p| Arc::from(p.title.as_str()))
+                .collect(),
         }
     }
 
@@ -352,12 +368,16 @@ impl<'a> Lookup<'a> {
         }
     }
 
-    fn organisation_name(&self, id: OrganisationId) -> Option<String> {
-        self.organisations.get(&id).map(|o| o.name.clone())
+    fn organisation_name(&self, id: OrganisationId) -> Option<Arc<str>> {
+        self.organisation_index
+            .get(&id)
+            .map(|&i| self.organisation_names[i as usize].clone())
     }
 
-    fn project_title(&self, id: ProjectId) -> Option<String> {
-        self.projects.get(&id).map(|p| p.title.clone())
+    fn project_title(&self, id: ProjectId) -> Option<Arc<str>> {
+        self.project_index
+            .get(&id)
+            .map(|&i| self.project_titles[i as usize].clone())
     }
 }
 
@@ -566,8 +586,13 @@ type FastGroups = IdMap<([u64; COMPACT_DIMENSIONS], Option<Currency>), Totals>;
 /// Groupings of up to this many dimensions use integer keys.
 const COMPACT_DIMENSIONS: usize = 4;
 
-/// Contributions per parallel task: large enough to amortise the merge.
-const CHUNK: usize = 64 * 1024;
+/// Contributions per parallel task: one task per core (each chunk's groups
+/// must be merged, so fewer, larger chunks are cheaper), but not tiny.
+fn chunk_size(contributions: usize) -> usize {
+    contributions
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(16 * 1024)
+}
 
 fn total_chunk(
     chunk: &[Contribution],
@@ -659,7 +684,7 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
     // the first missing rate reported is the first in the data.
     let chunks: Vec<Result<(Groups, FastGroups)>> = data
         .contributions
-        .par_chunks(CHUNK)
+        .par_chunks(chunk_size(data.contributions.len()))
         .map(|chunk| total_chunk(chunk, group_by, rates, &lookup))
         .collect();
     let mut groups = Groups::default();
@@ -673,45 +698,53 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
             merge(fast.entry(key).or_default(), t);
         }
     }
-    for ((codes, currency), t) in fast {
+    let row = |key: Vec<Key>, currency: Option<Currency>, t: Totals| RollupRow {
+        labels: key
+            .iter()
+            .map(|k| match k {
+                Key::Organisation(id) => lookup.organisation_name(*id),
+                Key::Project(id) => lookup.project_title(*id),
+                _ => None,
+            })
+            .collect(),
+        key,
+        currency,
+        pledged: t.pledged,
+        received: t.received,
+        outstanding: t.pledged - t.paid_on_pledges,
+        committed: t.received + t.pledged - t.paid_on_pledges,
+        contributions: t.contributions,
+        unknown_amounts: t.unknown_amounts,
+    };
+    let currency_code = |c: &Option<Currency>| c.map(|c| c.code());
+    // Integer-keyed groups come out in the data set's order (records by
+    // position, then dates), which sorts integers rather than names.
+    let mut coded: Vec<_> = fast.into_iter().collect();
+    coded.sort_unstable_by(|(a, _), (b, _)| {
+        a.0.cmp(&b.0)
+            .then_with(|| currency_code(&a.1).cmp(&currency_code(&b.1)))
+    });
+    let mut rows: Vec<RollupRow> = Vec::with_capacity(coded.len() + groups.len());
+    for ((codes, currency), t) in coded {
         let key: Vec<Key> = group_by
             .iter()
             .zip(codes)
             .map(|(&d, code)| lookup.decode(code, d))
             .collect();
-        merge(groups.entry((key, currency)).or_default(), t);
+        rows.push(row(key, currency, t));
     }
-    let mut rows: Vec<RollupRow> = groups
+    // The rest (themes, or references to records outside the data) by name.
+    let mut named: Vec<RollupRow> = groups
         .into_iter()
-        .map(|((key, currency), t)| RollupRow {
-            labels: key
-                .iter()
-                .map(|k| match k {
-                    Key::Organisation(id) => lookup.organisation_name(*id),
-                    Key::Project(id) => lookup.project_title(*id),
-                    _ => None,
-                })
-                .collect(),
-            key,
-            currency,
-            pledged: t.pledged,
-            received: t.received,
-            outstanding: t.pledged - t.paid_on_pledges,
-            committed: t.received + t.pledged - t.paid_on_pledges,
-            contributions: t.contributions,
-            unknown_amounts: t.unknown_amounts,
-        })
+        .map(|((key, currency), t)| row(key, currency, t))
         .collect();
-    rows.sort_unstable_by(|a, b| {
+    named.sort_unstable_by(|a, b| {
         a.labels
             .cmp(&b.labels)
             .then_with(|| a.key.cmp(&b.key))
-            .then_with(|| {
-                a.currency
-                    .map(|c| c.code())
-                    .cmp(&b.currency.map(|c| c.code()))
-            })
+            .then_with(|| currency_code(&a.currency).cmp(&currency_code(&b.currency)))
     });
+    rows.extend(named);
     Ok(Rollup {
         group_by: group_by.to_vec(),
         conversion: rates.map(|t| Conversion {
