@@ -3,6 +3,18 @@
 //! An agreement is in force on a day when its effective period covers the
 //! day. With no effective dates recorded, it counts from its signing (if
 //! known) unless its status says it has ended or not yet begun.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use partnercrm::model::AgreementKind;
+//! use partnercrm::query::agreements;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
+//! let data = partnercrm::io::json::read(path)?;
+//! let day = NaiveDate::from_ymd_opt(2007, 6, 1).unwrap();
+//! assert_eq!(agreements::active_on(&data, day).len(), 3);
+//! assert_eq!(agreements::by_kind_and_party(&data, Some(AgreementKind::Trilateral), None).len(), 2);
+//! # Ok::<(), partnercrm::Error>(())
+//! ```
 
 use chrono::{Days, NaiveDate};
 

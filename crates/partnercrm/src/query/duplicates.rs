@@ -6,6 +6,15 @@
 //! Each candidate pair has a score from 0 to 1 and the reasons for it; a
 //! person decides. Pairs are found through shared name trigrams, so large
 //! data sets are not compared pair by pair.
+//!
+//! ```
+//! use partnercrm::query::duplicates::candidates;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
+//! let data = partnercrm::io::json::read(path)?;
+//! let best = &candidates(&data, 0.5)[0];
+//! assert!(best.reasons.iter().any(|r| r == "same title at the same organisation"));
+//! # Ok::<(), partnercrm::Error>(())
+//! ```
 
 use std::collections::{HashMap, HashSet};
 

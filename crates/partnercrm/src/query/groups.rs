@@ -1,5 +1,19 @@
 //! Groups over time: members and chairs on a date, the membership timeline,
 //! and the working groups an organisation co-chairs.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use partnercrm::query::groups;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
+//! let data = partnercrm::io::json::read(path)?;
+//! let gmg = data.group_named("GMG").unwrap();
+//! let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+//! assert_eq!(groups::members_on(gmg, on(2004, 1, 1)).len(), 6);
+//! assert_eq!(groups::members_on(gmg, on(2011, 1, 1)).len(), 16);
+//! let chair = groups::chairs_on(gmg, on(2014, 6, 30))[0].organisation;
+//! assert_eq!(data.organisation(chair).unwrap().acronym.as_deref(), Some("ILO"));
+//! # Ok::<(), partnercrm::Error>(())
+//! ```
 
 use chrono::NaiveDate;
 

@@ -4,6 +4,17 @@
 //! Links are undirected and counted once per shared record: two parties to
 //! one agreement share one agreement link, a donor and a recipient share one
 //! contribution link per contribution.
+//!
+//! ```
+//! use partnercrm::query::network;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
+//! let data = partnercrm::io::json::read(path)?;
+//! let maple = data.organisation_named("Maple Leaf Foods").unwrap().id;
+//! let shared: usize = network::edges(&data).iter().filter(|e| e.source == maple || e.target == maple).map(|e| e.agreements).sum();
+//! assert_eq!(shared, 5, "three agreements with IOM, one with each of two governments");
+//! assert!(network::graphml(&data).contains("<graphml"));
+//! # Ok::<(), partnercrm::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -5,6 +5,17 @@
 //! child projects: indicators with the same title and unit combine by the
 //! same rule, so "people reached" is not counted twice where the rule says
 //! it must not be. A qualifier ("more than") is kept with the value.
+//!
+//! ```
+//! use partnercrm::model::Qualifier;
+//! use partnercrm::query::outcomes;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
+//! let data = partnercrm::io::json::read(path)?;
+//! let reached = outcomes::outcomes(&data).into_iter().find(|o| o.title == "Displaced people reached").unwrap();
+//! assert_eq!(reached.actual.unwrap().to_string(), "600000");
+//! assert_eq!(reached.qualifier, Qualifier::MoreThan);
+//! # Ok::<(), partnercrm::Error>(())
+//! ```
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;

@@ -1,5 +1,14 @@
 //! A partner's portfolio: everything that links one organisation to the rest,
 //! at a date or over all time.
+//!
+//! ```
+//! use partnercrm::query::portfolio::portfolio;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
+//! let data = partnercrm::io::json::read(path)?;
+//! let chevron = data.organisation_named("Chevron").unwrap().id;
+//! assert_eq!(portfolio(&data, chevron, None).contributions.len(), 2);
+//! # Ok::<(), partnercrm::Error>(())
+//! ```
 
 use chrono::NaiveDate;
 
