@@ -69,13 +69,18 @@ fn similar_pairs(names: &[HashSet<String>]) -> HashSet<(usize, usize)> {
     }
     let mut pairs = HashSet::new();
     for list in postings.values().filter(|l| l.len() <= COMMON) {
-        for (k, &a) in list.iter().enumerate() {
-            for &b in &list[k + 1..] {
-                pairs.insert((a.min(b), a.max(b)));
-            }
-        }
+        pair_up(list, &mut pairs);
     }
     pairs
+}
+
+/// Adds every pair of positions in `list` to `pairs`, smaller first.
+fn pair_up(list: &[usize], pairs: &mut HashSet<(usize, usize)>) {
+    for (k, &a) in list.iter().enumerate() {
+        for &b in &list[k + 1..] {
+            pairs.insert((a.min(b), a.max(b)));
+        }
+    }
 }
 
 fn organisation_names(org: &Organisation) -> HashSet<String> {
@@ -110,11 +115,7 @@ fn organisations(orgs: &[Organisation]) -> Vec<Candidate> {
         }
     }
     for list in by_key.values() {
-        for (k, &a) in list.iter().enumerate() {
-            for &b in &list[k + 1..] {
-                pairs.insert((a.min(b), a.max(b)));
-            }
-        }
+        pair_up(list, &mut pairs);
     }
     let mut out = Vec::new();
     for (i, j) in pairs {
@@ -182,11 +183,7 @@ fn people(people: &[Person]) -> Vec<Candidate> {
         }
     }
     for list in by_role.values() {
-        for (k, &a) in list.iter().enumerate() {
-            for &b in &list[k + 1..] {
-                pairs.insert((a.min(b), a.max(b)));
-            }
-        }
+        pair_up(list, &mut pairs);
     }
     let mut out = Vec::new();
     for (i, j) in pairs {
