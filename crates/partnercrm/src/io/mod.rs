@@ -1,3 +1,4 @@
 //! Interchange: reading and writing data sets in outside formats.
 
+pub mod csv;
 pub mod json;

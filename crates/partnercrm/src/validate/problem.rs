@@ -199,6 +199,16 @@ codes! {
     ChairNotMember = "group.chair_not_member",
     /// A group is its own ancestor.
     GroupParentCycle = "group.parent_cycle",
+    /// A CSV file lacks a column the kind of record needs.
+    CsvMissingColumn = "csv.missing_column",
+    /// A CSV cell does not hold a valid value for its column.
+    CsvInvalidValue = "csv.invalid_value",
+    /// A CSV cell names no known record.
+    CsvUnknownReference = "csv.unknown_reference",
+    /// A CSV cell names more than one record.
+    CsvAmbiguousReference = "csv.ambiguous_reference",
+    /// A CSV row cannot be read at all.
+    CsvMalformedRow = "csv.malformed_row",
     /// A quote names no speaker.
     QuoteWithoutSpeaker = "note.quote_without_speaker",
     /// A note is linked to nothing.

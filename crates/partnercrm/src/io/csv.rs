@@ -1,0 +1,566 @@
+//! CSV for spreadsheets: contributions and organisations in, any table out.
+//!
+//! # Contributions
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `donor` | yes | an organisation: name, acronym, alias, IATI org-id or id |
+//! | `recipient` | yes | an organisation, as for `donor` |
+//! | `kind` | yes | `cash`, `in_kind`, `pledge` or `services` |
+//! | `amount` | no | a decimal amount; empty means unknown |
+//! | `currency` | with `amount` | an ISO 4217 code |
+//! | `received_on` | no | `YYYY`, `YYYY-MM` or `YYYY-MM-DD` |
+//! | `project` | no | a project: title, acronym, alias or id |
+//! | `basis` | no | `actual` (the default) or `estimated` |
+//! | `description` | no | free text |
+//!
+//! # Organisations
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `name` | yes | the name |
+//! | `kind` | yes | e.g. `ngo_cso`, `private_company`, `government` |
+//! | `acronym`, `website`, `description` | no | text |
+//! | `aliases` | no | other names, separated by `;` |
+//! | `country` | no | an ISO 3166-1 alpha-2 code |
+//! | `parent` | no | an organisation, as for `donor` above |
+//! | `iati_org_id` | no | e.g. `XM-DAC-47066` |
+//!
+//! Columns may be renamed with a header mapping (`{"Geber": "donor"}`).
+//! Every bad cell is reported, with file, line and column, before anything
+//! is returned: a file imports whole or not at all. Records get ids derived
+//! from their content, so importing the same file again changes nothing.
+//!
+//! Exports neutralise cells a spreadsheet would run as a formula (starting
+//! with `=`, `+`, `-`, `@`, a tab or a carriage return) by prefixing `'`.
+
+use std::collections::HashMap;
+
+use arrow_array::{Array, RecordBatch};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::DataType;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::model::record::fold;
+use crate::model::*;
+use crate::validate::{Code, Path, Problem, Report, Severity};
+use crate::{Error, Result};
+
+/// Names every record that one file's rows may refer to.
+struct Names {
+    organisations: HashMap<String, Vec<OrganisationId>>,
+    projects: HashMap<String, Vec<ProjectId>>,
+}
+
+impl Names {
+    fn new(known: &Dataset) -> Self {
+        let mut organisations: HashMap<String, Vec<OrganisationId>> = HashMap::new();
+        for org in &known.organisations {
+            let keys = org
+                .names()
+                .map(fold)
+                .chain(org.identifiers.iter().map(|i| fold(&i.value)))
+                .chain([org.id.to_string()]);
+            for key in keys {
+                let ids = organisations.entry(key).or_default();
+                if !ids.contains(&org.id) {
+                    ids.push(org.id);
+                }
+            }
+        }
+        let mut projects: HashMap<String, Vec<ProjectId>> = HashMap::new();
+        for project in &known.projects {
+            let names = std::iter::once(&project.title)
+                .chain(project.acronym.as_ref())
+                .chain(&project.aliases);
+            for key in names.map(|n| fold(n)).chain([project.id.to_string()]) {
+                let ids = projects.entry(key).or_default();
+                if !ids.contains(&project.id) {
+                    ids.push(project.id);
+                }
+            }
+        }
+        Self {
+            organisations,
+            projects,
+        }
+    }
+}
+
+/// Options for reading a CSV file.
+#[derive(Clone, Debug, Default)]
+pub struct CsvOptions {
+    /// The file's name, for error locations.
+    pub file: String,
+    /// Renames columns: the file's header to partnercrm's column name.
+    pub mapping: HashMap<String, String>,
+}
+
+/// Column positions by partnercrm's column name.
+type Columns = HashMap<String, usize>;
+
+/// Reads a file's rows, reporting location-tagged problems.
+struct Rows<'o> {
+    options: &'o CsvOptions,
+    columns: Columns,
+    problems: Vec<Problem>,
+}
+
+impl<'o> Rows<'o> {
+    fn at(&self, line: u64, column: &str) -> Path {
+        Path::root(&self.options.file)
+            .index(line as usize)
+            .field(column)
+    }
+
+    fn problem(&mut self, line: u64, column: &str, code: Code, message: String) {
+        let path = self.at(line, column);
+        self.problems.push(Problem {
+            path,
+            code,
+            message,
+            severity: Severity::Error,
+        });
+    }
+
+    fn require(&mut self, names: &[&str]) {
+        for name in names {
+            if !self.columns.contains_key(*name) {
+                let path = Path::root(&self.options.file).index(1).field(name);
+                self.problems.push(Problem {
+                    path,
+                    code: Code::CsvMissingColumn,
+                    message: format!(
+                        "the header has no column {name:?} (rename one with a header mapping)"
+                    ),
+                    severity: Severity::Error,
+                });
+            }
+        }
+    }
+
+    fn cell<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
+        self.columns
+            .get(column)
+            .and_then(|&at| record.get(at))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn parse<T, E: std::fmt::Display>(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        let text = self.cell(record, column)?;
+        match parse(text) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.problem(line, column, Code::CsvInvalidValue, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn organisation(
+        &mut self,
+        names: &Names,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+    ) -> Option<OrganisationId> {
+        let text = self.cell(record, column)?;
+        match names.organisations.get(&fold(text)).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            Some(many) if many.len() > 1 => {
+                self.problem(
+                    line,
+                    column,
+                    Code::CsvAmbiguousReference,
+                    format!(
+                        "{text:?} names {} organisations; use an id or identifier",
+                        many.len()
+                    ),
+                );
+                None
+            }
+            _ => {
+                self.problem(
+                    line,
+                    column,
+                    Code::CsvUnknownReference,
+                    format!("no organisation is called {text:?}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn project(
+        &mut self,
+        names: &Names,
+        record: &csv::StringRecord,
+        line: u64,
+    ) -> Option<ProjectId> {
+        let text = self.cell(record, "project")?;
+        match names.projects.get(&fold(text)).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            Some(many) if many.len() > 1 => {
+                self.problem(
+                    line,
+                    "project",
+                    Code::CsvAmbiguousReference,
+                    format!("{text:?} names {} projects", many.len()),
+                );
+                None
+            }
+            _ => {
+                self.problem(
+                    line,
+                    "project",
+                    Code::CsvUnknownReference,
+                    format!("no project is called {text:?}"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn reader<'t>(text: &'t str, options: &CsvOptions) -> Result<(csv::Reader<&'t [u8]>, Columns)> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(options, &e))?
+        .clone();
+    let columns = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = h.trim();
+            (
+                options
+                    .mapping
+                    .get(h)
+                    .cloned()
+                    .unwrap_or_else(|| h.to_lowercase()),
+                i,
+            )
+        })
+        .collect();
+    Ok((reader, columns))
+}
+
+fn csv_error(options: &CsvOptions, error: &csv::Error) -> Error {
+    let line = error.position().map_or(0, |p| p.line());
+    Error::Parse {
+        what: "CSV file",
+        input: format!("{}:{line}", options.file),
+        reason: error.to_string(),
+    }
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> std::result::Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(
+        text.to_lowercase().replace(['-', ' '], "_"),
+    ))
+    .map_err(|_| format!("{text:?} is not a {what}"))
+}
+
+/// An id derived from what a row says and how many identical rows came
+/// before it, so that the same file always yields the same ids.
+fn content_id(kind: &str, content: &str, seen: &mut HashMap<String, usize>) -> Uuid {
+    const NAMESPACE: Uuid = Uuid::from_u128(0x6d3f_0c3e_9a57_4c55_b4d2_2f6a_1b7e_9c01);
+    let occurrence = seen.entry(content.to_owned()).or_insert(0);
+    *occurrence += 1;
+    Uuid::new_v5(
+        &NAMESPACE,
+        format!("{kind}|{content}|{occurrence}").as_bytes(),
+    )
+}
+
+/// Reads contributions from CSV, resolving names against `known` (the
+/// organisations and projects already stored). `progress` is called with
+/// the number of rows read so far, every 10,000 rows and at the end.
+pub fn read_contributions(
+    text: &str,
+    options: &CsvOptions,
+    known: &Dataset,
+    mut progress: Option<&mut dyn FnMut(usize)>,
+) -> Result<Vec<Contribution>> {
+    let (mut reader, columns) = reader(text, options)?;
+    let mut rows = Rows {
+        options,
+        columns,
+        problems: Vec::new(),
+    };
+    rows.require(&["donor", "recipient", "kind"]);
+    if !rows.problems.is_empty() {
+        return Err(Error::Invalid(Report::new(rows.problems)));
+    }
+    let names = Names::new(known);
+    let mut seen = HashMap::new();
+    let mut out = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut count = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                rows.problem(line, "*", Code::CsvMalformedRow, e.to_string());
+                continue;
+            }
+        }
+        count += 1;
+        if count % 10_000 == 0
+            && let Some(report) = progress.as_mut()
+        {
+            report(count);
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let before = rows.problems.len();
+        let donor = rows.organisation(&names, &record, line, "donor");
+        let recipient = rows.organisation(&names, &record, line, "recipient");
+        let kind: Option<ContributionKind> = match rows.cell(&record, "kind") {
+            Some(_) => rows.parse(&record, line, "kind", |t| {
+                parse_enum(t, "contribution kind (cash, in_kind, pledge, services)")
+            }),
+            None => {
+                rows.problem(
+                    line,
+                    "kind",
+                    Code::CsvInvalidValue,
+                    "the kind is empty".to_owned(),
+                );
+                None
+            }
+        };
+        let amount = rows.parse(&record, line, "amount", |t| {
+            Decimal::from_str_exact(t).map_err(|_| format!("{t:?} is not a decimal amount"))
+        });
+        let currency = rows.parse(&record, line, "currency", Currency::from_code);
+        let date = rows.parse(&record, line, "received_on", |t| t.parse::<PartialDate>());
+        let project = rows.project(&names, &record, line);
+        let estimated = rows.parse(&record, line, "basis", |t| {
+            match t.to_lowercase().as_str() {
+                "actual" => Ok(false),
+                "estimated" => Ok(true),
+                _ => Err(format!("{t:?} is not a basis (actual or estimated)")),
+            }
+        });
+        if amount.is_some() && currency.is_none() && rows.cell(&record, "currency").is_none() {
+            rows.problem(
+                line,
+                "currency",
+                Code::CsvInvalidValue,
+                "an amount needs a currency".to_owned(),
+            );
+        }
+        if rows.problems.len() > before {
+            continue;
+        }
+        let (Some(donor), Some(recipient), Some(kind)) = (donor, recipient, kind) else {
+            continue;
+        };
+        let value = match (amount, currency) {
+            (Some(amount), Some(currency)) if estimated == Some(true) => {
+                ContributionValue::Estimated {
+                    money: Money { amount, currency },
+                }
+            }
+            (Some(amount), Some(currency)) => ContributionValue::Actual {
+                money: Money { amount, currency },
+            },
+            _ => ContributionValue::Unknown,
+        };
+        let mut contribution = Contribution::new(kind, donor, recipient);
+        contribution.value = value;
+        contribution.date = date;
+        contribution.project = project;
+        contribution.description = rows.cell(&record, "description").map(str::to_owned);
+        let content = serde_json::to_string(&contribution).unwrap_or_default();
+        contribution.id = content_id(
+            "contribution",
+            &content.replacen(&contribution.id.to_string(), "", 1),
+            &mut seen,
+        )
+        .into();
+        out.push(contribution);
+    }
+    if let Some(report) = progress.as_mut() {
+        report(count);
+    }
+    if rows.problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(Report::new(rows.problems)))
+    }
+}
+
+/// Reads organisations from CSV; `parent` may name an organisation in
+/// `known` or earlier in the same file.
+pub fn read_organisations(
+    text: &str,
+    options: &CsvOptions,
+    known: &Dataset,
+) -> Result<Vec<Organisation>> {
+    let (mut reader, columns) = reader(text, options)?;
+    let mut rows = Rows {
+        options,
+        columns,
+        problems: Vec::new(),
+    };
+    rows.require(&["name", "kind"]);
+    if !rows.problems.is_empty() {
+        return Err(Error::Invalid(Report::new(rows.problems)));
+    }
+    let mut context = Dataset {
+        organisations: known.organisations.clone(),
+        ..Dataset::default()
+    };
+    let mut out: Vec<Organisation> = Vec::new();
+    let mut seen = HashMap::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                rows.problem(
+                    e.position().map_or(n as u64 + 2, |p| p.line()),
+                    "*",
+                    Code::CsvMalformedRow,
+                    e.to_string(),
+                );
+                continue;
+            }
+        };
+        let line = record.position().map_or(n as u64 + 2, |p| p.line());
+        let before = rows.problems.len();
+        let Some(name) = rows.cell(&record, "name").map(str::to_owned) else {
+            rows.problem(
+                line,
+                "name",
+                Code::CsvInvalidValue,
+                "the name is empty".to_owned(),
+            );
+            continue;
+        };
+        let kind: Option<OrganisationKind> = rows.parse(&record, line, "kind", |t| {
+            parse_enum(t, "kind of organisation")
+        });
+        let country = rows.parse(&record, line, "country", |t| t.parse::<CountryCode>());
+        let names = Names::new(&context);
+        let parent = rows
+            .cell(&record, "parent")
+            .and_then(|_| rows.organisation(&names, &record, line, "parent"));
+        if rows.problems.len() > before {
+            continue;
+        }
+        let Some(kind) = kind else {
+            rows.problem(
+                line,
+                "kind",
+                Code::CsvInvalidValue,
+                "the kind is empty".to_owned(),
+            );
+            continue;
+        };
+        let mut org = Organisation::new(name, kind);
+        org.acronym = rows.cell(&record, "acronym").map(str::to_owned);
+        org.aliases = rows.cell(&record, "aliases").map_or_else(Vec::new, |a| {
+            a.split(';')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect()
+        });
+        org.country = country;
+        org.parent = parent;
+        org.identifiers = rows
+            .cell(&record, "iati_org_id")
+            .map(|v| vec![Identifier::iati(v)])
+            .unwrap_or_default();
+        org.website = rows.cell(&record, "website").map(str::to_owned);
+        org.description = rows.cell(&record, "description").map(str::to_owned);
+        // An organisation already known by its natural key keeps its id.
+        let key = org.natural_key().unwrap_or_default();
+        org.id = match known
+            .organisations
+            .iter()
+            .find(|o| o.natural_key().as_deref() == Some(key.as_str()))
+        {
+            Some(existing) => existing.id,
+            None => content_id("organisation", &key, &mut seen).into(),
+        };
+        context.organisations.push(org.clone());
+        out.push(org);
+    }
+    if rows.problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(Report::new(rows.problems)))
+    }
+}
+
+/// Whether a spreadsheet would run this text as a formula.
+fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Writes a table as CSV, neutralising text cells that a spreadsheet would
+/// run as formulas by prefixing `'`.
+pub fn write_table(batch: &RecordBatch) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let error = |e: &dyn std::fmt::Display| Error::Parse {
+        what: "CSV export",
+        input: String::new(),
+        reason: e.to_string(),
+    };
+    let schema = batch.schema();
+    writer
+        .write_record(schema.fields().iter().map(|f| f.name().as_str()))
+        .map_err(|e| error(&e))?;
+    let options = FormatOptions::default();
+    let formatters: Vec<ArrayFormatter<'_>> = batch
+        .columns()
+        .iter()
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| error(&e))?;
+    let is_text: Vec<bool> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            matches!(
+                f.data_type(),
+                DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 | DataType::List(_)
+            )
+        })
+        .collect();
+    let mut cells: Vec<String> = Vec::with_capacity(batch.num_columns());
+    for row in 0..batch.num_rows() {
+        cells.clear();
+        for (i, formatter) in formatters.iter().enumerate() {
+            let cell = if batch.column(i).is_null(row) {
+                String::new()
+            } else {
+                formatter.value(row).to_string()
+            };
+            cells.push(if is_text[i] && looks_like_formula(&cell) {
+                format!("'{cell}")
+            } else {
+                cell
+            });
+        }
+        writer.write_record(&cells).map_err(|e| error(&e))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| error(&e))?;
+    String::from_utf8(bytes).map_err(|e| error(&e))
+}
