@@ -229,6 +229,55 @@ impl PyStore {
         applied_dict(py, applied)
     }
 
+    /// Imports a CSV file of `kind` ("contributions" or "organisations"),
+    /// all or nothing. Names resolve against the stored organisations and
+    /// projects; `mapping` renames columns (`{"Geber": "donor"}`). Every bad
+    /// cell raises together in one `ValidationError`, located as
+    /// `file[line].column`. Importing the same file again changes nothing.
+    #[pyo3(signature = (path, kind="contributions", mapping=None, actor="python"))]
+    fn import_csv<'py>(
+        &self,
+        py: Python<'py>,
+        path: std::path::PathBuf,
+        kind: &str,
+        mapping: Option<std::collections::HashMap<String, String>>,
+        actor: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        use partnercrm::io::csv::{CsvOptions, read_contributions, read_organisations};
+        let options = CsvOptions {
+            file: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            mapping: mapping.unwrap_or_default(),
+        };
+        if !matches!(kind, "contributions" | "organisations") {
+            return Err(parse_error(format!(
+                "kind {kind:?}: expected \"contributions\" or \"organisations\""
+            )));
+        }
+        let summary = format!("import {}", path.display());
+        let applied = self.with_store(py, |store| {
+            let text = std::fs::read_to_string(&path).map_err(|source| partnercrm::Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let known = Dataset {
+                organisations: store.all::<Organisation>()?,
+                projects: store.all::<Project>()?,
+                ..Dataset::default()
+            };
+            let mut batch = Batch::new();
+            if kind == "contributions" {
+                batch.upserts.contributions = read_contributions(&text, &options, &known, None)?;
+            } else {
+                batch.upserts.organisations = read_organisations(&text, &options, &known)?;
+            }
+            store.apply(batch, actor, &summary)
+        })?;
+        applied_dict(py, applied)
+    }
+
     /// The record of class `kind` with this id, or `None`.
     fn get<'py>(
         &self,

@@ -78,6 +78,24 @@ impl PyTable {
         Ok(to_stream_pycapsule(py, reader, requested_schema)?)
     }
 
+    /// The table as CSV text, or written to `path`. Text cells a spreadsheet
+    /// would run as a formula (`=`, `+`, `-`, `@`) are prefixed with `'`.
+    #[pyo3(signature = (path=None))]
+    fn to_csv(&self, py: Python<'_>, path: Option<std::path::PathBuf>) -> PyResult<Option<String>> {
+        let text = py
+            .detach(|| partnercrm::io::csv::write_table(&self.batch))
+            .map_err(crate::errors::to_py)?;
+        match path {
+            None => Ok(Some(text)),
+            Some(path) => {
+                std::fs::write(&path, text).map_err(|source| {
+                    crate::errors::to_py(partnercrm::Error::Io { path, source })
+                })?;
+                Ok(None)
+            }
+        }
+    }
+
     /// The table as a polars DataFrame (needs polars installed).
     fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         slf.py()
