@@ -45,10 +45,11 @@ test-python: build-dev ## pytest, stub check against the compiled module, mypy -
 test: lint test-rust test-python ## everything CI runs
 
 .PHONY: bench-python
-bench-python: $(VENV)/.installed ## release build, then the Python benchmarks (export to polars; rollup against polars and DuckDB)
+bench-python: $(VENV)/.installed ## release build, then the Python benchmarks (export to polars; rollup against polars and DuckDB; CSV import against polars, pandas and DuckDB)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --quiet --release --locked
 	$(VENV_PYTHON) python/benchmarks/export_polars.py
 	$(VENV_PYTHON) python/benchmarks/rollup.py
+	$(VENV_PYTHON) python/benchmarks/csv_import.py
 
 .PHONY: codes
 codes: ## regenerate the code tables from ../shared/iati/codelists

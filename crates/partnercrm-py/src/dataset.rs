@@ -206,6 +206,52 @@ impl PyDataset {
         rollup_of(py, &self.inner, &group_by, rates.as_ref().map(|r| &r.inner))
     }
 
+    /// Reads contributions (or organisations, with `kind="organisations"`)
+    /// from a CSV file into this data set, naming organisations and projects
+    /// already in it, and validates the result. Raises `ValidationError`
+    /// with every problem, adding nothing, if any cell or rule fails.
+    #[pyo3(signature = (path, kind="contributions", mapping=None))]
+    fn import_csv(
+        &mut self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        kind: &str,
+        mapping: Option<std::collections::HashMap<String, String>>,
+    ) -> PyResult<()> {
+        use partnercrm::io::csv::{CsvOptions, read_contributions, read_organisations};
+        if !matches!(kind, "contributions" | "organisations") {
+            return Err(parse_error(format!(
+                "kind {kind:?}: expected \"contributions\" or \"organisations\""
+            )));
+        }
+        let options = CsvOptions {
+            file: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            mapping: mapping.unwrap_or_default(),
+        };
+        let data = &mut self.inner;
+        py.detach(|| {
+            let text = std::fs::read_to_string(&path).map_err(|source| partnercrm::Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let mut next = data.clone();
+            if kind == "contributions" {
+                next.contributions
+                    .extend(read_contributions(&text, &options, data, None)?);
+            } else {
+                next.organisations
+                    .extend(read_organisations(&text, &options, data)?);
+            }
+            next.validate().into_result()?;
+            *data = next;
+            Ok(())
+        })
+        .py_err()
+    }
+
     /// Agreements in force on `on` (a date or ISO text), as a table.
     fn agreements_active(&self, py: Python<'_>, on: &Bound<'_, PyAny>) -> PyResult<PyTable> {
         let day = day_of(on)?;

@@ -42,6 +42,7 @@ use arrow_schema::DataType;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::fold;
 use crate::model::*;
 use crate::validate::{Code, Path, Problem, Report, Severity};
@@ -98,13 +99,16 @@ pub struct CsvOptions {
 }
 
 /// Column positions by partnercrm's column name.
-type Columns = HashMap<String, usize>;
+type Columns = IdMap<String, usize>;
 
 /// Reads a file's rows, reporting location-tagged problems.
 struct Rows<'o> {
     options: &'o CsvOptions,
     columns: Columns,
     problems: Vec<Problem>,
+    /// Cells already resolved: a file names the same few donors again and again.
+    resolved_organisations: IdMap<String, Option<OrganisationId>>,
+    resolved_projects: IdMap<String, Option<ProjectId>>,
 }
 
 impl<'o> Rows<'o> {
@@ -173,6 +177,23 @@ impl<'o> Rows<'o> {
         column: &str,
     ) -> Option<OrganisationId> {
         let text = self.cell(record, column)?;
+        if let Some(&known) = self.resolved_organisations.get(text) {
+            return known;
+        }
+        let found = self.resolve_organisation(names, text, line, column);
+        if found.is_some() {
+            self.resolved_organisations.insert(text.to_owned(), found);
+        }
+        found
+    }
+
+    fn resolve_organisation(
+        &mut self,
+        names: &Names,
+        text: &str,
+        line: u64,
+        column: &str,
+    ) -> Option<OrganisationId> {
         match names.organisations.get(&fold(text)).map(Vec::as_slice) {
             Some([one]) => Some(*one),
             Some(many) if many.len() > 1 => {
@@ -206,6 +227,17 @@ impl<'o> Rows<'o> {
         line: u64,
     ) -> Option<ProjectId> {
         let text = self.cell(record, "project")?;
+        if let Some(&known) = self.resolved_projects.get(text) {
+            return known;
+        }
+        let found = self.resolve_project(names, text, line);
+        if found.is_some() {
+            self.resolved_projects.insert(text.to_owned(), found);
+        }
+        found
+    }
+
+    fn resolve_project(&mut self, names: &Names, text: &str, line: u64) -> Option<ProjectId> {
         match names.projects.get(&fold(text)).map(Vec::as_slice) {
             Some([one]) => Some(*one),
             Some(many) if many.len() > 1 => {
@@ -273,16 +305,27 @@ fn parse_enum<T: serde::de::DeserializeOwned>(
     .map_err(|_| format!("{text:?} is not a {what}"))
 }
 
+const NAMESPACE: Uuid = Uuid::from_u128(0x6d3f_0c3e_9a57_4c55_b4d2_2f6a_1b7e_9c01);
+
 /// An id derived from what a row says and how many identical rows came
 /// before it, so that the same file always yields the same ids.
-fn content_id(kind: &str, content: &str, seen: &mut HashMap<String, usize>) -> Uuid {
-    const NAMESPACE: Uuid = Uuid::from_u128(0x6d3f_0c3e_9a57_4c55_b4d2_2f6a_1b7e_9c01);
-    let occurrence = seen.entry(content.to_owned()).or_insert(0);
-    *occurrence += 1;
-    Uuid::new_v5(
-        &NAMESPACE,
-        format!("{kind}|{content}|{occurrence}").as_bytes(),
-    )
+fn content_id(kind: &str, content: &str, seen: &mut IdSet<Uuid>) -> Uuid {
+    let mut id = Uuid::new_v5(&NAMESPACE, format!("{kind}|{content}").as_bytes());
+    // An identical row is another gift: chain to the next id, deterministically.
+    while !seen.insert(id) {
+        id = Uuid::new_v5(&NAMESPACE, id.as_bytes());
+    }
+    id
+}
+
+/// What a record's cells say, for [`content_id`]: trimmed, in column order.
+fn row_content(record: &csv::StringRecord) -> String {
+    let mut content = String::with_capacity(record.as_slice().len() + record.len());
+    for field in record.iter() {
+        content.push_str(field.trim());
+        content.push('\u{1f}');
+    }
+    content
 }
 
 /// Reads contributions from CSV, resolving names against `known` (the
@@ -299,13 +342,15 @@ pub fn read_contributions(
         options,
         columns,
         problems: Vec::new(),
+        resolved_organisations: IdMap::default(),
+        resolved_projects: IdMap::default(),
     };
     rows.require(&["donor", "recipient", "kind"]);
     if !rows.problems.is_empty() {
         return Err(Error::Invalid(Report::new(rows.problems)));
     }
     let names = Names::new(known);
-    let mut seen = HashMap::new();
+    let mut seen = IdSet::default();
     let mut out = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut count = 0;
@@ -381,18 +426,21 @@ pub fn read_contributions(
             },
             _ => ContributionValue::Unknown,
         };
-        let mut contribution = Contribution::new(kind, donor, recipient);
-        contribution.value = value;
-        contribution.date = date;
-        contribution.project = project;
-        contribution.description = rows.cell(&record, "description").map(str::to_owned);
-        let content = serde_json::to_string(&contribution).unwrap_or_default();
-        contribution.id = content_id(
-            "contribution",
-            &content.replacen(&contribution.id.to_string(), "", 1),
-            &mut seen,
-        )
-        .into();
+        // The id comes from the row's content; no random id is drawn first.
+        let contribution = Contribution {
+            id: content_id("contribution", &row_content(&record), &mut seen).into(),
+            kind,
+            donor,
+            recipient,
+            value,
+            date,
+            period: Period::OPEN,
+            project,
+            agreement: None,
+            description: rows.cell(&record, "description").map(str::to_owned),
+            payments: Vec::new(),
+            allocations: Vec::new(),
+        };
         out.push(contribution);
     }
     if let Some(report) = progress.as_mut() {
@@ -417,6 +465,8 @@ pub fn read_organisations(
         options,
         columns,
         problems: Vec::new(),
+        resolved_organisations: IdMap::default(),
+        resolved_projects: IdMap::default(),
     };
     rows.require(&["name", "kind"]);
     if !rows.problems.is_empty() {
@@ -427,7 +477,7 @@ pub fn read_organisations(
         ..Dataset::default()
     };
     let mut out: Vec<Organisation> = Vec::new();
-    let mut seen = HashMap::new();
+    let mut seen = IdSet::default();
     for (n, record) in reader.records().enumerate() {
         let record = match record {
             Ok(record) => record,
