@@ -72,3 +72,15 @@ fn a_missing_file_names_its_path() {
         "{err}"
     );
 }
+
+#[test]
+fn deeply_nested_input_is_an_error_not_a_stack_overflow() {
+    // Where a record is expected, and where the reader skips a value unseen.
+    for place in ["organisations", "skipped"] {
+        let open = "[".repeat(100_000);
+        let close = "]".repeat(100_000);
+        let deep = format!("{{\"format\": \"partnercrm/1\", \"{place}\": {open}{close}}}");
+        let err = json::from_str(&deep).expect_err("too deep");
+        assert!(matches!(err, Error::Json { .. }), "{err}");
+    }
+}
