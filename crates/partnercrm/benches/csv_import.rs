@@ -30,16 +30,22 @@ fn main() {
             "project",
         ])
         .expect("header");
+    let names: std::collections::HashMap<_, _> = data
+        .organisations
+        .iter()
+        .map(|o| (o.id, o.name.clone()))
+        .collect();
+    let titles: std::collections::HashMap<_, _> = data
+        .projects
+        .iter()
+        .map(|p| (p.id, p.title.clone()))
+        .collect();
     for c in data
         .contributions
         .iter()
         .filter(|c| c.kind != ContributionKind::Pledge)
     {
-        let name = |id| {
-            data.organisation(id)
-                .map_or("", |o| o.name.as_str())
-                .to_owned()
-        };
+        let name = |id| names.get(&id).cloned().unwrap_or_default();
         let money = c.value.money();
         writer
             .write_record([
@@ -52,8 +58,8 @@ fn main() {
                     .unwrap_or_default(),
                 c.date.map(|d| d.to_string()).unwrap_or_default(),
                 c.project
-                    .and_then(|p| data.project(p))
-                    .map_or(String::new(), |p| p.title.clone()),
+                    .and_then(|p| titles.get(&p).cloned())
+                    .unwrap_or_default(),
             ])
             .expect("row");
     }
