@@ -101,10 +101,24 @@ pub struct CsvOptions {
 /// Column positions by partnercrm's column name.
 type Columns = IdMap<String, usize>;
 
+/// The columns read on every row, whose positions are looked up once per file.
+const KNOWN: [&str; 9] = [
+    "donor",
+    "recipient",
+    "kind",
+    "amount",
+    "currency",
+    "received_on",
+    "project",
+    "basis",
+    "description",
+];
+
 /// Reads a file's rows, reporting location-tagged problems.
 struct Rows<'o> {
     options: &'o CsvOptions,
     columns: Columns,
+    known: [Option<usize>; KNOWN.len()],
     problems: Vec<Problem>,
     /// Cells already resolved: a file names the same few donors again and again.
     resolved_organisations: IdMap<String, Option<OrganisationId>>,
@@ -145,9 +159,11 @@ impl<'o> Rows<'o> {
     }
 
     fn cell<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
-        self.columns
-            .get(column)
-            .and_then(|&at| record.get(at))
+        let at = match KNOWN.iter().position(|k| *k == column) {
+            Some(known) => self.known[known],
+            None => self.columns.get(column).copied(),
+        };
+        at.and_then(|at| record.get(at))
             .map(str::trim)
             .filter(|v| !v.is_empty())
     }
@@ -338,8 +354,10 @@ pub fn read_contributions(
     mut progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Contribution>> {
     let (mut reader, columns) = reader(text, options)?;
+    let positions = KNOWN.map(|k| columns.get(k).copied());
     let mut rows = Rows {
         options,
+        known: positions,
         columns,
         problems: Vec::new(),
         resolved_organisations: IdMap::default(),
@@ -461,8 +479,10 @@ pub fn read_organisations(
     known: &Dataset,
 ) -> Result<Vec<Organisation>> {
     let (mut reader, columns) = reader(text, options)?;
+    let positions = KNOWN.map(|k| columns.get(k).copied());
     let mut rows = Rows {
         options,
+        known: positions,
         columns,
         problems: Vec::new(),
         resolved_organisations: IdMap::default(),

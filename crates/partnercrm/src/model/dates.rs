@@ -173,7 +173,8 @@ impl FromStr for PartialDate {
         let error = || ParseDateError {
             input: s.to_owned(),
         };
-        let parts: Vec<&str> = s.split('-').collect();
+        let mut split = s.split('-');
+        let parts = (split.next(), split.next(), split.next(), split.next());
         let number = |part: &str, len: usize| -> Result<u32, ParseDateError> {
             if part.len() == len && part.bytes().all(|b| b.is_ascii_digit()) {
                 part.parse().map_err(|_| error())
@@ -181,13 +182,12 @@ impl FromStr for PartialDate {
                 Err(error())
             }
         };
-        match parts.as_slice() {
-            [y] => {
-                let year = number(y, 4)? as i32;
-                Ok(Self::Year(year))
+        match parts {
+            (Some(y), None, None, None) => Ok(Self::Year(number(y, 4)? as i32)),
+            (Some(y), Some(m), None, None) => {
+                Self::month(number(y, 4)? as i32, number(m, 2)?).ok_or_else(error)
             }
-            [y, m] => Self::month(number(y, 4)? as i32, number(m, 2)?).ok_or_else(error),
-            [y, m, d] => {
+            (Some(y), Some(m), Some(d), None) => {
                 Self::ymd(number(y, 4)? as i32, number(m, 2)?, number(d, 2)?).ok_or_else(error)
             }
             _ => Err(error()),
