@@ -218,33 +218,14 @@ impl PyDataset {
         kind: &str,
         mapping: Option<std::collections::HashMap<String, String>>,
     ) -> PyResult<()> {
-        use partnercrm::io::csv::{CsvOptions, read_contributions, read_organisations};
-        if !matches!(kind, "contributions" | "organisations") {
-            return Err(parse_error(format!(
-                "kind {kind:?}: expected \"contributions\" or \"organisations\""
-            )));
-        }
-        let options = CsvOptions {
-            file: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            mapping: mapping.unwrap_or_default(),
-        };
+        use partnercrm::io::csv::{CsvKind, read_file};
+        let kind: CsvKind = kind.parse().py_err()?;
         let data = &mut self.inner;
         py.detach(|| {
-            let text = std::fs::read_to_string(&path).map_err(|source| partnercrm::Error::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let new = read_file(kind, &path, mapping.unwrap_or_default(), data)?;
             let mut next = data.clone();
-            if kind == "contributions" {
-                next.contributions
-                    .extend(read_contributions(&text, &options, data, None)?);
-            } else {
-                next.organisations
-                    .extend(read_organisations(&text, &options, data)?);
-            }
+            next.contributions.extend(new.contributions);
+            next.organisations.extend(new.organisations);
             next.validate().into_result()?;
             *data = next;
             Ok(())

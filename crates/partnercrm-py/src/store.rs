@@ -243,37 +243,17 @@ impl PyStore {
         mapping: Option<std::collections::HashMap<String, String>>,
         actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        use partnercrm::io::csv::{CsvOptions, read_contributions, read_organisations};
-        let options = CsvOptions {
-            file: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            mapping: mapping.unwrap_or_default(),
-        };
-        if !matches!(kind, "contributions" | "organisations") {
-            return Err(parse_error(format!(
-                "kind {kind:?}: expected \"contributions\" or \"organisations\""
-            )));
-        }
+        use partnercrm::io::csv::{CsvKind, read_file};
+        let kind: CsvKind = kind.parse().py_err()?;
         let summary = format!("import {}", path.display());
         let applied = self.with_store(py, |store| {
-            let text = std::fs::read_to_string(&path).map_err(|source| partnercrm::Error::Io {
-                path: path.clone(),
-                source,
-            })?;
             let known = Dataset {
                 organisations: store.all::<Organisation>()?,
                 projects: store.all::<Project>()?,
                 ..Dataset::default()
             };
-            let mut batch = Batch::new();
-            if kind == "contributions" {
-                batch.upserts.contributions = read_contributions(&text, &options, &known, None)?;
-            } else {
-                batch.upserts.organisations = read_organisations(&text, &options, &known)?;
-            }
-            store.apply(batch, actor, &summary)
+            let upserts = read_file(kind, &path, mapping.unwrap_or_default(), &known)?;
+            store.apply(Batch::upsert_all(upserts), actor, &summary)
         })?;
         applied_dict(py, applied)
     }

@@ -126,6 +126,30 @@ struct Rows<'o> {
 }
 
 impl<'o> Rows<'o> {
+    /// Opens a file, refusing it (with every missing column named) if it
+    /// lacks one of `required`.
+    fn open<'t>(
+        text: &'t str,
+        options: &'o CsvOptions,
+        required: &[&str],
+    ) -> Result<(csv::Reader<&'t [u8]>, Self)> {
+        let (reader, columns) = reader(text, options)?;
+        let mut rows = Rows {
+            options,
+            known: KNOWN.map(|k| columns.get(k).copied()),
+            columns,
+            problems: Vec::new(),
+            resolved_organisations: IdMap::default(),
+            resolved_projects: IdMap::default(),
+        };
+        rows.require(required);
+        if rows.problems.is_empty() {
+            Ok((reader, rows))
+        } else {
+            Err(Error::Invalid(Report::new(rows.problems)))
+        }
+    }
+
     fn at(&self, line: u64, column: &str) -> Path {
         Path::root(&self.options.file)
             .index(line as usize)
@@ -353,20 +377,7 @@ pub fn read_contributions(
     known: &Dataset,
     mut progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Contribution>> {
-    let (mut reader, columns) = reader(text, options)?;
-    let positions = KNOWN.map(|k| columns.get(k).copied());
-    let mut rows = Rows {
-        options,
-        known: positions,
-        columns,
-        problems: Vec::new(),
-        resolved_organisations: IdMap::default(),
-        resolved_projects: IdMap::default(),
-    };
-    rows.require(&["donor", "recipient", "kind"]);
-    if !rows.problems.is_empty() {
-        return Err(Error::Invalid(Report::new(rows.problems)));
-    }
+    let (mut reader, mut rows) = Rows::open(text, options, &["donor", "recipient", "kind"])?;
     let names = Names::new(known);
     let mut seen = IdSet::default();
     let mut out = Vec::new();
@@ -478,20 +489,7 @@ pub fn read_organisations(
     options: &CsvOptions,
     known: &Dataset,
 ) -> Result<Vec<Organisation>> {
-    let (mut reader, columns) = reader(text, options)?;
-    let positions = KNOWN.map(|k| columns.get(k).copied());
-    let mut rows = Rows {
-        options,
-        known: positions,
-        columns,
-        problems: Vec::new(),
-        resolved_organisations: IdMap::default(),
-        resolved_projects: IdMap::default(),
-    };
-    rows.require(&["name", "kind"]);
-    if !rows.problems.is_empty() {
-        return Err(Error::Invalid(Report::new(rows.problems)));
-    }
+    let (mut reader, mut rows) = Rows::open(text, options, &["name", "kind"])?;
     let mut context = Dataset {
         organisations: known.organisations.clone(),
         ..Dataset::default()
@@ -633,4 +631,60 @@ pub fn write_table(batch: &RecordBatch) -> Result<String> {
     }
     let bytes = writer.into_inner().map_err(|e| error(&e))?;
     String::from_utf8(bytes).map_err(|e| error(&e))
+}
+
+/// The kinds of record a CSV file can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvKind {
+    /// Contributions, as documented above.
+    Contributions,
+    /// Organisations, as documented above.
+    Organisations,
+}
+
+impl std::str::FromStr for CsvKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "contributions" => Ok(Self::Contributions),
+            "organisations" => Ok(Self::Organisations),
+            other => Err(Error::Parse {
+                what: "CSV kind",
+                input: other.to_owned(),
+                reason: "expected \"contributions\" or \"organisations\"".to_owned(),
+            }),
+        }
+    }
+}
+
+/// Reads a CSV file of `kind` into a data set of the new records, naming
+/// the organisations and projects of `known`.
+pub fn read(kind: CsvKind, text: &str, options: &CsvOptions, known: &Dataset) -> Result<Dataset> {
+    let mut out = Dataset::new();
+    match kind {
+        CsvKind::Contributions => {
+            out.contributions = read_contributions(text, options, known, None)?
+        }
+        CsvKind::Organisations => out.organisations = read_organisations(text, options, known)?,
+    }
+    Ok(out)
+}
+
+/// Reads a CSV file from disk; the file's name locates problems.
+pub fn read_file(
+    kind: CsvKind,
+    path: &std::path::Path,
+    mapping: HashMap<String, String>,
+    known: &Dataset,
+) -> Result<Dataset> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read(kind, &text, &CsvOptions { file, mapping }, known)
 }
