@@ -16,6 +16,7 @@ binding over it.
 """
 
 from partnercrm._partnercrm import (
+    CSV_KINDS,
     TABLES,
     Agreement,
     ConflictError,
@@ -39,8 +40,10 @@ from partnercrm._partnercrm import (
     __version__,
 )
 from partnercrm.network import to_networkx
+from partnercrm.progress import RowsBar
 
 __all__ = [
+    "CSV_KINDS",
     "TABLES",
     "Agreement",
     "ConflictError",
@@ -57,6 +60,7 @@ __all__ = [
     "Problem",
     "Project",
     "RateTable",
+    "RowsBar",
     "StorageError",
     "Store",
     "Table",

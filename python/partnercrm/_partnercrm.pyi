@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, TypeAlias, TypedDict, TypeVar, final
 
@@ -11,6 +11,13 @@ import polars
 
 __version__: str
 TABLES: list[str]
+CSV_KINDS: list[str]
+
+_CsvKind: TypeAlias = Literal[
+    "organisations", "people", "projects", "agreements", "contributions",
+    "indicators", "groups", "memberships", "notes",
+]
+_Progress: TypeAlias = bool | Callable[[int], object] | None
 
 _DateLike: TypeAlias = str | datetime.date
 _Amount: TypeAlias = Decimal | int | str
@@ -463,8 +470,9 @@ class Dataset:
     def import_csv(
         self,
         path: _Path,
-        kind: Literal["contributions", "organisations"] = "contributions",
+        kind: _CsvKind = "contributions",
         mapping: Mapping[str, str] | None = None,
+        progress: _Progress = None,
     ) -> None: ...
     def table(self, name: str) -> Table: ...
     def rollup(self, group_by: Sequence[_Dimension] = ..., rates: RateTable | None = None) -> Table: ...
@@ -536,9 +544,10 @@ class Store:
     def import_csv(
         self,
         path: _Path,
-        kind: Literal["contributions", "organisations"] = "contributions",
+        kind: _CsvKind = "contributions",
         mapping: Mapping[str, str] | None = None,
         actor: str = "python",
+        progress: _Progress = None,
     ) -> _Applied: ...
     def get(self, kind: type[_R], id: _Id) -> _R | None: ...
     def all(self, kind: type[_R], as_of: _Moment | None = None) -> list[_R]: ...

@@ -12,6 +12,7 @@ use pyo3::types::{PyList, PyType};
 
 use crate::errors::{IntoPy, parse_error};
 use crate::problem::PyProblem;
+use crate::progress::Progress;
 use crate::records::{Wrap, kind_of_class, push_record};
 use crate::table::PyTable;
 
@@ -206,31 +207,39 @@ impl PyDataset {
         rollup_of(py, &self.inner, &group_by, rates.as_ref().map(|r| &r.inner))
     }
 
-    /// Reads contributions (or organisations, with `kind="organisations"`)
-    /// from a CSV file into this data set, naming organisations and projects
-    /// already in it, and validates the result. Raises `ValidationError`
-    /// with every problem, adding nothing, if any cell or rule fails.
-    #[pyo3(signature = (path, kind="contributions", mapping=None))]
+    /// Reads a CSV file of `kind` (see `partnercrm.CSV_KINDS`) into this
+    /// data set, naming the records already in it, and validates the result.
+    /// Raises `ValidationError` with every problem, adding nothing, if any
+    /// cell or rule fails. `progress=True` shows a progress bar; a callable
+    /// is called with the rows read so far.
+    #[pyo3(signature = (path, kind="contributions", mapping=None, progress=None))]
     fn import_csv(
         &mut self,
         py: Python<'_>,
         path: std::path::PathBuf,
         kind: &str,
         mapping: Option<std::collections::HashMap<String, String>>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        use partnercrm::io::csv::{CsvKind, read_file};
+        use partnercrm::io::csv::{CsvKind, read_file_with_progress};
         let kind: CsvKind = kind.parse().py_err()?;
+        let mut progress = Progress::new(py, progress)?;
         let data = &mut self.inner;
-        py.detach(|| {
-            let new = read_file(kind, &path, mapping.unwrap_or_default(), data)?;
+        let read = py.detach(|| {
+            let mapping = mapping.unwrap_or_default();
+            let mut report = |rows| progress.report(rows);
+            let new = read_file_with_progress(kind, &path, mapping, data, Some(&mut report))?;
+            if progress.failed() {
+                return Ok(());
+            }
             let mut next = data.clone();
-            next.contributions.extend(new.contributions);
-            next.organisations.extend(new.organisations);
+            next.upsert_all(new);
             next.validate().into_result()?;
             *data = next;
             Ok(())
-        })
-        .py_err()
+        });
+        progress.finish(py)?;
+        read.py_err()
     }
 
     /// Agreements in force on `on` (a date or ISO text), as a table.

@@ -5,6 +5,7 @@ mod convert;
 mod dataset;
 mod errors;
 mod problem;
+mod progress;
 mod rates;
 mod records;
 mod store;
@@ -18,6 +19,8 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TABLES", partnercrm::query::tables::TABLES.to_vec())?;
+    let csv_kinds = partnercrm::io::csv::CsvKind::ALL.map(|k| k.as_str());
+    m.add("CSV_KINDS", csv_kinds.to_vec())?;
     m.add("PartnerCrmError", py.get_type::<errors::PartnerCrmError>())?;
     m.add("ValidationError", py.get_type::<errors::ValidationError>())?;
     m.add("NotFoundError", py.get_type::<errors::NotFoundError>())?;

@@ -16,6 +16,7 @@ use crate::convert::{datetime, moment, record_json, to_python};
 use crate::dataset::{PyDataset, records_of, table_of};
 use crate::errors::{IntoPy, parse_error};
 use crate::problem::PyProblem;
+use crate::progress::Progress;
 use crate::records::{Wrap, kind_of_class, push_record, reference_of};
 use crate::table::PyTable;
 
@@ -229,12 +230,13 @@ impl PyStore {
         applied_dict(py, applied)
     }
 
-    /// Imports a CSV file of `kind` ("contributions" or "organisations"),
-    /// all or nothing. Names resolve against the stored organisations and
-    /// projects; `mapping` renames columns (`{"Geber": "donor"}`). Every bad
-    /// cell raises together in one `ValidationError`, located as
-    /// `file[line].column`. Importing the same file again changes nothing.
-    #[pyo3(signature = (path, kind="contributions", mapping=None, actor="python"))]
+    /// Imports a CSV file of `kind` (see `partnercrm.CSV_KINDS`), all or
+    /// nothing. Names resolve against the stored records; `mapping` renames
+    /// columns (`{"Geber": "donor"}`). Every bad cell raises together in one
+    /// `ValidationError`, located as `file[line].column`. Importing the same
+    /// file again changes nothing. `progress=True` shows a progress bar; a
+    /// callable is called with the rows read so far.
+    #[pyo3(signature = (path, kind="contributions", mapping=None, actor="python", progress=None))]
     fn import_csv<'py>(
         &self,
         py: Python<'py>,
@@ -242,20 +244,32 @@ impl PyStore {
         kind: &str,
         mapping: Option<std::collections::HashMap<String, String>>,
         actor: &str,
+        progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        use partnercrm::io::csv::{CsvKind, read_file};
+        use partnercrm::io::csv::{CsvKind, read_file_with_progress, references};
         let kind: CsvKind = kind.parse().py_err()?;
         let summary = format!("import {}", path.display());
+        let mut progress = Progress::new(py, progress)?;
         let applied = self.with_store(py, |store| {
-            let known = Dataset {
-                organisations: store.all::<Organisation>()?,
-                projects: store.all::<Project>()?,
-                ..Dataset::default()
-            };
-            let upserts = read_file(kind, &path, mapping.unwrap_or_default(), &known)?;
-            store.apply(Batch::upsert_all(upserts), actor, &summary)
-        })?;
-        applied_dict(py, applied)
+            let known = references(store)?;
+            let mapping = mapping.unwrap_or_default();
+            let mut report = |rows| progress.report(rows);
+            let upserts = read_file_with_progress(kind, &path, mapping, &known, Some(&mut report))?;
+            if progress.failed() {
+                return Ok(None);
+            }
+            store
+                .apply(Batch::upsert_all(upserts), actor, &summary)
+                .map(Some)
+        });
+        progress.finish(py)?;
+        match applied? {
+            Some(applied) => applied_dict(py, applied),
+            // A callback that raised stopped the import; `finish` raised it.
+            None => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "the import was stopped by its progress callback",
+            )),
+        }
     }
 
     /// The record of class `kind` with this id, or `None`.

@@ -74,6 +74,14 @@ pub enum Error {
         /// The newest schema version this build knows.
         supported: i64,
     },
+    /// Input over one of the readers' limits on size or nesting.
+    #[error("{what} exceeds the limit of {limit}")]
+    Limit {
+        /// What was too big, e.g. "CSV file".
+        what: &'static str,
+        /// The limit, e.g. "1024 columns".
+        limit: String,
+    },
     /// The storage engine failed.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),

@@ -175,7 +175,7 @@ Oxfam GB,ngo_cso,,Oxfam Great Britain;Oxfam,GB,,GB-CHC-202918
 Oxfam GB Kenya,country_office,,,KE,Oxfam GB,
 World Bank,igo,,,,,
 ";
-    let orgs = read_organisations(text, &options("orgs.csv"), &data).expect("imports");
+    let orgs = read_organisations(text, &options("orgs.csv"), &data, None).expect("imports");
     assert_eq!(orgs[1].parent, Some(orgs[0].id));
     assert_eq!(
         orgs[2].id,
@@ -183,7 +183,7 @@ World Bank,igo,,,,,
         "known by its natural key"
     );
     assert_eq!(
-        read_organisations(text, &options("orgs.csv"), &data).expect("again"),
+        read_organisations(text, &options("orgs.csv"), &data, None).expect("again"),
         orgs
     );
 }

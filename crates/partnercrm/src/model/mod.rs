@@ -198,6 +198,30 @@ impl Dataset {
         self.len() == 0
     }
 
+    /// Adds `other`'s records, replacing those with the same id: what a
+    /// store's [`Batch::upsert_all`](crate::store::Batch::upsert_all) does,
+    /// in memory.
+    pub fn upsert_all(&mut self, other: Dataset) {
+        fn upsert<T: Record>(into: &mut Vec<T>, from: Vec<T>) {
+            let at: ids::IdMap<T::Id, usize> =
+                into.iter().enumerate().map(|(i, r)| (r.id(), i)).collect();
+            for record in from {
+                match at.get(&record.id()) {
+                    Some(&i) => into[i] = record,
+                    None => into.push(record),
+                }
+            }
+        }
+        upsert(&mut self.organisations, other.organisations);
+        upsert(&mut self.people, other.people);
+        upsert(&mut self.agreements, other.agreements);
+        upsert(&mut self.contributions, other.contributions);
+        upsert(&mut self.projects, other.projects);
+        upsert(&mut self.indicators, other.indicators);
+        upsert(&mut self.groups, other.groups);
+        upsert(&mut self.notes, other.notes);
+    }
+
     /// Checks every rule and returns every problem found.
     pub fn validate(&self) -> crate::validate::Report {
         crate::validate::validate(self)

@@ -209,6 +209,8 @@ codes! {
     CsvAmbiguousReference = "csv.ambiguous_reference",
     /// A CSV row cannot be read at all.
     CsvMalformedRow = "csv.malformed_row",
+    /// A CSV cell is longer than the reader accepts.
+    CsvLimit = "csv.limit",
     /// A quote names no speaker.
     QuoteWithoutSpeaker = "note.quote_without_speaker",
     /// A note is linked to nothing.

@@ -1,0 +1,295 @@
+//! Contributions: the one kind of file with a million rows, so it is read
+//! in parallel, in chunks that split at line ends outside quotes.
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::CsvOptions;
+use super::rows::{Index, Rows, content_uuid, organisation_index, parse_enum, unique};
+use crate::Result;
+use crate::model::ids::IdSet;
+use crate::model::*;
+use crate::validate::Code;
+
+/// Files smaller than this are read on the calling thread alone.
+const PARALLEL_FROM_BYTES: usize = 1 << 20;
+
+/// Reads contributions from CSV, resolving names against `known` (the
+/// organisations and projects already stored). `progress` is called with
+/// the number of rows read so far, every 10,000 rows and at the end.
+pub fn read_contributions(
+    text: &str,
+    options: &CsvOptions,
+    known: &Dataset,
+    progress: Option<&mut dyn FnMut(usize)>,
+) -> Result<Vec<Contribution>> {
+    let (reader, mut rows) = Rows::open(text, options, &["donor", "recipient", "kind"])?;
+    let body_start = reader.position().byte() as usize;
+    let body = text.get(body_start..).unwrap_or_default();
+    let header_lines = count_lines(text.get(..body_start).unwrap_or_default());
+    let organisations = organisation_index(&known.organisations);
+    let projects = Index::of("project", &known.projects);
+
+    let workers = if body.len() < PARALLEL_FROM_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(16))
+    };
+    let chunks = split_at_record_ends(body, workers);
+    let (tell, heard) = mpsc::channel::<usize>();
+    let results: Vec<Chunk> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|&(start, end, lines_before)| {
+                let worker = Worker {
+                    organisations: organisations.clone(),
+                    projects: projects.clone(),
+                    kinds: HashMap::new(),
+                    currencies: HashMap::new(),
+                };
+                let tell = tell.clone();
+                let chunk = body.get(start..end).unwrap_or_default();
+                let first_line = header_lines + lines_before;
+                let rows = rows.fork();
+                scope.spawn(move || worker.read(rows, chunk, first_line, &tell))
+            })
+            .collect();
+        drop(tell);
+        // Progress is reported on the calling thread: the callback need not be Send.
+        let mut progress = progress;
+        let mut read = 0;
+        for rows in heard {
+            read += rows;
+            if let Some(report) = progress.as_mut() {
+                report(read);
+            }
+        }
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+
+    let mut seen = IdSet::default();
+    let mut out = Vec::with_capacity(results.iter().map(|c| c.contributions.len()).sum());
+    for chunk in results {
+        rows.problems.extend(chunk.problems);
+        for (content, mut contribution) in chunk.ids.into_iter().zip(chunk.contributions) {
+            contribution.id = unique(content, &mut seen).into();
+            out.push(contribution);
+        }
+    }
+    rows.finish(out)
+}
+
+/// What one worker read from its chunk, in file order.
+struct Chunk {
+    contributions: Vec<Contribution>,
+    /// Each contribution's content-derived id, made unique across the file later.
+    ids: Vec<Uuid>,
+    problems: Vec<crate::validate::Problem>,
+}
+
+struct Worker {
+    organisations: Index<OrganisationId>,
+    projects: Index<ProjectId>,
+    kinds: HashMap<String, Result<ContributionKind, String>>,
+    currencies: HashMap<String, Result<Currency, String>>,
+}
+
+impl Worker {
+    fn read(
+        mut self,
+        mut rows: Rows,
+        chunk: &str,
+        first_line: u64,
+        tell: &mpsc::Sender<usize>,
+    ) -> Chunk {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(chunk.as_bytes());
+        let mut contributions = Vec::new();
+        let mut ids = Vec::new();
+        let mut reported = 0;
+        // The receiver lives until every worker is joined.
+        let mut progress = |read: usize| {
+            let _ = tell.send(read - reported);
+            reported = read;
+        };
+        rows.each_row(
+            &mut reader,
+            first_line,
+            Some(&mut progress),
+            |rows, record, line| {
+                if let Some(contribution) = self.row(rows, record, line) {
+                    ids.push(content_uuid("contribution", &row_content(record)));
+                    contributions.push(contribution);
+                }
+            },
+        );
+        Chunk {
+            contributions,
+            ids,
+            problems: rows.problems,
+        }
+    }
+
+    fn row(
+        &mut self,
+        rows: &mut Rows,
+        record: &csv::StringRecord,
+        line: u64,
+    ) -> Option<Contribution> {
+        let before = rows.problems.len();
+        let donor = rows.reference(&mut self.organisations, record, line, "donor");
+        let recipient = rows.reference(&mut self.organisations, record, line, "recipient");
+        let kind = match rows.required(record, line, "kind") {
+            Some(text) => {
+                let parsed = self.kinds.entry(text.to_owned()).or_insert_with(|| {
+                    parse_enum(text, "contribution kind (cash, in_kind, pledge, services)")
+                });
+                match parsed {
+                    Ok(kind) => Some(*kind),
+                    Err(message) => {
+                        let message = message.clone();
+                        rows.problem(line, "kind", Code::CsvInvalidValue, message);
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let amount = rows.parse(record, line, "amount", |t| {
+            Decimal::from_str_exact(t).map_err(|_| format!("{t:?} is not a decimal amount"))
+        });
+        let currency = match rows.cell(record, "currency") {
+            Some(code) => {
+                let parsed = self
+                    .currencies
+                    .entry(code.to_owned())
+                    .or_insert_with(|| Currency::from_code(code).map_err(|e| e.to_string()));
+                match parsed {
+                    Ok(currency) => Some(*currency),
+                    Err(message) => {
+                        let message = message.clone();
+                        rows.problem(line, "currency", Code::CsvInvalidValue, message);
+                        None
+                    }
+                }
+            }
+            None => {
+                if amount.is_some() {
+                    rows.problem(
+                        line,
+                        "currency",
+                        Code::CsvInvalidValue,
+                        "an amount needs a currency".to_owned(),
+                    );
+                }
+                None
+            }
+        };
+        let date = rows.date(record, line, "received_on");
+        let project = rows.reference(&mut self.projects, record, line, "project");
+        let estimated = rows.parse(record, line, "basis", |t| match t.to_lowercase().as_str() {
+            "actual" => Ok(false),
+            "estimated" => Ok(true),
+            _ => Err(format!("{t:?} is not a basis (actual or estimated)")),
+        });
+        if rows.problems.len() > before {
+            return None;
+        }
+        let value = match (amount, currency) {
+            (Some(amount), Some(currency)) if estimated == Some(true) => {
+                ContributionValue::Estimated {
+                    money: Money { amount, currency },
+                }
+            }
+            (Some(amount), Some(currency)) => ContributionValue::Actual {
+                money: Money { amount, currency },
+            },
+            _ => ContributionValue::Unknown,
+        };
+        Some(Contribution {
+            // Set from the row's content once the whole file is read.
+            id: ContributionId::from_uuid(Uuid::nil()),
+            kind: kind?,
+            donor: donor?,
+            recipient: recipient?,
+            value,
+            date,
+            period: Period::OPEN,
+            project,
+            agreement: None,
+            description: rows.text(record, "description"),
+            payments: Vec::new(),
+            allocations: Vec::new(),
+        })
+    }
+}
+
+use super::rows::row_content;
+
+fn count_lines(text: &str) -> u64 {
+    text.bytes().filter(|&b| b == b'\n').count() as u64
+}
+
+/// Splits `body` into about `parts` chunks `(start, end, lines before
+/// start)`, each ending just after a line end that lies outside quotes: a
+/// quoted cell may hold line breaks, and an even number of `"` before a
+/// line end (escaped quotes come in pairs) means it is not inside one.
+fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
+    let bytes = body.as_bytes();
+    let count = |range: &[u8], byte: u8| range.iter().filter(|&&b| b == byte).count();
+    let target = bytes.len() / parts.max(1) + 1;
+    let mut chunks = Vec::with_capacity(parts);
+    let (mut start, mut lines_before) = (0usize, 0u64);
+    while start < bytes.len() || chunks.is_empty() {
+        let mut end = (start + target).min(bytes.len());
+        let mut quotes = count(&bytes[start..end], b'"');
+        while end < bytes.len() {
+            match bytes[end..].iter().position(|&b| b == b'\n') {
+                Some(at) => {
+                    quotes += count(&bytes[end..end + at], b'"');
+                    end += at + 1;
+                    if quotes % 2 == 0 {
+                        break;
+                    }
+                }
+                None => end = bytes.len(),
+            }
+        }
+        chunks.push((start, end, lines_before));
+        lines_before += count(&bytes[start..end], b'\n') as u64;
+        start = end;
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_at_record_ends;
+
+    #[test]
+    fn chunks_never_split_a_quoted_line_break() {
+        let body = "a,\"x\ny\"\nb,c\nd,\"e\"\"\nf\"\ng,h\n";
+        for parts in 1..8 {
+            let chunks = split_at_record_ends(body, parts);
+            let mut next = 0;
+            for &(start, end, lines) in &chunks {
+                assert_eq!(start, next);
+                assert_eq!(lines, body[..start].matches('\n').count() as u64);
+                let chunk = &body[start..end];
+                assert_eq!(chunk.matches('"').count() % 2, 0, "{chunk:?}");
+                next = end;
+            }
+            assert_eq!(next, body.len());
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! CSV for spreadsheets: every kind of record in, any table out.
+//!
+//! Each kind of file has documented columns; only the required ones must
+//! be present, in any order, and a header mapping renames a file's columns
+//! to these (`{"Geber": "donor"}`). Headers are matched case-insensitively.
+//! Cells are trimmed; an empty cell is an absent value. Lists are
+//! separated by `;`. Dates are `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. Enum
+//! values are the snake_case names of the JSON document (`in_kind`),
+//! forgiving case, spaces and dashes (`In-Kind`).
+//!
+//! A cell that names an organisation accepts its name, acronym, alias,
+//! IATI org-id or other identifier, or its id; other records answer to
+//! their titles, acronyms, aliases and ids. A name two records share is an
+//! error: use an identifier or id.
+//!
+//! # Contributions (`contributions`)
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `donor` | yes | an organisation |
+//! | `recipient` | yes | an organisation |
+//! | `kind` | yes | `cash`, `in_kind`, `pledge` or `services` |
+//! | `amount` | no | a decimal amount; empty means unknown |
+//! | `currency` | with `amount` | an ISO 4217 code |
+//! | `received_on` | no | a date |
+//! | `project` | no | a project |
+//! | `basis` | no | `actual` (the default) or `estimated` |
+//! | `description` | no | free text |
+//!
+//! # Organisations (`organisations`)
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `name` | yes | the name |
+//! | `kind` | yes | e.g. `ngo_cso`, `private_company`, `government`, `un_agency` |
+//! | `acronym`, `website`, `description` | no | text |
+//! | `aliases` | no | other names, a list |
+//! | `country` | no | an ISO 3166-1 alpha-2 code |
+//! | `parent` | no | an organisation, stored or earlier in the file |
+//! | `iati_org_id` | no | e.g. `XM-DAC-47066` |
+//!
+//! # People (`people`)
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `name` | yes | the name |
+//! | `organisation` | no | where the person works |
+//! | `title` | no | the job title there |
+//! | `from`, `to` | no | dates of that affiliation |
+//! | `email`, `phone`, `description` | no | text |
+//!
+//! # Projects (`projects`)
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `title` | yes | the title |
+//! | `acronym`, `description` | no | text |
+//! | `aliases`, `places`, `themes` | no | lists of text |
+//! | `countries` | no | a list of ISO 3166-1 alpha-2 codes |
+//! | `sectors` | no | a list of OECD DAC 5-digit sector codes |
+//! | `start`, `end` | no | dates |
+//! | `status` | no | `pipeline`, `implementation`, `finalisation`, `closed`, `cancelled` or `suspended` |
+//! | `lead_office` | no | an organisation |
+//! | `parent` | no | the programme: a project, stored or earlier in the file |
+//! | `funding`, `accountable`, `extending`, `implementing` | no | lists of organisations in that IATI role |
+//!
+//! # Agreements (`agreements`)
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `title` | yes | the title |
+//! | `kind` | yes | `mou`, `bilateral`, `trilateral`, `multilateral`, `framework`, `funding` or `other` |
+//! | `parties` | yes | a list of organisations, each optionally with roles: `IOM=signatory\|implementer` |
+//! | `signed` | no | a date |
+//! | `start`, `end` | no | when it is in effect |
+//! | `status` | no | `draft`, `negotiating`, `active`, `expired` or `terminated` |
+//! | `purpose` | no | text |
+//! | `projects` | no | a list of projects |
+//!
+//! Party roles are `signatory`, `donor`, `implementer`,
+//! `government_counterpart` and `beneficiary`.
+//!
+//! # Indicators (`indicators`), one row per value
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `project` | yes | the project measured |
+//! | `indicator` | yes | the indicator's title; rows with the same project and title build one indicator |
+//! | `unit` | yes | e.g. `people` |
+//! | `measure` | no | `count` (the default) or `percentage` |
+//! | `aggregation` | no | `sum` (the default), `max` or `latest` |
+//! | `observation` | yes | `baseline`, `target` or `actual` |
+//! | `value` | yes | a decimal number |
+//! | `qualifier` | no | `exact` (the default), `about`, `more_than`, `at_least`, `less_than` or `at_most` |
+//! | `from`, `to` | no | the period the value covers |
+//! | `comment` | no | text |
+//!
+//! # Groups (`groups`)
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `name` | yes | the name |
+//! | `kind` | yes | `inter_agency_group`, `working_group`, `task_force` or `network` |
+//! | `acronym` | no | text |
+//! | `aliases` | no | a list |
+//! | `parent` | no | a group, stored or earlier in the file |
+//! | `from`, `to` | no | when it existed |
+//! | `purpose`, `contact` | no | text |
+//!
+//! # Memberships (`memberships`), one row per seat, of stored groups
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `group` | yes | a stored group |
+//! | `organisation` | yes | an organisation |
+//! | `role` | no | `member` (the default), `chair` or `co_chair` |
+//! | `from`, `to` | no | dates of the membership or term |
+//!
+//! # Notes (`notes`)
+//!
+//! | column | required | holds |
+//! |---|---|---|
+//! | `kind` | yes | `event`, `award`, `quote`, `meeting`, `publication`, `statement` or `other` |
+//! | `text` | yes | what happened or was said |
+//! | `title`, `language`, `place` | no | text |
+//! | `date` | no | a date |
+//! | `organisations`, `people`, `projects`, `agreements`, `groups` | no | lists of the records it concerns; for a quote, `people` names the speaker |
+//!
+//! # Errors, re-imports and limits
+//!
+//! Every bad cell is reported, with file, line and column, before anything
+//! is returned: a file imports whole or not at all. Records get the id of
+//! the stored record with the same natural key, or an id derived from their
+//! content, so importing the same file again changes nothing. A file over
+//! [`MAX_FILE_BYTES`], a header over [`MAX_COLUMNS`] columns or a cell over
+//! [`MAX_CELL_BYTES`] is refused.
+//!
+//! Exports ([`write_table`]) neutralise cells a spreadsheet would run as a
+//! formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
+//! by prefixing `'`.
+
+mod contributions;
+mod export;
+mod groups;
+mod organisations;
+mod projects;
+mod rows;
+
+use std::collections::HashMap;
+
+pub use contributions::read_contributions;
+pub use export::write_table;
+pub use groups::{read_groups, read_memberships, read_notes};
+pub use organisations::{read_organisations, read_people};
+pub use projects::{read_agreements, read_indicators, read_projects};
+
+use crate::model::*;
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// The largest file read: 4 GiB.
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+/// The most columns a header may have.
+pub const MAX_COLUMNS: usize = 1_024;
+/// The longest cell: 1 MiB.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+/// Options for reading a CSV file.
+#[derive(Clone, Debug, Default)]
+pub struct CsvOptions {
+    /// The file's name, for error locations.
+    pub file: String,
+    /// Renames columns: the file's header to partnercrm's column name.
+    pub mapping: HashMap<String, String>,
+}
+
+/// The kinds of record a CSV file can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CsvKind {
+    /// Contributions.
+    Contributions,
+    /// Organisations.
+    Organisations,
+    /// People and their affiliations.
+    People,
+    /// Projects and their partners.
+    Projects,
+    /// Agreements and their parties.
+    Agreements,
+    /// Indicators, one row per baseline, target or actual.
+    Indicators,
+    /// Groups.
+    Groups,
+    /// Memberships and chair terms of stored groups.
+    Memberships,
+    /// Notes.
+    Notes,
+}
+
+impl CsvKind {
+    /// Every kind, in the order a set of files is best imported.
+    pub const ALL: [CsvKind; 9] = [
+        Self::Organisations,
+        Self::People,
+        Self::Projects,
+        Self::Agreements,
+        Self::Contributions,
+        Self::Indicators,
+        Self::Groups,
+        Self::Memberships,
+        Self::Notes,
+    ];
+
+    /// The kind's name, as [`FromStr`](std::str::FromStr) reads it.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Contributions => "contributions",
+            Self::Organisations => "organisations",
+            Self::People => "people",
+            Self::Projects => "projects",
+            Self::Agreements => "agreements",
+            Self::Indicators => "indicators",
+            Self::Groups => "groups",
+            Self::Memberships => "memberships",
+            Self::Notes => "notes",
+        }
+    }
+
+    /// The kind a header's columns (after any mapping) show, if only one
+    /// kind fits: organisations and groups share `name` and `kind`, so a
+    /// file of either needs its kind named.
+    pub fn infer(columns: &[&str]) -> Option<CsvKind> {
+        let has = |c: &str| columns.iter().any(|h| h.trim().eq_ignore_ascii_case(c));
+        if has("donor") && has("recipient") {
+            Some(Self::Contributions)
+        } else if has("group") && has("organisation") {
+            Some(Self::Memberships)
+        } else if has("indicator") && has("observation") {
+            Some(Self::Indicators)
+        } else if has("parties") {
+            Some(Self::Agreements)
+        } else if has("text") && has("kind") {
+            Some(Self::Notes)
+        } else if has("title") && !has("kind") {
+            Some(Self::Projects)
+        } else if has("name") && !has("kind") {
+            Some(Self::People)
+        } else {
+            None
+        }
+    }
+}
+
+impl std::fmt::Display for CsvKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CsvKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::Parse {
+                what: "CSV kind",
+                input: s.to_owned(),
+                reason: format!(
+                    "expected one of {}",
+                    Self::ALL.map(|k| k.as_str()).join(", ")
+                ),
+            })
+    }
+}
+
+/// Reads a CSV file of `kind` into a data set of the new records, naming
+/// the records of `known` (see [`references`]).
+pub fn read(kind: CsvKind, text: &str, options: &CsvOptions, known: &Dataset) -> Result<Dataset> {
+    read_with_progress(kind, text, options, known, None)
+}
+
+/// [`read`], telling `progress` the number of rows read every 10,000 rows
+/// and at the end.
+pub fn read_with_progress(
+    kind: CsvKind,
+    text: &str,
+    options: &CsvOptions,
+    known: &Dataset,
+    progress: Option<&mut dyn FnMut(usize)>,
+) -> Result<Dataset> {
+    let mut out = Dataset::new();
+    match kind {
+        CsvKind::Contributions => {
+            out.contributions = read_contributions(text, options, known, progress)?
+        }
+        CsvKind::Organisations => {
+            out.organisations = read_organisations(text, options, known, progress)?
+        }
+        CsvKind::People => out.people = read_people(text, options, known, progress)?,
+        CsvKind::Projects => out.projects = read_projects(text, options, known, progress)?,
+        CsvKind::Agreements => out.agreements = read_agreements(text, options, known, progress)?,
+        CsvKind::Indicators => out.indicators = read_indicators(text, options, known, progress)?,
+        CsvKind::Groups => out.groups = read_groups(text, options, known, progress)?,
+        CsvKind::Memberships => out.groups = read_memberships(text, options, known, progress)?,
+        CsvKind::Notes => out.notes = read_notes(text, options, known, progress)?,
+    }
+    Ok(out)
+}
+
+/// Reads a file's text, refusing one over [`MAX_FILE_BYTES`].
+pub fn read_text(path: &std::path::Path) -> Result<String> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(Error::Limit {
+            what: "CSV file",
+            limit: format!("{MAX_FILE_BYTES} bytes"),
+        });
+    }
+    std::fs::read_to_string(path).map_err(io)
+}
+
+/// Reads a CSV file from disk; the file's name locates problems.
+pub fn read_file(
+    kind: CsvKind,
+    path: &std::path::Path,
+    mapping: HashMap<String, String>,
+    known: &Dataset,
+) -> Result<Dataset> {
+    read_file_with_progress(kind, path, mapping, known, None)
+}
+
+/// [`read_file`] with a progress callback, as for [`read_with_progress`].
+pub fn read_file_with_progress(
+    kind: CsvKind,
+    path: &std::path::Path,
+    mapping: HashMap<String, String>,
+    known: &Dataset,
+    progress: Option<&mut dyn FnMut(usize)>,
+) -> Result<Dataset> {
+    let text = read_text(path)?;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_with_progress(kind, &text, &CsvOptions { file, mapping }, known, progress)
+}
+
+/// The stored records a CSV file's cells may name: everything but
+/// contributions and notes, which nothing in a file refers to by name.
+pub fn references<S: Store>(store: &S) -> Result<Dataset> {
+    Ok(Dataset {
+        organisations: store.all()?,
+        people: store.all()?,
+        agreements: store.all()?,
+        projects: store.all()?,
+        indicators: store.all()?,
+        groups: store.all()?,
+        ..Dataset::default()
+    })
+}

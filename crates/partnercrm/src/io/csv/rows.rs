@@ -1,0 +1,512 @@
+//! What every CSV reader shares: the header, cells by column name,
+//! location-tagged problems, name resolution and content-derived ids.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use uuid::Uuid;
+
+use super::{CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS};
+use crate::model::ids::{IdMap, IdSet};
+use crate::model::record::{Record, fold};
+use crate::model::{Organisation, PartialDate, Period};
+use crate::validate::{Code, Path, Problem, Report, Severity};
+use crate::{Error, Result};
+
+/// Every name a kind of record answers to, for resolving cells that name
+/// records: folded names, acronyms, aliases, identifiers and ids.
+#[derive(Clone)]
+pub(super) struct Index<I> {
+    what: &'static str,
+    by_key: HashMap<String, Vec<I>>,
+    /// Cells already resolved: a file names the same few records again and again.
+    resolved: IdMap<String, Option<I>>,
+}
+
+/// Why a cell names no single record.
+pub(super) enum Unresolved {
+    Unknown,
+    Ambiguous(usize),
+}
+
+impl<I: Copy + Eq + Hash + std::fmt::Display> Index<I> {
+    pub(super) fn new(what: &'static str) -> Self {
+        Self {
+            what,
+            by_key: HashMap::new(),
+            resolved: IdMap::default(),
+        }
+    }
+
+    /// An index of records by [`Record::names`] and id.
+    pub(super) fn of<'r, T: Record<Id = I> + 'r>(
+        what: &'static str,
+        records: impl IntoIterator<Item = &'r T>,
+    ) -> Self {
+        let mut index = Self::new(what);
+        for record in records {
+            index.add(record);
+        }
+        index
+    }
+
+    /// Makes `record` resolvable, e.g. one defined earlier in the same file.
+    pub(super) fn add<T: Record<Id = I>>(&mut self, record: &T) {
+        let id = record.id();
+        for name in record.names() {
+            self.insert(fold(name), id);
+        }
+        self.insert(id.to_string(), id);
+        // A name that failed to resolve may resolve now.
+        self.resolved.clear();
+    }
+
+    pub(super) fn insert(&mut self, key: String, id: I) {
+        let ids = self.by_key.entry(key).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+
+    pub(super) fn resolve(&mut self, text: &str) -> std::result::Result<I, Unresolved> {
+        if let Some(&known) = self.resolved.get(text) {
+            return known.ok_or(Unresolved::Unknown);
+        }
+        let found = match self.by_key.get(&fold(text)).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some(many) if many.len() > 1 => return Err(Unresolved::Ambiguous(many.len())),
+            _ => Err(Unresolved::Unknown),
+        };
+        self.resolved
+            .insert(text.to_owned(), found.as_ref().ok().copied());
+        found
+    }
+}
+
+/// Organisations answer to their IATI org-ids and other identifiers too.
+pub(super) fn organisation_index<'r>(
+    organisations: impl IntoIterator<Item = &'r Organisation>,
+) -> Index<crate::model::OrganisationId> {
+    let mut index = Index::new("organisation");
+    for org in organisations {
+        add_organisation(&mut index, org);
+    }
+    index
+}
+
+pub(super) fn add_organisation(
+    index: &mut Index<crate::model::OrganisationId>,
+    org: &Organisation,
+) {
+    index.add(org);
+    for identifier in &org.identifiers {
+        index.insert(fold(&identifier.value), org.id);
+    }
+}
+
+/// Column positions by partnercrm's column name.
+type Columns = IdMap<String, usize>;
+
+/// Reads a file's rows, reporting location-tagged problems.
+pub(super) struct Rows<'o> {
+    options: &'o CsvOptions,
+    columns: Columns,
+    pub(super) problems: Vec<Problem>,
+}
+
+impl<'o> Rows<'o> {
+    /// Opens a file, refusing it (with every missing column named) if it
+    /// lacks one of `required`.
+    pub(super) fn open<'t>(
+        text: &'t str,
+        options: &'o CsvOptions,
+        required: &[&str],
+    ) -> Result<(csv::Reader<&'t [u8]>, Self)> {
+        let (reader, columns) = reader(text, options)?;
+        let mut rows = Rows {
+            options,
+            columns,
+            problems: Vec::new(),
+        };
+        rows.require(required);
+        if rows.problems.is_empty() {
+            Ok((reader, rows))
+        } else {
+            Err(Error::Invalid(Report::new(rows.problems)))
+        }
+    }
+
+    /// The report of a file with problems, or `value` if it has none.
+    pub(super) fn finish<T>(self, value: T) -> Result<T> {
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(Error::Invalid(Report::new(self.problems)))
+        }
+    }
+
+    pub(super) fn at(&self, line: u64, column: &str) -> Path {
+        Path::root(&self.options.file)
+            .index(line as usize)
+            .field(column)
+    }
+
+    pub(super) fn problem(&mut self, line: u64, column: &str, code: Code, message: String) {
+        let path = self.at(line, column);
+        self.problems.push(Problem {
+            path,
+            code,
+            message,
+            severity: Severity::Error,
+        });
+    }
+
+    fn require(&mut self, names: &[&str]) {
+        for name in names {
+            if !self.columns.contains_key(*name) {
+                let path = Path::root(&self.options.file).index(1).field(name);
+                self.problems.push(Problem {
+                    path,
+                    code: Code::CsvMissingColumn,
+                    message: format!(
+                        "the header has no column {name:?} (rename one with a header mapping)"
+                    ),
+                    severity: Severity::Error,
+                });
+            }
+        }
+    }
+
+    /// A cell, trimmed; `None` when the column is absent or the cell empty.
+    pub(super) fn cell<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
+        self.columns
+            .get(column)
+            .and_then(|&at| record.get(at))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A cell that must not be empty.
+    pub(super) fn required<'r>(
+        &mut self,
+        record: &'r csv::StringRecord,
+        line: u64,
+        column: &str,
+    ) -> Option<&'r str> {
+        let cell = self.cell(record, column);
+        if cell.is_none() {
+            self.problem(
+                line,
+                column,
+                Code::CsvInvalidValue,
+                format!("the {column} is empty"),
+            );
+        }
+        cell
+    }
+
+    pub(super) fn text(&self, record: &csv::StringRecord, column: &str) -> Option<String> {
+        self.cell(record, column).map(str::to_owned)
+    }
+
+    /// A `;`-separated list cell.
+    pub(super) fn list(&self, record: &csv::StringRecord, column: &str) -> Vec<String> {
+        self.cell(record, column).map_or_else(Vec::new, |cell| {
+            split_list(cell).map(str::to_owned).collect()
+        })
+    }
+
+    pub(super) fn parse<T, E: std::fmt::Display>(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        let text = self.cell(record, column)?;
+        match parse(text) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.problem(line, column, Code::CsvInvalidValue, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A `;`-separated list of parsed values; every bad item is reported.
+    pub(super) fn parse_list<T, E: std::fmt::Display>(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+        mut parse: impl FnMut(&str) -> std::result::Result<T, E>,
+    ) -> Vec<T> {
+        let Some(cell) = self.cell(record, column) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in split_list(cell) {
+            match parse(item) {
+                Ok(value) => out.push(value),
+                Err(e) => self.problem(line, column, Code::CsvInvalidValue, e.to_string()),
+            }
+        }
+        out
+    }
+
+    pub(super) fn choice<T: serde::de::DeserializeOwned>(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+        what: &str,
+    ) -> Option<T> {
+        self.parse(record, line, column, |t| parse_enum(t, what))
+    }
+
+    pub(super) fn date(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+    ) -> Option<PartialDate> {
+        self.parse(record, line, column, |t| t.parse::<PartialDate>())
+    }
+
+    /// A period from two columns, `from` and `to` unless named otherwise.
+    pub(super) fn period(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        from: &str,
+        to: &str,
+    ) -> Period {
+        Period::new(self.date(record, line, from), self.date(record, line, to))
+    }
+
+    /// The record a cell names, reporting unknown and ambiguous names.
+    pub(super) fn reference<I: Copy + Eq + Hash + std::fmt::Display>(
+        &mut self,
+        index: &mut Index<I>,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+    ) -> Option<I> {
+        let text = self.cell(record, column)?;
+        self.resolve(index, text, line, column)
+    }
+
+    /// The records a `;`-separated list cell names.
+    pub(super) fn references<I: Copy + Eq + Hash + std::fmt::Display>(
+        &mut self,
+        index: &mut Index<I>,
+        record: &csv::StringRecord,
+        line: u64,
+        column: &str,
+    ) -> Vec<I> {
+        let Some(cell) = self.cell(record, column) else {
+            return Vec::new();
+        };
+        split_list(cell)
+            .filter_map(|name| self.resolve(index, name, line, column))
+            .collect()
+    }
+
+    pub(super) fn resolve<I: Copy + Eq + Hash + std::fmt::Display>(
+        &mut self,
+        index: &mut Index<I>,
+        text: &str,
+        line: u64,
+        column: &str,
+    ) -> Option<I> {
+        match index.resolve(text) {
+            Ok(id) => Some(id),
+            Err(Unresolved::Ambiguous(n)) => {
+                let what = index.what;
+                self.problem(
+                    line,
+                    column,
+                    Code::CsvAmbiguousReference,
+                    format!("{text:?} names {n} {what}s; use an id or identifier"),
+                );
+                None
+            }
+            Err(Unresolved::Unknown) => {
+                let what = index.what;
+                self.problem(
+                    line,
+                    column,
+                    Code::CsvUnknownReference,
+                    format!("no {what} is called {text:?}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A reader of the same file with no problems yet, for another thread.
+    pub(super) fn fork(&self) -> Self {
+        Self {
+            options: self.options,
+            columns: self.columns.clone(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Calls `each` with every well-formed row and its line, reporting
+    /// malformed rows and oversized cells; `progress` hears the number of
+    /// rows read every 10,000 rows and at the end. Lines count from
+    /// `first_line`, the lines before the reader's first byte.
+    pub(super) fn each_row(
+        &mut self,
+        reader: &mut csv::Reader<&[u8]>,
+        first_line: u64,
+        mut progress: Option<&mut dyn FnMut(usize)>,
+        mut each: impl FnMut(&mut Self, &csv::StringRecord, u64),
+    ) {
+        let mut record = csv::StringRecord::new();
+        let mut count = 0;
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = first_line + e.position().map_or(0, |p| p.line());
+                    self.problem(line, "*", Code::CsvMalformedRow, e.to_string());
+                    // An invalid UTF-8 row is skipped; a broken reader stops.
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            count += 1;
+            if count % 10_000 == 0
+                && let Some(report) = progress.as_mut()
+            {
+                report(count);
+            }
+            let line = first_line + record.position().map_or(0, |p| p.line());
+            if let Some(at) = record.iter().position(|c| c.len() > MAX_CELL_BYTES) {
+                let column = self
+                    .columns
+                    .iter()
+                    .find(|(_, i)| **i == at)
+                    .map_or_else(|| format!("#{}", at + 1), |(name, _)| name.clone());
+                self.problem(
+                    line,
+                    &column,
+                    Code::CsvLimit,
+                    format!("the cell is longer than {MAX_CELL_BYTES} bytes"),
+                );
+                continue;
+            }
+            each(self, &record, line);
+        }
+        if let Some(report) = progress.as_mut() {
+            report(count);
+        }
+    }
+}
+
+pub(super) fn split_list(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn reader<'t>(text: &'t str, options: &CsvOptions) -> Result<(csv::Reader<&'t [u8]>, Columns)> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(options, &e))?
+        .clone();
+    if headers.len() > MAX_COLUMNS {
+        return Err(Error::Limit {
+            what: "CSV header",
+            limit: format!("{MAX_COLUMNS} columns"),
+        });
+    }
+    let columns = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = h.trim();
+            (
+                options
+                    .mapping
+                    .get(h)
+                    .cloned()
+                    .unwrap_or_else(|| h.to_lowercase()),
+                i,
+            )
+        })
+        .collect();
+    Ok((reader, columns))
+}
+
+fn csv_error(options: &CsvOptions, error: &csv::Error) -> Error {
+    let line = error.position().map_or(0, |p| p.line());
+    Error::Parse {
+        what: "CSV file",
+        input: format!("{}:{line}", options.file),
+        reason: error.to_string(),
+    }
+}
+
+/// Parses one of an enum's snake_case names, forgiving case, spaces and dashes.
+pub(super) fn parse_enum<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> std::result::Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(
+        text.to_lowercase().replace(['-', ' '], "_"),
+    ))
+    .map_err(|_| format!("{text:?} is not a {what}"))
+}
+
+const NAMESPACE: Uuid = Uuid::from_u128(0x6d3f_0c3e_9a57_4c55_b4d2_2f6a_1b7e_9c01);
+
+/// An id derived from what a row says, so that the same file always yields
+/// the same ids.
+pub(super) fn content_uuid(kind: &str, content: &str) -> Uuid {
+    let mut named = Vec::with_capacity(kind.len() + 1 + content.len());
+    named.extend_from_slice(kind.as_bytes());
+    named.push(b'|');
+    named.extend_from_slice(content.as_bytes());
+    Uuid::new_v5(&NAMESPACE, &named)
+}
+
+/// Makes `id` unique among `seen`: an identical row is another record
+/// (another gift of the same amount), so it chains to the next id,
+/// deterministically.
+pub(super) fn unique(mut id: Uuid, seen: &mut IdSet<Uuid>) -> Uuid {
+    while !seen.insert(id) {
+        id = Uuid::new_v5(&NAMESPACE, id.as_bytes());
+    }
+    id
+}
+
+/// [`content_uuid`] made unique among `seen`.
+pub(super) fn content_id(kind: &str, content: &str, seen: &mut IdSet<Uuid>) -> Uuid {
+    unique(content_uuid(kind, content), seen)
+}
+
+/// What a record's cells say, for [`content_id`]: trimmed, in column order.
+pub(super) fn row_content(record: &csv::StringRecord) -> String {
+    let mut content = String::with_capacity(record.as_slice().len() + record.len());
+    for field in record.iter() {
+        content.push_str(field.trim());
+        content.push('\u{1f}');
+    }
+    content
+}
+
+/// The id of the record in `known` with `key` as its natural key, if any.
+pub(super) fn known_id<'r, T: Record + 'r>(
+    known: impl IntoIterator<Item = &'r T>,
+    key: &str,
+) -> Option<T::Id> {
+    known
+        .into_iter()
+        .find(|r| r.natural_key().as_deref() == Some(key))
+        .map(Record::id)
+}
