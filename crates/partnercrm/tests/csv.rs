@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use partnercrm::Error;
-use partnercrm::io::csv::{CsvOptions, read_contributions, read_organisations, write_table};
+use partnercrm::io::csv::{
+    CsvKind, CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS, read, read_contributions, read_organisations,
+    references, write_table,
+};
 use partnercrm::io::json;
 use partnercrm::model::*;
 use partnercrm::query::tables::table;
@@ -207,4 +210,337 @@ fn exports_neutralise_formulas_and_round_trip_values() {
     assert!(!csv.contains(",=HYPERLINK"));
     let amounts = write_table(&table(&seed(), "contributions").expect("table")).expect("writes");
     assert!(amounts.contains("850000.0000"));
+}
+
+/// A store holding the seed data set, and what its CSV files may name.
+fn seeded_store() -> SqliteStore {
+    let mut store = SqliteStore::in_memory().expect("store");
+    store.import(seed(), "test").expect("seed imports");
+    store
+}
+
+/// Imports one file of `kind` into `store`, as the bindings and the CLI do.
+fn import(
+    store: &mut SqliteStore,
+    kind: CsvKind,
+    file: &str,
+    text: &str,
+) -> partnercrm::Result<usize> {
+    let known = references(store)?;
+    let new = read(kind, text, &options(file), &known)?;
+    let applied = store.apply(Batch::upsert_all(new), "test", file)?;
+    Ok(applied.inserted + applied.updated)
+}
+
+const PROJECTS: &str = "title,acronym,countries,sectors,start,end,status,lead_office,parent,funding,implementing,themes
+Safe Migration Awareness,SMA,UA;PL,15190,2024-01,2025-12,implementation,IOM Ukraine,,World Bank;Government of Italy,IOM Ukraine,counter-trafficking;labour migration
+SMA phase II,,UA,,2026,,pipeline,,Safe Migration Awareness,,,
+";
+
+#[test]
+fn projects_import_with_partners_parents_and_codes() {
+    let mut store = seeded_store();
+    assert_eq!(
+        import(&mut store, CsvKind::Projects, "projects.csv", PROJECTS).expect("imports"),
+        2
+    );
+    let sma = store
+        .find_by_name::<Project>("SMA")
+        .expect("find")
+        .remove(0);
+    assert_eq!(sma.countries.len(), 2);
+    assert_eq!(sma.sectors[0].to_string(), "15190");
+    assert_eq!(sma.period.start, PartialDate::month(2024, 1));
+    assert_eq!(sma.status, Some(ProjectStatus::Implementation));
+    assert_eq!(sma.themes, ["counter-trafficking", "labour migration"]);
+    let funders: Vec<_> = sma
+        .partners
+        .iter()
+        .filter(|p| p.role == ProjectRole::Funding)
+        .collect();
+    assert_eq!(funders.len(), 2);
+    let phase_two = store
+        .find_by_name::<Project>("SMA phase II")
+        .expect("find")
+        .remove(0);
+    assert_eq!(
+        phase_two.parent,
+        Some(sma.id),
+        "names a project earlier in the file"
+    );
+    assert_eq!(
+        import(&mut store, CsvKind::Projects, "projects.csv", PROJECTS).expect("again"),
+        0,
+        "the same file twice changes nothing"
+    );
+}
+
+#[test]
+fn agreements_people_indicators_groups_memberships_and_notes_import() {
+    let mut store = seeded_store();
+    import(&mut store, CsvKind::Projects, "projects.csv", PROJECTS).expect("projects");
+    let files = [
+        (
+            CsvKind::Agreements,
+            "agreements.csv",
+            "title,kind,parties,signed,start,end,status,projects
+SMA cooperation,mou,IOM Ukraine=signatory|implementer;World Bank=signatory|donor,2024-01-15,2024-02,2026-01,active,SMA
+",
+        ),
+        (
+            CsvKind::People,
+            "people.csv",
+            "name,organisation,title,from,email
+Olena Petrenko,IOM Ukraine,Project officer,2024-01,olena@example.org
+",
+        ),
+        (
+            CsvKind::Indicators,
+            "indicators.csv",
+            "project,indicator,unit,observation,value,qualifier,from,to,comment
+SMA,People reached,people,baseline,0,,2023,2023,
+SMA,People reached,people,target,600000,,2024,2025,
+SMA,People reached,people,actual,612000,more_than,2024,2025,survey
+",
+        ),
+        (
+            CsvKind::Groups,
+            "groups.csv",
+            "name,kind,acronym,parent,from,purpose
+Working Group on Safe Migration,working_group,WGSM,Geneva Migration Group,2024,Share what works
+",
+        ),
+        (
+            CsvKind::Notes,
+            "notes.csv",
+            "kind,text,date,organisations,people,projects
+quote,\"We reached more people than we planned.\",2025-06,IOM Ukraine,Olena Petrenko,SMA
+",
+        ),
+    ];
+    for (kind, file, text) in files {
+        assert!(
+            import(&mut store, kind, file, text).expect(file) > 0,
+            "{file}"
+        );
+    }
+    let memberships = "group,organisation,role,from,to
+WGSM,IOM Ukraine,chair,2024,2025
+WGSM,World Bank,member,2024,
+WGSM,IOM Ukraine,member,2024,
+";
+    import(&mut store, CsvKind::Memberships, "seats.csv", memberships).expect("seats");
+
+    let agreement = store
+        .find_by_name::<Agreement>("SMA cooperation")
+        .expect("find")
+        .remove(0);
+    assert_eq!(agreement.parties.len(), 2);
+    assert_eq!(
+        agreement.parties[1].roles,
+        [PartyRole::Signatory, PartyRole::Donor]
+    );
+    assert_eq!(agreement.projects.len(), 1);
+    let person = store
+        .find_by_name::<Person>("Olena Petrenko")
+        .expect("find")
+        .remove(0);
+    assert_eq!(
+        person.affiliations[0].title.as_deref(),
+        Some("Project officer")
+    );
+    let indicators = store.all::<Indicator>().expect("all");
+    let reached = indicators
+        .iter()
+        .find(|i| i.title == "People reached")
+        .expect("built");
+    assert_eq!(reached.baseline.as_ref().map(|b| b.value), Some(0.into()));
+    assert_eq!(reached.targets[0].value, 600_000.into());
+    assert_eq!(reached.actuals[0].qualifier, Qualifier::MoreThan);
+    let group = store.find_by_name::<Group>("WGSM").expect("find").remove(0);
+    assert!(group.parent.is_some());
+    assert_eq!(group.memberships.len(), 2);
+    assert_eq!(group.chairs.len(), 1);
+    let notes = store.all::<Note>().expect("all");
+    let quote = notes
+        .iter()
+        .find(|n| n.text.starts_with("We reached"))
+        .expect("quote");
+    assert_eq!(quote.links.people, [person.id]);
+
+    // Every file again: nothing changes, memberships included.
+    for (kind, file, text) in files {
+        assert_eq!(
+            import(&mut store, kind, file, text).expect(file),
+            0,
+            "{file}"
+        );
+    }
+    assert_eq!(
+        import(&mut store, CsvKind::Memberships, "seats.csv", memberships).expect("again"),
+        0
+    );
+}
+
+#[test]
+fn bad_rows_of_every_kind_are_all_reported() {
+    let store = seeded_store();
+    let known = references(&store).expect("known");
+    let cases = [
+        (
+            CsvKind::Projects,
+            "title,countries,status,parent\nA,XX,running,Nowhere\n",
+            3,
+        ),
+        (
+            CsvKind::Agreements,
+            "title,kind,parties\nB,treaty,Nobody=boss\n",
+            3,
+        ),
+        (
+            CsvKind::Indicators,
+            "project,indicator,unit,observation,value\nPraesidium,X,people,guess,ten\n",
+            2,
+        ),
+        (
+            CsvKind::Memberships,
+            "group,organisation,role\nGeneva Migration Group,Nobody,king\n",
+            2,
+        ),
+        (CsvKind::Notes, "kind,text,date\nrumour,,someday\n", 3),
+        (CsvKind::People, "name,organisation,from\n,Nobody,soon\n", 3),
+    ];
+    for (kind, text, expected) in cases {
+        let err = read(kind, text, &options("bad.csv"), &known).expect_err(kind.as_str());
+        let Error::Invalid(report) = err else {
+            panic!("{kind}: expected problems, got {err}")
+        };
+        assert_eq!(report.problems().len(), expected, "{kind}: {report}");
+        assert!(
+            report
+                .problems()
+                .iter()
+                .all(|p| p.path.to_string().starts_with("bad.csv[2].")),
+            "{kind}: {report}"
+        );
+    }
+}
+
+#[test]
+fn an_indicator_whose_rows_disagree_is_refused() {
+    let text = "project,indicator,unit,observation,value
+Praesidium,People assisted,people,target,100
+Praesidium,People assisted,households,actual,90
+Praesidium,People assisted,people,baseline,1
+Praesidium,People assisted,people,baseline,2
+";
+    let err = read(CsvKind::Indicators, text, &options("i.csv"), &seed()).expect_err("disagrees");
+    let Error::Invalid(report) = err else {
+        panic!("{err}")
+    };
+    let paths: Vec<_> = report
+        .problems()
+        .iter()
+        .map(|p| p.path.to_string())
+        .collect();
+    assert_eq!(paths, ["i.csv[3].unit", "i.csv[5].observation"]);
+}
+
+#[test]
+fn the_kind_of_a_file_is_inferred_from_its_header_when_only_one_fits() {
+    let infer = |h: &str| CsvKind::infer(&h.split(',').collect::<Vec<_>>());
+    assert_eq!(
+        infer("donor,recipient,kind,amount"),
+        Some(CsvKind::Contributions)
+    );
+    assert_eq!(infer("group,organisation,role"), Some(CsvKind::Memberships));
+    assert_eq!(
+        infer("project,indicator,unit,observation,value"),
+        Some(CsvKind::Indicators)
+    );
+    assert_eq!(infer("title,kind,parties"), Some(CsvKind::Agreements));
+    assert_eq!(infer("kind,text"), Some(CsvKind::Notes));
+    assert_eq!(infer("Title,countries"), Some(CsvKind::Projects));
+    assert_eq!(infer("name,organisation,email"), Some(CsvKind::People));
+    assert_eq!(infer("name,kind"), None, "organisations or groups");
+    for kind in CsvKind::ALL {
+        assert_eq!(kind.as_str().parse::<CsvKind>().expect("parses"), kind);
+    }
+}
+
+#[test]
+fn a_large_file_read_in_parallel_locates_problems_like_a_small_one() {
+    // Quoted line breaks in descriptions, and bad rows scattered through
+    // chunks: every problem keeps its true line.
+    let mut text = String::from("donor,recipient,kind,amount,currency,received_on,description\n");
+    let mut line = 2;
+    let mut bad_lines = Vec::new();
+    for i in 0..40_000 {
+        if i % 9_999 == 0 {
+            text.push_str("Chevron,IOM Angola,cash,1,USD,2004-13,\"bad\nmonth\"\n");
+            bad_lines.push(line);
+            line += 2;
+        } else {
+            text.push_str("Chevron,IOM Angola,cash,1,USD,2004,\"two\nlines, \"\"quoted\"\"\"\n");
+            line += 2;
+        }
+    }
+    assert!(text.len() > 1 << 20, "large enough to be read in parallel");
+    let err = read_contributions(&text, &options("big.csv"), &seed(), None).expect_err("bad rows");
+    let Error::Invalid(report) = err else {
+        panic!("{err}")
+    };
+    let lines: Vec<String> = report
+        .problems()
+        .iter()
+        .map(|p| p.path.to_string())
+        .collect();
+    let expected: Vec<String> = bad_lines
+        .iter()
+        .map(|l| format!("big.csv[{l}].received_on"))
+        .collect();
+    assert_eq!(lines, expected);
+
+    let good = text.replace("2004-13", "2004-12");
+    let mut seen = Vec::new();
+    let gifts = read_contributions(
+        &good,
+        &options("big.csv"),
+        &seed(),
+        Some(&mut |n| seen.push(n)),
+    )
+    .expect("reads");
+    assert_eq!(gifts.len(), 40_000);
+    assert_eq!(seen.last(), Some(&40_000));
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "progress only grows");
+    assert_eq!(
+        gifts[1].description.as_deref(),
+        Some("two\nlines, \"quoted\"")
+    );
+    let ids: std::collections::HashSet<_> = gifts.iter().map(|g| g.id).collect();
+    assert_eq!(ids.len(), gifts.len(), "identical rows get distinct ids");
+    let again = read_contributions(&good, &options("big.csv"), &seed(), None).expect("again");
+    assert_eq!(again, gifts, "the same file gives the same records");
+}
+
+#[test]
+fn oversized_cells_and_headers_are_refused() {
+    let long = "x".repeat(MAX_CELL_BYTES + 1);
+    let text = format!("donor,recipient,kind,description\nChevron,IOM Angola,cash,{long}\n");
+    let err = read_contributions(&text, &options("long.csv"), &seed(), None).expect_err("too long");
+    let Error::Invalid(report) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(report.problems()[0].code, Code::CsvLimit);
+    assert_eq!(
+        report.problems()[0].path.to_string(),
+        "long.csv[2].description"
+    );
+
+    let header = (0..=MAX_COLUMNS)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let err = read(CsvKind::Notes, &header, &options("wide.csv"), &seed()).expect_err("too wide");
+    assert!(matches!(err, Error::Limit { .. }), "{err}");
 }

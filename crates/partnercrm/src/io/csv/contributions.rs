@@ -8,9 +8,10 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::CsvOptions;
-use super::rows::{Index, Rows, content_uuid, organisation_index, parse_enum, unique};
+use super::rows::{
+    Index, Rows, UniqueIds, content_uuid, organisation_index, parse_enum, row_content,
+};
 use crate::Result;
-use crate::model::ids::IdSet;
 use crate::model::*;
 use crate::validate::Code;
 
@@ -76,12 +77,12 @@ pub fn read_contributions(
             .collect()
     });
 
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     let mut out = Vec::with_capacity(results.iter().map(|c| c.contributions.len()).sum());
     for chunk in results {
         rows.problems.extend(chunk.problems);
         for (content, mut contribution) in chunk.ids.into_iter().zip(chunk.contributions) {
-            contribution.id = unique(content, &mut seen).into();
+            contribution.id = seen.unique(content).into();
             out.push(contribution);
         }
     }
@@ -233,8 +234,6 @@ impl Worker {
         })
     }
 }
-
-use super::rows::row_content;
 
 fn count_lines(text: &str) -> u64 {
     text.bytes().filter(|&b| b == b'\n').count() as u64

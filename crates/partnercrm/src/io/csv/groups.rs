@@ -1,9 +1,9 @@
 //! Inter-agency groups, their dated memberships and chairs, and notes.
 
 use super::CsvOptions;
-use super::rows::{Index, Rows, content_id, organisation_index, row_content};
+use super::rows::{Index, Rows, UniqueIds, organisation_index, row_content};
 use crate::Result;
-use crate::model::ids::{IdMap, IdSet};
+use crate::model::ids::IdMap;
 use crate::model::record::Record;
 use crate::model::*;
 
@@ -18,7 +18,7 @@ pub fn read_groups(
     let (mut reader, mut rows) = Rows::open(text, options, &["name", "kind"])?;
     let mut groups = Index::of("group", &known.groups);
     let mut out = Vec::new();
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let name = rows.required(record, line, "name");
@@ -55,7 +55,7 @@ pub fn read_groups(
                 group.memberships = existing.memberships.clone();
                 group.chairs = existing.chairs.clone();
             }
-            None => group.id = content_id("group", &key, &mut seen).into(),
+            None => group.id = seen.content_id("group", &key).into(),
         }
         groups.add(&group);
         out.push(group);
@@ -158,7 +158,7 @@ pub fn read_notes(
     let mut agreements = Index::of("agreement", &known.agreements);
     let mut groups = Index::of("group", &known.groups);
     let mut out = Vec::new();
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let kind: Option<NoteKind> = match rows.required(record, line, "kind") {
@@ -188,7 +188,7 @@ pub fn read_notes(
         note.place = rows.text(record, "place");
         note.links = links;
         // Notes have no natural key: the row's content names it.
-        note.id = content_id("note", &row_content(record), &mut seen).into();
+        note.id = seen.content_id("note", &row_content(record)).into();
         out.push(note);
     });
     rows.finish(out)

@@ -1,9 +1,8 @@
 //! Organisations and the people who work at them.
 
 use super::CsvOptions;
-use super::rows::{Rows, add_organisation, content_id, known_id, organisation_index};
+use super::rows::{Rows, UniqueIds, add_organisation, known_id, organisation_index};
 use crate::Result;
-use crate::model::ids::IdSet;
 use crate::model::record::Record;
 use crate::model::*;
 
@@ -18,7 +17,7 @@ pub fn read_organisations(
     let (mut reader, mut rows) = Rows::open(text, options, &["name", "kind"])?;
     let mut index = organisation_index(&known.organisations);
     let mut out: Vec<Organisation> = Vec::new();
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let name = rows.required(record, line, "name");
@@ -48,7 +47,7 @@ pub fn read_organisations(
         // An organisation already known by its natural key keeps its id.
         let key = org.natural_key().unwrap_or_default();
         org.id = known_id(&known.organisations, &key)
-            .unwrap_or_else(|| content_id("organisation", &key, &mut seen).into());
+            .unwrap_or_else(|| seen.content_id("organisation", &key).into());
         add_organisation(&mut index, &org);
         out.push(org);
     });
@@ -65,7 +64,7 @@ pub fn read_people(
     let (mut reader, mut rows) = Rows::open(text, options, &["name"])?;
     let mut organisations = organisation_index(&known.organisations);
     let mut out = Vec::new();
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let name = rows.required(record, line, "name");
@@ -87,8 +86,8 @@ pub fn read_people(
         person.contact.phone = rows.text(record, "phone");
         person.description = rows.text(record, "description");
         let key = person.natural_key().unwrap_or_default();
-        person.id = known_id(&known.people, &key)
-            .unwrap_or_else(|| content_id("person", &key, &mut seen).into());
+        person.id =
+            known_id(&known.people, &key).unwrap_or_else(|| seen.content_id("person", &key).into());
         out.push(person);
     });
     rows.finish(out)

@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::CsvOptions;
-use super::rows::{Index, Rows, content_id, known_id, organisation_index, parse_enum, split_list};
+use super::rows::{Index, Rows, UniqueIds, known_id, organisation_index, parse_enum, split_list};
 use crate::Result;
-use crate::model::ids::IdSet;
 use crate::model::record::{Record, fold};
 use crate::model::*;
 use crate::validate::Code;
@@ -32,7 +31,7 @@ pub fn read_projects(
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = Index::of("project", &known.projects);
     let mut out = Vec::new();
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let title = rows.required(record, line, "title");
@@ -71,7 +70,7 @@ pub fn read_projects(
         project.parent = parent;
         let key = project.natural_key().unwrap_or_default();
         project.id = known_id(&known.projects, &key)
-            .unwrap_or_else(|| content_id("project", &key, &mut seen).into());
+            .unwrap_or_else(|| seen.content_id("project", &key).into());
         projects.add(&project);
         out.push(project);
     });
@@ -90,7 +89,7 @@ pub fn read_agreements(
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = Index::of("project", &known.projects);
     let mut out = Vec::new();
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let title = rows.required(record, line, "title");
@@ -146,7 +145,7 @@ pub fn read_agreements(
         agreement.projects = linked;
         let key = agreement.natural_key().unwrap_or_default();
         agreement.id = known_id(&known.agreements, &key)
-            .unwrap_or_else(|| content_id("agreement", &key, &mut seen).into());
+            .unwrap_or_else(|| seen.content_id("agreement", &key).into());
         out.push(agreement);
     });
     rows.finish(out)
@@ -176,7 +175,7 @@ pub fn read_indicators(
     let mut out: Vec<Indicator> = Vec::new();
     // Where each (project, folded title) is in `out`, and the line that began it.
     let mut begun: HashMap<(ProjectId, String), (usize, u64)> = HashMap::new();
-    let mut seen = IdSet::default();
+    let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let project = match rows.required(record, line, "project") {
@@ -253,7 +252,7 @@ pub fn read_indicators(
                 let mut indicator = Indicator::new(project, title, unit, measure, aggregation);
                 let key = indicator.natural_key().unwrap_or_default();
                 indicator.id = known_id(&known.indicators, &key)
-                    .unwrap_or_else(|| content_id("indicator", &key, &mut seen).into());
+                    .unwrap_or_else(|| seen.content_id("indicator", &key).into());
                 begun.insert((project, fold(title)), (out.len(), line));
                 out.push(indicator);
                 out.len() - 1

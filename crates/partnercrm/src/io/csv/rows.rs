@@ -475,19 +475,32 @@ pub(super) fn content_uuid(kind: &str, content: &str) -> Uuid {
     Uuid::new_v5(&NAMESPACE, &named)
 }
 
-/// Makes `id` unique among `seen`: an identical row is another record
-/// (another gift of the same amount), so it chains to the next id,
-/// deterministically.
-pub(super) fn unique(mut id: Uuid, seen: &mut IdSet<Uuid>) -> Uuid {
-    while !seen.insert(id) {
-        id = Uuid::new_v5(&NAMESPACE, id.as_bytes());
-    }
-    id
+/// Hands out unique ids. An identical row is another record (another
+/// gift of the same amount), so it chains to the next id,
+/// deterministically; the chain's end is remembered, so a file of a
+/// million identical rows costs a million steps, not half a trillion.
+#[derive(Default)]
+pub(super) struct UniqueIds {
+    seen: IdSet<Uuid>,
+    /// The last id handed out for each content id.
+    last: IdMap<Uuid, Uuid>,
 }
 
-/// [`content_uuid`] made unique among `seen`.
-pub(super) fn content_id(kind: &str, content: &str, seen: &mut IdSet<Uuid>) -> Uuid {
-    unique(content_uuid(kind, content), seen)
+impl UniqueIds {
+    pub(super) fn unique(&mut self, content: Uuid) -> Uuid {
+        let next = |id: Uuid| Uuid::new_v5(&NAMESPACE, id.as_bytes());
+        let mut id = self.last.get(&content).map_or(content, |&last| next(last));
+        while !self.seen.insert(id) {
+            id = next(id);
+        }
+        self.last.insert(content, id);
+        id
+    }
+
+    /// [`content_uuid`] made unique.
+    pub(super) fn content_id(&mut self, kind: &str, content: &str) -> Uuid {
+        self.unique(content_uuid(kind, content))
+    }
 }
 
 /// What a record's cells say, for [`content_id`]: trimmed, in column order.
