@@ -311,19 +311,20 @@ fn reader<'t>(text: &'t str, options: &CsvOptions) -> Result<(csv::Reader<&'t [u
     let columns = headers
         .iter()
         .enumerate()
-        .map(|(i, h)| {
-            let h = h.trim();
-            (
-                options
-                    .mapping
-                    .get(h)
-                    .cloned()
-                    .unwrap_or_else(|| h.to_lowercase()),
-                i,
-            )
-        })
+        .map(|(i, h)| (column_name(h, options), i))
         .collect();
     Ok((reader, columns))
+}
+
+/// A header cell as partnercrm's column name: trimmed, renamed by the
+/// mapping, else lower-cased.
+fn column_name(header: &str, options: &CsvOptions) -> String {
+    let h = header.trim();
+    options
+        .mapping
+        .get(h)
+        .cloned()
+        .unwrap_or_else(|| h.to_lowercase())
 }
 
 fn csv_error(options: &CsvOptions, error: &csv::Error) -> Error {
@@ -658,13 +659,75 @@ impl std::str::FromStr for CsvKind {
     }
 }
 
+impl CsvKind {
+    /// Every kind, in the order [`CsvKind::infer`] tries them.
+    pub const ALL: &'static [CsvKind] = &[Self::Contributions, Self::Organisations];
+
+    /// The kind's name, as [`str::parse`] reads it.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Contributions => "contributions",
+            Self::Organisations => "organisations",
+        }
+    }
+
+    /// The columns a file of this kind must have.
+    pub const fn required_columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::Contributions => &["donor", "recipient", "kind"],
+            Self::Organisations => &["name", "kind"],
+        }
+    }
+
+    /// The one kind whose required columns the header (after the mapping)
+    /// has; `None` when no kind or more than one fits.
+    pub fn infer(text: &str, options: &CsvOptions) -> Result<Option<CsvKind>> {
+        let columns = header(text, options)?;
+        let mut fitting = Self::ALL.iter().filter(|kind| {
+            kind.required_columns()
+                .iter()
+                .all(|wanted| columns.iter().any(|c| c == wanted))
+        });
+        Ok(match (fitting.next(), fitting.next()) {
+            (Some(kind), None) => Some(*kind),
+            _ => None,
+        })
+    }
+}
+
+impl std::fmt::Display for CsvKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A file's column names, in order, as partnercrm reads them: trimmed,
+/// renamed by the mapping, else lower-cased.
+pub fn header(text: &str, options: &CsvOptions) -> Result<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| csv_error(options, &e))?;
+    Ok(headers.iter().map(|h| column_name(h, options)).collect())
+}
+
 /// Reads a CSV file of `kind` into a data set of the new records, naming
 /// the organisations and projects of `known`.
 pub fn read(kind: CsvKind, text: &str, options: &CsvOptions, known: &Dataset) -> Result<Dataset> {
+    read_with_progress(kind, text, options, known, None)
+}
+
+/// As [`read`], calling `progress` with the number of rows read so far
+/// (every 10,000 rows and at the end) where the kind reports it.
+pub fn read_with_progress(
+    kind: CsvKind,
+    text: &str,
+    options: &CsvOptions,
+    known: &Dataset,
+    progress: Option<&mut dyn FnMut(usize)>,
+) -> Result<Dataset> {
     let mut out = Dataset::new();
     match kind {
         CsvKind::Contributions => {
-            out.contributions = read_contributions(text, options, known, None)?
+            out.contributions = read_contributions(text, options, known, progress)?
         }
         CsvKind::Organisations => out.organisations = read_organisations(text, options, known)?,
     }
@@ -687,4 +750,64 @@ pub fn read_file(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     read(kind, &text, &CsvOptions { file, mapping }, known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(mapping: &[(&str, &str)]) -> CsvOptions {
+        CsvOptions {
+            file: "t.csv".to_owned(),
+            mapping: mapping
+                .iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn required_columns_are_the_ones_the_readers_require() {
+        for kind in CsvKind::ALL {
+            let required = kind.required_columns();
+            let whole = required.join(",") + "\n";
+            let known = Dataset::new();
+            assert!(read(*kind, &whole, &options(&[]), &known).is_ok(), "{kind}");
+            for missing in required {
+                let text = required
+                    .iter()
+                    .filter(|c| *c != missing)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    + ",other\n";
+                let Err(Error::Invalid(report)) = read(*kind, &text, &options(&[]), &known) else {
+                    panic!("{kind} without {missing} was read");
+                };
+                assert!(report.errors().all(|p| p.code == Code::CsvMissingColumn));
+            }
+            assert_eq!(kind.as_str().parse::<CsvKind>().ok(), Some(*kind));
+        }
+    }
+
+    #[test]
+    fn infers_the_kind_from_the_header_after_mapping() {
+        let infer = |text: &str, mapping| CsvKind::infer(text, &options(mapping)).ok().flatten();
+        assert_eq!(
+            infer("Donor, recipient,kind,amount\n", &[]),
+            Some(CsvKind::Contributions)
+        );
+        assert_eq!(infer("name,kind\n", &[]), Some(CsvKind::Organisations));
+        assert_eq!(
+            infer("Geber,recipient,kind\n", &[("Geber", "donor")]),
+            Some(CsvKind::Contributions)
+        );
+        assert_eq!(infer("a,b\n", &[]), None);
+        // Both kinds fit: the caller must say which.
+        assert_eq!(infer("name,donor,recipient,kind\n", &[]), None);
+        assert_eq!(
+            header(" Geber ,X\n", &options(&[("Geber", "donor")])).ok(),
+            Some(vec!["donor".to_owned(), "x".to_owned()])
+        );
+    }
 }
