@@ -434,6 +434,11 @@ fn section_table(
                     ]);
                 }
                 for (currency, amount) in &d.totals {
+                    // As the currency writes it: EUR 625000.00, JPY 1200.
+                    let mut amount = *amount;
+                    if let Some(digits) = currency.minor_unit_digits() {
+                        amount.rescale(digits);
+                    }
                     rows.push(vec![
                         s(&d.donor),
                         s(currency.code()),
@@ -829,6 +834,7 @@ fn history(db: &Path, args: &HistoryArgs) -> Outcome {
                     rows,
                 )?;
                 if format == OutputFormat::Table {
+                    let label = if label.is_empty() { "(erased)" } else { label.as_str() };
                     emit(&format!("{label} ({record})\n"))?;
                 }
                 output::print(&batch, format)
