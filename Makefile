@@ -10,9 +10,15 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 
+# The main job's store: made afresh from the seed data set on every run.
+REPORT_DB := target/report.db
+
 .PHONY: report
-report: ## the main job: keep the IOM data set in the embedded store and print the report
-	$(CARGO) run --quiet --example report
+report: ## the main job: build the command line, import the IOM data set into a fresh store, print the report
+	mkdir -p $(dir $(REPORT_DB))
+	rm -f $(REPORT_DB) $(REPORT_DB)-wal $(REPORT_DB)-shm
+	$(CARGO) run --quiet --locked -p partnercrm-cli -- --db $(REPORT_DB) import examples/data/iom_partnerships.json
+	$(CARGO) run --quiet --locked -p partnercrm-cli -- --db $(REPORT_DB) report
 
 .PHONY: lint
 lint: ## formatting and lints, warnings as errors

@@ -448,7 +448,7 @@ Praesidium,People assisted,people,baseline,2
 
 #[test]
 fn the_kind_of_a_file_is_inferred_from_its_header_when_only_one_fits() {
-    let infer = |h: &str| CsvKind::infer(&h.split(',').collect::<Vec<_>>());
+    let infer = |h: &str| CsvKind::from_columns(&h.split(',').collect::<Vec<_>>());
     assert_eq!(
         infer("donor,recipient,kind,amount"),
         Some(CsvKind::Contributions)
@@ -462,9 +462,41 @@ fn the_kind_of_a_file_is_inferred_from_its_header_when_only_one_fits() {
     assert_eq!(infer("kind,text"), Some(CsvKind::Notes));
     assert_eq!(infer("Title,countries"), Some(CsvKind::Projects));
     assert_eq!(infer("name,organisation,email"), Some(CsvKind::People));
-    assert_eq!(infer("name,kind"), None, "organisations or groups");
+    assert_eq!(infer("name,kind,iati_org_id"), Some(CsvKind::Organisations));
+    assert_eq!(infer("name,kind,purpose"), Some(CsvKind::Groups));
+    assert_eq!(infer("amount,currency"), None);
+    let mapped = CsvOptions {
+        file: "de.csv".into(),
+        mapping: HashMap::from([("Geber".to_owned(), "donor".to_owned())]),
+    };
+    let inferred = CsvKind::infer(" Geber ,Recipient,kind\n", &mapped).expect("header");
+    assert_eq!(inferred, Some(CsvKind::Contributions), "after the mapping");
     for kind in CsvKind::ALL {
         assert_eq!(kind.as_str().parse::<CsvKind>().expect("parses"), kind);
+        // A file with just the required columns and no rows reads; one
+        // without any of them is refused for that column alone.
+        let required = kind.required_columns();
+        let known = Dataset::new();
+        read(
+            kind,
+            &(required.join(",") + "\n"),
+            &options("r.csv"),
+            &known,
+        )
+        .expect("reads");
+        for missing in required {
+            let rest: Vec<_> = required.iter().filter(|c| *c != missing).copied().collect();
+            let text = rest.join(",") + ",other\n";
+            let Err(Error::Invalid(report)) = read(kind, &text, &options("r.csv"), &known) else {
+                panic!("{kind} without {missing} was read")
+            };
+            assert!(
+                report
+                    .problems()
+                    .iter()
+                    .all(|p| p.code == Code::CsvMissingColumn)
+            );
+        }
     }
 }
 

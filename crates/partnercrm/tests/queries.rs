@@ -286,3 +286,119 @@ fn organisation_duplicates_by_alias_acronym_and_identifier() {
             .is_some_and(|r| r.contains(&"same identifier".to_owned()))
     );
 }
+
+mod report_options {
+    use super::*;
+    use partnercrm::query::rates::RateTable;
+    use partnercrm::query::report::{PartnershipReport, ReportOptions};
+
+    #[test]
+    fn default_options_build_the_whole_report() {
+        let data = seed();
+        let report =
+            PartnershipReport::build_with(&data, &ReportOptions::default()).expect("builds");
+        assert_eq!(report, PartnershipReport::build(&data));
+        assert_eq!(report.agreements.len(), data.agreements.len());
+    }
+
+    #[test]
+    fn a_partner_narrows_the_report_to_its_portfolio() {
+        let data = seed();
+        let chevron = org(&data, "Chevron");
+        let options = ReportOptions {
+            partner: Some(chevron),
+            ..ReportOptions::default()
+        };
+        let report = PartnershipReport::build_with(&data, &options).expect("builds");
+        let donors: Vec<&str> = report
+            .contributions
+            .iter()
+            .map(|d| d.donor.as_str())
+            .collect();
+        assert_eq!(donors.len(), 1, "{donors:?}");
+        assert_eq!(report.contributions[0].count, 2);
+        assert!(report.agreements.is_empty());
+        let partners: Vec<&String> = report
+            .partners_by_kind
+            .iter()
+            .flat_map(|(_, n)| n)
+            .collect();
+        assert!(
+            partners.iter().any(|n| n.contains("Chevron")),
+            "{partners:?}"
+        );
+        assert!(partners.len() < data.organisations.len());
+        assert!(
+            report
+                .to_string()
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains(": Chevron"))
+        );
+    }
+
+    #[test]
+    fn a_day_leaves_out_what_came_later_or_cannot_be_placed() {
+        let data = seed();
+        let on = day("2006-12-31");
+        let options = ReportOptions {
+            on: Some(on),
+            ..ReportOptions::default()
+        };
+        let report = PartnershipReport::build_with(&data, &options).expect("builds");
+        assert!(!report.agreements.is_empty());
+        assert!(
+            report
+                .agreements
+                .iter()
+                .all(|a| a.signed.is_some_and(|d| d.earliest() <= on))
+        );
+        assert!(report.agreements.len() < data.agreements.len());
+        let counted: usize = report.contributions.iter().map(|d| d.count).sum();
+        let dated_by_then = data
+            .contributions
+            .iter()
+            .filter(|c| c.effective_date().is_some_and(|d| d.earliest() <= on))
+            .count();
+        assert_eq!(counted, dated_by_then);
+        assert!(report.to_string().contains("as on 2006-12-31"));
+    }
+
+    #[test]
+    fn rates_convert_every_amount_or_refuse() {
+        let data = seed();
+        let rates = RateTable::from_csv(
+            "test",
+            Currency::from_code("EUR").expect("EUR"),
+            "currency,date,rate\nUSD,2000,0.5\n",
+        )
+        .expect("rates");
+        let options = ReportOptions {
+            rates: Some(&rates),
+            on: Some(day("2009-01-01")),
+            ..ReportOptions::default()
+        };
+        let report = PartnershipReport::build_with(&data, &options).expect("builds");
+        let chevron = report
+            .contributions
+            .iter()
+            .find(|d| d.donor.contains("Chevron"))
+            .expect("Chevron gave");
+        assert_eq!(
+            chevron
+                .totals
+                .iter()
+                .map(|(c, a)| (c.code(), *a))
+                .collect::<Vec<_>>(),
+            [("EUR", Decimal::new(625_000, 0))]
+        );
+        assert!(report.to_string().contains("in EUR (rate table \"test\""));
+        // Without a day, an undated gift is in the report, and no rate can be chosen for it.
+        let options = ReportOptions {
+            rates: Some(&rates),
+            ..ReportOptions::default()
+        };
+        let error = PartnershipReport::build_with(&data, &options).expect_err("undated gift");
+        assert!(error.to_string().contains("has no date"), "{error}");
+    }
+}

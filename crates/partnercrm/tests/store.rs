@@ -513,3 +513,28 @@ fn backup_copies_the_store(fixture: fn() -> Fixture) {
         assert!(path.exists());
     }
 }
+
+#[test]
+fn check_reports_what_apply_would_do_and_writes_nothing() {
+    let mut store = SqliteStore::in_memory().expect("store");
+    let would = store
+        .check(Batch::upsert_all(seed()))
+        .expect("the seed is valid");
+    assert_eq!(would.revision, None);
+    assert_eq!(would.inserted, seed().len());
+    assert!(store.dataset().expect("reads").is_empty());
+    assert!(store.revisions().expect("reads").is_empty());
+
+    store.import(seed(), "test").expect("imports");
+    let again = store.check(Batch::upsert_all(seed())).expect("valid");
+    assert_eq!((again.inserted, again.unchanged), (0, seed().len()));
+
+    let donor = OrganisationId::new();
+    let mut gift = Contribution::new(ContributionKind::Cash, donor, donor);
+    gift.date = Some("2020".parse().expect("date"));
+    let Err(Error::Invalid(report)) = store.check(Batch::new().upsert(gift)) else {
+        panic!("a dangling self-donation passed the check");
+    };
+    assert!(report.errors().any(|p| p.code == Code::SelfDonation));
+    assert_eq!(store.revisions().expect("reads").len(), 1);
+}

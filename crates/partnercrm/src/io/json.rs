@@ -89,6 +89,151 @@ pub fn write(data: &Dataset, path: impl AsRef<Path>) -> Result<()> {
     result.map_err(io_error)
 }
 
+/// Where the value at `path` (e.g. `agreements[3].parties`) starts in a
+/// document's text, as a 1-based line and column, so that a problem found
+/// by validation can be shown in the file. When the text does not hold the
+/// whole path, the start of the deepest part it holds; `None` when not even
+/// the first step is there.
+pub fn locate(text: &str, path: &crate::validate::Path) -> Option<(usize, usize)> {
+    use crate::validate::Segment;
+    let mut scan = Scanner {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let mut found = None;
+    for segment in path.segments() {
+        scan.space();
+        let step = match segment {
+            Segment::Field(name) => scan.field(name),
+            Segment::Index(index) => scan.element(*index),
+        };
+        if step.is_none() {
+            break;
+        }
+        scan.space();
+        found = Some(scan.at);
+    }
+    found.map(|at| line_and_column(text, at))
+}
+
+fn line_and_column(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    let column = before.get(line_start..).map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Walks JSON text without building values, to find where things are.
+struct Scanner<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl<'t> Scanner<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.space();
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// A string's raw text, escapes left as written; the cursor must be on its quote.
+    fn string(&mut self) -> Option<&'t [u8]> {
+        self.expect(b'"')?;
+        let start = self.at;
+        loop {
+            match self.peek()? {
+                b'\\' => self.at += 2,
+                b'"' => {
+                    let raw = self.bytes.get(start..self.at)?;
+                    self.at += 1;
+                    return Some(raw);
+                }
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    /// Steps over one value, however deeply nested, without recursion.
+    fn skip_value(&mut self) -> Option<()> {
+        self.space();
+        let mut depth = 0usize;
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.string()?;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+                Some(b'{' | b'[') => {
+                    depth += 1;
+                    self.at += 1;
+                }
+                Some(b'}' | b']') if depth > 0 => {
+                    depth -= 1;
+                    self.at += 1;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+                // At the top level, a delimiter or a space ends a number or literal.
+                None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') if depth == 0 => {
+                    return Some(());
+                }
+                None => return None,
+                Some(_) => self.at += 1,
+            }
+        }
+    }
+
+    /// Moves to the value of the object's field `name`.
+    fn field(&mut self, name: &str) -> Option<()> {
+        self.expect(b'{')?;
+        loop {
+            self.space();
+            if self.peek()? == b'}' {
+                return None;
+            }
+            let key = self.string()?;
+            self.expect(b':')?;
+            self.space();
+            if key == name.as_bytes() {
+                return Some(());
+            }
+            self.skip_value()?;
+            self.space();
+            if self.peek()? == b',' {
+                self.at += 1;
+            }
+        }
+    }
+
+    /// Moves to the array's element `index`.
+    fn element(&mut self, index: usize) -> Option<()> {
+        self.expect(b'[')?;
+        for _ in 0..index {
+            self.space();
+            if self.peek()? == b']' {
+                return None;
+            }
+            self.skip_value()?;
+            self.expect(b',')?;
+        }
+        self.space();
+        (self.peek()? != b']').then_some(())
+    }
+}
+
 fn json_error(error: serde_json::Error) -> Error {
     Error::Json {
         line: error.line(),
@@ -158,6 +303,24 @@ mod tests {
             Err(Error::Json { line: 1, .. })
         ));
         assert!(matches!(from_str(""), Err(Error::Json { .. })));
+    }
+
+    #[test]
+    fn locates_paths_in_the_text() {
+        use crate::validate::Path;
+        let text = "{\n  \"format\": \"partnercrm/1\",\n  \"organisations\": [\n    {\"name\": \"a \\\" [b\", \"x\": {\"y\": [1, [2], \"]\"]}},\n    {\"name\": \"c\",\n     \"kind\": \"ngo\"}\n  ]\n}\n";
+        let at = |path: Path| locate(text, &path);
+        let orgs = Path::root("organisations");
+        assert_eq!(at(orgs.clone()), Some((3, 20)));
+        assert_eq!(at(orgs.index(0)), Some((4, 5)));
+        assert_eq!(at(orgs.index(1)), Some((5, 5)));
+        assert_eq!(at(orgs.index(1).field("kind")), Some((6, 14)));
+        // Deeper than the text goes: the deepest part found.
+        assert_eq!(at(orgs.index(1).field("parent")), Some((5, 5)));
+        assert_eq!(at(orgs.index(7)), Some((3, 20)));
+        assert_eq!(at(Path::root("agreements")), None);
+        assert_eq!(locate("{\"a\": [", &Path::root("a").index(2)), Some((1, 7)));
+        assert_eq!(locate("", &Path::root("a")), None);
     }
 
     #[test]

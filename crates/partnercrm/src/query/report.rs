@@ -2,23 +2,60 @@
 //! what it achieved, and how the groups changed over time.
 //!
 //! Amounts are totalled per currency. Nothing is summed across currencies
-//! here: that needs an explicit rate table, which this report does not take.
+//! unless [`ReportOptions::rates`] names a rate table: then every amount is
+//! converted at the rate in force on its date, as [`rollup`](super::rollup)
+//! converts, and the report names the table.
+//!
+//! [`ReportOptions`] also narrows the report to one partner (its
+//! [`portfolio`](super::portfolio)) and shows it as it stood on a day: only
+//! facts known to date from on or before that day are in it.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::rates::RateTable;
+use super::rollup::Conversion;
+use crate::Result;
+use crate::model::ids::IdSet;
 use crate::model::{
-    ChairRole, Currency, Dataset, Group, OrganisationId, OrganisationKind, PartialDate,
+    ChairRole, Contribution, Currency, Dataset, Group, Indicator, Observation, OrganisationId,
+    OrganisationKind, PartialDate,
 };
+
+/// What a report covers and how it totals money; the default is everything,
+/// as recorded, per currency.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportOptions<'r> {
+    /// Show the report as it stood on this day: agreements signed,
+    /// contributions dated, values reported and group events dated on or
+    /// before it, and group members on it. Facts without a date are left
+    /// out, as they cannot be placed.
+    pub on: Option<NaiveDate>,
+    /// Convert every amount into this table's currency, at the rate in force
+    /// on the contribution's date. A contribution without a date, or a
+    /// currency the table has no rate for then, is an error, never a zero.
+    pub rates: Option<&'r RateTable>,
+    /// Only what concerns this organisation: its agreements, the
+    /// contributions it gave or received, its projects' outcomes, the
+    /// groups it belongs to or chairs, and the partners it shares them with.
+    pub partner: Option<OrganisationId>,
+}
 
 /// A partnership report built from a data set.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartnershipReport {
     /// The data set's title.
     pub title: String,
+    /// The partner the report is narrowed to, by its short name.
+    pub partner: Option<String>,
+    /// The day the report shows the data as of.
+    pub on: Option<NaiveDate>,
+    /// The rate table amounts were converted with, if any.
+    pub conversion: Option<Conversion>,
     /// Organisations by kind, each sorted by name.
     pub partners_by_kind: Vec<(OrganisationKind, Vec<String>)>,
     /// Every agreement, by signing date.
@@ -49,7 +86,8 @@ pub struct AgreementLine {
 pub struct DonorTotals {
     /// The donor's short name.
     pub donor: String,
-    /// Known amounts (actual or estimated), totalled per currency.
+    /// Known amounts (actual or estimated), totalled per currency, or in
+    /// the one target currency when converted.
     pub totals: BTreeMap<Currency, Decimal>,
     /// How many contributions have no known amount: never counted as zero.
     pub unknown_amounts: usize,
@@ -79,17 +117,88 @@ pub struct GroupTimeline {
     pub name: String,
     /// Dated events.
     pub events: Vec<(Option<PartialDate>, String)>,
-    /// How many members it has today (open-ended memberships).
+    /// How many members it has today (open-ended memberships), or on the
+    /// report's day.
     pub current_members: usize,
 }
 
 impl PartnershipReport {
-    /// Builds the report.
+    /// Builds the report of everything, per currency.
     pub fn build(data: &Dataset) -> Self {
-        let short = |id: OrganisationId| short_name(data, id);
+        let Ok(report) = Self::assemble(data, &ReportOptions::default(), |c| {
+            Ok::<_, std::convert::Infallible>(c.value.money().map(|m| (m.currency, m.amount)))
+        });
+        report
+    }
 
+    /// Builds the report with `options`. Fails only when converting: a
+    /// contribution without a date, or without a rate in force on its date.
+    pub fn build_with(data: &Dataset, options: &ReportOptions<'_>) -> Result<Self> {
+        let Some(rates) = options.rates else {
+            let Ok(report) = Self::assemble(data, options, |c| {
+                Ok::<_, std::convert::Infallible>(c.value.money().map(|m| (m.currency, m.amount)))
+            });
+            return Ok(report);
+        };
+        let mut report = Self::assemble(data, options, |c| {
+            c.value
+                .money()
+                .map(|money| {
+                    super::rollup::convert_on(
+                        Some(rates),
+                        money,
+                        c.effective_date(),
+                        &c.id.to_string(),
+                    )
+                    .map(|amount| (rates.target, amount))
+                })
+                .transpose()
+        })?;
+        report.conversion = Some(Conversion {
+            table: rates.name.clone(),
+            date: rates.date,
+            target: rates.target,
+        });
+        Ok(report)
+    }
+
+    fn assemble<E>(
+        data: &Dataset,
+        options: &ReportOptions<'_>,
+        mut value: impl FnMut(&Contribution) -> Result<Option<(Currency, Decimal)>, E>,
+    ) -> Result<Self, E> {
+        let short = |id: OrganisationId| short_name(data, id);
+        let by_then = |date: Option<PartialDate>| match options.on {
+            Some(day) => date.is_some_and(|d| d.earliest() <= day),
+            None => true,
+        };
+        let scope = options
+            .partner
+            .map(|partner| super::portfolio::portfolio(data, partner, None));
+
+        // Organisations: all, or the partner and those it shares something with.
+        let linked: Option<IdSet<OrganisationId>> =
+            scope.as_ref().zip(options.partner).map(|(scope, partner)| {
+                let mut ids: IdSet<OrganisationId> = IdSet::default();
+                ids.insert(partner);
+                for a in &scope.agreements {
+                    ids.extend(a.parties.iter().map(|p| p.organisation));
+                }
+                for c in &scope.contributions {
+                    ids.extend([c.donor, c.recipient]);
+                }
+                for p in &scope.projects {
+                    ids.extend(p.lead_office);
+                    ids.extend(p.partners.iter().map(|pp| pp.organisation));
+                }
+                ids
+            });
         let mut by_kind: BTreeMap<OrganisationKind, Vec<String>> = BTreeMap::new();
-        for org in &data.organisations {
+        for org in data
+            .organisations
+            .iter()
+            .filter(|o| linked.as_ref().is_none_or(|ids| ids.contains(&o.id)))
+        {
             by_kind.entry(org.kind).or_default().push(org.name.clone());
         }
         let partners_by_kind = by_kind
@@ -100,9 +209,11 @@ impl PartnershipReport {
             })
             .collect();
 
-        let mut agreements: Vec<AgreementLine> = data
+        let in_scope = scope.as_ref().unwrap_or(data);
+        let mut agreements: Vec<AgreementLine> = in_scope
             .agreements
             .iter()
+            .filter(|a| by_then(a.signed))
             .map(|a| AgreementLine {
                 signed: a.signed,
                 kind: a.kind.label(),
@@ -113,7 +224,11 @@ impl PartnershipReport {
         agreements.sort_by(|a, b| a.signed.cmp(&b.signed).then_with(|| a.title.cmp(&b.title)));
 
         let mut donors: BTreeMap<String, DonorTotals> = BTreeMap::new();
-        for contribution in &data.contributions {
+        for contribution in in_scope
+            .contributions
+            .iter()
+            .filter(|c| by_then(c.effective_date()))
+        {
             let donor = short(contribution.donor);
             let entry = donors.entry(donor.clone()).or_insert_with(|| DonorTotals {
                 donor,
@@ -122,49 +237,75 @@ impl PartnershipReport {
                 count: 0,
             });
             entry.count += 1;
-            match contribution.value.money() {
-                Some(money) => *entry.totals.entry(money.currency).or_default() += money.amount,
+            match value(contribution)? {
+                Some((currency, amount)) => *entry.totals.entry(currency).or_default() += amount,
                 None => entry.unknown_amounts += 1,
             }
         }
 
+        let observed = |values: &[Observation]| -> Vec<Observation> {
+            values
+                .iter()
+                .filter(|o| options.on.is_none() || by_then(o.period.end.or(o.period.start)))
+                .cloned()
+                .collect()
+        };
+        let projects: Option<IdSet<_>> = scope
+            .as_ref()
+            .map(|s| s.projects.iter().map(|p| p.id).collect());
         let outcomes = data
             .indicators
             .iter()
+            .filter(|i: &&Indicator| projects.as_ref().is_none_or(|p| p.contains(&i.project)))
             .map(|indicator| OutcomeLine {
                 project: data
                     .project(indicator.project)
                     .map_or_else(String::new, |p| p.title.clone()),
                 indicator: indicator.title.clone(),
-                target: latest(&indicator.targets),
-                achieved: latest(&indicator.actuals),
+                target: latest(&observed(&indicator.targets)),
+                achieved: latest(&observed(&indicator.actuals)),
                 unit: indicator.unit.clone(),
             })
             .collect();
 
+        let groups_in_scope: Option<IdSet<_>> = scope.as_ref().map(|s| {
+            s.groups
+                .iter()
+                .flat_map(|g| [Some(g.id), g.parent])
+                .flatten()
+                .collect()
+        });
         let groups = data
             .groups
             .iter()
             .filter(|g| g.parent.is_none())
-            .map(|g| timeline(data, g))
+            .filter(|g| {
+                groups_in_scope
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&g.id))
+            })
+            .map(|g| timeline(data, g, options.on))
             .collect();
 
-        Self {
+        Ok(Self {
             title: data
                 .title
                 .clone()
                 .unwrap_or_else(|| "Partnership report".to_owned()),
+            partner: options.partner.map(short),
+            on: options.on,
+            conversion: None,
             partners_by_kind,
             agreements,
             contributions: donors.into_values().collect(),
             outcomes,
             groups,
-        }
+        })
     }
 }
 
 /// The value for the latest period, as "more than 600000".
-fn latest(values: &[crate::model::Observation]) -> Option<String> {
+fn latest(values: &[Observation]) -> Option<String> {
     values
         .iter()
         .max_by_key(|o| o.period.end.or(o.period.start))
@@ -178,7 +319,9 @@ fn short_name(data: &Dataset, id: OrganisationId) -> String {
     )
 }
 
-fn timeline(data: &Dataset, group: &Group) -> GroupTimeline {
+fn timeline(data: &Dataset, group: &Group, on: Option<NaiveDate>) -> GroupTimeline {
+    let by_then =
+        |date: &Option<PartialDate>| on.is_none_or(|day| date.is_some_and(|d| d.earliest() <= day));
     let mut events: BTreeMap<Option<PartialDate>, Vec<String>> = BTreeMap::new();
     let mut push =
         |date: Option<PartialDate>, text: String| events.entry(date).or_default().push(text);
@@ -192,7 +335,7 @@ fn timeline(data: &Dataset, group: &Group) -> GroupTimeline {
             .entry(membership.period.start)
             .or_default()
             .push(short_name(data, membership.organisation));
-        if let Some(end) = membership.period.end {
+        if let Some(end) = membership.period.end.filter(|end| by_then(&Some(*end))) {
             push(
                 Some(end),
                 format!("left: {}", short_name(data, membership.organisation)),
@@ -209,6 +352,7 @@ fn timeline(data: &Dataset, group: &Group) -> GroupTimeline {
         let until = term
             .period
             .end
+            .filter(|end| by_then(&Some(*end)))
             .map(|e| format!(" until {e}"))
             .unwrap_or_default();
         push(
@@ -234,8 +378,10 @@ fn timeline(data: &Dataset, group: &Group) -> GroupTimeline {
     }
 
     // Dated events in order, then the undated ones.
-    let (undated, dated): (Vec<_>, Vec<_>) =
-        events.into_iter().partition(|(date, _)| date.is_none());
+    let (undated, dated): (Vec<_>, Vec<_>) = events
+        .into_iter()
+        .filter(|(date, _)| by_then(date))
+        .partition(|(date, _)| date.is_none());
     GroupTimeline {
         name: group.current_name().to_owned(),
         events: dated
@@ -243,11 +389,14 @@ fn timeline(data: &Dataset, group: &Group) -> GroupTimeline {
             .chain(undated)
             .flat_map(|(date, texts)| texts.into_iter().map(move |t| (date, t)))
             .collect(),
-        current_members: group
-            .memberships
-            .iter()
-            .filter(|m| m.period.end.is_none())
-            .count(),
+        current_members: match on {
+            Some(day) => group.members_on(day).len(),
+            None => group
+                .memberships
+                .iter()
+                .filter(|m| m.period.end.is_none())
+                .count(),
+        },
     }
 }
 
@@ -262,8 +411,15 @@ fn kind_label(group: &Group) -> &'static str {
 
 impl fmt::Display for PartnershipReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.title)?;
-        writeln!(f, "{}", "=".repeat(self.title.chars().count()))?;
+        let mut heading = self.title.clone();
+        if let Some(partner) = &self.partner {
+            heading.push_str(&format!(": {partner}"));
+        }
+        if let Some(day) = self.on {
+            heading.push_str(&format!(", as on {day}"));
+        }
+        writeln!(f, "{heading}")?;
+        writeln!(f, "{}", "=".repeat(heading.chars().count()))?;
 
         writeln!(f, "\nPartners by kind")?;
         for (kind, names) in &self.partners_by_kind {
@@ -290,10 +446,19 @@ impl fmt::Display for PartnershipReport {
             )?;
         }
 
-        writeln!(
-            f,
-            "\nContributions by donor and currency (never summed across currencies)"
-        )?;
+        match &self.conversion {
+            Some(c) => writeln!(
+                f,
+                "\nContributions by donor, in {} (rate table {:?}{}, each amount at the rate in force on its date)",
+                c.target,
+                c.table,
+                c.date.map(|d| format!(" of {d}")).unwrap_or_default()
+            )?,
+            None => writeln!(
+                f,
+                "\nContributions by donor and currency (never summed across currencies)"
+            )?,
+        }
         for d in &self.contributions {
             let mut parts: Vec<String> = d
                 .totals
@@ -321,7 +486,10 @@ impl fmt::Display for PartnershipReport {
         }
 
         for g in &self.groups {
-            writeln!(f, "\n{} ({} members today)", g.name, g.current_members)?;
+            let when = self
+                .on
+                .map_or_else(|| "today".to_owned(), |day| format!("on {day}"));
+            writeln!(f, "\n{} ({} members {when})", g.name, g.current_members)?;
             for (date, text) in &g.events {
                 let date = date.map_or_else(|| "undated".to_owned(), |d| d.to_string());
                 writeln!(f, "  {date:<12} {text}")?;

@@ -430,7 +430,7 @@ fn keys(
     }
 }
 
-fn convert_on(
+pub(crate) fn convert_on(
     rates: Option<&RateTable>,
     money: &crate::model::Money,
     date: Option<PartialDate>,

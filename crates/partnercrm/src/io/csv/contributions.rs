@@ -7,10 +7,10 @@ use std::sync::mpsc;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::CsvOptions;
 use super::rows::{
     Index, Rows, UniqueIds, content_uuid, organisation_index, parse_enum, row_content,
 };
+use super::{CsvKind, CsvOptions};
 use crate::Result;
 use crate::model::*;
 use crate::validate::Code;
@@ -27,7 +27,7 @@ pub fn read_contributions(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Contribution>> {
-    let (reader, mut rows) = Rows::open(text, options, &["donor", "recipient", "kind"])?;
+    let (reader, mut rows) = Rows::open(text, options, CsvKind::Contributions.required_columns())?;
     let body_start = reader.position().byte() as usize;
     let body = text.get(body_start..).unwrap_or_default();
     let header_lines = count_lines(text.get(..body_start).unwrap_or_default());

@@ -1,7 +1,7 @@
 //! Inter-agency groups, their dated memberships and chairs, and notes.
 
-use super::CsvOptions;
 use super::rows::{Index, Rows, UniqueIds, organisation_index, row_content};
+use super::{CsvKind, CsvOptions};
 use crate::Result;
 use crate::model::ids::IdMap;
 use crate::model::record::Record;
@@ -15,7 +15,7 @@ pub fn read_groups(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
-    let (mut reader, mut rows) = Rows::open(text, options, &["name", "kind"])?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Groups.required_columns())?;
     let mut groups = Index::of("group", &known.groups);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
@@ -81,7 +81,8 @@ pub fn read_memberships(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
-    let (mut reader, mut rows) = Rows::open(text, options, &["group", "organisation"])?;
+    let (mut reader, mut rows) =
+        Rows::open(text, options, CsvKind::Memberships.required_columns())?;
     let mut groups = Index::of("group", &known.groups);
     let mut organisations = organisation_index(&known.organisations);
     let by_id: IdMap<GroupId, &Group> = known.groups.iter().map(|g| (g.id, g)).collect();
@@ -151,7 +152,7 @@ pub fn read_notes(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Note>> {
-    let (mut reader, mut rows) = Rows::open(text, options, &["kind", "text"])?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Notes.required_columns())?;
     let mut organisations = organisation_index(&known.organisations);
     let mut people = Index::of("person", &known.people);
     let mut projects = Index::of("project", &known.projects);

@@ -226,11 +226,39 @@ impl CsvKind {
         }
     }
 
-    /// The kind a header's columns (after any mapping) show, if only one
-    /// kind fits: organisations and groups share `name` and `kind`, so a
-    /// file of either needs its kind named.
-    pub fn infer(columns: &[&str]) -> Option<CsvKind> {
-        let has = |c: &str| columns.iter().any(|h| h.trim().eq_ignore_ascii_case(c));
+    /// The columns a file of this kind must have.
+    pub const fn required_columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::Contributions => &["donor", "recipient", "kind"],
+            Self::Organisations => &["name", "kind"],
+            Self::People => &["name"],
+            Self::Projects => &["title"],
+            Self::Agreements => &["title", "kind", "parties"],
+            Self::Indicators => &["project", "indicator", "unit", "observation", "value"],
+            Self::Groups => &["name", "kind"],
+            Self::Memberships => &["group", "organisation"],
+            Self::Notes => &["kind", "text"],
+        }
+    }
+
+    /// The kind a file's header (after the mapping) shows, if only one kind
+    /// fits; see [`CsvKind::from_columns`].
+    pub fn infer(text: &str, options: &CsvOptions) -> Result<Option<CsvKind>> {
+        let columns = header(text, options)?;
+        Ok(Self::from_columns(&columns))
+    }
+
+    /// The kind these column names show, if one fits: each kind is told by
+    /// the columns only it has. Organisations and groups share `name` and
+    /// `kind`: such a file is of groups if it has one of the columns only
+    /// groups have (`purpose`, `contact`, `from`, `to`), else of
+    /// organisations.
+    pub fn from_columns<S: AsRef<str>>(columns: &[S]) -> Option<CsvKind> {
+        let has = |c: &str| {
+            columns
+                .iter()
+                .any(|h| h.as_ref().trim().eq_ignore_ascii_case(c))
+        };
         if has("donor") && has("recipient") {
             Some(Self::Contributions)
         } else if has("group") && has("organisation") {
@@ -245,6 +273,10 @@ impl CsvKind {
             Some(Self::Projects)
         } else if has("name") && !has("kind") {
             Some(Self::People)
+        } else if has("name") && ["purpose", "contact", "from", "to"].into_iter().any(has) {
+            Some(Self::Groups)
+        } else if has("name") {
+            Some(Self::Organisations)
         } else {
             None
         }
@@ -273,6 +305,13 @@ impl std::str::FromStr for CsvKind {
                 ),
             })
     }
+}
+
+/// A file's column names, in order, as partnercrm reads them: trimmed,
+/// renamed by the mapping, else lower-cased.
+pub fn header(text: &str, options: &CsvOptions) -> Result<Vec<String>> {
+    let (_, columns) = rows::header(text, options)?;
+    Ok(columns)
 }
 
 /// Reads a CSV file of `kind` into a data set of the new records, naming

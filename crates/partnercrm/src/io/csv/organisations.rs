@@ -1,7 +1,7 @@
 //! Organisations and the people who work at them.
 
-use super::CsvOptions;
 use super::rows::{Rows, UniqueIds, add_organisation, known_id, organisation_index};
+use super::{CsvKind, CsvOptions};
 use crate::Result;
 use crate::model::record::Record;
 use crate::model::*;
@@ -14,7 +14,8 @@ pub fn read_organisations(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Organisation>> {
-    let (mut reader, mut rows) = Rows::open(text, options, &["name", "kind"])?;
+    let (mut reader, mut rows) =
+        Rows::open(text, options, CsvKind::Organisations.required_columns())?;
     let mut index = organisation_index(&known.organisations);
     let mut out: Vec<Organisation> = Vec::new();
     let mut seen = UniqueIds::default();
@@ -61,7 +62,7 @@ pub fn read_people(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Person>> {
-    let (mut reader, mut rows) = Rows::open(text, options, &["name"])?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::People.required_columns())?;
     let mut organisations = organisation_index(&known.organisations);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();

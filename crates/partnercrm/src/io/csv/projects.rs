@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::CsvOptions;
 use super::rows::{Index, Rows, UniqueIds, known_id, organisation_index, parse_enum, split_list};
+use super::{CsvKind, CsvOptions};
 use crate::Result;
 use crate::model::record::{Record, fold};
 use crate::model::*;
@@ -27,7 +27,7 @@ pub fn read_projects(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Project>> {
-    let (mut reader, mut rows) = Rows::open(text, options, &["title"])?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Projects.required_columns())?;
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = Index::of("project", &known.projects);
     let mut out = Vec::new();
@@ -85,7 +85,7 @@ pub fn read_agreements(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Agreement>> {
-    let (mut reader, mut rows) = Rows::open(text, options, &["title", "kind", "parties"])?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Agreements.required_columns())?;
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = Index::of("project", &known.projects);
     let mut out = Vec::new();
@@ -169,8 +169,7 @@ pub fn read_indicators(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Indicator>> {
-    let required = ["project", "indicator", "unit", "observation", "value"];
-    let (mut reader, mut rows) = Rows::open(text, options, &required)?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Indicators.required_columns())?;
     let mut projects = Index::of("project", &known.projects);
     let mut out: Vec<Indicator> = Vec::new();
     // Where each (project, folded title) is in `out`, and the line that began it.

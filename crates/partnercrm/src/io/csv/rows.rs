@@ -414,33 +414,41 @@ pub(super) fn split_list(cell: &str) -> impl Iterator<Item = &str> {
 }
 
 fn reader<'t>(text: &'t str, options: &CsvOptions) -> Result<(csv::Reader<&'t [u8]>, Columns)> {
+    let (reader, names) = header(text, options)?;
+    let columns = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| (name, i))
+        .collect();
+    Ok((reader, columns))
+}
+
+/// A reader past the header, and the header's column names: trimmed,
+/// renamed by the mapping, else lower-cased.
+pub(super) fn header<'t>(
+    text: &'t str,
+    options: &CsvOptions,
+) -> Result<(csv::Reader<&'t [u8]>, Vec<String>)> {
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(options, &e))?
-        .clone();
+    let headers = reader.headers().map_err(|e| csv_error(options, &e))?;
     if headers.len() > MAX_COLUMNS {
         return Err(Error::Limit {
             what: "CSV header",
             limit: format!("{MAX_COLUMNS} columns"),
         });
     }
-    let columns = headers
+    let names = headers
         .iter()
-        .enumerate()
-        .map(|(i, h)| {
+        .map(|h| {
             let h = h.trim();
-            (
-                options
-                    .mapping
-                    .get(h)
-                    .cloned()
-                    .unwrap_or_else(|| h.to_lowercase()),
-                i,
-            )
+            options
+                .mapping
+                .get(h)
+                .cloned()
+                .unwrap_or_else(|| h.to_lowercase())
         })
         .collect();
-    Ok((reader, columns))
+    Ok((reader, names))
 }
 
 fn csv_error(options: &CsvOptions, error: &csv::Error) -> Error {

@@ -212,6 +212,24 @@ impl SqliteStore {
         build: impl FnOnce(&Connection) -> Result<Batch>,
         after: impl FnOnce(&Connection, i64) -> Result<()>,
     ) -> Result<Applied> {
+        self.write(actor, summary, build, after, true)
+    }
+
+    /// Checks a batch exactly as [`Store::apply`] would, validation,
+    /// conflicts and all, then rolls it back: what applying it would do
+    /// (with `revision` `None`), or the error it would be refused with.
+    pub fn check(&mut self, batch: Batch) -> Result<Applied> {
+        self.write("check", "check", |_| Ok(batch), |_, _| Ok(()), false)
+    }
+
+    fn write(
+        &mut self,
+        actor: &str,
+        summary: &str,
+        build: impl FnOnce(&Connection) -> Result<Batch>,
+        after: impl FnOnce(&Connection, i64) -> Result<()>,
+        commit: bool,
+    ) -> Result<Applied> {
         let name_index = self.name_index;
         let tx = self.begin_write()?;
         let Batch {
@@ -268,8 +286,8 @@ impl SqliteStore {
         after(&tx, revision)?;
         let meta_changed = set_meta(&tx, "title", view.title.as_deref())?
             | set_meta(&tx, "source", view.source.as_deref())?;
-        if applied.inserted + applied.updated + applied.deleted == 0 && !meta_changed {
-            // Nothing changed: leave no empty revision behind.
+        if !commit || (applied.inserted + applied.updated + applied.deleted == 0 && !meta_changed) {
+            // A check, or nothing changed: leave no revision behind.
             tx.rollback()?;
             applied.revision = None;
             return Ok(applied);

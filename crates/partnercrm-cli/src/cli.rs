@@ -1,0 +1,403 @@
+//! The command line's grammar: every command and option, with its help.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use partnercrm::io::csv::CsvKind;
+use partnercrm::query::rollup::Dimension;
+
+/// Keep an organisation's partners, agreements, contributions, projects,
+/// outcomes and inter-agency groups in a store, check spreadsheets before
+/// they go in, and print reports.
+#[derive(Debug, Parser)]
+#[command(name = "partnercrm", version, propagate_version = true)]
+pub struct Cli {
+    /// The store: an SQLite file, created by `init` or `import`.
+    #[arg(
+        long,
+        global = true,
+        env = partnercrm::store::PATH_VARIABLE,
+        value_name = "PATH",
+        default_value = partnercrm::store::DEFAULT_PATH
+    )]
+    pub db: PathBuf,
+
+    /// Who is making the change, recorded in the store's history.
+    #[arg(
+        long,
+        global = true,
+        env = "PARTNERCRM_ACTOR",
+        value_name = "NAME",
+        default_value = "partnercrm command line"
+    )]
+    pub actor: String,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty store.
+    ///
+    /// Refuses a file that already exists, unless --force.
+    Init {
+        /// Replace an existing store file, deleting everything in it.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Import JSON documents and CSV files into the store, all or nothing.
+    ///
+    /// Every file is read and checked first; if any has a problem, each is
+    /// printed (file:line:col: code: message) and nothing is written. Then
+    /// all files are stored in one revision. Importing the same data again
+    /// changes nothing. Creates the store if it does not exist.
+    Import(InputArgs),
+    /// Check files as `import` would, against the store, writing nothing.
+    ///
+    /// Prints every problem, errors and warnings, as
+    /// `file:line:col: code: message` (or `file: path: code: message` when
+    /// no line is known). Exits 1 when there are errors.
+    Validate(ValidateArgs),
+    /// Print the partnership report.
+    Report(ReportArgs),
+    /// Ask the analysts' questions.
+    #[command(subcommand)]
+    Query(Query),
+    /// Write the store as a JSON document, or one table as CSV.
+    Export(ExportArgs),
+    /// Show every recorded change to a record.
+    History(HistoryArgs),
+    /// Erase a person's name, contact details and description, history included.
+    ///
+    /// The record stays as a tombstone so that references remain valid.
+    /// Asks for confirmation on a terminal; elsewhere --yes is required.
+    ErasePerson(EraseArgs),
+    /// Print a shell completion script.
+    ///
+    /// E.g. `partnercrm completions bash > /etc/bash_completion.d/partnercrm`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// A format of input files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// A `partnercrm/1` JSON document (`.json`).
+    Json,
+    /// A CSV file of one kind of record (`.csv`).
+    Csv,
+}
+
+impl InputFormat {
+    /// The format a file's extension names, if any.
+    pub fn of(path: &std::path::Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        Self::value_variants().iter().copied().find(|f| {
+            f.to_possible_value()
+                .is_some_and(|v| v.matches(&extension, true))
+        })
+    }
+}
+
+/// Files to read, and how.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The files: JSON documents or CSV files, told apart by extension.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Read every file as this format, whatever its extension.
+    #[arg(long, value_enum)]
+    pub format: Option<InputFormat>,
+
+    /// The kind of records in CSV files, when the header does not tell.
+    #[arg(
+        long,
+        value_parser = PossibleValuesParser::new(CsvKind::ALL.iter().map(|k| k.as_str()))
+            .try_map(|s| s.parse::<CsvKind>())
+    )]
+    pub kind: Option<CsvKind>,
+
+    /// Rename a CSV column: the file's header OLD is read as NEW (repeatable).
+    #[arg(long = "map", value_name = "OLD=NEW", value_parser = parse_mapping)]
+    pub map: Vec<(String, String)>,
+}
+
+fn parse_mapping(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((old, new)) if !old.trim().is_empty() && !new.trim().is_empty() => {
+            Ok((old.trim().to_owned(), new.trim().to_owned()))
+        }
+        _ => Err(format!("{text:?} is not OLD=NEW")),
+    }
+}
+
+/// `validate`'s arguments.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The files and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Print each problem as a JSON object, one per line.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Count warnings as errors: exit 1 if there are any.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// How a table is printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned table for people.
+    #[default]
+    Table,
+    /// CSV, with spreadsheet formulas neutralised.
+    Csv,
+    /// JSON: one object per line for tables; one document for the report.
+    Json,
+}
+
+/// A rate table to convert amounts with.
+#[derive(Debug, Args)]
+pub struct Conversion {
+    /// Convert every amount into this ISO 4217 currency (needs --rates).
+    #[arg(long, requires = "rates", value_name = "CODE")]
+    pub currency: Option<String>,
+
+    /// A CSV file of rates with the columns currency,date,rate: from `date`
+    /// on, one `currency` is `rate` units of --currency.
+    #[arg(long, requires = "currency", value_name = "FILE")]
+    pub rates: Option<PathBuf>,
+}
+
+/// The report's sections, for `--section`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Section {
+    /// Organisations by kind.
+    Partners,
+    /// Agreements by signing date.
+    Agreements,
+    /// Totals by donor and currency.
+    Contributions,
+    /// The latest value of each indicator.
+    Outcomes,
+    /// Each top-level group's history.
+    Groups,
+}
+
+/// `report`'s arguments.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Show the report as it stood on this day (YYYY-MM-DD): only facts
+    /// dated on or before it.
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<NaiveDate>,
+
+    /// Only what concerns this partner (name, acronym, identifier or id).
+    #[arg(long, value_name = "NAME")]
+    pub partner: Option<String>,
+
+    /// The conversion, if any.
+    #[command(flatten)]
+    pub conversion: Conversion,
+
+    /// Only this section (required for CSV, which holds one table).
+    #[arg(long, value_enum)]
+    pub section: Option<Section>,
+
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+/// Output options shared by the queries.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: OutputFormat,
+}
+
+/// The analysts' questions.
+#[derive(Debug, Subcommand)]
+pub enum Query {
+    /// Contribution totals grouped by dimensions, per currency or converted.
+    Rollup {
+        /// Group by these, in order (comma-separated).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "donor",
+            value_parser = PossibleValuesParser::new(Dimension::ALL.map(|d| d.as_str()))
+                .try_map(|s| s.parse::<Dimension>())
+        )]
+        by: Vec<Dimension>,
+        /// The conversion, if any.
+        #[command(flatten)]
+        conversion: Conversion,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Agreements in force on a day, expiring soon, or by kind and party.
+    Agreements {
+        /// In force on this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: Option<NaiveDate>,
+        /// In force on --on (default today) and ending within this many days.
+        #[arg(long, value_name = "DAYS")]
+        expiring_within: Option<u32>,
+        /// Of this kind, e.g. mou, bilateral, trilateral.
+        #[arg(long)]
+        kind: Option<String>,
+        /// With this organisation among the parties.
+        #[arg(long, value_name = "NAME")]
+        party: Option<String>,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The members of a group on a day.
+    Members {
+        /// The group's name, acronym or id.
+        group: String,
+        /// The day (YYYY-MM-DD); today by default.
+        #[arg(long, value_name = "DATE")]
+        on: Option<NaiveDate>,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// The chair, or co-chairs, of a group on a day.
+    Chairs {
+        /// The group's name, acronym or id.
+        group: String,
+        /// The day (YYYY-MM-DD); today by default.
+        #[arg(long, value_name = "DATE")]
+        on: Option<NaiveDate>,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Each indicator against its target, combined by its own rule.
+    Outcomes {
+        /// Only this project and its child projects (title, acronym or id).
+        #[arg(long, value_name = "NAME")]
+        project: Option<String>,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Everything that concerns one partner.
+    ///
+    /// Without --table, the number of records in each table (or, with
+    /// --format json, the portfolio as a partnercrm/1 document).
+    Portfolio {
+        /// The organisation's name, acronym, identifier or id.
+        organisation: String,
+        /// Only what was in force on this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: Option<NaiveDate>,
+        /// Print this table of the portfolio.
+        #[arg(long, value_parser = PossibleValuesParser::new(partnercrm::query::tables::TABLES))]
+        table: Option<String>,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Organisations linked by shared agreements, projects and contributions.
+    Network {
+        /// Print GraphML (for Gephi, yEd, Cytoscape) instead of an edge list.
+        #[arg(long)]
+        graphml: bool,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Candidate duplicate organisations and people, best first.
+    Duplicates {
+        /// The lowest score shown, from 0 to 1.
+        #[arg(long, default_value_t = 0.5, value_name = "SCORE")]
+        min_score: f64,
+        /// The format.
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+/// `export`'s arguments.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export one table instead of the whole document.
+    #[arg(long, value_parser = PossibleValuesParser::new(partnercrm::query::tables::TABLES))]
+    pub table: Option<String>,
+
+    /// json (the document; a table as JSON lines) or csv (a table); by
+    /// default json for the document and csv for a table.
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+
+    /// Write to this file instead of stdout (a document is written atomically).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A format to export in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The partnercrm/1 JSON document, or a table as JSON lines.
+    Json,
+    /// A table as CSV.
+    Csv,
+}
+
+/// `history`'s arguments.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The record's id, or its name, title, acronym or alias.
+    pub record: String,
+
+    /// Look only among records of this kind.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+
+    /// table (one row per change) or json (every change with the record
+    /// before and after).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+/// The kinds of record, for `--kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[allow(missing_docs)]
+pub enum KindArg {
+    Organisation,
+    Person,
+    Agreement,
+    Contribution,
+    Project,
+    Indicator,
+    Group,
+    Note,
+}
+
+/// `erase-person`'s arguments.
+#[derive(Debug, Args)]
+pub struct EraseArgs {
+    /// The person's id, or name.
+    pub person: String,
+
+    /// Do not ask: erase.
+    #[arg(long, short)]
+    pub yes: bool,
+}

@@ -1,0 +1,474 @@
+//! Reading input files into one batch, and showing every problem where it
+//! is in the files.
+//!
+//! A problem is shown as `file:line:col: code: message`:
+//! - in a CSV file, the line of the row and the column's position in the
+//!   header (no column for a missing column or a row that cannot be read);
+//! - in a JSON document, where the record or field starts in the text, found
+//!   by following the problem's path (`agreements[3].parties`); the path is
+//!   kept in `--json` output;
+//! - when no line is known (a problem in a record already stored), as
+//!   `file: path: code: message`, with the store's file.
+//!
+//! Problems that stop a file from being read at all have codes of their own:
+//! `file.unreadable`, `file.unknown_format`, `json.malformed`,
+//! `json.unsupported_format`, `csv.malformed`, `csv.unknown_kind`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use partnercrm::io::csv::{self as pcsv, CsvKind, CsvOptions};
+use partnercrm::io::json;
+use partnercrm::model::{Dataset, RecordKind};
+use partnercrm::validate::{Problem, Segment, Severity};
+use partnercrm::{Error, Report};
+use serde::Serialize;
+
+use crate::cli::{InputArgs, InputFormat};
+
+/// One problem, placed in a file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diagnostic {
+    /// The file, as the user named it.
+    pub file: String,
+    /// 1-based line, if known.
+    pub line: Option<usize>,
+    /// 1-based column, if known.
+    pub column: Option<usize>,
+    /// The problem's path in the data, if it has one.
+    pub path: Option<String>,
+    /// The stable code.
+    pub code: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Diagnostic {
+    fn error(file: &str, code: &str, message: String) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: None,
+            column: None,
+            path: None,
+            code: code.to_owned(),
+            severity: Severity::Error,
+            message,
+        }
+    }
+
+    fn at(mut self, line: usize, column: Option<usize>) -> Self {
+        self.line = Some(line);
+        self.column = column;
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.file)?;
+        match (self.line, self.column, &self.path) {
+            (Some(line), Some(column), _) => write!(f, "{line}:{column}:")?,
+            (Some(line), None, _) => write!(f, "{line}:")?,
+            (None, _, Some(path)) => write!(f, " {path}:")?,
+            (None, _, None) => {}
+        }
+        write!(f, " {}: {}", self.code, self.message)?;
+        if self.severity == Severity::Warning {
+            f.write_str(" [warning]")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a file was read as.
+enum Source {
+    Json {
+        text: String,
+    },
+    Csv {
+        header: Vec<String>,
+        /// The line each record starts on, in order.
+        rows: Vec<usize>,
+    },
+}
+
+/// One file's share of the batch: where its records sit in each collection.
+struct Span {
+    file: String,
+    source: Source,
+    /// Per [`RecordKind::ALL`], the first index and the count.
+    ranges: [(usize, usize); 8],
+}
+
+/// Files read into one batch.
+pub struct Loaded {
+    /// Every record of every file, in file order.
+    pub batch: Dataset,
+    spans: Vec<Span>,
+    /// Problems that kept files from being read.
+    pub problems: Vec<Diagnostic>,
+    /// How many files.
+    pub files: usize,
+}
+
+/// Reads every file, naming the records of `known` (the store) and of the
+/// files before it. Problems are collected, not returned: every file is read.
+pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {
+    let mapping: HashMap<String, String> = args.map.iter().cloned().collect();
+    let mut loaded = Loaded {
+        batch: Dataset::new(),
+        spans: Vec::new(),
+        problems: Vec::new(),
+        files: args.files.len(),
+    };
+    for path in &args.files {
+        let file = path.display().to_string();
+        match read_one(path, &file, args, &mapping, known, &loaded.batch) {
+            Ok((data, source)) => {
+                let ranges = append(&mut loaded.batch, data);
+                loaded.spans.push(Span {
+                    file,
+                    source,
+                    ranges,
+                });
+            }
+            Err(problems) => loaded.problems.extend(problems),
+        }
+    }
+    loaded
+}
+
+fn read_one(
+    path: &Path,
+    file: &str,
+    args: &InputArgs,
+    mapping: &HashMap<String, String>,
+    known: &Dataset,
+    earlier: &Dataset,
+) -> Result<(Dataset, Source), Vec<Diagnostic>> {
+    let Some(format) = args.format.or_else(|| InputFormat::of(path)) else {
+        return Err(vec![Diagnostic::error(
+            file,
+            "file.unknown_format",
+            "cannot tell the format from the file's extension; name it with --format (json, csv)"
+                .to_owned(),
+        )]);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![Diagnostic::error(file, "file.unreadable", e.to_string())])?;
+    match format {
+        InputFormat::Json => read_json(file, text),
+        InputFormat::Csv => {
+            let mut context = known.clone();
+            append(&mut context, earlier.clone());
+            read_csv(path, file, &text, args.kind, mapping, &context)
+        }
+    }
+}
+
+fn read_json(file: &str, text: String) -> Result<(Dataset, Source), Vec<Diagnostic>> {
+    match json::from_str(&text) {
+        Ok(data) => Ok((data, Source::Json { text })),
+        Err(Error::Json {
+            line,
+            column,
+            message,
+        }) => Err(vec![
+            Diagnostic::error(file, "json.malformed", message).at(line, Some(column)),
+        ]),
+        Err(error @ Error::UnsupportedFormat { .. }) => {
+            let place = json::locate(&text, &partnercrm::validate::Path::root("format"));
+            let diagnostic = Diagnostic::error(file, "json.unsupported_format", error.to_string());
+            Err(vec![match place {
+                Some((line, column)) => diagnostic.at(line, Some(column)),
+                None => diagnostic.at(1, Some(1)),
+            }])
+        }
+        Err(other) => Err(vec![Diagnostic::error(
+            file,
+            "json.malformed",
+            other.to_string(),
+        )]),
+    }
+}
+
+fn read_csv(
+    path: &Path,
+    file: &str,
+    text: &str,
+    kind: Option<CsvKind>,
+    mapping: &HashMap<String, String>,
+    known: &Dataset,
+) -> Result<(Dataset, Source), Vec<Diagnostic>> {
+    let options = CsvOptions {
+        file: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        mapping: mapping.clone(),
+    };
+    let malformed = |e: Error| vec![Diagnostic::error(file, "csv.malformed", e.to_string())];
+    let header = pcsv::header(text, &options).map_err(malformed)?;
+    let kind = match kind {
+        Some(kind) => kind,
+        None => CsvKind::infer(text, &options)
+            .map_err(malformed)?
+            .ok_or_else(|| {
+                let kinds: Vec<String> = CsvKind::ALL
+                    .iter()
+                    .map(|k| format!("{k} ({})", k.required_columns().join(", ")))
+                    .collect();
+                vec![
+                    Diagnostic::error(
+                        file,
+                        "csv.unknown_kind",
+                        format!(
+                            "cannot tell the kind of records from the header; name it with --kind, \
+                             or rename columns with --map: {}",
+                            kinds.join("; ")
+                        ),
+                    )
+                    .at(1, None),
+                ]
+            })?,
+    };
+    let progress = Progress::start(file, text);
+    let mut report = |rows: usize| progress.rows(rows);
+    let read = pcsv::read_with_progress(kind, text, &options, known, Some(&mut report));
+    progress.finish();
+    match read {
+        Ok(data) => Ok((
+            data,
+            Source::Csv {
+                header,
+                rows: row_lines(text),
+            },
+        )),
+        Err(Error::Invalid(report)) => Err(report
+            .into_iter()
+            .map(|problem| csv_problem(file, &header, problem))
+            .collect()),
+        Err(other) => Err(malformed(other)),
+    }
+}
+
+/// A problem the CSV reader found: its path is `file[line].column`.
+fn csv_problem(file: &str, header: &[String], problem: Problem) -> Diagnostic {
+    let (line, column) = match problem.path.segments() {
+        [_, Segment::Index(line), Segment::Field(column), ..] => (Some(*line), Some(column)),
+        _ => (None, None),
+    };
+    Diagnostic {
+        file: file.to_owned(),
+        line,
+        column: column.and_then(|c| header.iter().position(|h| h == c).map(|at| at + 1)),
+        path: Some(problem.path.to_string()),
+        code: problem.code.to_string(),
+        severity: problem.severity,
+        message: problem.message,
+    }
+}
+
+/// The line each CSV record starts on.
+fn row_lines(text: &str) -> Vec<usize> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut lines = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = reader.read_record(&mut record) {
+        lines.push(record.position().map_or(0, |p| p.line() as usize));
+    }
+    lines
+}
+
+/// The CSV column a record's field comes from, to point at it.
+fn csv_column(kind: RecordKind, field: &str) -> Option<&'static str> {
+    match (kind, field) {
+        (RecordKind::Contribution, "donor") => Some("donor"),
+        (RecordKind::Contribution, "recipient") => Some("recipient"),
+        (RecordKind::Contribution, "kind") => Some("kind"),
+        (RecordKind::Contribution, "value") => Some("amount"),
+        (RecordKind::Contribution, "date") => Some("received_on"),
+        (RecordKind::Contribution, "project") => Some("project"),
+        (RecordKind::Contribution, "description") => Some("description"),
+        (RecordKind::Organisation, "name") => Some("name"),
+        (RecordKind::Organisation, "kind") => Some("kind"),
+        (RecordKind::Organisation, "acronym") => Some("acronym"),
+        (RecordKind::Organisation, "aliases") => Some("aliases"),
+        (RecordKind::Organisation, "country") => Some("country"),
+        (RecordKind::Organisation, "parent") => Some("parent"),
+        (RecordKind::Organisation, "identifiers") => Some("iati_org_id"),
+        (RecordKind::Organisation, "website") => Some("website"),
+        _ => None,
+    }
+}
+
+impl Loaded {
+    /// Places the problems the store found in the batch in the files.
+    pub fn place(&self, report: Report, store: &str) -> Vec<Diagnostic> {
+        report
+            .into_iter()
+            .map(|problem| self.place_one(problem, store))
+            .collect()
+    }
+
+    fn place_one(&self, problem: Problem, store: &str) -> Diagnostic {
+        let mut diagnostic = Diagnostic {
+            file: store.to_owned(),
+            line: None,
+            column: None,
+            path: Some(problem.path.to_string()),
+            code: problem.code.to_string(),
+            severity: problem.severity,
+            message: problem.message,
+        };
+        let segments = problem.path.segments();
+        let (Some(Segment::Field(collection)), Some(Segment::Index(index))) =
+            (segments.first(), segments.get(1))
+        else {
+            return diagnostic;
+        };
+        let Some(k) = RecordKind::ALL
+            .iter()
+            .position(|kind| kind.collection() == collection)
+        else {
+            return diagnostic;
+        };
+        let Some((span, local)) = self.spans.iter().find_map(|span| {
+            let (start, count) = span.ranges[k];
+            (start..start + count)
+                .contains(index)
+                .then(|| (span, index - start))
+        }) else {
+            return diagnostic;
+        };
+        let mut path = partnercrm::validate::Path::root(collection).index(local);
+        for segment in &segments[2..] {
+            path = match segment {
+                Segment::Field(name) => path.field(name),
+                Segment::Index(i) => path.index(*i),
+            };
+        }
+        diagnostic.file.clone_from(&span.file);
+        diagnostic.path = Some(path.to_string());
+        match &span.source {
+            Source::Json { text } => {
+                if let Some((line, column)) = json::locate(text, &path) {
+                    diagnostic.line = Some(line);
+                    diagnostic.column = Some(column);
+                }
+            }
+            Source::Csv { header, rows } => {
+                diagnostic.line = rows.get(local).copied();
+                diagnostic.column = match segments.get(2) {
+                    Some(Segment::Field(field)) => csv_column(RecordKind::ALL[k], field)
+                        .and_then(|c| header.iter().position(|h| h == c))
+                        .map(|at| at + 1),
+                    _ => None,
+                };
+            }
+        }
+        diagnostic
+    }
+}
+
+/// Appends `more` to `data`, returning where its records went.
+pub fn append(data: &mut Dataset, more: Dataset) -> [(usize, usize); 8] {
+    // Destructured whole, so that a new kind of record cannot be forgotten.
+    let Dataset {
+        format: _,
+        title,
+        source,
+        organisations,
+        people,
+        agreements,
+        contributions,
+        projects,
+        indicators,
+        groups,
+        notes,
+    } = more;
+    if data.title.is_none() {
+        data.title = title;
+    }
+    if data.source.is_none() {
+        data.source = source;
+    }
+    fn put<T>(into: &mut Vec<T>, more: Vec<T>) -> (usize, usize) {
+        let range = (into.len(), more.len());
+        into.extend(more);
+        range
+    }
+    // In the order of RecordKind::ALL.
+    [
+        put(&mut data.organisations, organisations),
+        put(&mut data.people, people),
+        put(&mut data.agreements, agreements),
+        put(&mut data.contributions, contributions),
+        put(&mut data.projects, projects),
+        put(&mut data.indicators, indicators),
+        put(&mut data.groups, groups),
+        put(&mut data.notes, notes),
+    ]
+}
+
+/// Progress through a CSV file: a bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    file: String,
+}
+
+impl Progress {
+    fn start(file: &str, text: &str) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            // Lines, less the header: the rows, unless cells hold line breaks.
+            let rows = text.lines().count().saturating_sub(1) as u64;
+            let bar = ProgressBar::new(rows).with_message(file.to_owned());
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} rows")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        Self {
+            bar,
+            file: file.to_owned(),
+        }
+    }
+
+    fn rows(&self, rows: usize) {
+        match &self.bar {
+            Some(bar) => bar.set_position(rows as u64),
+            None => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}: {rows} row{} read",
+                    self.file,
+                    if rows == 1 { "" } else { "s" }
+                );
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The files' display names.
+pub fn names(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

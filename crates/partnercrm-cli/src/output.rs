@@ -1,0 +1,173 @@
+//! Printing tables: aligned for people, CSV for spreadsheets, JSON lines
+//! for programs.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{DataType, Field, Schema};
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::{Map, Value};
+
+use crate::cli::OutputFormat;
+use crate::{Failure, Outcome};
+
+/// The width tables wrap to when not printed on a terminal.
+const PAGE_WIDTH: u16 = 120;
+
+/// Writes text to stdout; a closed pipe stops the command quietly.
+pub fn emit(text: &str) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn arrow_failure(error: arrow_schema::ArrowError) -> Failure {
+    Failure::new(format!("cannot format the table: {error}"))
+}
+
+/// Every cell of a batch as text, `None` for nulls.
+fn cells(batch: &RecordBatch) -> Outcome<Vec<Vec<Option<String>>>> {
+    let options = FormatOptions::default();
+    let formatters: Vec<ArrayFormatter<'_>> = batch
+        .columns()
+        .iter()
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+        .collect::<Result<_, _>>()
+        .map_err(arrow_failure)?;
+    Ok((0..batch.num_rows())
+        .map(|row| {
+            formatters
+                .iter()
+                .zip(batch.columns())
+                .map(|(f, column)| (!column.is_null(row)).then(|| f.value(row).to_string()))
+                .collect()
+        })
+        .collect())
+}
+
+/// An aligned table, as wide as the terminal allows.
+pub fn pretty(batch: &RecordBatch) -> Outcome<String> {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(batch.schema().fields().iter().map(|f| f.name().clone()));
+    if !std::io::stdout().is_terminal() {
+        // Printed to a file or a pipe: wrap to a page's width, not a terminal's.
+        table.set_width(PAGE_WIDTH);
+    }
+    for row in cells(batch)? {
+        table.add_row(row.into_iter().map(Option::unwrap_or_default));
+    }
+    let rows = batch.num_rows();
+    Ok(format!(
+        "{table}\n{rows} row{}\n",
+        if rows == 1 { "" } else { "s" }
+    ))
+}
+
+/// One JSON object per row. Numbers stay numbers, except decimals, which
+/// are strings so that no amount passes through a float; lists are arrays.
+pub fn json_lines(batch: &RecordBatch) -> Outcome<String> {
+    let schema = batch.schema();
+    let mut out = String::new();
+    let columns: Vec<Vec<Value>> = batch
+        .columns()
+        .iter()
+        .map(json_values)
+        .collect::<Outcome<_>>()?;
+    for row in 0..batch.num_rows() {
+        let mut object = Map::new();
+        for (field, values) in schema.fields().iter().zip(&columns) {
+            object.insert(
+                field.name().clone(),
+                values.get(row).cloned().unwrap_or(Value::Null),
+            );
+        }
+        out.push_str(&Value::Object(object).to_string());
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn json_values(column: &ArrayRef) -> Outcome<Vec<Value>> {
+    let options = FormatOptions::default();
+    let formatter = ArrayFormatter::try_new(column.as_ref(), &options).map_err(arrow_failure)?;
+    (0..column.len())
+        .map(|row| {
+            if column.is_null(row) {
+                return Ok(Value::Null);
+            }
+            Ok(match column.data_type() {
+                DataType::Boolean => Value::Bool(column.as_boolean().value(row)),
+                DataType::Int64 | DataType::Int32 | DataType::UInt64 | DataType::Float64 => {
+                    let text = formatter.value(row).to_string();
+                    serde_json::from_str(&text).unwrap_or(Value::String(text))
+                }
+                DataType::List(_) => {
+                    let list = column.as_list::<i32>().value(row);
+                    Value::Array(json_values(&list)?)
+                }
+                _ => Value::String(formatter.value(row).to_string()),
+            })
+        })
+        .collect()
+}
+
+/// Prints a batch in the chosen format.
+pub fn print(batch: &RecordBatch, format: OutputFormat) -> Outcome {
+    let text = match format {
+        OutputFormat::Table => pretty(batch)?,
+        OutputFormat::Csv => partnercrm::io::csv::write_table(batch)?,
+        OutputFormat::Json => json_lines(batch)?,
+    };
+    emit(&text)
+}
+
+/// A table of text columns, for results that are not Arrow tables already.
+pub fn text_table(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> Outcome<RecordBatch> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|c| Field::new(*c, DataType::Utf8, true))
+        .collect();
+    let arrays: Vec<ArrayRef> = (0..columns.len())
+        .map(|i| {
+            Arc::new(
+                rows.iter()
+                    .map(|r| r.get(i).cloned().flatten())
+                    .collect::<StringArray>(),
+            ) as ArrayRef
+        })
+        .collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(arrow_failure)
+}
+
+/// The batch with a `{column}_name` text column after the id column
+/// `column`, naming each id with `name`.
+pub fn with_names(
+    batch: &RecordBatch,
+    column: &str,
+    name: impl Fn(&str) -> Option<String>,
+) -> Outcome<RecordBatch> {
+    let schema = batch.schema();
+    let Ok(at) = schema.index_of(column) else {
+        return Ok(batch.clone());
+    };
+    let ids = cells(batch)?;
+    let names: StringArray = ids
+        .iter()
+        .map(|row| row.get(at).cloned().flatten().and_then(|id| name(&id)))
+        .collect();
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
+    fields.insert(
+        at + 1,
+        Field::new(format!("{column}_name"), DataType::Utf8, true),
+    );
+    arrays.insert(at + 1, Arc::new(names));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(arrow_failure)
+}

@@ -1,0 +1,712 @@
+//! The `partnercrm` binary as a user runs it: on the seed data set and on
+//! broken files, checking output, exit codes and what the store holds.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+use tempfile::TempDir;
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/data/iom_partnerships.json"
+);
+
+/// A temporary directory with a store path in it, and a command builder
+/// that points the binary at that store through --db.
+struct Env {
+    dir: TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: TempDir::new().expect("temp dir"),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("store.db")
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("writes");
+        path
+    }
+
+    /// The binary, run in the temporary directory, with --db set.
+    fn run(&self) -> Command {
+        let mut cmd = self.bare();
+        cmd.arg("--db").arg(self.db());
+        cmd
+    }
+
+    /// The binary with no --db, and no PARTNERCRM_DB from outside.
+    fn bare(&self) -> Command {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("partnercrm");
+        cmd.current_dir(self.dir.path())
+            .env_remove("PARTNERCRM_DB")
+            .env_remove("PARTNERCRM_ACTOR");
+        cmd
+    }
+
+    fn seeded() -> Self {
+        let env = Self::new();
+        env.run().arg("import").arg(SEED).assert().success();
+        env
+    }
+
+    /// The store's whole content, as the export command writes it.
+    fn exported(&self) -> String {
+        let out = self.run().arg("export").output().expect("runs");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self.run().args(args).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+}
+
+fn seed_path() -> &'static Path {
+    Path::new(SEED)
+}
+
+const BAD_CSV: &str = "donor,recipient,kind,amount,currency,received_on\n\
+Chevron,IOM,cash,100,USD,2010\n\
+Nobody,IOM,gift,10,USD,2010-13\n\
+Chevron,IOM,cash,5,ZZZ,2011\n";
+
+#[test]
+fn init_creates_a_store_and_refuses_to_overwrite_one() {
+    let env = Env::new();
+    env.run()
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(contains("Created an empty store"));
+    assert!(env.db().exists());
+    env.run()
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr(contains("already exists; use --force"));
+    env.run().arg("import").arg(SEED).assert().success();
+    env.run().args(["init", "--force"]).assert().success();
+    assert!(env.exported().contains("\"organisations\": []"));
+}
+
+#[test]
+fn import_json_then_again_changes_nothing() {
+    let env = Env::new();
+    env.run()
+        .arg("import")
+        .arg(SEED)
+        .assert()
+        .success()
+        .stdout(contains("202 new, 0 changed, 0 unchanged (revision 1)"));
+    let first = env.exported();
+    env.run()
+        .arg("import")
+        .arg(SEED)
+        .assert()
+        .success()
+        .stdout(contains("0 new, 0 changed, 202 unchanged;"));
+    assert_eq!(env.exported(), first);
+}
+
+#[test]
+fn import_csv_files_naming_each_other_with_a_header_mapping() {
+    let env = Env::seeded();
+    let orgs = env.file(
+        "orgs.csv",
+        "Name,Art,country\nNew Foundation,foundation,CH\n",
+    );
+    let gifts = env.file(
+        "gifts.csv",
+        "Geber,recipient,kind,amount,currency,received_on\nNew Foundation,IOM,cash,7.50,EUR,2020-03\n",
+    );
+    env.run()
+        .arg("import")
+        .arg(&orgs)
+        .arg(&gifts)
+        .args(["--map", "Art=kind", "--map", "Geber=donor"])
+        .assert()
+        .success()
+        .stdout(contains("2 new"))
+        // Not a terminal: plain progress lines, not a bar.
+        .stderr(contains("gifts.csv: 1 row read"));
+    let contributions = env.stdout(&["export", "--table", "contributions"]);
+    assert!(
+        contributions.contains("7.5000,EUR,2020-03-01,month"),
+        "{contributions}"
+    );
+    // Importing the same files again adds nothing.
+    env.run()
+        .arg("import")
+        .arg(&orgs)
+        .arg(&gifts)
+        .args(["--map", "Art=kind", "--map", "Geber=donor"])
+        .assert()
+        .success()
+        .stdout(contains("0 new, 0 changed, 2 unchanged"));
+}
+
+#[test]
+fn a_bad_second_file_leaves_the_store_unchanged() {
+    let env = Env::seeded();
+    let before = env.exported();
+    let good = env.file("good.csv", "name,kind\nNew Foundation,foundation\n");
+    let bad = env.file("bad.csv", BAD_CSV);
+    env.run()
+        .arg("import")
+        .arg(&good)
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "bad.csv:3:1: csv.unknown_reference: no organisation is called \"Nobody\"",
+        ))
+        .stderr(contains("bad.csv:3:3: csv.invalid_value:"))
+        .stderr(contains("bad.csv:3:6: csv.invalid_value:"))
+        .stderr(contains("bad.csv:4:5: csv.invalid_value:"))
+        .stderr(contains("partnercrm: error: 4 errors in"))
+        .stderr(contains("nothing was imported"));
+    assert_eq!(env.exported(), before);
+}
+
+#[test]
+fn rule_violations_across_files_point_at_the_rows() {
+    let env = Env::seeded();
+    let before = env.exported();
+    // Cells that read, but a donor giving to itself breaks a rule.
+    let gifts = env.file(
+        "gifts.csv",
+        "kind,donor,recipient,amount,currency,received_on\ncash,Chevron,IOM,5,USD,2011\ncash,Chevron,Chevron,5,USD,2011\n",
+    );
+    env.run()
+        .arg("import")
+        .arg(&gifts)
+        .assert()
+        .code(1)
+        .stderr(contains("gifts.csv:3:3: contribution.self_donation:"));
+    assert_eq!(env.exported(), before);
+    env.run()
+        .arg("validate")
+        .arg(&gifts)
+        .arg("--json")
+        .assert()
+        .code(1)
+        .stdout(contains(r#""file":"#))
+        .stdout(contains(r#""line":3,"column":3,"path":"contributions[1].recipient","code":"contribution.self_donation""#));
+}
+
+#[test]
+fn validate_prints_every_problem_and_writes_nothing() {
+    let env = Env::seeded();
+    let before = env.exported();
+    let bad = env.file("bad.csv", BAD_CSV);
+    let out = env.run().arg("validate").arg(&bad).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with(&format!("{}:", bad.display())))
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("partnercrm: error: 4 errors, 0 warnings in 1 file")
+    );
+    assert_eq!(env.exported(), before);
+
+    // JSON lines, one object per problem.
+    let out = env
+        .run()
+        .arg("validate")
+        .arg("--json")
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let problems: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object"))
+        .collect();
+    assert_eq!(problems.len(), 4);
+    assert_eq!(problems[0]["line"], 3);
+    assert_eq!(problems[0]["column"], 1);
+    assert_eq!(problems[0]["code"], "csv.unknown_reference");
+    assert_eq!(problems[0]["severity"], "error");
+}
+
+#[test]
+fn validate_locates_json_problems_and_denies_warnings_on_request() {
+    let env = Env::new();
+    // No store: validate checks the document alone and creates nothing.
+    let out = env.run().arg("validate").arg(SEED).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!env.db().exists());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let warning = text
+        .lines()
+        .find(|l| l.contains("contribution.amount_unknown"))
+        .expect("the seed has contributions of unknown amount");
+    // file:line:col: code: message [warning], at the record's place in the text.
+    let location = warning
+        .strip_prefix(&format!("{SEED}:"))
+        .expect("starts with the file");
+    let mut parts = location.splitn(3, ':');
+    let line: usize = parts.next().and_then(|l| l.parse().ok()).expect("a line");
+    let column: usize = parts.next().and_then(|c| c.parse().ok()).expect("a column");
+    assert!(line > 1 && column > 1, "{warning}");
+    assert!(warning.ends_with("[warning]"), "{warning}");
+    let seed_text = std::fs::read_to_string(seed_path()).expect("reads");
+    let at_line = seed_text.lines().nth(line - 1).expect("line exists");
+    assert!(
+        at_line.contains("\"value\""),
+        "{warning} points at {at_line:?}"
+    );
+
+    env.run()
+        .arg("validate")
+        .arg("--deny-warnings")
+        .arg(SEED)
+        .assert()
+        .code(1)
+        .stderr(contains("(warnings denied)"));
+
+    // A rule broken in a document: the line of the offending field.
+    let mut data: serde_json::Value = serde_json::from_str(&seed_text).expect("json");
+    data["agreements"][0]["parties"] = serde_json::json!([]);
+    let broken = env.file(
+        "broken.json",
+        &serde_json::to_string_pretty(&data).expect("json"),
+    );
+    let out = env
+        .run()
+        .arg("validate")
+        .arg(&broken)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let error = text
+        .lines()
+        .find(|l| l.contains("agreement.party_count"))
+        .unwrap_or_else(|| panic!("no party count error in {text}"));
+    let broken_text = std::fs::read_to_string(&broken).expect("reads");
+    let line: usize = error
+        .split(':')
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .expect("a line");
+    assert!(
+        broken_text
+            .lines()
+            .nth(line - 1)
+            .is_some_and(|l| l.contains("\"parties\": []")),
+        "{error}"
+    );
+}
+
+#[test]
+fn malformed_missing_and_unknown_files_are_one_clear_line() {
+    let env = Env::seeded();
+    let before = env.exported();
+    let malformed = env.file(
+        "malformed.json",
+        "{\"format\": \"partnercrm/1\",\n  \"organisations\": [,]\n}",
+    );
+    env.run()
+        .arg("import")
+        .arg(&malformed)
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "malformed.json:2:21: json.malformed: expected value",
+        ))
+        .stderr(contains("partnercrm: error: 1 error in").and(contains("panicked").not()));
+    let newer = env.file("newer.json", "{\"format\": \"partnercrm/2\"}");
+    env.run()
+        .arg("import")
+        .arg(&newer)
+        .assert()
+        .code(1)
+        .stderr(contains("newer.json:1:12: json.unsupported_format:"));
+    env.run()
+        .arg("import")
+        .arg("missing.csv")
+        .assert()
+        .code(1)
+        .stderr(contains("missing.csv: file.unreadable:"));
+    let text = env.file("notes.txt", "hello");
+    env.run()
+        .arg("import")
+        .arg(&text)
+        .assert()
+        .code(1)
+        .stderr(contains("notes.txt: file.unknown_format:"));
+    let odd = env.file("odd.csv", "a,b\n1,2\n");
+    env.run()
+        .arg("validate")
+        .arg(&odd)
+        .assert()
+        .code(1)
+        .stdout(contains("odd.csv:1: csv.unknown_kind:"));
+    // --format reads it anyway; --kind names the kind.
+    let orgs = env.file("orgs.txt", "name,kind\nNew Foundation,foundation\n");
+    env.run()
+        .args(["validate", "--format", "csv", "--kind", "organisations"])
+        .arg(&orgs)
+        .assert()
+        .success();
+    assert_eq!(env.exported(), before);
+    // A usage error is clap's: exit 2.
+    env.run()
+        .args(["import", "--format", "iati"])
+        .arg(&orgs)
+        .assert()
+        .code(2);
+    env.run()
+        .args(["validate", "--kind", "ships"])
+        .arg(&orgs)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn report_in_every_format() {
+    let env = Env::seeded();
+    let table = env.stdout(&["report"]);
+    assert!(table.starts_with("IOM partnerships\n"), "{table}");
+    for section in [
+        "Partners by kind",
+        "Agreements",
+        "Contributions by donor and currency",
+        "Outcomes",
+        "Groups (members today)",
+    ] {
+        assert!(table.contains(section), "{section}");
+    }
+    assert!(table.contains("Chevron Corporation"));
+
+    let csv = env.stdout(&["report", "--format", "csv", "--section", "contributions"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("donor,currency,amount,unknown_amounts,contributions")
+    );
+    assert!(
+        csv.contains("Chevron Corporation,USD,1250000.00,0,2"),
+        "{csv}"
+    );
+    env.run()
+        .args(["report", "--format", "csv"])
+        .assert()
+        .code(1)
+        .stderr(contains("--section"));
+
+    let json: serde_json::Value =
+        serde_json::from_str(&env.stdout(&["report", "--format", "json"])).expect("json");
+    assert_eq!(json["title"], "IOM partnerships");
+    assert_eq!(json["agreements"].as_array().map(Vec::len), Some(7));
+}
+
+#[test]
+fn report_on_a_day_for_a_partner_in_another_currency() {
+    let env = Env::seeded();
+    let rates = env.file("rates.csv", "currency,date,rate\nUSD,2000,0.5\n");
+    let out = env.stdout(&[
+        "report",
+        "--on",
+        "2009-01-01",
+        "--partner",
+        "Chevron",
+        "--currency",
+        "EUR",
+        "--rates",
+        rates.to_str().expect("utf-8 path"),
+        "--format",
+        "csv",
+        "--section",
+        "contributions",
+    ]);
+    assert_eq!(
+        out,
+        "donor,currency,amount,unknown_amounts,contributions\nChevron Corporation,EUR,625000.00,0,2\n"
+    );
+    let heading = env.stdout(&["report", "--on", "2006-12-31", "--partner", "Chevron"]);
+    assert!(heading.starts_with("IOM partnerships: Chevron Corporation, as on 2006-12-31\n"));
+    assert!(
+        !heading.contains("AIG"),
+        "another donor in Chevron's report"
+    );
+    // An undated gift cannot be converted: a clear error, not a zero.
+    env.run()
+        .args(["report", "--currency", "EUR", "--rates"])
+        .arg(&rates)
+        .assert()
+        .code(1)
+        .stderr(contains("has no date, so no USD→EUR rate can be chosen"));
+    // --currency needs --rates: a usage error.
+    env.run()
+        .args(["report", "--currency", "EUR"])
+        .assert()
+        .code(2);
+    env.run()
+        .args(["report", "--partner", "Nobody"])
+        .assert()
+        .code(1)
+        .stderr(contains("no organisation is called \"Nobody\""));
+}
+
+#[test]
+fn queries_answer_in_every_format() {
+    let env = Env::seeded();
+    let rollup = env.stdout(&["query", "rollup", "--by", "donor,year", "--format", "csv"]);
+    assert!(rollup.starts_with("donor,donor_name,year,currency,pledged,received"));
+    assert!(
+        rollup.contains("Chevron Corporation,2008,USD,0.0000,400000.0000"),
+        "{rollup}"
+    );
+
+    let members = env.stdout(&[
+        "query",
+        "members",
+        "Global Migration Group",
+        "--on",
+        "2009-06-01",
+        "--format",
+        "json",
+    ]);
+    let names: Vec<String> = members
+        .lines()
+        .map(|l| {
+            let row: serde_json::Value = serde_json::from_str(l).expect("json line");
+            row["name"].as_str().expect("name").to_owned()
+        })
+        .collect();
+    assert!(names.contains(&"International Organization for Migration".to_owned()));
+
+    let agreements = env.stdout(&[
+        "query",
+        "agreements",
+        "--kind",
+        "trilateral",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(agreements.lines().count(), 3, "{agreements}");
+    let chairs = env.stdout(&[
+        "query",
+        "chairs",
+        "Global Migration Group",
+        "--on",
+        "2009-06-01",
+    ]);
+    assert!(chairs.contains("organisation_name"));
+    let outcomes = env.stdout(&["query", "outcomes", "--format", "json"]);
+    assert!(
+        outcomes.contains("\"actual\":\"600000.000000\""),
+        "{outcomes}"
+    );
+    let portfolio = env.stdout(&["query", "portfolio", "Chevron"]);
+    assert!(portfolio.contains("contributions"));
+    let gifts = env.stdout(&[
+        "query",
+        "portfolio",
+        "Chevron",
+        "--table",
+        "contributions",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(gifts.lines().count(), 3);
+    let network = env.stdout(&["query", "network"]);
+    assert!(network.contains("weight"));
+    let graphml = env.stdout(&["query", "network", "--graphml"]);
+    assert!(graphml.contains("<graphml"));
+    let duplicates = env.stdout(&[
+        "query",
+        "duplicates",
+        "--min-score",
+        "0.1",
+        "--format",
+        "json",
+    ]);
+    for line in duplicates.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).expect("json line");
+        assert!(row["reasons"].is_array());
+    }
+    env.run()
+        .args(["query", "members", "No Such Group"])
+        .assert()
+        .code(1)
+        .stderr(contains("no group is called"));
+}
+
+#[test]
+fn export_writes_the_document_or_a_table() {
+    let env = Env::seeded();
+    let out = env.dir.path().join("out.json");
+    env.run()
+        .arg("export")
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&out).expect("written");
+    assert_eq!(written, env.exported());
+    // The exported document imports into a new store as the same data.
+    let other = Env::new();
+    other.run().arg("import").arg(&out).assert().success();
+    assert_eq!(other.exported(), written);
+
+    let csv = env.stdout(&["export", "--table", "organisations"]);
+    assert!(csv.starts_with("id,"));
+    assert_eq!(csv.lines().count(), 67);
+    let lines = env.stdout(&["export", "--table", "agreements", "--format", "json"]);
+    assert_eq!(lines.lines().count(), 7);
+    env.run()
+        .args(["export", "--format", "csv"])
+        .assert()
+        .code(1)
+        .stderr(contains("--table"));
+}
+
+#[test]
+fn history_and_erasure() {
+    let env = Env::seeded();
+    let history = env.stdout(&["history", "UBS"]);
+    assert!(history.contains("created"), "{history}");
+    let json: serde_json::Value =
+        serde_json::from_str(&env.stdout(&["history", "Susan Boeve", "--format", "json"]))
+            .expect("json");
+    let id = json[0]["after"]["id"].as_str().expect("an id").to_owned();
+
+    // Not on a terminal: erasing needs --yes.
+    env.run()
+        .args(["erase-person", "Susan Boeve"])
+        .assert()
+        .code(1)
+        .stderr(contains("pass --yes"));
+    env.run()
+        .args(["erase-person", "Susan Boeve", "--yes"])
+        .assert()
+        .success();
+    assert!(!env.exported().contains("Susan Boeve"));
+    let after = env.stdout(&["history", &id]);
+    assert!(after.contains("erased"), "{after}");
+    env.run()
+        .args(["history", "Susan Boeve"])
+        .assert()
+        .code(1)
+        .stderr(contains("no record is called"));
+    env.run()
+        .args(["history", "Nobody at all"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        env.bare()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(contains("partnercrm").and(contains("erase-person")));
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    let env = Env::new();
+    let commands: &[&[&str]] = &[
+        &[],
+        &["init"],
+        &["import"],
+        &["validate"],
+        &["report"],
+        &["query"],
+        &["query", "rollup"],
+        &["query", "agreements"],
+        &["query", "members"],
+        &["query", "chairs"],
+        &["query", "outcomes"],
+        &["query", "portfolio"],
+        &["query", "network"],
+        &["query", "duplicates"],
+        &["export"],
+        &["history"],
+        &["erase-person"],
+        &["completions"],
+    ];
+    for command in commands {
+        env.bare()
+            .args(*command)
+            .arg("--help")
+            .assert()
+            .success()
+            .stdout(contains("Usage: partnercrm").and(contains("--db")));
+    }
+}
+
+#[test]
+fn the_store_is_chosen_by_flag_variable_or_default() {
+    let env = Env::new();
+    // The default: partnercrm.db in the working directory.
+    env.bare().arg("init").assert().success();
+    assert!(env.dir.path().join("partnercrm.db").exists());
+    // PARTNERCRM_DB names another file.
+    let named = env.dir.path().join("named.db");
+    env.bare()
+        .env("PARTNERCRM_DB", &named)
+        .arg("import")
+        .arg(SEED)
+        .assert()
+        .success();
+    env.bare()
+        .env("PARTNERCRM_DB", &named)
+        .arg("report")
+        .assert()
+        .success()
+        .stdout(contains("Chevron"));
+    // --db wins over the variable.
+    env.bare()
+        .env("PARTNERCRM_DB", &named)
+        .arg("--db")
+        .arg(env.dir.path().join("partnercrm.db"))
+        .args(["export", "--table", "organisations"])
+        .assert()
+        .success()
+        .stdout(predicate::function(|out: &str| {
+            out.starts_with("id,") && out.lines().count() == 1
+        }));
+    // A store that does not exist is not created by a read.
+    env.bare()
+        .arg("--db")
+        .arg("nowhere.db")
+        .arg("report")
+        .assert()
+        .code(1)
+        .stderr(contains("no store at nowhere.db"));
+    assert!(!env.dir.path().join("nowhere.db").exists());
+}
