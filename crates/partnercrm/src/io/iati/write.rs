@@ -143,7 +143,24 @@ impl<'d> Writer<'d> {
         }
     }
 
+    /// The organisation's IATI type: its own, else (a country office) its
+    /// parent's, up the chain.
+    fn organisation_type(&self, org: &Organisation) -> Option<&'static str> {
+        let mut at = Some(org);
+        for _ in 0..=self.organisations.len() {
+            let current = at?;
+            if let Some(code) = current.kind.iati_organisation_type() {
+                return Some(code);
+            }
+            at = current
+                .parent
+                .and_then(|p| self.organisations.get(&p).copied());
+        }
+        None
+    }
+
     fn org_element(
+        &self,
         out: &mut String,
         indent: &str,
         tag: &str,
@@ -163,8 +180,13 @@ impl<'d> Writer<'d> {
         if let Some(role) = role {
             let _ = write!(out, " role=\"{role}\"");
         }
-        if let Some(t) = org.kind.iati_organisation_type() {
-            let _ = write!(out, " type=\"{t}\"");
+        match self.organisation_type(org) {
+            Some(t) => {
+                let _ = write!(out, " type=\"{t}\"");
+            }
+            // The schema requires a type for the reporting organisation: 90, other.
+            None if tag == "reporting-org" => out.push_str(" type=\"90\""),
+            None => {}
         }
         out.push_str(">\n");
         Self::narratives(out, &format!("{indent} "), &org.name, &org.name_narratives);
@@ -188,7 +210,7 @@ impl<'d> Writer<'d> {
             "  <iati-identifier>{}</iati-identifier>",
             esc(&self.identifier(project))
         );
-        Self::org_element(out, "  ", "reporting-org", reporting_org, None);
+        self.org_element(out, "  ", "reporting-org", reporting_org, None);
         out.push_str("  <title>\n");
         Self::narratives(out, "   ", &project.title, &project.title_narratives);
         out.push_str("  </title>\n");
@@ -199,11 +221,11 @@ impl<'d> Writer<'d> {
         }
         out.push_str("  </description>\n");
         if project.partners.is_empty() {
-            Self::org_element(out, "  ", "participating-org", reporting_org, Some(2));
+            self.org_element(out, "  ", "participating-org", reporting_org, Some(2));
         }
         for partner in &project.partners {
             let org = self.organisation(partner.organisation, project)?;
-            Self::org_element(
+            self.org_element(
                 out,
                 "  ",
                 "participating-org",
@@ -325,6 +347,7 @@ impl<'d> Writer<'d> {
 
     #[allow(clippy::too_many_arguments)]
     fn transaction(
+        &self,
         out: &mut String,
         code: u8,
         date: NaiveDate,
@@ -350,8 +373,8 @@ impl<'d> Writer<'d> {
                 esc(text)
             );
         }
-        Self::org_element(out, "   ", "provider-org", donor, None);
-        Self::org_element(out, "   ", "receiver-org", recipient, None);
+        self.org_element(out, "   ", "provider-org", donor, None);
+        self.org_element(out, "   ", "receiver-org", recipient, None);
         out.push_str("  </transaction>\n");
     }
 
@@ -382,7 +405,7 @@ impl<'d> Writer<'d> {
             (_, true) => 1,
             (_, false) => 3,
         };
-        Self::transaction(
+        self.transaction(
             out,
             code,
             first_day(date),
@@ -392,7 +415,7 @@ impl<'d> Writer<'d> {
             recipient,
         );
         for payment in &c.payments {
-            Self::transaction(
+            self.transaction(
                 out,
                 if incoming { 1 } else { 3 },
                 first_day(payment.date),
