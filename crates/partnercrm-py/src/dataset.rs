@@ -73,6 +73,23 @@ pub fn rollup_of(
     Ok(PyTable::new("rollup", batch))
 }
 
+/// An IATI import as the `(Dataset, warnings)` pair Python receives.
+fn iati_pair(import: partnercrm::io::iati::Import) -> (PyDataset, Vec<PyProblem>) {
+    let warnings = import.warnings.into_iter().map(PyProblem::from).collect();
+    (PyDataset { inner: import.data }, warnings)
+}
+
+/// Project ids given as records or text.
+fn project_ids(projects: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<Option<Vec<ProjectId>>> {
+    projects
+        .map(|list| {
+            list.iter()
+                .map(|p| id_of(p).map(ProjectId::from))
+                .collect::<PyResult<Vec<_>>>()
+        })
+        .transpose()
+}
+
 /// An id given as text or as a record.
 pub fn id_of(value: &Bound<'_, PyAny>) -> PyResult<uuid::Uuid> {
     if let Ok(text) = value.extract::<String>() {
@@ -131,6 +148,57 @@ impl PyDataset {
     fn from_json(_cls: &Bound<'_, PyType>, py: Python<'_>, text: &str) -> PyResult<Self> {
         let inner = py.detach(|| json::from_str(text)).py_err()?;
         Ok(Self { inner })
+    }
+
+    /// Reads an IATI activities file (2.03, also 2.01, 2.02 and 1.x codes):
+    /// returns the data set of what was imported and the warnings about the
+    /// rest, each a `Problem` whose path is the element's XPath.
+    #[classmethod]
+    fn read_iati(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+    ) -> PyResult<(Self, Vec<PyProblem>)> {
+        let import = py
+            .detach(|| partnercrm::io::iati::read_file(&path, &Dataset::new()))
+            .py_err()?;
+        Ok(iati_pair(import))
+    }
+
+    /// Reads IATI activities from text, as `read_iati` does from a file.
+    #[classmethod]
+    fn from_iati(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        text: &str,
+    ) -> PyResult<(Self, Vec<PyProblem>)> {
+        let import = py
+            .detach(|| partnercrm::io::iati::read_str(text, &Dataset::new()))
+            .py_err()?;
+        Ok(iati_pair(import))
+    }
+
+    /// The projects (all, or those given as records or ids) as an IATI 2.03
+    /// `iati-activities` document, with their organisations, contributions,
+    /// indicators and MoUs.
+    #[pyo3(signature = (projects=None))]
+    fn to_iati(&self, py: Python<'_>, projects: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<String> {
+        let ids = project_ids(projects)?;
+        py.detach(|| partnercrm::io::iati::write(&self.inner, ids.as_deref()))
+            .py_err()
+    }
+
+    /// Writes `to_iati(projects)` to `path`.
+    #[pyo3(signature = (path, projects=None))]
+    fn write_iati(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        projects: Option<Vec<Bound<'_, PyAny>>>,
+    ) -> PyResult<()> {
+        let ids = project_ids(projects)?;
+        py.detach(|| partnercrm::io::iati::write_file(&path, &self.inner, ids.as_deref()))
+            .py_err()
     }
 
     /// A deterministic synthetic data set with `contributions` contributions,

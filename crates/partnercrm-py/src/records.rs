@@ -63,8 +63,11 @@ fn field<'py, T: Record>(
 
 /// Lists are empty lists, everything else is `None`.
 fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    const LISTS: [&str; 18] = [
+    const LISTS: [&str; 21] = [
         "aliases",
+        "name_narratives",
+        "title_narratives",
+        "description_narratives",
         "constituents",
         "identifiers",
         "affiliations",
@@ -227,6 +230,7 @@ record_class!(
     [
         id,
         name,
+        name_narratives,
         acronym,
         aliases,
         kind,
@@ -282,9 +286,12 @@ record_class!(
     [
         id,
         title,
+        iati_identifier,
+        title_narratives,
         acronym,
         aliases,
         description,
+        description_narratives,
         countries,
         places,
         themes,
@@ -305,6 +312,7 @@ record_class!(
         id,
         project,
         title,
+        title_narratives,
         unit,
         measure,
         aggregation,

@@ -272,6 +272,35 @@ impl PyStore {
         }
     }
 
+    /// Imports an IATI activities file, all or nothing: organisations
+    /// resolve against the stored ones (by org-id, then name), projects by
+    /// IATI identifier, and ids derive from content, so importing the same
+    /// file again changes nothing. The returned `warnings` start with what
+    /// the file held that could not be imported, located by XPath.
+    #[pyo3(signature = (path, actor="python"))]
+    fn import_iati<'py>(
+        &self,
+        py: Python<'py>,
+        path: std::path::PathBuf,
+        actor: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let summary = format!("import IATI {}", path.display());
+        let applied = self.with_store(py, |store| {
+            let known = Dataset {
+                organisations: store.all::<Organisation>()?,
+                projects: store.all::<Project>()?,
+                ..Dataset::default()
+            };
+            let import = partnercrm::io::iati::read_file(&path, &known)?;
+            let mut applied = store.apply(Batch::upsert_all(import.data), actor, &summary)?;
+            let mut warnings = import.warnings;
+            warnings.extend(std::mem::take(&mut applied.warnings));
+            applied.warnings = partnercrm::Report::new(warnings);
+            Ok(applied)
+        })?;
+        applied_dict(py, applied)
+    }
+
     /// The record of class `kind` with this id, or `None`.
     fn get<'py>(
         &self,

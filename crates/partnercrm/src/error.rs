@@ -28,6 +28,18 @@ pub enum Error {
         /// The version this build reads.
         expected: &'static str,
     },
+    /// An XML document is not well-formed, or is refused as hostile: a DTD
+    /// declaring entities, nesting deeper than the limit, or input larger
+    /// than the limit.
+    #[error("invalid XML at line {line}, column {column}: {message}")]
+    Xml {
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A value could not be parsed.
     #[error("invalid {what} {input:?}: {reason}")]
     Parse {

@@ -53,6 +53,13 @@ fn money() -> impl Strategy<Value = Money> {
     (decimal(), currency()).prop_map(|(amount, currency)| Money { amount, currency })
 }
 
+fn narratives() -> impl Strategy<Value = Vec<Narrative>> {
+    vec(
+        (option::of("[a-z]{2}"), text()).prop_map(|(lang, text)| Narrative { lang, text }),
+        0..3,
+    )
+}
+
 fn organisation() -> impl Strategy<Value = Organisation> {
     let kind = proptest::sample::select(OrganisationKind::ALL.to_vec());
     let scheme = prop_oneof![
@@ -74,16 +81,18 @@ fn organisation() -> impl Strategy<Value = Organisation> {
             vec((scheme, text()), 0..2),
             option::of(text()),
             option::of(text()),
+            narratives(),
         ),
     )
         .prop_map(
             |(
                 (id, name, acronym, aliases, kind, country),
-                (parent, constituents, ids, website, description),
+                (parent, constituents, ids, website, description, name_narratives),
             )| {
                 Organisation {
                     id: id.into(),
                     name,
+                    name_narratives,
                     acronym,
                     aliases,
                     kind,
@@ -278,18 +287,23 @@ fn project() -> impl Strategy<Value = Project> {
             status,
         ),
         (option::of(uuid()), vec(partner, 0..3), option::of(uuid())),
+        (option::of(text()), narratives(), narratives()),
     )
         .prop_map(
             |(
                 (id, title, acronym, aliases, description, countries),
                 (places, themes, sectors, period, status),
                 (lead_office, partners, parent),
+                (iati_identifier, title_narratives, description_narratives),
             )| Project {
                 id: id.into(),
                 title,
+                iati_identifier,
+                title_narratives,
                 acronym,
                 aliases,
                 description,
+                description_narratives,
                 countries,
                 places,
                 themes,
@@ -330,14 +344,19 @@ fn indicator() -> impl Strategy<Value = Indicator> {
             option::of(observation()),
             vec(observation(), 0..3),
             vec(observation(), 0..3),
+            narratives(),
         ),
     )
         .prop_map(
-            |((id, project, title, unit, measure, aggregation), (baseline, targets, actuals))| {
+            |(
+                (id, project, title, unit, measure, aggregation),
+                (baseline, targets, actuals, title_narratives),
+            )| {
                 Indicator {
                     id: id.into(),
                     project: project.into(),
                     title,
+                    title_narratives,
                     unit,
                     measure,
                     aggregation,

@@ -1,4 +1,5 @@
 //! Interchange: reading and writing data sets in outside formats.
 
 pub mod csv;
+pub mod iati;
 pub mod json;

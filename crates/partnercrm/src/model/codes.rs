@@ -14,7 +14,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
-use generated::{COUNTRIES, IATI_CURRENCIES, ORGANISATION_TYPES, REGISTRATION_AGENCIES, SECTORS};
+use generated::{
+    ACTIVITY_DATE_TYPES, ACTIVITY_STATUSES, COUNTRIES, IATI_CURRENCIES, INDICATOR_MEASURES,
+    ORGANISATION_ROLES, ORGANISATION_TYPES, REGISTRATION_AGENCIES, SECTORS, TRANSACTION_TYPES,
+};
 
 /// A string that is not a code in the relevant IATI codelist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -301,6 +304,47 @@ pub fn iati_organisation_type_name(code: &str) -> Option<&'static str> {
 pub fn iati_organisation_types()
 -> impl ExactSizeIterator<Item = (&'static str, &'static str)> + Clone {
     ORGANISATION_TYPES.iter().copied()
+}
+
+/// The small IATI codelists the IATI reader and writer name codes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IatiCodelist {
+    /// ActivityDateType: planned and actual starts and ends.
+    ActivityDateType,
+    /// ActivityStatus: pipeline to closed.
+    ActivityStatus,
+    /// IndicatorMeasure: unit, percentage, nominal, ordinal, qualitative.
+    IndicatorMeasure,
+    /// OrganisationRole: funding, accountable, extending, implementing.
+    OrganisationRole,
+    /// TransactionType: incoming funds, commitments, disbursements and others.
+    TransactionType,
+}
+
+impl IatiCodelist {
+    fn table(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::ActivityDateType => ACTIVITY_DATE_TYPES,
+            Self::ActivityStatus => ACTIVITY_STATUSES,
+            Self::IndicatorMeasure => INDICATOR_MEASURES,
+            Self::OrganisationRole => ORGANISATION_ROLES,
+            Self::TransactionType => TRANSACTION_TYPES,
+        }
+    }
+
+    /// The English name of `code` in this codelist, e.g. transaction type
+    /// `"11"` → `"Incoming Commitment"`; `None` if the list has no such code.
+    pub fn name(self, code: &str) -> Option<&'static str> {
+        self.table()
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, name)| *name)
+    }
+
+    /// Every (code, English name) pair, in numeric order.
+    pub fn items(self) -> impl ExactSizeIterator<Item = (&'static str, &'static str)> + Clone {
+        self.table().iter().copied()
+    }
 }
 
 /// Whether `code` is in the IATI Currency codelist (exact, upper-case match).

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dates::Period;
 use super::ids::{IndicatorId, ProjectId};
+use super::narrative::Narrative;
 
 /// A measured outcome of a project, such as "displaced people reached".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,10 @@ pub struct Indicator {
     pub project: ProjectId,
     /// What is measured, e.g. "Solar lanterns distributed".
     pub title: String,
+    /// The title in every language the source gives, when it gives more
+    /// than `title` alone or names its language (IATI narratives).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub title_narratives: Vec<Narrative>,
     /// What one unit is, e.g. "lanterns" or "people".
     pub unit: String,
     /// Whether values are counts or percentages.
@@ -49,6 +54,7 @@ impl Indicator {
             id: IndicatorId::new(),
             project,
             title: title.into(),
+            title_narratives: Vec::new(),
             unit: unit.into(),
             measure,
             aggregation,

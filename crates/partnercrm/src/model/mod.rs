@@ -13,6 +13,7 @@ pub mod group;
 pub mod ids;
 pub mod indicator;
 pub mod money;
+pub mod narrative;
 pub mod note;
 pub mod organisation;
 pub mod person;
@@ -34,6 +35,7 @@ pub use ids::{
 };
 pub use indicator::{Aggregation, Indicator, Measure, Observation, Qualifier};
 pub use money::{Currency, Money};
+pub use narrative::Narrative;
 pub use note::{Links, Note, NoteKind};
 pub use organisation::{Identifier, IdentifierScheme, Organisation, OrganisationKind};
 pub use person::{Affiliation, Contact, Person};

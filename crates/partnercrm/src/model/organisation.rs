@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::CountryCode;
 use super::ids::OrganisationId;
+use super::narrative::Narrative;
 
 /// An organisation: a UN agency, an NGO, a company, a government, a country office.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,6 +14,10 @@ pub struct Organisation {
     pub id: OrganisationId,
     /// The name in use, e.g. "International Organization for Migration".
     pub name: String,
+    /// The name in every language the source gives, when it gives more
+    /// than `name` alone or names its language (IATI narratives).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name_narratives: Vec<Narrative>,
     /// A short form, e.g. "IOM".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acronym: Option<String>,
@@ -50,6 +55,7 @@ impl Organisation {
         Self {
             id: OrganisationId::new(),
             name: name.into(),
+            name_narratives: Vec::new(),
             acronym: None,
             aliases: Vec::new(),
             kind,

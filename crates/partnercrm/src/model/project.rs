@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::codes::{CountryCode, SectorCode};
 use super::dates::Period;
 use super::ids::{OrganisationId, ProjectId};
+use super::narrative::Narrative;
 
 /// A project or programme.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +15,13 @@ pub struct Project {
     pub id: ProjectId,
     /// The title in use.
     pub title: String,
+    /// The IATI activity identifier, e.g. `XM-DAC-47066-DP.2154`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iati_identifier: Option<String>,
+    /// The title in every language the source gives, when it gives more
+    /// than `title` alone or names its language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub title_narratives: Vec<Narrative>,
     /// A short form, e.g. "SACTAP".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acronym: Option<String>,
@@ -23,6 +31,10 @@ pub struct Project {
     /// What it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The description in every language the source gives, as for
+    /// `title_narratives`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub description_narratives: Vec<Narrative>,
     /// Countries it works in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<CountryCode>,
@@ -58,9 +70,12 @@ impl Project {
         Self {
             id: ProjectId::new(),
             title: title.into(),
+            iati_identifier: None,
+            title_narratives: Vec::new(),
             acronym: None,
             aliases: Vec::new(),
             description: None,
+            description_narratives: Vec::new(),
             countries: Vec::new(),
             places: Vec::new(),
             themes: Vec::new(),

@@ -211,6 +211,19 @@ codes! {
     CsvMalformedRow = "csv.malformed_row",
     /// A CSV cell is longer than the reader accepts.
     CsvLimit = "csv.limit",
+    /// An IATI code is in no official codelist the element allows, e.g. transaction type `Z`.
+    IatiUnknownCode = "iati.unknown_code",
+    /// An IATI amount names no currency, and its activity has no default currency.
+    IatiMissingCurrency = "iati.missing_currency",
+    /// An IATI value cannot be read: a malformed date, number or identifier, or a
+    /// value the model refuses, such as a negative amount.
+    IatiInvalidValue = "iati.invalid_value",
+    /// An element the IATI schema does not allow where it stands.
+    IatiUnexpectedElement = "iati.unexpected_element",
+    /// An element or attribute IATI requires is absent, e.g. an activity without `iati-identifier`.
+    IatiMissingElement = "iati.missing_element",
+    /// Sound IATI that the model has no place for, e.g. a loan repayment or a qualitative indicator.
+    IatiUnsupported = "iati.unsupported",
     /// A quote names no speaker.
     QuoteWithoutSpeaker = "note.quote_without_speaker",
     /// A note is linked to nothing.

@@ -1,0 +1,200 @@
+//! IATI Activity Standard 2.03: activities in and out.
+//!
+//! [`read_str`] and [`read_file`] import an `iati-activities` file (or a
+//! bare `iati-activity`) as new records plus warnings; [`write`] exports
+//! projects with their organisations, contributions, indicators and MoUs as
+//! an `iati-activities` document that validates against the official 2.03
+//! schema.
+//!
+//! # What maps to what
+//!
+//! | IATI | partnercrm |
+//! |---|---|
+//! | `reporting-org` | an [`Organisation`]; the project's `lead_office` |
+//! | `participating-org`, `provider-org`, `receiver-org` | [`Organisation`]s: `@ref` (an org-id.guide identifier) → an `iati_org_id` [`Identifier`]; first narrative → `name`, every narrative → `name_narratives` (when there are several, or one with a language); `@type` → `kind` (below) |
+//! | `iati-activity` | a [`Project`] |
+//! | `iati-identifier` | `Project.iati_identifier` |
+//! | `title`, `description` (type 1 or none) | `title`, `description`; every narrative in `title_narratives`, `description_narratives` |
+//! | `activity-status` | `status` (1 pipeline … 6 suspended) |
+//! | `activity-date` | `period`: the actual start (2) else the planned start (1), the actual end (4) else the planned end (3) |
+//! | `recipient-country` | `countries` |
+//! | `sector` (vocabulary 1, OECD DAC 5-digit) | `sectors`; other vocabularies are reported and skipped |
+//! | `participating-org/@role` 1, 2, 3, 4 | `partners`: funding, accountable, extending, implementing |
+//! | `related-activity` type 1 | `parent`, when the parent activity is in the file or already known |
+//! | `transaction` type 1 incoming funds | a cash [`Contribution`] from the provider (else the activity's one funder) to the receiver (else the reporting organisation) |
+//! | type 11 incoming commitment, 13 incoming pledge | a pledge, donor and recipient as for type 1 |
+//! | type 2 outgoing commitment, 12 outgoing pledge | a pledge from the provider (else the reporting organisation) to the receiver |
+//! | type 3 disbursement, 4 expenditure | cash, donor and recipient as for type 2 |
+//! | types 5 to 10 (loans, equity, guarantees, reimbursements) | reported and skipped: not contributions |
+//! | `transaction/value`, `@currency` | `value`, actual; no `@currency` means the activity's `@default-currency`; neither is a warning and the transaction is skipped |
+//! | `transaction-date` (else `value/@value-date`) | `date` |
+//! | `budget` | a pledge of *estimated* value over the budget's period, from the activity's one funding organisation to its reporting organisation; without a single funder it is reported and skipped |
+//! | `document-link` with category A09 | an MoU [`Agreement`] between the reporting organisation and every participating one, linked to the project; `document-date` → `signed` |
+//! | `result/indicator` | an [`Indicator`]: measure 1 → count (unit `units`), 2 → percentage (unit `%`); 3 to 5 are reported and skipped; the indicator's title, else its result's; aggregation `latest`, as IATI does not say how values combine |
+//! | `baseline` (`@value`, `@iso-date` else `@year`, `comment`) | `baseline`, its period the baseline's date |
+//! | `period/target`, `period/actual` | `targets`, `actuals`, each with the period's dates and comment, ordered by period |
+//!
+//! OrganisationType → `kind`: 10, 11, 15 government; 21 to 24 NGO / civil
+//! society; 40 multilateral → intergovernmental; 60 foundation; 70 to 73
+//! private company; 80 academic; 30, 90 and none → other. Written back,
+//! each kind takes [`OrganisationKind::iati_organisation_type`].
+//!
+//! IATI 1.x codes are read by the official 1.x → 2.x correspondence:
+//! transaction types `IF` 1, `C` 2, `D` 3, `E` 4, `IR` 5, `LR` 6, `R` 7,
+//! `QP` 8, `QS` 9, `CG` 10; activity dates `start-planned` 1,
+//! `start-actual` 2, `end-planned` 3, `end-actual` 4; organisation roles
+//! `Funding`, `Accountable`, `Extending`, `Implementing`; sector vocabulary
+//! `DAC`; text written in the element instead of a `narrative`. Activity
+//! statuses kept their numbers.
+//!
+//! Other IATI elements (locations, policy markers, contacts, planned
+//! disbursements, …) have no place in the model and are skipped quietly;
+//! elements the schema does not allow are reported as
+//! `iati.unexpected_element`, and attributes and elements in other
+//! namespaces (d-portal's `dstore:*`) are ignored.
+//!
+//! # Warnings
+//!
+//! What is sound is imported; the rest is reported as a warning whose path
+//! is the XPath of the element, e.g.
+//! `/iati-activities/iati-activity[3]/transaction[2]/value`, with a stable
+//! code: `iati.unknown_code`, `iati.missing_currency`, `iati.invalid_value`
+//! (also a negative amount, which the model does not hold),
+//! `iati.unexpected_element`, `iati.missing_element` or `iati.unsupported`.
+//! A document that is not well-formed XML is refused whole with
+//! [`Error::Xml`], so a truncated download cannot pass for a small file.
+//!
+//! # Records and ids
+//!
+//! Ids derive from content (UUID v5), so reading the same file again gives
+//! the same records: a project from its IATI identifier, an organisation
+//! from its name, a contribution from its activity and what it says, an
+//! indicator from its activity and title. Organisations and projects
+//! already `known` (by org-id, then name; by IATI identifier) keep their
+//! ids; known organisations are not returned again.
+//!
+//! # Writing
+//!
+//! Each project is one `iati-activity`. The reporting organisation is the
+//! `lead_office`, else the first accountable partner, else the first
+//! partner; without an org-id its `ref` is empty (the schema requires the
+//! attribute). Contributions earmarked for the project become transactions:
+//! cash → 1 (incoming funds) when received by the reporting organisation,
+//! else 3 (disbursement); an actual pledge → 11 (incoming commitment) or
+//! 2 (outgoing commitment); an estimated pledge → a `budget`; payments
+//! against a pledge → further transactions 1 or 3. In-kind gifts, services
+//! and contributions of unknown value have no IATI transaction and are left
+//! out. Dates known only to a month or a year are written as their first
+//! day (a period's end as its last). Agreements linked to the project, and
+//! MoUs all of whose parties take part in it, become a `document-link` of
+//! category A09 (`url` is `urn:uuid:` and the agreement's id). Related
+//! activities: the parent is type 1, children type 2, projects with the
+//! same parent type 3 (sibling), and projects funded by the same
+//! contribution (through its allocations) type 4 (co-funded). A project
+//! with no status is written as implementation, or closed once its end has
+//! passed; one without a description gets an empty one, as the schema
+//! requires a description. A project with neither start nor end has no
+//! `activity-date`, which the schema requires: give it a period.
+//!
+//! # Hostile input
+//!
+//! No entity is ever expanded and nothing is fetched: a document type that
+//! declares entities (billion laughs, `SYSTEM "file:///etc/passwd"`) is
+//! refused, as is a reference to an undeclared entity. Nesting deeper than
+//! [`MAX_DEPTH`] and input larger than [`MAX_INPUT_BYTES`] are refused
+//! before they can exhaust the stack or memory.
+
+mod read;
+mod write;
+mod xml;
+
+use uuid::Uuid;
+
+use crate::model::ids::IdSet;
+use crate::model::*;
+use crate::validate::Problem;
+use crate::{Error, Result};
+
+pub use write::{write, write_at};
+
+/// The largest input read, in bytes: 512 MiB, several times the largest
+/// IATI files published.
+pub const MAX_INPUT_BYTES: usize = 512 * 1024 * 1024;
+
+/// The deepest element nesting read. IATI needs about eight levels.
+pub const MAX_DEPTH: usize = 256;
+
+/// What an import found: new records, and what could not be imported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Import {
+    /// The records read, with organisations and projects already known
+    /// resolved to their ids (known organisations are not repeated).
+    pub data: Dataset,
+    /// Warnings, each with the XPath of the element and a stable code.
+    pub warnings: Vec<Problem>,
+}
+
+const NAMESPACE: Uuid = Uuid::from_u128(0x0b1a_7e5c_3d2f_4a8e_9c61_5f0e_2d47_a903);
+
+/// An id derived from `content`, chained for repeats so that identical
+/// records in one file get distinct, still deterministic ids.
+fn content_id(kind: &str, content: &str, seen: &mut IdSet<Uuid>) -> Uuid {
+    let mut id = Uuid::new_v5(&NAMESPACE, format!("{kind}|{content}").as_bytes());
+    while !seen.insert(id) {
+        id = Uuid::new_v5(&NAMESPACE, id.as_bytes());
+    }
+    id
+}
+
+/// Reads an IATI activities document, resolving organisations and projects
+/// against `known`.
+pub fn read_str(text: &str, known: &Dataset) -> Result<Import> {
+    read::read(text, known)
+}
+
+/// Reads an IATI activities file; refuses files above [`MAX_INPUT_BYTES`]
+/// before reading them.
+pub fn read_file(path: &std::path::Path, known: &Dataset) -> Result<Import> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_INPUT_BYTES as u64 {
+        return Err(Error::Xml {
+            line: 1,
+            column: 1,
+            message: format!(
+                "{} is {size} bytes, more than the limit of {MAX_INPUT_BYTES} bytes",
+                path.display()
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = xml::line_column(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
+        Error::Xml {
+            line,
+            column,
+            message: "the file is not UTF-8".to_owned(),
+        }
+    })?;
+    read_str(&text, known)
+}
+
+/// Writes projects of `data` (all of them when `projects` is `None`) to an
+/// IATI file.
+pub fn write_file(
+    path: &std::path::Path,
+    data: &Dataset,
+    projects: Option<&[ProjectId]>,
+) -> Result<()> {
+    let text = write(data, projects)?;
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,1144 @@
+//! IATI activities in: the mapping documented in the module above.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::xml::{Element, stream};
+use super::{Import, NAMESPACE, content_id};
+use crate::model::codes::{IatiCodelist, iati_org_id_agency, iati_organisation_type_name};
+use crate::model::ids::IdSet;
+use crate::model::record::fold;
+use crate::model::*;
+use crate::validate::{Code, Path, Problem, Severity};
+use crate::{Error, Result};
+
+/// Elements the IATI 2.03 schema allows directly in `iati-activity`. Those
+/// the model has no place for are skipped quietly; any other unprefixed
+/// element is reported.
+const ACTIVITY_ELEMENTS: [&str; 35] = [
+    "iati-identifier",
+    "reporting-org",
+    "title",
+    "description",
+    "participating-org",
+    "other-identifier",
+    "activity-status",
+    "activity-date",
+    "contact-info",
+    "activity-scope",
+    "recipient-country",
+    "recipient-region",
+    "location",
+    "sector",
+    "tag",
+    "country-budget-items",
+    "humanitarian-scope",
+    "policy-marker",
+    "collaboration-type",
+    "default-flow-type",
+    "default-finance-type",
+    "default-aid-type",
+    "default-tied-status",
+    "budget",
+    "planned-disbursement",
+    "capital-spend",
+    "transaction",
+    "document-link",
+    "related-activity",
+    "legacy-data",
+    "conditions",
+    "result",
+    "crs-add",
+    "fss",
+    // IATI 1.x, still found in old files; nothing in it is kept.
+    "default-currency",
+];
+
+/// Reads an `iati-activities` document, or a bare `iati-activity`.
+pub(super) fn read(text: &str, known: &Dataset) -> Result<Import> {
+    if text.len() > super::MAX_INPUT_BYTES {
+        return Err(Error::Xml {
+            line: 1,
+            column: 1,
+            message: format!(
+                "the input is {} bytes, more than the limit of {} bytes",
+                text.len(),
+                super::MAX_INPUT_BYTES
+            ),
+        });
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = Reader::new(known);
+    let wrapped = std::cell::Cell::new(false);
+    stream(
+        text,
+        "iati-activities",
+        |root| {
+            wrapped.set(root.name == "iati-activities");
+            if root.name != "iati-activities" && root.name != "iati-activity" {
+                return Err(Error::Xml {
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "the root element is <{}>, not <iati-activities> or <iati-activity>",
+                        root.name
+                    ),
+                });
+            }
+            Ok(())
+        },
+        |element, position| {
+            if wrapped.get() {
+                let path = format!("/iati-activities/{}[{position}]", element.name);
+                if element.name == "iati-activity" {
+                    reader.activity(&element, &path);
+                } else if !element.name.contains(':') {
+                    reader.warn(
+                        &path,
+                        Code::IatiUnexpectedElement,
+                        format!("<{}> is not an IATI activity", element.name),
+                    );
+                }
+            } else {
+                reader.activity(&element, "/iati-activity");
+            }
+            Ok(())
+        },
+    )?;
+    Ok(reader.finish())
+}
+
+/// Organisations found so far, by IATI org-id and by name.
+struct Organisations {
+    keys: HashMap<String, OrganisationId>,
+    new: Vec<Organisation>,
+}
+
+impl Organisations {
+    fn new(known: &Dataset) -> Self {
+        let mut keys = HashMap::new();
+        for org in &known.organisations {
+            for identifier in &org.identifiers {
+                keys.entry(format!("id:{}", fold(&identifier.value)))
+                    .or_insert(org.id);
+            }
+            for name in org.names() {
+                keys.entry(format!("name:{}", fold(name))).or_insert(org.id);
+            }
+        }
+        Self {
+            keys,
+            new: Vec::new(),
+        }
+    }
+}
+
+/// A name worth keeping: placeholders such as `-` are not names.
+fn real_name(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
+}
+
+/// The narratives of an element; IATI 1.x put the text in the element itself.
+fn narratives(element: &Element) -> Vec<Narrative> {
+    let found: Vec<Narrative> = element
+        .children_named("narrative")
+        .filter_map(|(_, n)| {
+            n.trimmed_text()
+                .map(|text| Narrative::new(n.attr("xml:lang"), text))
+        })
+        .collect();
+    if found.is_empty() {
+        element
+            .trimmed_text()
+            .map(|text| vec![Narrative::new(element.attr("xml:lang"), text)])
+            .unwrap_or_default()
+    } else {
+        found
+    }
+}
+
+/// The text in use and, when there is more to keep, every narrative.
+fn text_and_narratives(narratives: Vec<Narrative>) -> Option<(String, Vec<Narrative>)> {
+    let first = narratives.first()?.text.clone();
+    let keep = narratives.len() > 1 || narratives.iter().any(|n| n.lang.is_some());
+    Some((first, if keep { narratives } else { Vec::new() }))
+}
+
+/// An `iso-date`: `YYYY-MM-DD`, possibly followed by a time, as some
+/// publishers write.
+fn iso_date(text: &str) -> Option<PartialDate> {
+    let day = text.trim().get(..10)?;
+    let rest = text.trim().get(10..).unwrap_or("");
+    if !(rest.is_empty() || rest.starts_with(['T', ' ', 'Z', '+'])) {
+        return None;
+    }
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .map(PartialDate::Day)
+}
+
+/// The kind of organisation for an IATI OrganisationType code.
+fn organisation_kind(code: &str) -> Option<OrganisationKind> {
+    iati_organisation_type_name(code)?;
+    Some(match code {
+        "10" | "11" | "15" => OrganisationKind::Government,
+        "21" | "22" | "23" | "24" => OrganisationKind::NgoCso,
+        "40" => OrganisationKind::Igo,
+        "60" => OrganisationKind::Foundation,
+        "70" | "71" | "72" | "73" => OrganisationKind::PrivateCompany,
+        "80" => OrganisationKind::Academic,
+        _ => OrganisationKind::Other,
+    })
+}
+
+/// IATI OrganisationRole, by 2.x code or 1.x name.
+fn project_role(code: &str) -> Option<ProjectRole> {
+    match code.to_ascii_lowercase().as_str() {
+        "1" | "funding" => Some(ProjectRole::Funding),
+        "2" | "accountable" => Some(ProjectRole::Accountable),
+        "3" | "extending" => Some(ProjectRole::Extending),
+        "4" | "implementing" => Some(ProjectRole::Implementing),
+        _ => None,
+    }
+}
+
+/// IATI ActivityStatus; the 1.x codes are the same numbers.
+fn project_status(code: &str) -> Option<ProjectStatus> {
+    match code {
+        "1" => Some(ProjectStatus::Pipeline),
+        "2" => Some(ProjectStatus::Implementation),
+        "3" => Some(ProjectStatus::Finalisation),
+        "4" => Some(ProjectStatus::Closed),
+        "5" => Some(ProjectStatus::Cancelled),
+        "6" => Some(ProjectStatus::Suspended),
+        _ => None,
+    }
+}
+
+/// IATI 1.x letter codes for TransactionType, by the official 1.x → 2.x
+/// correspondence; 2.x codes pass through.
+fn transaction_type(code: &str) -> &str {
+    match code.to_ascii_uppercase().as_str() {
+        "IF" => "1",
+        "C" => "2",
+        "D" => "3",
+        "E" => "4",
+        "IR" => "5",
+        "LR" => "6",
+        "R" => "7",
+        "QP" => "8",
+        "QS" => "9",
+        "CG" => "10",
+        _ => code,
+    }
+}
+
+/// IATI 1.x names for ActivityDateType; 2.x codes pass through.
+fn date_type(code: &str) -> &str {
+    match code {
+        "start-planned" => "1",
+        "start-actual" => "2",
+        "end-planned" => "3",
+        "end-actual" => "4",
+        _ => code,
+    }
+}
+
+/// The state of one import.
+struct Reader {
+    warnings: Vec<Problem>,
+    organisations: Organisations,
+    projects: Vec<Project>,
+    contributions: Vec<Contribution>,
+    indicators: Vec<Indicator>,
+    agreements: Vec<Agreement>,
+    /// Project ids by IATI identifier: the known ones, then those read.
+    project_ids: HashMap<String, ProjectId>,
+    /// Parents named by `related-activity type="1"`, resolved at the end.
+    parents: Vec<(usize, String)>,
+    seen: IdSet<Uuid>,
+}
+
+impl Reader {
+    fn new(known: &Dataset) -> Self {
+        let project_ids = known
+            .projects
+            .iter()
+            .filter_map(|p| p.iati_identifier.clone().map(|i| (i, p.id)))
+            .collect();
+        Self {
+            warnings: Vec::new(),
+            organisations: Organisations::new(known),
+            projects: Vec::new(),
+            contributions: Vec::new(),
+            indicators: Vec::new(),
+            agreements: Vec::new(),
+            project_ids,
+            parents: Vec::new(),
+            seen: IdSet::default(),
+        }
+    }
+
+    fn warn(&mut self, path: &str, code: Code, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            path: Path::root(path),
+            code,
+            message: message.into(),
+            severity: Severity::Warning,
+        });
+    }
+
+    fn finish(mut self) -> Import {
+        for (index, parent) in std::mem::take(&mut self.parents) {
+            let id = self.project_ids.get(&parent).copied();
+            if let (Some(id), Some(project)) = (id, self.projects.get_mut(index))
+                && id != project.id
+            {
+                project.parent = Some(id);
+            }
+        }
+        Import {
+            data: Dataset {
+                organisations: self.organisations.new,
+                agreements: self.agreements,
+                contributions: self.contributions,
+                projects: self.projects,
+                indicators: self.indicators,
+                ..Dataset::default()
+            },
+            warnings: self.warnings,
+        }
+    }
+
+    /// The organisation an element such as `reporting-org` names, found or new.
+    fn organisation(&mut self, element: &Element, path: &str) -> Option<OrganisationId> {
+        let reference = element.attr("ref");
+        let org_id = reference.filter(|r| iati_org_id_agency(r).is_some());
+        if let (Some(r), None) = (reference, org_id) {
+            self.warn(
+                &format!("{path}/@ref"),
+                Code::IatiInvalidValue,
+                format!(
+                    "{r:?} is not an IATI organisation identifier (org-id.guide); the organisation \
+                     is matched by name and the reference is not kept"
+                ),
+            );
+        }
+        let narratives: Vec<Narrative> = narratives(element)
+            .into_iter()
+            .filter(|n| real_name(&n.text))
+            .collect();
+        if let Some(id) = org_id.and_then(|r| {
+            self.organisations
+                .keys
+                .get(&format!("id:{}", fold(r)))
+                .copied()
+        }) {
+            return Some(id);
+        }
+        let name_key = narratives
+            .first()
+            .map(|n| format!("name:{}", fold(&n.text)));
+        if let Some(id) = name_key
+            .as_ref()
+            .and_then(|k| self.organisations.keys.get(k).copied())
+        {
+            // A new organisation first named without an org-id takes the one
+            // it is given later; one already stored is left as it is.
+            if let Some(r) = org_id
+                && let Some(org) = self.organisations.new.iter_mut().find(|o| o.id == id)
+                && org.iati_org_id().is_none()
+            {
+                org.identifiers.push(Identifier::iati(r));
+                self.organisations
+                    .keys
+                    .insert(format!("id:{}", fold(r)), id);
+            }
+            return Some(id);
+        }
+        let kind = match element.attr("type") {
+            None => OrganisationKind::Other,
+            Some(code) => organisation_kind(code).unwrap_or_else(|| {
+                self.warn(
+                    &format!("{path}/@type"),
+                    Code::IatiUnknownCode,
+                    format!("{code:?} is not an IATI OrganisationType code; taken as \"other\""),
+                );
+                OrganisationKind::Other
+            }),
+        };
+        let (name, name_narratives) = match (text_and_narratives(narratives), org_id) {
+            (Some(found), _) => found,
+            (None, Some(r)) => (r.to_owned(), Vec::new()),
+            (None, None) => {
+                self.warn(
+                    path,
+                    Code::IatiMissingElement,
+                    "names no organisation: it has neither a narrative nor an IATI org-id",
+                );
+                return None;
+            }
+        };
+        let mut org = Organisation::new(name, kind);
+        org.id = content_id("organisation", &fold(&org.name), &mut self.seen).into();
+        org.name_narratives = name_narratives;
+        if let Some(r) = org_id {
+            org.identifiers.push(Identifier::iati(r));
+            self.organisations
+                .keys
+                .insert(format!("id:{}", fold(r)), org.id);
+        }
+        self.organisations
+            .keys
+            .insert(format!("name:{}", fold(&org.name)), org.id);
+        let id = org.id;
+        self.organisations.new.push(org);
+        Some(id)
+    }
+
+    fn activity(&mut self, activity: &Element, path: &str) {
+        let Some(identifier) = activity
+            .child("iati-identifier")
+            .and_then(Element::trimmed_text)
+            .map(str::to_owned)
+        else {
+            self.warn(
+                path,
+                Code::IatiMissingElement,
+                "the activity has no iati-identifier; it is skipped",
+            );
+            return;
+        };
+        if self
+            .projects
+            .iter()
+            .any(|p| p.iati_identifier.as_deref() == Some(identifier.as_str()))
+        {
+            self.warn(
+                &format!("{path}/iati-identifier"),
+                Code::IatiInvalidValue,
+                format!("activity {identifier:?} appears twice in the file; the repeat is skipped"),
+            );
+            return;
+        }
+        let id = match self.project_ids.get(&identifier) {
+            Some(id) => *id,
+            None => ProjectId::from(Uuid::new_v5(
+                &NAMESPACE,
+                format!("project|{identifier}").as_bytes(),
+            )),
+        };
+        self.project_ids.insert(identifier.clone(), id);
+
+        for child in &activity.children {
+            if !child.name.contains(':') && !ACTIVITY_ELEMENTS.contains(&child.name.as_str()) {
+                self.warn(
+                    &format!("{path}/{}", child.name),
+                    Code::IatiUnexpectedElement,
+                    format!("<{}> is not an element of an IATI activity", child.name),
+                );
+            }
+        }
+
+        let reporting = activity
+            .child("reporting-org")
+            .and_then(|org| self.organisation(org, &format!("{path}/reporting-org")));
+        let (title, title_narratives) = match activity.child("title").map(narratives) {
+            Some(found) if !found.is_empty() => text_and_narratives(found).unwrap_or_default(),
+            _ => {
+                self.warn(
+                    &format!("{path}/title"),
+                    Code::IatiMissingElement,
+                    "the activity has no title; its identifier stands in",
+                );
+                (identifier.clone(), Vec::new())
+            }
+        };
+        let mut project = Project::new(title);
+        project.id = id;
+        project.iati_identifier = Some(identifier.clone());
+        project.title_narratives = title_narratives;
+        project.lead_office = reporting;
+        let description = activity
+            .children_named("description")
+            .find(|(_, d)| matches!(d.attr("type"), None | Some("1")))
+            .map(|(_, d)| narratives(d))
+            .and_then(text_and_narratives);
+        if let Some((text, all)) = description {
+            project.description = Some(text);
+            project.description_narratives = all;
+        }
+
+        for (i, org) in activity.children_named("participating-org") {
+            let at = format!("{path}/participating-org[{i}]");
+            let Some(role) = org.attr("role") else {
+                self.warn(
+                    &format!("{at}/@role"),
+                    Code::IatiMissingElement,
+                    "the participating organisation has no role",
+                );
+                continue;
+            };
+            let Some(role) = project_role(role) else {
+                self.warn(
+                    &format!("{at}/@role"),
+                    Code::IatiUnknownCode,
+                    format!("{role:?} is not an IATI OrganisationRole code"),
+                );
+                continue;
+            };
+            if let Some(organisation) = self.organisation(org, &at) {
+                let partner = ProjectPartner {
+                    organisation,
+                    role,
+                    period: Period::OPEN,
+                };
+                if !project.partners.contains(&partner) {
+                    project.partners.push(partner);
+                }
+            }
+        }
+
+        if let Some(status) = activity.child("activity-status") {
+            match status.attr("code") {
+                Some(code) => match project_status(code) {
+                    Some(status) => project.status = Some(status),
+                    None => self.warn(
+                        &format!("{path}/activity-status/@code"),
+                        Code::IatiUnknownCode,
+                        format!("{code:?} is not an IATI ActivityStatus code"),
+                    ),
+                },
+                None => self.warn(
+                    &format!("{path}/activity-status/@code"),
+                    Code::IatiMissingElement,
+                    "the activity status has no code",
+                ),
+            }
+        }
+
+        let mut dates: [Option<PartialDate>; 4] = [None; 4];
+        for (i, date) in activity.children_named("activity-date") {
+            let at = format!("{path}/activity-date[{i}]");
+            let kind = date.attr("type").map(date_type);
+            let slot = match kind {
+                Some(code @ ("1" | "2" | "3" | "4")) => {
+                    code.parse::<usize>().unwrap_or(1).saturating_sub(1)
+                }
+                other => {
+                    self.warn(
+                        &format!("{at}/@type"),
+                        Code::IatiUnknownCode,
+                        format!("{other:?} is not an IATI ActivityDateType code"),
+                    );
+                    continue;
+                }
+            };
+            match date.attr("iso-date").map(|d| (d, iso_date(d))) {
+                Some((_, Some(day))) => {
+                    if let Some(cell) = dates.get_mut(slot) {
+                        cell.get_or_insert(day);
+                    }
+                }
+                Some((text, None)) => self.warn(
+                    &format!("{at}/@iso-date"),
+                    Code::IatiInvalidValue,
+                    format!("{text:?} is not a date (YYYY-MM-DD)"),
+                ),
+                None => self.warn(
+                    &format!("{at}/@iso-date"),
+                    Code::IatiMissingElement,
+                    "the activity date has no iso-date",
+                ),
+            }
+        }
+        // An actual date, when there is one, is better than a planned one.
+        project.period = Period::new(dates[1].or(dates[0]), dates[3].or(dates[2]));
+        if project.period.is_reversed() {
+            self.warn(
+                &format!("{path}/activity-date"),
+                Code::IatiInvalidValue,
+                format!(
+                    "the activity ends before it starts ({}); its dates are not kept",
+                    project.period
+                ),
+            );
+            project.period = Period::OPEN;
+        }
+
+        for (i, country) in activity.children_named("recipient-country") {
+            let at = format!("{path}/recipient-country[{i}]/@code");
+            match country.attr("code").map(|c| (c, c.parse::<CountryCode>())) {
+                Some((_, Ok(code))) => {
+                    if !project.countries.contains(&code) {
+                        project.countries.push(code);
+                    }
+                }
+                Some((code, Err(_))) => self.warn(
+                    &at,
+                    Code::IatiUnknownCode,
+                    format!("{code:?} is not an IATI Country code"),
+                ),
+                None => self.warn(&at, Code::IatiMissingElement, "the country has no code"),
+            }
+        }
+
+        for (i, sector) in activity.children_named("sector") {
+            let at = format!("{path}/sector[{i}]");
+            let vocabulary = sector.attr("vocabulary").unwrap_or("1");
+            if !matches!(vocabulary, "1" | "DAC") {
+                self.warn(
+                    &format!("{at}/@vocabulary"),
+                    Code::IatiUnsupported,
+                    format!(
+                        "sector vocabulary {vocabulary:?} is not the OECD DAC 5-digit list, the only one the model holds"
+                    ),
+                );
+                continue;
+            }
+            match sector.attr("code").map(|c| (c, c.parse::<SectorCode>())) {
+                Some((_, Ok(code))) => {
+                    if !project.sectors.contains(&code) {
+                        project.sectors.push(code);
+                    }
+                }
+                Some((code, Err(_))) => self.warn(
+                    &format!("{at}/@code"),
+                    Code::IatiUnknownCode,
+                    format!("{code:?} is not an OECD DAC 5-digit sector code"),
+                ),
+                None => self.warn(
+                    &format!("{at}/@code"),
+                    Code::IatiMissingElement,
+                    "the sector has no code",
+                ),
+            }
+        }
+
+        for (_, related) in activity.children_named("related-activity") {
+            if related.attr("type") == Some("1")
+                && let Some(parent) = related.attr("ref")
+            {
+                self.parents.push((self.projects.len(), parent.to_owned()));
+            }
+        }
+
+        let funders: Vec<OrganisationId> = {
+            let mut found: Vec<OrganisationId> = Vec::new();
+            for p in project
+                .partners
+                .iter()
+                .filter(|p| p.role == ProjectRole::Funding)
+            {
+                if !found.contains(&p.organisation) {
+                    found.push(p.organisation);
+                }
+            }
+            found
+        };
+        let context = Activity {
+            path,
+            identifier: &identifier,
+            project: id,
+            reporting,
+            funder: match funders.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            },
+            currency: activity.attr("default-currency"),
+        };
+        for (i, transaction) in activity.children_named("transaction") {
+            self.transaction(&context, transaction, i);
+        }
+        for (i, budget) in activity.children_named("budget") {
+            self.budget(&context, budget, i);
+        }
+        for (i, link) in activity.children_named("document-link") {
+            self.document_link(&context, &project, link, i);
+        }
+        for (i, result) in activity.children_named("result") {
+            self.result(&context, result, i);
+        }
+        self.projects.push(project);
+    }
+
+    /// An amount: `value` with its currency, or the activity's default.
+    fn money(
+        &mut self,
+        context: &Activity<'_>,
+        value: Option<&Element>,
+        at: &str,
+    ) -> Option<Money> {
+        let at = format!("{at}/value");
+        let Some(value) = value else {
+            self.warn(&at, Code::IatiMissingElement, "there is no value");
+            return None;
+        };
+        let Some(text) = value.trimmed_text() else {
+            self.warn(&at, Code::IatiMissingElement, "the value is empty");
+            return None;
+        };
+        let Ok(amount) = Decimal::from_str_exact(text) else {
+            self.warn(
+                &at,
+                Code::IatiInvalidValue,
+                format!("{text:?} is not a decimal amount"),
+            );
+            return None;
+        };
+        let Some(code) = value.attr("currency").or(context.currency) else {
+            self.warn(
+                &format!("{at}/@currency"),
+                Code::IatiMissingCurrency,
+                "the value names no currency and the activity has no default-currency; it is skipped",
+            );
+            return None;
+        };
+        let Ok(currency) = Currency::from_code(code) else {
+            self.warn(
+                &format!("{at}/@currency"),
+                Code::IatiUnknownCode,
+                format!("{code:?} is not an ISO 4217 currency code"),
+            );
+            return None;
+        };
+        let money = Money { amount, currency };
+        if !money.problems().is_empty() {
+            self.warn(
+                &at,
+                Code::IatiInvalidValue,
+                format!(
+                    "{text} {code} is not an amount the model holds: it must be positive, with at most \
+                     the currency's decimals (a reversal or correction is reported, not imported)"
+                ),
+            );
+            return None;
+        }
+        Some(money)
+    }
+
+    fn transaction(&mut self, context: &Activity<'_>, transaction: &Element, i: usize) {
+        let at = format!("{}/transaction[{i}]", context.path);
+        let Some(raw) = transaction
+            .child("transaction-type")
+            .and_then(|t| t.attr("code"))
+        else {
+            self.warn(
+                &format!("{at}/transaction-type"),
+                Code::IatiMissingElement,
+                "the transaction has no type",
+            );
+            return;
+        };
+        let code = transaction_type(raw);
+        let (kind, incoming) = match code {
+            "1" => (ContributionKind::Cash, true),
+            "11" | "13" => (ContributionKind::Pledge, true),
+            "3" | "4" => (ContributionKind::Cash, false),
+            "2" | "12" => (ContributionKind::Pledge, false),
+            other => {
+                match IatiCodelist::TransactionType.name(other) {
+                    Some(name) => self.warn(
+                        &format!("{at}/transaction-type/@code"),
+                        Code::IatiUnsupported,
+                        format!("a transaction of type {other} ({name}) is not a contribution; it is skipped"),
+                    ),
+                    None => self.warn(
+                        &format!("{at}/transaction-type/@code"),
+                        Code::IatiUnknownCode,
+                        format!("{raw:?} is not an IATI TransactionType code"),
+                    ),
+                }
+                return;
+            }
+        };
+        let Some(money) = self.money(context, transaction.child("value"), &at) else {
+            return;
+        };
+        let provider = transaction
+            .child("provider-org")
+            .and_then(|o| self.organisation(o, &format!("{at}/provider-org")));
+        let receiver = transaction
+            .child("receiver-org")
+            .and_then(|o| self.organisation(o, &format!("{at}/receiver-org")));
+        let (donor, recipient) = if incoming {
+            (provider.or(context.funder), receiver.or(context.reporting))
+        } else {
+            (provider.or(context.reporting), receiver)
+        };
+        let (Some(donor), Some(recipient)) = (donor, recipient) else {
+            self.warn(
+                &at,
+                Code::IatiMissingElement,
+                "the transaction names no provider or no receiver, and neither follows from the activity",
+            );
+            return;
+        };
+        if donor == recipient {
+            self.warn(
+                &at,
+                Code::IatiUnsupported,
+                "the provider is the receiver, a transfer within one organisation; it is skipped",
+            );
+            return;
+        }
+        let date_text = transaction
+            .child("transaction-date")
+            .and_then(|d| d.attr("iso-date"))
+            .or_else(|| {
+                transaction
+                    .child("value")
+                    .and_then(|v| v.attr("value-date"))
+            });
+        let date = date_text.and_then(iso_date);
+        if let (Some(text), None) = (date_text, date) {
+            self.warn(
+                &format!("{at}/transaction-date/@iso-date"),
+                Code::IatiInvalidValue,
+                format!("{text:?} is not a date (YYYY-MM-DD)"),
+            );
+        }
+        let mut contribution = Contribution::new(kind, donor, recipient);
+        contribution.value = ContributionValue::actual(money);
+        contribution.date = date;
+        contribution.project = Some(context.project);
+        contribution.description = transaction
+            .child("description")
+            .map(narratives)
+            .and_then(|n| n.into_iter().next())
+            .map(|n| n.text);
+        contribution.id = self.contribution_id(context, &contribution);
+        self.contributions.push(contribution);
+    }
+
+    fn contribution_id(&mut self, context: &Activity<'_>, c: &Contribution) -> ContributionId {
+        let content = format!(
+            "{}|{}|{}|{}|{:?}|{:?}|{}",
+            context.identifier,
+            c.kind.label(),
+            c.donor,
+            c.recipient,
+            c.value,
+            c.effective_date(),
+            c.period.end.map(|d| d.to_string()).unwrap_or_default()
+        );
+        content_id("contribution", &content, &mut self.seen).into()
+    }
+
+    fn budget(&mut self, context: &Activity<'_>, budget: &Element, i: usize) {
+        let at = format!("{}/budget[{i}]", context.path);
+        let (Some(donor), Some(recipient)) = (context.funder, context.reporting) else {
+            self.warn(
+                &at,
+                Code::IatiUnsupported,
+                "a budget becomes an estimated pledge from the activity's one funding organisation \
+                 to its reporting organisation; this activity has no single funder",
+            );
+            return;
+        };
+        if donor == recipient {
+            self.warn(
+                &at,
+                Code::IatiUnsupported,
+                "the activity's funder reports it, so its budget is not a pledge between two organisations",
+            );
+            return;
+        }
+        let Some(money) = self.money(context, budget.child("value"), &at) else {
+            return;
+        };
+        let mut ends = [None, None];
+        for (slot, name) in ["period-start", "period-end"].iter().enumerate() {
+            let text = budget.child(name).and_then(|p| p.attr("iso-date"));
+            match text.map(|t| (t, iso_date(t))) {
+                Some((_, Some(day))) => ends[slot] = Some(day),
+                Some((t, None)) => self.warn(
+                    &format!("{at}/{name}/@iso-date"),
+                    Code::IatiInvalidValue,
+                    format!("{t:?} is not a date (YYYY-MM-DD)"),
+                ),
+                None => self.warn(
+                    &format!("{at}/{name}"),
+                    Code::IatiMissingElement,
+                    format!("the budget has no {name}"),
+                ),
+            }
+        }
+        let period = Period::new(ends[0], ends[1]);
+        if period.is_reversed() {
+            self.warn(
+                &at,
+                Code::IatiInvalidValue,
+                format!("the budget period {period} ends before it starts; it is skipped"),
+            );
+            return;
+        }
+        let mut contribution = Contribution::new(ContributionKind::Pledge, donor, recipient);
+        contribution.value = ContributionValue::Estimated { money };
+        contribution.period = period;
+        contribution.project = Some(context.project);
+        contribution.id = self.contribution_id(context, &contribution);
+        self.contributions.push(contribution);
+    }
+
+    fn document_link(
+        &mut self,
+        context: &Activity<'_>,
+        project: &Project,
+        link: &Element,
+        i: usize,
+    ) {
+        if !link
+            .children_named("category")
+            .any(|(_, c)| c.attr("code") == Some("A09"))
+        {
+            return;
+        }
+        let at = format!("{}/document-link[{i}]", context.path);
+        let mut parties: Vec<OrganisationId> = context.reporting.into_iter().collect();
+        for partner in &project.partners {
+            if !parties.contains(&partner.organisation) {
+                parties.push(partner.organisation);
+            }
+        }
+        if parties.len() < 2 {
+            self.warn(
+                &at,
+                Code::IatiUnsupported,
+                "a memorandum of understanding needs two parties; the activity names fewer organisations",
+            );
+            return;
+        }
+        let title = link
+            .child("title")
+            .map(narratives)
+            .and_then(|n| n.into_iter().next())
+            .map_or_else(|| "Memorandum of understanding".to_owned(), |n| n.text);
+        let mut agreement = Agreement::new(title, AgreementKind::Mou);
+        for party in parties {
+            agreement = agreement.with_party(party, &[PartyRole::Signatory]);
+        }
+        agreement.signed = link
+            .child("document-date")
+            .and_then(|d| d.attr("iso-date"))
+            .and_then(iso_date);
+        agreement.projects = vec![context.project];
+        agreement.id = content_id(
+            "agreement",
+            &format!("{}|{}", context.identifier, fold(&agreement.title)),
+            &mut self.seen,
+        )
+        .into();
+        self.agreements.push(agreement);
+    }
+
+    fn result(&mut self, context: &Activity<'_>, result: &Element, i: usize) {
+        let at = format!("{}/result[{i}]", context.path);
+        let result_title = result.child("title").map(narratives).unwrap_or_default();
+        for (j, indicator) in result.children_named("indicator") {
+            self.indicator(
+                context,
+                indicator,
+                &format!("{at}/indicator[{j}]"),
+                &result_title,
+            );
+        }
+    }
+
+    /// A number an indicator may hold, or a warning.
+    fn observation_value(
+        &mut self,
+        element: &Element,
+        at: &str,
+        measure: Measure,
+    ) -> Option<Decimal> {
+        let text = element.attr("value")?;
+        let Ok(value) = Decimal::from_str_exact(text) else {
+            self.warn(
+                &format!("{at}/@value"),
+                Code::IatiInvalidValue,
+                format!("{text:?} is not a number"),
+            );
+            return None;
+        };
+        let refused = if value.is_sign_negative() && !value.is_zero() {
+            Some("a negative value")
+        } else if measure == Measure::Count && !value.fract().is_zero() {
+            Some("a fractional count")
+        } else if measure == Measure::Percentage && value > Decimal::ONE_HUNDRED {
+            Some("a percentage above 100")
+        } else {
+            None
+        };
+        if let Some(what) = refused {
+            self.warn(
+                &format!("{at}/@value"),
+                Code::IatiInvalidValue,
+                format!("{text} is {what}, which the model does not hold; it is skipped"),
+            );
+            return None;
+        }
+        Some(value.normalize())
+    }
+
+    fn indicator(
+        &mut self,
+        context: &Activity<'_>,
+        indicator: &Element,
+        at: &str,
+        result_title: &[Narrative],
+    ) {
+        let measure = match indicator.attr("measure") {
+            Some("1") => Measure::Count,
+            Some("2") => Measure::Percentage,
+            Some(code) => {
+                match IatiCodelist::IndicatorMeasure.name(code) {
+                    Some(name) => self.warn(
+                        &format!("{at}/@measure"),
+                        Code::IatiUnsupported,
+                        format!("indicator measure {code} ({name}) is not a count or a percentage, the only ones the model holds"),
+                    ),
+                    None => self.warn(
+                        &format!("{at}/@measure"),
+                        Code::IatiUnknownCode,
+                        format!("{code:?} is not an IATI IndicatorMeasure code"),
+                    ),
+                }
+                return;
+            }
+            None => {
+                self.warn(
+                    &format!("{at}/@measure"),
+                    Code::IatiMissingElement,
+                    "the indicator has no measure",
+                );
+                return;
+            }
+        };
+        let mut title = indicator.child("title").map(narratives).unwrap_or_default();
+        if title.is_empty() {
+            title = result_title.to_vec();
+        }
+        let Some((title, title_narratives)) = text_and_narratives(title) else {
+            self.warn(
+                &format!("{at}/title"),
+                Code::IatiMissingElement,
+                "neither the indicator nor its result has a title",
+            );
+            return;
+        };
+        let unit = match measure {
+            Measure::Count => "units",
+            Measure::Percentage => "%",
+        };
+        let mut out = Indicator::new(context.project, title, unit, measure, Aggregation::Latest);
+        out.title_narratives = title_narratives;
+        for (k, baseline) in indicator.children_named("baseline") {
+            let at = format!("{at}/baseline[{k}]");
+            if baseline.attr("value").is_none() {
+                continue;
+            }
+            let Some(value) = self.observation_value(baseline, &at, measure) else {
+                continue;
+            };
+            if out.baseline.is_some() {
+                self.warn(
+                    &at,
+                    Code::IatiUnsupported,
+                    "the model holds one baseline per indicator; this further one is skipped",
+                );
+                continue;
+            }
+            let date = baseline.attr("iso-date").and_then(iso_date).or_else(|| {
+                baseline
+                    .attr("year")
+                    .and_then(|y| y.parse::<i32>().ok())
+                    .filter(|y| (1..=9999).contains(y))
+                    .map(PartialDate::year)
+            });
+            let mut observation = Observation::exact(value);
+            observation.period = Period::new(date, date);
+            observation.comment = comment(baseline);
+            out.baseline = Some(observation);
+        }
+        for (k, period) in indicator.children_named("period") {
+            let at = format!("{at}/period[{k}]");
+            let start = period
+                .child("period-start")
+                .and_then(|p| p.attr("iso-date"))
+                .and_then(iso_date);
+            let end = period
+                .child("period-end")
+                .and_then(|p| p.attr("iso-date"))
+                .and_then(iso_date);
+            if start.is_none() || end.is_none() {
+                self.warn(
+                    &at,
+                    Code::IatiInvalidValue,
+                    "the period lacks a readable period-start or period-end; its values are kept without them",
+                );
+            }
+            let mut span = Period::new(start, end);
+            if span.is_reversed() {
+                self.warn(
+                    &at,
+                    Code::IatiInvalidValue,
+                    "the period ends before it starts; its dates are not kept",
+                );
+                span = Period::OPEN;
+            }
+            for (name, list) in [("target", 0), ("actual", 1)] {
+                for (n, element) in period.children_named(name) {
+                    let at = format!("{at}/{name}[{n}]");
+                    if element.attr("value").is_none() {
+                        continue;
+                    }
+                    let Some(value) = self.observation_value(element, &at, measure) else {
+                        continue;
+                    };
+                    let mut observation = Observation::exact(value);
+                    observation.period = span;
+                    observation.comment = comment(element);
+                    if list == 0 {
+                        out.targets.push(observation);
+                    } else {
+                        out.actuals.push(observation);
+                    }
+                }
+            }
+        }
+        // One order for values, whatever order the periods came in, so that
+        // writing and reading again gives the same lists.
+        out.targets.sort_by_key(|o| (o.period.start, o.period.end));
+        out.actuals.sort_by_key(|o| (o.period.start, o.period.end));
+        out.id = content_id(
+            "indicator",
+            &format!("{}|{}", context.identifier, fold(&out.title)),
+            &mut self.seen,
+        )
+        .into();
+        self.indicators.push(out);
+    }
+}
+
+fn comment(element: &Element) -> Option<String> {
+    element
+        .child("comment")
+        .map(narratives)
+        .and_then(|n| n.into_iter().next())
+        .map(|n| n.text)
+}
+
+/// What transactions and budgets of one activity share.
+struct Activity<'a> {
+    path: &'a str,
+    identifier: &'a str,
+    project: ProjectId,
+    reporting: Option<OrganisationId>,
+    /// The activity's one funding organisation, if it has exactly one.
+    funder: Option<OrganisationId>,
+    currency: Option<&'a str>,
+}

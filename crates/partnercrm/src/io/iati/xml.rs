@@ -1,0 +1,256 @@
+//! A small, defensive XML tree reader on top of quick-xml.
+//!
+//! IATI files are read one `iati-activity` at a time: the reader hands each
+//! activity's subtree to a callback and then drops it, so memory follows the
+//! largest activity, not the file. It refuses what a hostile file could use
+//! against the machine: a DTD that declares entities (billion laughs, XXE),
+//! references to undeclared entities, nesting deeper than [`MAX_DEPTH`].
+//! quick-xml itself never expands DTD entities nor fetches anything.
+
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use super::MAX_DEPTH;
+use crate::{Error, Result};
+
+/// One element with its attributes, children and text.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Element {
+    /// The name as written, with its prefix if any, e.g. `dstore:index`.
+    pub name: String,
+    /// Attributes as written (qualified names), values unescaped.
+    pub attrs: Vec<(String, String)>,
+    /// Child elements, in document order.
+    pub children: Vec<Element>,
+    /// The element's own text (all its text nodes, joined).
+    pub text: String,
+}
+
+impl Element {
+    /// An attribute by its exact qualified name, trimmed; `None` if absent or blank.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The children called `name`, each with its 1-based position among them.
+    pub fn children_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Element)> + 'a {
+        self.children
+            .iter()
+            .filter(move |c| c.name == name)
+            .enumerate()
+            .map(|(i, c)| (i + 1, c))
+    }
+
+    /// The first child called `name`.
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// The trimmed text, `None` if blank.
+    pub fn trimmed_text(&self) -> Option<&str> {
+        Some(self.text.trim()).filter(|t| !t.is_empty())
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(1, |last| last.chars().count() + 1);
+    (line, column)
+}
+
+fn xml_error(text: &str, offset: u64, message: impl Into<String>) -> Error {
+    let (line, column) = line_column(text, usize::try_from(offset).unwrap_or(usize::MAX));
+    Error::Xml {
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+fn start_element(text: &str, offset: u64, start: &BytesStart<'_>) -> Result<Element> {
+    let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| xml_error(text, offset, e.to_string()))?;
+        let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+        let value = attr
+            .unescape_value()
+            .map_err(|e| xml_error(text, offset, format!("attribute {key}: {e}")))?
+            .into_owned();
+        attrs.push((key, value));
+    }
+    Ok(Element {
+        name,
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+    })
+}
+
+fn resolve_reference(text: &str, offset: u64, reference: &BytesRef<'_>) -> Result<String> {
+    if let Ok(Some(ch)) = reference.resolve_char_ref() {
+        return Ok(ch.to_string());
+    }
+    let name = reference
+        .decode()
+        .map_err(|e| xml_error(text, offset, e.to_string()))?;
+    match quick_xml::escape::resolve_predefined_entity(&name) {
+        Some(value) => Ok(value.to_owned()),
+        None => Err(xml_error(
+            text,
+            offset,
+            format!("reference to undeclared entity &{name}; (entities are never expanded)"),
+        )),
+    }
+}
+
+/// Reads `text`, calling `on_root` once with the root (children not yet
+/// read), then `each` with every child of the root in turn, whole, and its
+/// 1-based position among the root's children of the same name. A bare
+/// root that is not a wrapper is passed to `each` itself, at position 1.
+pub(super) fn stream(
+    text: &str,
+    wrapper: &str,
+    mut on_root: impl FnMut(&Element) -> Result<()>,
+    mut each: impl FnMut(Element, usize) -> Result<()>,
+) -> Result<()> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    // The stack of open elements being built; the root of a wrapper document
+    // is kept apart, its children are built and handed over one by one.
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    let mut root_is_wrapper = false;
+    let mut positions: std::collections::HashMap<String, usize> = Default::default();
+    let mut depth = 0usize;
+    loop {
+        let offset = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| xml_error(text, reader.error_position(), e.to_string()))?;
+        match event {
+            Event::DocType(doctype) => {
+                let body = String::from_utf8_lossy(doctype.as_ref()).to_ascii_uppercase();
+                if body.contains("<!ENTITY") {
+                    return Err(xml_error(
+                        text,
+                        offset,
+                        "the document type declares entities; they are refused, as they can \
+                         expand without bound or read local files",
+                    ));
+                }
+            }
+            Event::Start(start) | Event::Empty(start) if depth == 0 && root.is_some() => {
+                let _ = start;
+                return Err(xml_error(text, offset, "a second root element"));
+            }
+            Event::Start(start) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(xml_error(
+                        text,
+                        offset,
+                        format!("elements nest deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                let element = start_element(text, offset, &start)?;
+                if depth == 1 {
+                    root_is_wrapper = element.name == wrapper;
+                    on_root(&element)?;
+                    if root_is_wrapper {
+                        root = Some(element);
+                        continue;
+                    }
+                    root = Some(Element::default());
+                }
+                stack.push(element);
+            }
+            Event::Empty(start) => {
+                let element = start_element(text, offset, &start)?;
+                if depth == 0 {
+                    root_is_wrapper = element.name == wrapper;
+                    on_root(&element)?;
+                    if root_is_wrapper {
+                        root = Some(element);
+                    } else {
+                        root = Some(Element::default());
+                        each(element, 1)?;
+                    }
+                } else if let Some(parent) = stack.last_mut() {
+                    parent.children.push(element);
+                } else if root_is_wrapper {
+                    let position = positions.entry(element.name.clone()).or_default();
+                    *position += 1;
+                    each(element, *position)?;
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if let Some(done) = stack.pop() {
+                    if let Some(parent) = stack.last_mut() {
+                        parent.children.push(done);
+                    } else if root_is_wrapper {
+                        let position = positions.entry(done.name.clone()).or_default();
+                        *position += 1;
+                        each(done, *position)?;
+                    } else {
+                        each(done, 1)?;
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if let Some(open) = stack.last_mut() {
+                    let decoded = t
+                        .decode()
+                        .map_err(|e| xml_error(text, offset, e.to_string()))?;
+                    open.text.push_str(&decoded);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(open) = stack.last_mut() {
+                    let decoded = t
+                        .decode()
+                        .map_err(|e| xml_error(text, offset, e.to_string()))?;
+                    open.text.push_str(&decoded);
+                }
+            }
+            Event::GeneralRef(reference) => {
+                let resolved = resolve_reference(text, offset, &reference)?;
+                if let Some(open) = stack.last_mut() {
+                    open.text.push_str(&resolved);
+                }
+            }
+            Event::Eof => {
+                if depth > 0 {
+                    let open = stack
+                        .last()
+                        .map(|e| e.name.clone())
+                        .or_else(|| root.as_ref().map(|r| r.name.clone()))
+                        .unwrap_or_default();
+                    return Err(xml_error(
+                        text,
+                        offset,
+                        format!("the document ends inside <{open}>"),
+                    ));
+                }
+                break;
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+        }
+    }
+    match root {
+        None => Err(xml_error(text, 0, "the document has no root element")),
+        Some(_) => Ok(()),
+    }
+}

@@ -1,0 +1,669 @@
+//! IATI activities in and out: every sample file, a lossless round trip,
+//! dirty input reported as warnings, and hostile input refused.
+
+use chrono::{TimeZone, Utc};
+use partnercrm::io::iati::{self, Import, MAX_DEPTH, MAX_INPUT_BYTES};
+use partnercrm::model::*;
+use partnercrm::validate::Code;
+use partnercrm::{Dataset, Error};
+use rust_decimal::Decimal;
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/iati/samples/");
+const FILES: [&str; 5] = [
+    "activity-01.xml",
+    "dportal_119.xml",
+    "dportal_115.xml",
+    "MAEC_IATI_INDONESIA.xml",
+    "activity-standard-example-annotated.xml",
+];
+
+fn sample(name: &str) -> String {
+    std::fs::read_to_string(format!("{SAMPLES}{name}")).expect("sample file")
+}
+
+fn import(text: &str) -> Import {
+    iati::read_str(text, &Dataset::new()).expect("imports")
+}
+
+/// Elements named `tag`, counted in the raw text, independently of the reader.
+fn count_tags(text: &str, tag: &str) -> usize {
+    let open = format!("<{tag}");
+    text.match_indices(&open)
+        .filter(|(at, _)| {
+            text[at + open.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c == '>' || c == '/' || c.is_whitespace())
+        })
+        .count()
+}
+
+fn warnings_with(import: &Import, code: Code) -> Vec<String> {
+    import
+        .warnings
+        .iter()
+        .filter(|w| w.code == code)
+        .map(|w| w.path.to_string())
+        .collect()
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str_exact(text).expect("decimal")
+}
+
+#[test]
+fn every_sample_imports_clean_with_one_project_per_activity() {
+    for file in FILES {
+        let text = sample(file);
+        let found = import(&text);
+        assert_eq!(
+            found.data.projects.len(),
+            count_tags(&text, "iati-activity"),
+            "{file}: projects"
+        );
+        let report = found.data.validate();
+        assert!(report.is_clean(), "{file}: {report}");
+        // Every transaction is either a contribution or reported.
+        let transactions = count_tags(&text, "transaction");
+        let from_transactions = found
+            .data
+            .contributions
+            .iter()
+            .filter(|c| matches!(c.value, ContributionValue::Actual { .. }))
+            .count();
+        let skipped = found
+            .warnings
+            .iter()
+            .filter(|w| {
+                let path = w.path.to_string();
+                path.contains("/transaction[")
+                    && !path.contains("-org")
+                    && matches!(
+                        w.code,
+                        Code::IatiMissingElement
+                            | Code::IatiUnsupported
+                            | Code::IatiInvalidValue
+                            | Code::IatiMissingCurrency
+                            | Code::IatiUnknownCode
+                    )
+            })
+            .count();
+        assert_eq!(
+            from_transactions + skipped,
+            transactions,
+            "{file}: transactions"
+        );
+        assert!(
+            found
+                .warnings
+                .iter()
+                .all(|w| w.path.to_string().starts_with("/iati-activit"))
+        );
+    }
+}
+
+#[test]
+fn the_bare_iom_activity_maps_field_by_field() {
+    let found = import(&sample("activity-01.xml"));
+    let data = &found.data;
+    assert_eq!(data.projects.len(), 1);
+    let project = &data.projects[0];
+    assert_eq!(
+        project.iati_identifier.as_deref(),
+        Some("XM-DAC-47066-DP.2154")
+    );
+    assert!(
+        project
+            .title
+            .starts_with("Promotion of Human Security through Comprehensive Health")
+    );
+    assert_eq!(project.status, Some(ProjectStatus::Implementation));
+    assert_eq!(project.period.to_string(), "2020-03-15 to 2021-03-14");
+    assert_eq!(
+        project.countries,
+        ["SO".parse::<CountryCode>().expect("SO")]
+    );
+    assert_eq!(
+        project.sectors,
+        ["72010".parse::<SectorCode>().expect("sector")]
+    );
+    let iom = data
+        .organisation_by_identifier("XM-DAC-47066")
+        .expect("IOM");
+    let japan = data
+        .organisation_by_identifier("XM-DAC-701-2")
+        .expect("Japan");
+    assert_eq!(iom.name, "International Organization for Migration (IOM)");
+    assert_eq!(iom.kind, OrganisationKind::Igo);
+    assert_eq!(japan.kind, OrganisationKind::Government);
+    assert_eq!(project.lead_office, Some(iom.id));
+    assert_eq!(
+        project
+            .partners
+            .iter()
+            .map(|p| (p.organisation, p.role))
+            .collect::<Vec<_>>(),
+        [
+            (japan.id, ProjectRole::Funding),
+            (iom.id, ProjectRole::Accountable)
+        ]
+    );
+    // The incoming commitment (type 11) and the budget.
+    let money = Money::parse("1459753.72", "USD").expect("money");
+    let pledge = data
+        .contributions
+        .iter()
+        .find(|c| c.value == ContributionValue::actual(money))
+        .expect("commitment");
+    assert_eq!(
+        (pledge.kind, pledge.donor, pledge.recipient),
+        (ContributionKind::Pledge, japan.id, iom.id)
+    );
+    assert_eq!(
+        pledge.date.map(|d| d.to_string()).as_deref(),
+        Some("2020-03-01")
+    );
+    let budget = data
+        .contributions
+        .iter()
+        .find(|c| c.value == ContributionValue::Estimated { money })
+        .expect("budget");
+    assert_eq!(budget.period.to_string(), "2020-03-15 to 2021-03-14");
+    assert_eq!(budget.project, Some(project.id));
+    // The IOM-only sector vocabularies are reported, with their XPath.
+    assert_eq!(
+        warnings_with(&found, Code::IatiUnsupported),
+        [
+            "/iati-activity/sector[1]/@vocabulary",
+            "/iati-activity/sector[2]/@vocabulary"
+        ]
+    );
+}
+
+#[test]
+fn the_iom_file_holds_100_activities_of_incoming_commitments() {
+    let text = sample("dportal_119.xml");
+    let found = import(&text);
+    assert_eq!(found.data.projects.len(), 100);
+    assert!(found.data.projects.iter().all(|p| p.lead_office.is_some()));
+    let iom = found
+        .data
+        .organisation_by_identifier("XM-DAC-47066")
+        .expect("IOM");
+    // Every transaction is type 11: incoming commitments, so pledges to IOM.
+    assert_eq!(
+        count_tags(&text, "transaction"),
+        text.matches("<transaction-type code=\"11\"").count()
+    );
+    let pledges: Vec<&Contribution> = found
+        .data
+        .contributions
+        .iter()
+        .filter(|c| matches!(c.value, ContributionValue::Actual { .. }))
+        .collect();
+    assert!(
+        pledges
+            .iter()
+            .all(|c| c.kind == ContributionKind::Pledge && c.recipient == iom.id)
+    );
+    // No organisation is repeated: one per org-id, one per name.
+    let mut names: Vec<String> = found
+        .data
+        .organisations
+        .iter()
+        .map(|o| o.name.to_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), found.data.organisations.len());
+}
+
+#[test]
+fn the_dirty_fao_and_un_women_file_keeps_its_results() {
+    let text = sample("dportal_115.xml");
+    let found = import(&text);
+    let data = &found.data;
+    // Measured against the raw text: 131 baselines, 123 targets, 131 actuals.
+    assert_eq!(count_tags(&text, "baseline"), 131);
+    assert_eq!(count_tags(&text, "target"), 123);
+    assert_eq!(count_tags(&text, "actual"), 131);
+    let baselines = data
+        .indicators
+        .iter()
+        .filter(|i| i.baseline.is_some())
+        .count();
+    let targets: usize = data.indicators.iter().map(|i| i.targets.len()).sum();
+    let actuals: usize = data.indicators.iter().map(|i| i.actuals.len()).sum();
+    // What was not imported was reported or had no value at all.
+    let reported = |name: &str| {
+        found
+            .warnings
+            .iter()
+            .filter(|w| w.path.to_string().contains(&format!("/{name}[")))
+            .count()
+    };
+    let valueless = |name: &str| {
+        text.matches(&format!("<{name} "))
+            .count()
+            .saturating_sub(text.matches(&format!("<{name} value=")).count())
+            + count_tags(&text, name).saturating_sub(text.matches(&format!("<{name} ")).count())
+    };
+    assert!(baselines > 0 && targets > 0 && actuals > 0);
+    assert!(baselines + reported("baseline") + valueless("baseline") >= 131);
+    assert!(targets + reported("target") + valueless("target") >= 123);
+    assert!(actuals + reported("actual") + valueless("actual") >= 131);
+    // Indicators come from every result's indicators except those reported.
+    assert_eq!(
+        data.indicators.len()
+            + found
+                .warnings
+                .iter()
+                .filter(|w| w.path.to_string().ends_with("/@measure"))
+                .count(),
+        count_tags(&text, "indicator")
+    );
+    // The UN Women narrative's language is kept.
+    let un_women = data
+        .organisation_by_identifier("XM-DAC-41146")
+        .expect("UN Women");
+    assert_eq!(un_women.name, "UN Women");
+    assert_eq!(
+        un_women.name_narratives,
+        [Narrative::new(Some("EN"), "UN Women")]
+    );
+    // The placeholder organisation "-" is reported, not imported.
+    assert!(data.organisation_named("-").is_none());
+    assert!(
+        warnings_with(&found, Code::IatiMissingElement)
+            .contains(&"/iati-activities/iati-activity[1]/participating-org[1]".to_owned())
+    );
+}
+
+#[test]
+fn the_2015_spanish_file_keeps_spanish_titles() {
+    let found = import(&sample("MAEC_IATI_INDONESIA.xml"));
+    let project = found
+        .data
+        .projects
+        .iter()
+        .find(|p| p.iati_identifier.as_deref() == Some("ES-DIR3-E04585801-009-001301"))
+        .expect("first activity");
+    assert_eq!(
+        project.title,
+        "Personas cooperantes voluntarias en organismos internacionales"
+    );
+    assert_eq!(
+        project.title_narratives,
+        [Narrative::new(
+            Some("es"),
+            "Personas cooperantes voluntarias en organismos internacionales"
+        )]
+    );
+    assert_eq!(project.status, Some(ProjectStatus::Finalisation));
+    assert_eq!(project.period.to_string(), "2011-11-01 to 2012-11-01");
+    assert_eq!(
+        project.sectors,
+        ["43081".parse::<SectorCode>().expect("sector")]
+    );
+}
+
+#[test]
+fn the_official_example_maps_its_result() {
+    let found = import(&sample("activity-standard-example-annotated.xml"));
+    let indicator = &found.data.indicators[0];
+    assert_eq!(indicator.title, "Indicator title");
+    assert_eq!(indicator.measure, Measure::Count);
+    let baseline = indicator.baseline.as_ref().expect("baseline");
+    assert_eq!(baseline.value, dec("10"));
+    assert_eq!(
+        baseline.period.start.map(|d| d.to_string()).as_deref(),
+        Some("2012-01-01")
+    );
+    assert_eq!(baseline.comment.as_deref(), Some("Baseline comment text"));
+    assert_eq!(indicator.targets[0].value, dec("10"));
+    assert_eq!(
+        indicator.targets[0].period.to_string(),
+        "2013-01-01 to 2013-03-31"
+    );
+    assert_eq!(indicator.actuals[0].value, dec("11"));
+    // Its title is given in English and French: both are kept.
+    let project = &found.data.projects[0];
+    assert!(
+        project.title_narratives.len() >= 2,
+        "{:?}",
+        project.title_narratives
+    );
+    assert!(
+        project
+            .title_narratives
+            .iter()
+            .any(|n| n.lang.as_deref() == Some("fr"))
+    );
+}
+
+#[test]
+fn import_export_import_loses_nothing() {
+    let at = Utc
+        .with_ymd_and_hms(2024, 5, 1, 12, 0, 0)
+        .single()
+        .expect("time");
+    for file in FILES {
+        let first = import(&sample(file));
+        let xml = iati::write_at(&first.data, None, at).expect("writes");
+        assert!(xml.contains(
+            "<iati-activities version=\"2.03\" generated-datetime=\"2024-05-01T12:00:00Z\">"
+        ));
+        let second = import(&xml);
+        assert_eq!(second.data, first.data, "{file}");
+        assert_eq!(second.warnings, [], "{file}");
+    }
+}
+
+#[test]
+fn reimporting_against_what_is_known_changes_nothing() {
+    let text = sample("dportal_119.xml");
+    let first = import(&text);
+    let again = iati::read_str(&text, &first.data).expect("imports");
+    assert!(
+        again.data.organisations.is_empty(),
+        "known organisations are not repeated"
+    );
+    assert_eq!(again.data.projects, first.data.projects);
+    assert_eq!(again.data.contributions, first.data.contributions);
+}
+
+#[test]
+fn mous_and_related_activities_are_written() {
+    let mut data = Dataset::new();
+    let mut iom = Organisation::new(
+        "International Organization for Migration",
+        OrganisationKind::UnAgency,
+    );
+    iom.identifiers.push(Identifier::iati("XM-DAC-47066"));
+    let starbucks = Organisation::new("Starbucks", OrganisationKind::PrivateCompany);
+    let mut programme = Project::new("Coffee families programme");
+    programme.lead_office = Some(iom.id);
+    let mut a = Project::new("Nariño coffee families");
+    a.parent = Some(programme.id);
+    a.lead_office = Some(iom.id);
+    a.period = Period::between(
+        "2006".parse().expect("date"),
+        "2008-06".parse().expect("date"),
+    );
+    a.partners.push(ProjectPartner {
+        organisation: starbucks.id,
+        role: ProjectRole::Funding,
+        period: Period::OPEN,
+    });
+    let mut b = Project::new("Cauca coffee families");
+    b.parent = Some(programme.id);
+    b.lead_office = Some(iom.id);
+    let mut mou = Agreement::new("Coffee MoU", AgreementKind::Mou)
+        .with_party(iom.id, &[PartyRole::Signatory])
+        .with_party(starbucks.id, &[PartyRole::Signatory, PartyRole::Donor]);
+    mou.signed = Some("2006-03-02".parse().expect("date"));
+    mou.projects.push(a.id);
+    let mut gift = Contribution::new(ContributionKind::Cash, starbucks.id, iom.id);
+    gift.value = ContributionValue::actual(Money::parse("250000", "USD").expect("money"));
+    gift.date = Some("2006-05".parse().expect("date"));
+    gift.project = Some(a.id);
+    gift.allocations.push(Allocation {
+        project: b.id,
+        amount: None,
+        percent: Some(dec("40")),
+    });
+    let ids = [a.id];
+    data.organisations.extend([iom, starbucks]);
+    data.projects.extend([programme, a, b]);
+    data.agreements.push(mou);
+    data.contributions.push(gift);
+    let xml = iati::write(&data, Some(&ids)).expect("writes");
+    assert_eq!(count_tags(&xml, "iati-activity"), 1);
+    assert!(xml.contains("<category code=\"A09\"/>"), "{xml}");
+    assert!(xml.contains("<document-date iso-date=\"2006-03-02\"/>"));
+    assert_eq!(
+        xml.matches("<related-activity ").count(),
+        3,
+        "parent, sibling, co-funded: {xml}"
+    );
+    assert!(
+        xml.contains("type=\"1\"/>")
+            && xml.contains("type=\"3\"/>")
+            && xml.contains("type=\"4\"/>")
+    );
+    // Month precision is written as its first day; a past end as the actual end.
+    assert!(xml.contains("<transaction-date iso-date=\"2006-05-01\"/>"));
+    assert!(xml.contains("<activity-date iso-date=\"2008-06-30\" type=\"4\"/>"));
+    // Read back, the MoU is an agreement between the two, linked to the project.
+    let back = import(&xml);
+    assert_eq!(back.data.agreements.len(), 1);
+    assert_eq!(back.data.agreements[0].kind, AgreementKind::Mou);
+    assert_eq!(back.data.agreements[0].parties.len(), 2);
+    assert!(back.data.validate().is_clean());
+    // Asking for a project that does not exist is an error, not an empty file.
+    assert!(iati::write(&data, Some(&[ProjectId::new()])).is_err());
+}
+
+const DIRTY: &str = r#"<?xml version="1.0"?>
+<iati-activities version="1.05" xmlns:dstore="http://d-portal.org/xmlns/dstore">
+ <iati-activity default-currency="EUR" dstore:index="7">
+  <iati-identifier>XM-DAC-47066-T1</iati-identifier>
+  <reporting-org ref="XM-DAC-47066" type="40">IOM</reporting-org>
+  <title xml:lang="en">Legacy title</title>
+  <title-extra>not IATI</title-extra>
+  <participating-org role="Funding" ref="XM-DAC-6-4" type="10">Germany</participating-org>
+  <participating-org role="Sponsor">Someone</participating-org>
+  <activity-status code="9"/>
+  <activity-date type="start-actual" iso-date="2019-02-01"/>
+  <activity-date type="end-planned" iso-date="2019-31-12"/>
+  <transaction><transaction-type code="IF"/><transaction-date iso-date="2019-03-01"/><value>1000</value></transaction>
+  <transaction><transaction-type code="D"/><value currency="USD">-50</value><receiver-org>Partner NGO</receiver-org></transaction>
+  <transaction><transaction-type code="ZZ"/><value>5</value></transaction>
+  <transaction><transaction-type code="LR"/><value>5</value></transaction>
+  <transaction><transaction-type code="C"/><value currency="XYZ">5</value><receiver-org>Partner NGO</receiver-org></transaction>
+  <result><indicator measure="5"><title><narrative>Qualitative</narrative></title></indicator></result>
+ </iati-activity>
+ <iati-activity>
+  <iati-identifier>XM-DAC-47066-T2</iati-identifier>
+  <reporting-org ref="XM-DAC-47066" type="40"><narrative>IOM</narrative></reporting-org>
+  <title><narrative>Second</narrative><narrative xml:lang="fr">Deuxième</narrative></title>
+  <transaction><transaction-type code="3"/><value>10</value><receiver-org><narrative>Partner NGO</narrative></receiver-org></transaction>
+ </iati-activity>
+ <iati-activity><title><narrative>No identifier</narrative></title></iati-activity>
+ <stray/>
+</iati-activities>"#;
+
+#[test]
+fn dirty_input_is_imported_where_sound_and_reported_by_xpath() {
+    let found = import(DIRTY);
+    let data = &found.data;
+    assert_eq!(data.projects.len(), 2);
+    let first = &data.projects[0];
+    assert_eq!(first.title, "Legacy title");
+    assert_eq!(
+        first.title_narratives,
+        [Narrative::new(Some("en"), "Legacy title")]
+    );
+    assert_eq!(
+        data.projects[1].title_narratives.len(),
+        2,
+        "every language is kept"
+    );
+    // 1.x codes: IF is incoming funds, from the one funder (Germany) to IOM, in EUR.
+    let germany = data
+        .organisation_by_identifier("XM-DAC-6-4")
+        .expect("Germany");
+    let iom = data
+        .organisation_by_identifier("XM-DAC-47066")
+        .expect("IOM");
+    let cash = &data.contributions[0];
+    assert_eq!(
+        (cash.kind, cash.donor, cash.recipient),
+        (ContributionKind::Cash, germany.id, iom.id)
+    );
+    assert_eq!(
+        cash.value,
+        ContributionValue::actual(Money::parse("1000", "EUR").expect("money"))
+    );
+    assert_eq!(
+        first.period.start.map(|d| d.to_string()).as_deref(),
+        Some("2019-02-01")
+    );
+    let at = "/iati-activities/iati-activity[1]";
+    let codes: Vec<(String, Code)> = found
+        .warnings
+        .iter()
+        .map(|w| (w.path.to_string(), w.code))
+        .collect();
+    for expected in [
+        (format!("{at}/title-extra"), Code::IatiUnexpectedElement),
+        (
+            format!("{at}/participating-org[2]/@role"),
+            Code::IatiUnknownCode,
+        ),
+        (format!("{at}/activity-status/@code"), Code::IatiUnknownCode),
+        (
+            format!("{at}/activity-date[2]/@iso-date"),
+            Code::IatiInvalidValue,
+        ),
+        (format!("{at}/transaction[2]/value"), Code::IatiInvalidValue),
+        (
+            format!("{at}/transaction[3]/transaction-type/@code"),
+            Code::IatiUnknownCode,
+        ),
+        (
+            format!("{at}/transaction[4]/transaction-type/@code"),
+            Code::IatiUnsupported,
+        ),
+        (
+            format!("{at}/transaction[5]/value/@currency"),
+            Code::IatiUnknownCode,
+        ),
+        (
+            format!("{at}/result[1]/indicator[1]/@measure"),
+            Code::IatiUnsupported,
+        ),
+        (
+            "/iati-activities/iati-activity[2]/transaction[1]/value/@currency".to_owned(),
+            Code::IatiMissingCurrency,
+        ),
+        (
+            "/iati-activities/iati-activity[3]".to_owned(),
+            Code::IatiMissingElement,
+        ),
+        (
+            "/iati-activities/stray[1]".to_owned(),
+            Code::IatiUnexpectedElement,
+        ),
+    ] {
+        assert!(
+            codes.contains(&expected),
+            "missing {expected:?} in {codes:#?}"
+        );
+    }
+    assert!(
+        found
+            .warnings
+            .iter()
+            .all(|w| w.severity == partnercrm::Severity::Warning)
+    );
+    assert!(data.validate().is_clean());
+}
+
+fn xml_error(result: partnercrm::Result<Import>) -> String {
+    match result {
+        Err(Error::Xml { message, .. }) => message,
+        other => panic!("expected an XML error, got {other:?}"),
+    }
+}
+
+#[test]
+fn entity_declarations_are_refused_billion_laughs_and_xxe() {
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<iati-activities><iati-activity><iati-identifier>&lol3;</iati-identifier></iati-activity></iati-activities>"#;
+    assert!(xml_error(iati::read_str(laughs, &Dataset::new())).contains("declares entities"));
+    let xxe = r#"<?xml version="1.0"?>
+<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<iati-activities><iati-activity><iati-identifier>&xxe;</iati-identifier></iati-activity></iati-activities>"#;
+    assert!(xml_error(iati::read_str(xxe, &Dataset::new())).contains("declares entities"));
+    // Without a declaration, a reference to an entity is refused, not expanded.
+    let undeclared = "<iati-activities><iati-activity><iati-identifier>&xxe;</iati-identifier></iati-activity></iati-activities>";
+    assert!(xml_error(iati::read_str(undeclared, &Dataset::new())).contains("undeclared entity"));
+    // Predefined and character references are text.
+    let fine = "<iati-activity><iati-identifier>A&amp;B&#x2018;</iati-identifier><reporting-org ref=\"XM-DAC-47066\"/></iati-activity>";
+    let found = import(fine);
+    assert_eq!(
+        found.data.projects[0].iati_identifier.as_deref(),
+        Some("A&B\u{2018}")
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let depth = MAX_DEPTH + 10;
+    let text = format!(
+        "<iati-activities><iati-activity>{}{}</iati-activity></iati-activities>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    assert!(xml_error(iati::read_str(&text, &Dataset::new())).contains("nest deeper than 256"));
+    // 100,000 levels do not overflow the stack either.
+    let deeper = "<a>".repeat(100_000);
+    assert!(iati::read_str(&deeper, &Dataset::new()).is_err());
+}
+
+#[test]
+fn oversized_input_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.xml");
+    let file = std::fs::File::create(&path).expect("file");
+    // A sparse file: no disk is used, but its length is over the limit.
+    file.set_len(MAX_INPUT_BYTES as u64 + 1).expect("length");
+    let message = xml_error(iati::read_file(&path, &Dataset::new()));
+    assert!(
+        message.contains("more than the limit of 536870912 bytes"),
+        "{message}"
+    );
+}
+
+#[test]
+fn not_xml_or_not_iati_is_an_error_with_a_position() {
+    let err =
+        iati::read_str("<iati-activities><iati-activity>", &Dataset::new()).expect_err("refused");
+    assert!(matches!(err, Error::Xml { line: 1, .. }), "{err}");
+    let err = iati::read_str("<html><body/></html>", &Dataset::new()).expect_err("refused");
+    assert!(err.to_string().contains("not <iati-activities>"), "{err}");
+    assert!(iati::read_str("", &Dataset::new()).is_err());
+    assert!(iati::read_str("<a></b>", &Dataset::new()).is_err());
+}
+
+#[test]
+fn truncated_and_garbled_samples_never_panic() {
+    for file in FILES {
+        let text = sample(file);
+        let len = text.len();
+        let mut cuts: Vec<usize> = (1..40).map(|i| len * i / 40).collect();
+        cuts.extend([1, 2, 10, 100]);
+        for cut in cuts {
+            let mut at = cut.min(len);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let _ = iati::read_str(&text[..at], &Dataset::new());
+        }
+        // Garble: swap bytes for markup characters at regular intervals.
+        let mut bytes = text.clone().into_bytes();
+        for (n, i) in (0..bytes.len()).step_by(997).enumerate() {
+            if bytes[i].is_ascii() {
+                bytes[i] = [b'<', b'>', b'&', b'"', b'/', b'='][n % 6];
+            }
+        }
+        let garbled = String::from_utf8_lossy(&bytes);
+        let _ = iati::read_str(&garbled, &Dataset::new());
+        // Drop every closing tag of one kind.
+        let _ = iati::read_str(&text.replace("</transaction>", ""), &Dataset::new());
+        let _ = iati::read_str(&text.replace("\"", ""), &Dataset::new());
+    }
+}

@@ -1,0 +1,99 @@
+"""IATI 2.03 in and out: samples import, exports validate against the official XSD."""
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import partnercrm as pc
+
+ROOT = Path(__file__).resolve().parents[2]
+IATI = ROOT.parent / "shared" / "iati"
+SAMPLES = IATI / "samples"
+SCHEMA = IATI / "schema" / "iati-activities-schema.xsd"
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA)))
+
+
+def assert_valid(schema: etree.XMLSchema, text: str) -> None:
+    document = etree.fromstring(text.encode("utf-8"))
+    if not schema.validate(document):
+        errors = "\n".join(str(e) for e in list(schema.error_log)[:10])
+        raise AssertionError(f"export is not valid IATI 2.03:\n{errors}")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "activity-01.xml",
+        "dportal_119.xml",
+        "dportal_115.xml",
+        "MAEC_IATI_INDONESIA.xml",
+        "activity-standard-example-annotated.xml",
+    ],
+)
+def test_every_sample_exports_valid_iati(schema: etree.XMLSchema, name: str) -> None:
+    data, warnings = pc.Dataset.read_iati(SAMPLES / name)
+    raw = etree.parse(str(SAMPLES / name)).getroot()
+    activities = 1 if raw.tag == "iati-activity" else len(raw.findall("iati-activity"))
+    assert len(data.records(pc.Project)) == activities
+    assert all(w.severity == "warning" and w.path.startswith("/iati-activit") for w in warnings)
+    text = data.to_iati()
+    assert_valid(schema, text)
+    again, more = pc.Dataset.from_iati(text)
+    assert again == data
+    assert more == []
+
+
+def test_the_iom_activity_reads_as_published() -> None:
+    data, warnings = pc.Dataset.read_iati(SAMPLES / "activity-01.xml")
+    [project] = data.records(pc.Project)
+    assert project.iati_identifier == "XM-DAC-47066-DP.2154"
+    assert project.countries == ["SO"]
+    assert project.status == "implementation"
+    assert {w.code for w in warnings} == {"iati.unsupported"}
+    japan = [o for o in data.records(pc.Organisation) if o.name == "Japan - Ministry of Foreign Affairs"]
+    assert japan and japan[0].kind == "government"
+    pledges = [c for c in data.records(pc.Contribution) if c.kind == "pledge"]
+    assert {str(c.value["amount"]) for c in pledges} == {"1459753.72"}
+
+
+def test_the_seed_data_set_exports_valid_iati(schema: etree.XMLSchema, seed: pc.Dataset) -> None:
+    # Only projects with dates and someone to report them can be IATI activities.
+    projects = [p for p in seed.records(pc.Project) if p.period and (p.lead_office or p.partners)]
+    assert projects
+    assert_valid(schema, seed.to_iati(projects))
+
+
+def test_write_iati_and_unknown_projects(tmp_path: Path, schema: etree.XMLSchema) -> None:
+    data, _ = pc.Dataset.read_iati(SAMPLES / "activity-standard-example-annotated.xml")
+    out = tmp_path / "out.xml"
+    data.write_iati(out)
+    assert_valid(schema, out.read_text(encoding="utf-8"))
+    with pytest.raises(pc.ParseError):
+        data.to_iati(["0190a4b6-0000-7000-8000-000000000000"])
+
+
+def test_hostile_xml_is_refused() -> None:
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        "<iati-activities><iati-activity><iati-identifier>&xxe;</iati-identifier>"
+        "</iati-activity></iati-activities>"
+    )
+    with pytest.raises(pc.ParseError, match="declares entities"):
+        pc.Dataset.from_iati(xxe)
+
+
+def test_store_import_is_all_or_nothing_and_idempotent(store: pc.Store) -> None:
+    first = store.import_iati(SAMPLES / "dportal_119.xml", actor="test")
+    assert first["inserted"] > 100
+    assert any(w.code == "iati.unsupported" for w in first["warnings"])
+    again = store.import_iati(SAMPLES / "dportal_119.xml", actor="test")
+    assert again["inserted"] == 0 and again["updated"] == 0
+    found = store.by_identifier("XM-DAC-47066")
+    assert found is not None
+    with pytest.raises(pc.ParseError):
+        store.import_iati(SAMPLES / "SOURCES.txt")
