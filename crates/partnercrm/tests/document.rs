@@ -84,3 +84,14 @@ fn deeply_nested_input_is_an_error_not_a_stack_overflow() {
         assert!(matches!(err, Error::Json { .. }), "{err}");
     }
 }
+
+#[test]
+fn a_document_over_the_size_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("huge.json");
+    // Sparse: the length is claimed, no disk or memory is used.
+    let file = fs::File::create(&path).expect("create");
+    file.set_len(json::MAX_DOCUMENT_BYTES + 1).expect("sparse");
+    let err = json::read(&path).expect_err("too large");
+    assert!(matches!(err, Error::Limit { .. }), "{err}");
+}

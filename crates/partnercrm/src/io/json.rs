@@ -8,6 +8,10 @@
 //! input with its line and column. Writing validates first, and writes to a
 //! temporary file that replaces the target only when complete, so an invalid
 //! or interrupted save never leaves a half-written document.
+//!
+//! Hostile input is bounded: a document over [`MAX_DOCUMENT_BYTES`] is
+//! refused before it is read, and nesting deeper than serde_json's limit of
+//! 128 levels is an error, not a stack overflow.
 
 use std::fs;
 use std::io::Write;
@@ -18,9 +22,22 @@ use serde::Deserialize;
 use crate::model::{Dataset, Format};
 use crate::{Error, Result};
 
+/// The largest document read: 4 GiB.
+pub const MAX_DOCUMENT_BYTES: u64 = 4 << 30;
+
+fn too_large() -> Error {
+    Error::Limit {
+        what: "JSON document",
+        limit: format!("{MAX_DOCUMENT_BYTES} bytes"),
+    }
+}
+
 /// Reads a data set from a JSON document. Does not validate it: call
 /// [`Dataset::validate`] to see every problem at once.
 pub fn from_str(text: &str) -> Result<Dataset> {
+    if text.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(too_large());
+    }
     // Check the version on its own first, so a document from a newer
     // version is refused for what it is, not for its first unknown field.
     #[derive(Deserialize)]
@@ -43,10 +60,15 @@ pub fn from_str(text: &str) -> Result<Dataset> {
 /// Reads a data set from a JSON file.
 pub fn read(path: impl AsRef<Path>) -> Result<Dataset> {
     let path = path.as_ref();
-    let text = fs::read_to_string(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    // Refused before reading: a sparse 100 GB file must not fill memory.
+    if fs::metadata(path).map_err(io)?.len() > MAX_DOCUMENT_BYTES {
+        return Err(too_large());
+    }
+    let text = fs::read_to_string(path).map_err(io)?;
     from_str(&text)
 }
 
