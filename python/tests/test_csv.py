@@ -1,3 +1,4 @@
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,65 @@ def test_export_neutralises_formulas(tmp_path: Path) -> None:
     target = tmp_path / "orgs.csv"
     assert pc.Dataset(org).table("organisations").to_csv(target) is None
     assert "'=cmd" in target.read_text()
+
+
+def test_every_kind_of_record_imports_from_csv(store: pc.Store, tmp_path: Path) -> None:
+    files = {
+        "projects": "title,acronym,countries,start,lead_office,funding\n"
+        "Safe Migration Awareness,SMA,UA;PL,2024-01,IOM Ukraine,World Bank\n",
+        "agreements": "title,kind,parties,signed,projects\n"
+        "SMA cooperation,mou,IOM Ukraine=signatory;World Bank=signatory|donor,2024-01-15,SMA\n",
+        "people": "name,organisation,title\nOlena Petrenko,IOM Ukraine,Project officer\n",
+        "indicators": "project,indicator,unit,observation,value\n"
+        "SMA,People reached,people,target,600000\nSMA,People reached,people,actual,612000\n",
+        "groups": "name,kind,parent,from\nWorking Group on Safe Migration,working_group,Geneva Migration Group,2024\n",
+        "memberships": "group,organisation,role,from\nWorking Group on Safe Migration,IOM Ukraine,chair,2024\n",
+        "notes": "kind,text,people,projects\nquote,We reached more people than planned.,Olena Petrenko,SMA\n",
+    }
+    assert set(files) | {"contributions", "organisations"} == set(pc.CSV_KINDS)
+    for kind, text in files.items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text)
+        assert store.import_csv(path, kind=kind)["revision"] is not None, kind
+        assert store.import_csv(path, kind=kind)["revision"] is None, f"{kind} twice changes nothing"
+    [sma] = store.find(pc.Project, "SMA")
+    assert sma.countries == ["UA", "PL"]
+    [indicator] = [i for i in store.all(pc.Indicator) if i.title == "People reached"]
+    assert [t.value for t in indicator.targets] == [Decimal(600000)]
+    [group] = store.find(pc.Group, "Working Group on Safe Migration")
+    assert len(group.chairs) == 1
+
+
+def test_progress_is_reported_to_a_callable_or_a_bar(store: pc.Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "gifts.csv"
+    path.write_text(GIFTS.splitlines()[0] + "\n" + "Chevron,IOM Angola,cash,1,USD,2004,\n" * 25_000)
+    seen: list[int] = []
+    store.import_csv(path, progress=seen.append)
+    assert seen[-1] == 25_000 and seen == sorted(seen)
+
+    data = pc.Dataset.read_json(Path(__file__).parents[2] / "examples" / "data" / "iom_partnerships.json")
+    data.import_csv(path, progress=True)
+    # The built-in bar, or tqdm's when it is installed: either counts rows on stderr.
+    assert "rows" in capsys.readouterr().err
+
+    def stop(rows: int) -> None:
+        raise KeyboardInterrupt
+
+    before = len(store.all(pc.Contribution))
+    with pytest.raises(KeyboardInterrupt):
+        store.import_csv(path, progress=stop)
+    assert len(store.all(pc.Contribution)) == before, "a callback that raises stops the import"
+    with pytest.raises(TypeError, match="progress must be"):
+        store.import_csv(path, progress="yes")  # type: ignore[arg-type]
+
+
+def test_rows_bar_writes_one_line_without_tqdm() -> None:
+    import io
+
+    stream = io.StringIO()
+    bar = pc.RowsBar(stream)
+    bar(10_000)
+    bar(20_000)
+    bar.close()
+    assert bar.rows == 20_000
+    assert "20,000 rows read" in stream.getvalue() and stream.getvalue().endswith("\n")

@@ -7,9 +7,7 @@ use std::sync::mpsc;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::rows::{
-    Index, Rows, UniqueIds, content_uuid, organisation_index, parse_enum, row_content,
-};
+use super::rows::{Col, Index, Rows, UniqueIds, organisation_index, parse_enum, row_uuid};
 use super::{CsvKind, CsvOptions};
 use crate::Result;
 use crate::model::*;
@@ -46,6 +44,7 @@ pub fn read_contributions(
             .iter()
             .map(|&(start, end, lines_before)| {
                 let worker = Worker {
+                    columns: Columns::of(&rows),
                     organisations: organisations.clone(),
                     projects: projects.clone(),
                     kinds: HashMap::new(),
@@ -97,7 +96,38 @@ struct Chunk {
     problems: Vec<crate::validate::Problem>,
 }
 
+/// The columns read on every row, with their positions in this file.
+#[derive(Clone, Copy)]
+struct Columns {
+    donor: Col,
+    recipient: Col,
+    kind: Col,
+    amount: Col,
+    currency: Col,
+    received_on: Col,
+    project: Col,
+    basis: Col,
+    description: Col,
+}
+
+impl Columns {
+    fn of(rows: &Rows) -> Self {
+        Self {
+            donor: rows.column("donor"),
+            recipient: rows.column("recipient"),
+            kind: rows.column("kind"),
+            amount: rows.column("amount"),
+            currency: rows.column("currency"),
+            received_on: rows.column("received_on"),
+            project: rows.column("project"),
+            basis: rows.column("basis"),
+            description: rows.column("description"),
+        }
+    }
+}
+
 struct Worker {
+    columns: Columns,
     organisations: Index<OrganisationId>,
     projects: Index<ProjectId>,
     kinds: HashMap<String, Result<ContributionKind, String>>,
@@ -129,7 +159,7 @@ impl Worker {
             Some(&mut progress),
             |rows, record, line| {
                 if let Some(contribution) = self.row(rows, record, line) {
-                    ids.push(content_uuid("contribution", &row_content(record)));
+                    ids.push(row_uuid("contribution", record));
                     contributions.push(contribution);
                 }
             },
@@ -148,14 +178,18 @@ impl Worker {
         line: u64,
     ) -> Option<Contribution> {
         let before = rows.problems.len();
-        let donor = rows.reference(&mut self.organisations, record, line, "donor");
-        let recipient = rows.reference(&mut self.organisations, record, line, "recipient");
-        let kind = match rows.required(record, line, "kind") {
+        let c = self.columns;
+        let donor = rows.reference(&mut self.organisations, record, line, c.donor);
+        let recipient = rows.reference(&mut self.organisations, record, line, c.recipient);
+        let kind = match rows.required(record, line, c.kind) {
             Some(text) => {
-                let parsed = self.kinds.entry(text.to_owned()).or_insert_with(|| {
-                    parse_enum(text, "contribution kind (cash, in_kind, pledge, services)")
-                });
-                match parsed {
+                // Looked up before inserting: a million rows name a few kinds.
+                if !self.kinds.contains_key(text) {
+                    let parsed =
+                        parse_enum(text, "contribution kind (cash, in_kind, pledge, services)");
+                    self.kinds.insert(text.to_owned(), parsed);
+                }
+                match &self.kinds[text] {
                     Ok(kind) => Some(*kind),
                     Err(message) => {
                         let message = message.clone();
@@ -166,16 +200,16 @@ impl Worker {
             }
             None => None,
         };
-        let amount = rows.parse(record, line, "amount", |t| {
+        let amount = rows.parse(record, line, c.amount, |t| {
             Decimal::from_str_exact(t).map_err(|_| format!("{t:?} is not a decimal amount"))
         });
-        let currency = match rows.cell(record, "currency") {
+        let currency = match rows.cell(record, c.currency) {
             Some(code) => {
-                let parsed = self
-                    .currencies
-                    .entry(code.to_owned())
-                    .or_insert_with(|| Currency::from_code(code).map_err(|e| e.to_string()));
-                match parsed {
+                if !self.currencies.contains_key(code) {
+                    let parsed = Currency::from_code(code).map_err(|e| e.to_string());
+                    self.currencies.insert(code.to_owned(), parsed);
+                }
+                match &self.currencies[code] {
                     Ok(currency) => Some(*currency),
                     Err(message) => {
                         let message = message.clone();
@@ -196,9 +230,9 @@ impl Worker {
                 None
             }
         };
-        let date = rows.date(record, line, "received_on");
-        let project = rows.reference(&mut self.projects, record, line, "project");
-        let estimated = rows.parse(record, line, "basis", |t| match t.to_lowercase().as_str() {
+        let date = rows.date(record, line, c.received_on);
+        let project = rows.reference(&mut self.projects, record, line, c.project);
+        let estimated = rows.parse(record, line, c.basis, |t| match t.to_lowercase().as_str() {
             "actual" => Ok(false),
             "estimated" => Ok(true),
             _ => Err(format!("{t:?} is not a basis (actual or estimated)")),
@@ -228,7 +262,7 @@ impl Worker {
             period: Period::OPEN,
             project,
             agreement: None,
-            description: rows.text(record, "description"),
+            description: rows.text(record, c.description),
             payments: Vec::new(),
             allocations: Vec::new(),
         })

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use sha1::{Digest, Sha1};
 use uuid::Uuid;
 
 use super::{CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS};
@@ -104,6 +105,40 @@ pub(super) fn add_organisation(
     }
 }
 
+/// A column, named; found by name on each use, or by a position looked up
+/// once ([`Col`]).
+pub(super) trait Column: Copy {
+    fn name(&self) -> &str;
+    fn position(&self, rows: &Rows) -> Option<usize>;
+}
+
+impl Column for &str {
+    fn name(&self) -> &str {
+        self
+    }
+
+    fn position(&self, rows: &Rows) -> Option<usize> {
+        rows.columns.get(*self).copied()
+    }
+}
+
+/// A column and its position in one file.
+#[derive(Clone, Copy)]
+pub(super) struct Col {
+    name: &'static str,
+    at: Option<usize>,
+}
+
+impl Column for Col {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn position(&self, _: &Rows) -> Option<usize> {
+        self.at
+    }
+}
+
 /// Column positions by partnercrm's column name.
 type Columns = IdMap<String, usize>;
 
@@ -178,10 +213,14 @@ impl<'o> Rows<'o> {
     }
 
     /// A cell, trimmed; `None` when the column is absent or the cell empty.
-    pub(super) fn cell<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
-        self.columns
-            .get(column)
-            .and_then(|&at| record.get(at))
+    pub(super) fn cell<'r>(
+        &self,
+        record: &'r csv::StringRecord,
+        column: impl Column,
+    ) -> Option<&'r str> {
+        column
+            .position(self)
+            .and_then(|at| record.get(at))
             .map(str::trim)
             .filter(|v| !v.is_empty())
     }
@@ -191,26 +230,26 @@ impl<'o> Rows<'o> {
         &mut self,
         record: &'r csv::StringRecord,
         line: u64,
-        column: &str,
+        column: impl Column,
     ) -> Option<&'r str> {
         let cell = self.cell(record, column);
         if cell.is_none() {
             self.problem(
                 line,
-                column,
+                column.name(),
                 Code::CsvInvalidValue,
-                format!("the {column} is empty"),
+                format!("the {} is empty", column.name()),
             );
         }
         cell
     }
 
-    pub(super) fn text(&self, record: &csv::StringRecord, column: &str) -> Option<String> {
+    pub(super) fn text(&self, record: &csv::StringRecord, column: impl Column) -> Option<String> {
         self.cell(record, column).map(str::to_owned)
     }
 
     /// A `;`-separated list cell.
-    pub(super) fn list(&self, record: &csv::StringRecord, column: &str) -> Vec<String> {
+    pub(super) fn list(&self, record: &csv::StringRecord, column: impl Column) -> Vec<String> {
         self.cell(record, column).map_or_else(Vec::new, |cell| {
             split_list(cell).map(str::to_owned).collect()
         })
@@ -220,14 +259,14 @@ impl<'o> Rows<'o> {
         &mut self,
         record: &csv::StringRecord,
         line: u64,
-        column: &str,
+        column: impl Column,
         parse: impl FnOnce(&str) -> std::result::Result<T, E>,
     ) -> Option<T> {
         let text = self.cell(record, column)?;
         match parse(text) {
             Ok(value) => Some(value),
             Err(e) => {
-                self.problem(line, column, Code::CsvInvalidValue, e.to_string());
+                self.problem(line, column.name(), Code::CsvInvalidValue, e.to_string());
                 None
             }
         }
@@ -238,7 +277,7 @@ impl<'o> Rows<'o> {
         &mut self,
         record: &csv::StringRecord,
         line: u64,
-        column: &str,
+        column: impl Column,
         mut parse: impl FnMut(&str) -> std::result::Result<T, E>,
     ) -> Vec<T> {
         let Some(cell) = self.cell(record, column) else {
@@ -248,7 +287,7 @@ impl<'o> Rows<'o> {
         for item in split_list(cell) {
             match parse(item) {
                 Ok(value) => out.push(value),
-                Err(e) => self.problem(line, column, Code::CsvInvalidValue, e.to_string()),
+                Err(e) => self.problem(line, column.name(), Code::CsvInvalidValue, e.to_string()),
             }
         }
         out
@@ -258,7 +297,7 @@ impl<'o> Rows<'o> {
         &mut self,
         record: &csv::StringRecord,
         line: u64,
-        column: &str,
+        column: impl Column,
         what: &str,
     ) -> Option<T> {
         self.parse(record, line, column, |t| parse_enum(t, what))
@@ -268,7 +307,7 @@ impl<'o> Rows<'o> {
         &mut self,
         record: &csv::StringRecord,
         line: u64,
-        column: &str,
+        column: impl Column,
     ) -> Option<PartialDate> {
         self.parse(record, line, column, |t| t.parse::<PartialDate>())
     }
@@ -278,8 +317,8 @@ impl<'o> Rows<'o> {
         &mut self,
         record: &csv::StringRecord,
         line: u64,
-        from: &str,
-        to: &str,
+        from: impl Column,
+        to: impl Column,
     ) -> Period {
         Period::new(self.date(record, line, from), self.date(record, line, to))
     }
@@ -290,10 +329,10 @@ impl<'o> Rows<'o> {
         index: &mut Index<I>,
         record: &csv::StringRecord,
         line: u64,
-        column: &str,
+        column: impl Column,
     ) -> Option<I> {
         let text = self.cell(record, column)?;
-        self.resolve(index, text, line, column)
+        self.resolve(index, text, line, column.name())
     }
 
     /// The records a `;`-separated list cell names.
@@ -302,13 +341,13 @@ impl<'o> Rows<'o> {
         index: &mut Index<I>,
         record: &csv::StringRecord,
         line: u64,
-        column: &str,
+        column: impl Column,
     ) -> Vec<I> {
         let Some(cell) = self.cell(record, column) else {
             return Vec::new();
         };
         split_list(cell)
-            .filter_map(|name| self.resolve(index, name, line, column))
+            .filter_map(|name| self.resolve(index, name, line, column.name()))
             .collect()
     }
 
@@ -341,6 +380,15 @@ impl<'o> Rows<'o> {
                 );
                 None
             }
+        }
+    }
+
+    /// A column whose position is looked up now, for a reader that reads
+    /// it on every row.
+    pub(super) fn column(&self, name: &'static str) -> Col {
+        Col {
+            name,
+            at: self.columns.get(name).copied(),
         }
     }
 
@@ -473,14 +521,51 @@ pub(super) fn parse_enum<T: serde::de::DeserializeOwned>(
 
 const NAMESPACE: Uuid = Uuid::from_u128(0x6d3f_0c3e_9a57_4c55_b4d2_2f6a_1b7e_9c01);
 
+/// A UUID v5 (RFC 9562) in partnercrm's namespace, from a name given in
+/// parts: the same id [`Uuid::new_v5`] gives for the parts joined, hashed
+/// without joining them first, by a SHA-1 that uses the CPU's SHA
+/// extensions where it has them.
+struct NameHasher(Sha1);
+
+impl NameHasher {
+    fn new() -> Self {
+        let mut sha = Sha1::new();
+        sha.update(NAMESPACE.as_bytes());
+        Self(sha)
+    }
+
+    fn update(&mut self, part: &[u8]) {
+        self.0.update(part);
+    }
+
+    fn uuid(self) -> Uuid {
+        let digest = self.0.finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_sha1_bytes(bytes).into_uuid()
+    }
+}
+
 /// An id derived from what a row says, so that the same file always yields
 /// the same ids.
 pub(super) fn content_uuid(kind: &str, content: &str) -> Uuid {
-    let mut named = Vec::with_capacity(kind.len() + 1 + content.len());
-    named.extend_from_slice(kind.as_bytes());
-    named.push(b'|');
-    named.extend_from_slice(content.as_bytes());
-    Uuid::new_v5(&NAMESPACE, &named)
+    let mut name = NameHasher::new();
+    name.update(kind.as_bytes());
+    name.update(b"|");
+    name.update(content.as_bytes());
+    name.uuid()
+}
+
+/// [`content_uuid`] of [`row_content`], without building the content.
+pub(super) fn row_uuid(kind: &str, record: &csv::StringRecord) -> Uuid {
+    let mut name = NameHasher::new();
+    name.update(kind.as_bytes());
+    name.update(b"|");
+    for field in record.iter() {
+        name.update(field.trim().as_bytes());
+        name.update(b"\x1f");
+    }
+    name.uuid()
 }
 
 /// Hands out unique ids. An identical row is another record (another
@@ -530,4 +615,22 @@ pub(super) fn known_id<'r, T: Record + 'r>(
         .into_iter()
         .find(|r| r.natural_key().as_deref() == Some(key))
         .map(Record::id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_uuid_v5_of_the_row_content() {
+        let mut record = csv::StringRecord::new();
+        record.push_field(" Chevron ");
+        record.push_field("IOM Angola");
+        record.push_field("");
+        let content = row_content(&record);
+        let v5 = Uuid::new_v5(&NAMESPACE, format!("contribution|{content}").as_bytes());
+        assert_eq!(content_uuid("contribution", &content), v5);
+        assert_eq!(row_uuid("contribution", &record), v5);
+        assert_eq!(v5.get_version_num(), 5);
+    }
 }
