@@ -19,13 +19,13 @@ size=${2:-50000}
 case "$task" in
   csv_import)
     bench=csv_import
-    collect=('partnercrm::io::csv::read_contributions*' 'partnercrm::validate::*Dataset*validate*') ;;
+    collect=('partnercrm::io::csv::read_contributions*' 'partnercrm::model::Dataset::validate*') ;;
   persist)
     bench=persist
     collect=('partnercrm::store::sqlite::write_contributions*' 'partnercrm::store::sqlite::validate_batch*') ;;
   reopen)
     bench=persist
-    collect=('partnercrm::store::sqlite::SqliteStore::open*' 'partnercrm::store::sqlite::read_dataset*' 'partnercrm::query::rollup::rollup*') ;;
+    collect=('partnercrm::store::sqlite::SqliteStore::open_at_version*' 'partnercrm::store::sqlite::read_dataset*' 'partnercrm::query::rollup::rollup*') ;;
   rollup)
     bench=rollup
     collect=('partnercrm::query::rollup::rollup*') ;;
@@ -52,9 +52,25 @@ echo "profiling $task ($bench, $size contributions) under callgrind; counting on
 valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no "${toggles[@]}" \
   "$binary" "$size" >&2
 
+# One line per function: callgrind splits a function by the source file of
+# each inlined piece, so self counts are added up and inclusive counts take
+# the largest piece (the function's own entry).
+top() {
+  local mode=$1
+  callgrind_annotate --auto=no --inclusive="$mode" "$out" 2>/dev/null \
+    | awk 'seen_header; /file:function/ { seen_header = 1 }' \
+    | grep -E '^ *[0-9,]+ ' \
+    | sed -E 's/ \[[^]]*\]$//; s/^ *([0-9,]+) \( *[0-9.]+%\) +(\?\?\?|[^ ]*\.(rs|c|h|S)):/\1\t/; s/^ *([0-9,]+) \( *[0-9.]+%\) +/\1\t/' \
+    | awk -F'\t' -v mode="$mode" -v total="$total" '
+        { n = $1; gsub(",", "", n); n += 0; f = $2
+          if (mode == "yes") { if (n > v[f] + 0) v[f] = n } else { v[f] += n } }
+        END { for (f in v) printf "%15.0f %6.2f%%  %s\n", v[f], 100 * v[f] / total, f }' \
+    | sort -rn
+}
+total=$(callgrind_annotate --auto=no "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
 echo
-echo "== $task, $size contributions: top functions by inclusive instructions (Ir) =="
-callgrind_annotate --inclusive=yes "$out" | sed -n '/^-* *$/,$p' | grep -v '^$' | head -40
+echo "== $task, $size contributions: $total instructions counted; top functions by inclusive instructions =="
+top yes | grep -v -E 'lang_start|__rust_begin_short_backtrace|libc_start|\(below main\)|  main$|0x[0-9a-f]+$|::main$' | head -30
 echo
 echo "== $task, $size contributions: top functions by exclusive (self) instructions =="
-callgrind_annotate --inclusive=no "$out" | sed -n '/^-* *$/,$p' | grep -v '^$' | head -30
+top no | head -25

@@ -547,14 +547,23 @@ def export_polars(w: Workload, repeat: int) -> Task:
 
 
 def _rss_kib() -> tuple[int, int]:
-    """(peak, current) resident memory of this process, in KiB."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    current = 0
+    """(peak, current) resident memory of this process image, in KiB.
+
+    The peak is VmHWM, the high-water mark of this image's memory. It is what
+    `getrusage(RUSAGE_SELF).ru_maxrss` reports in a process started from a
+    small parent, but ru_maxrss survives exec: a probe started by the suite
+    (gigabytes resident) would inherit the suite's peak and measure nothing.
+    """
+    fields: dict[str, int] = {}
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
-                current = int(line.split()[1])
-    return peak, current
+            name, _, value = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                fields[name] = int(value.split()[0])
+    if "VmHWM" not in fields:  # not Linux: fall back to the rusage peak
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak, peak
+    return fields["VmHWM"], fields["VmRSS"]
 
 
 def memory_probe(kind: str, size: int, directory: Path) -> None:
