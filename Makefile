@@ -45,17 +45,33 @@ build-dev: $(VENV)/.installed ## build the extension into .venv (debug)
 test-python: build-dev ## pytest, stub check against the compiled module, mypy --strict on a typed usage file
 	$(VENV_PYTHON) -m pytest -q python/tests
 	$(VENV_PYTHON) -m mypy.stubtest partnercrm._partnercrm --allowlist python/stubtest-allowlist.txt
-	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/partnercrm/
+	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/partnercrm/ python/benchmarks/suite.py
 
 .PHONY: test
 test: lint test-rust test-python ## everything CI runs
 
-.PHONY: bench-python
-bench-python: $(VENV)/.installed ## release build, then the Python benchmarks (export to polars; rollup against polars and DuckDB; CSV import against polars, pandas and DuckDB)
+# The benchmark suite: partnercrm against polars, pandas, DuckDB, sqlite3 and
+# pyarrow on the same generated data, one table of ratios (BENCHMARKS.md).
+# `make bench N=200000 REPEAT=5 BENCH_JSON=out.json` for other sizes.
+N ?= 1000000
+REPEAT ?= 3
+BENCH_JSON ?=
+
+.PHONY: build-release
+build-release: $(VENV)/.installed ## build the extension into .venv (release)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --quiet --release --locked
-	$(VENV_PYTHON) python/benchmarks/export_polars.py
-	$(VENV_PYTHON) python/benchmarks/rollup.py
-	$(VENV_PYTHON) python/benchmarks/csv_import.py
+
+.PHONY: bench
+bench: build-release ## release build, then every benchmark at N contributions (default 1,000,000) in one table
+	$(VENV_PYTHON) python/benchmarks/suite.py --size $(N) --repeat $(REPEAT) $(if $(BENCH_JSON),--json $(BENCH_JSON))
+
+.PHONY: bench-rust
+bench-rust: ## the Rust-only benchmarks: criterion micro-benchmarks of the hot paths
+	$(CARGO) bench -p partnercrm --bench hot_paths --locked
+
+.PHONY: profile
+profile: ## callgrind profile of one Rust bench: make profile TASK=csv_import SIZE=50000
+	scripts/profile.sh $(TASK) $(SIZE)
 
 .PHONY: codes
 codes: ## regenerate the code tables from ../shared/iati/codelists

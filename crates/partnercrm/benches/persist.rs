@@ -1,5 +1,10 @@
 //! Persisting generated contributions, validation and indexes included,
-//! against a plain Python `sqlite3` `executemany` of the same rows, in one run.
+//! against a plain Python `sqlite3` `executemany` of the same rows, in one run;
+//! then reopening the file and answering a first rollup (Rust alone).
+//!
+//! The full comparison, with peers for every task, is
+//! `python/benchmarks/suite.py` (`make bench`); this is what
+//! `scripts/profile.sh persist` and `scripts/profile.sh reopen` profile.
 //!
 //! ```sh
 //! cargo bench -p partnercrm --bench persist            # 1,000,000 contributions
@@ -13,6 +18,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use partnercrm::model::{ContributionValue, Dataset};
+use partnercrm::query::rollup::{Dimension, rollup};
 use partnercrm::store::{Batch, SqliteStore, Store};
 use partnercrm::synthetic::{Spec, generate};
 
@@ -29,7 +35,8 @@ fn main() {
 
     // The organisations and projects the contributions refer to go in first,
     // untimed: the task is persisting the contributions.
-    let mut store = SqliteStore::open(dir.path().join("partnercrm.db")).expect("opens");
+    let path = dir.path().join("partnercrm.db");
+    let mut store = SqliteStore::open(&path).expect("opens");
     store
         .import(data, "bench")
         .expect("imports the referenced records");
@@ -43,6 +50,15 @@ fn main() {
         .expect("persists");
     let ours = started.elapsed().as_secs_f64();
     assert_eq!(applied.inserted, size);
+    drop(store);
+
+    // Reopen from a new connection and answer a first question.
+    let started = Instant::now();
+    let store = SqliteStore::open(&path).expect("reopens");
+    let data = store.dataset().expect("reads");
+    let totals = rollup(&data, &[Dimension::Donor, Dimension::Year], None).expect("rolls up");
+    let reopened = started.elapsed().as_secs_f64();
+    assert_eq!(data.contributions.len(), size);
 
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/persist_sqlite3.py");
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
@@ -75,6 +91,10 @@ fn main() {
     println!(
         "ratio partnercrm / sqlite3: {:.2} (below 1.00 is faster)",
         ours / peer
+    );
+    println!(
+        "reopen + rollup by donor and year: {reopened:.3} s, {} rows",
+        totals.rows.len()
     );
 }
 

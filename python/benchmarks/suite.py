@@ -1,0 +1,742 @@
+"""partnercrm against its peers, on the same generated data, in one run.
+
+    make bench                  # 1,000,000 contributions, release build
+    make bench N=200000
+    python python/benchmarks/suite.py --size 200000 --repeat 3 --json out.json
+
+Every task runs partnercrm and each peer on the same rows, interleaved: each
+repetition runs every contender once, in a rotating order, so that a burst of
+load from another process on this shared machine falls on all of them alike.
+A task reports the best of its repetitions (for memory: the smallest peak).
+Where a peer computes the same answer as partnercrm, the suite asserts that
+the answers agree (to the cent for money) and stops if they do not.
+
+The ratio column is partnercrm / peer: above 1.00 partnercrm takes longer (or
+uses more memory) than that peer, below 1.00 it is faster. Read the ratios,
+not the seconds: the machine is shared and noisy.
+
+The tasks (see BENCHMARKS.md for what each peer does and does not do):
+
+- csv_import: import and validate a contributions CSV file (names resolved to
+  ids, every rule checked) against polars, pandas and DuckDB reading it.
+- persist: write every contribution to a new SQLite store file, against
+  Python's sqlite3 `executemany` into an equivalent table, in one transaction.
+- reopen_rollup / reopen_lookup: open the file written above from a fresh
+  connection and answer a first query, against sqlite3 doing the same in SQL.
+- rollup_usd: total in USD by donor and year at monthly rates, against polars
+  and DuckDB, all agreeing to the cent.
+- export_polars: the contributions as a polars DataFrame, against DuckDB
+  handing over the same rows held in its own table, and polars reading them
+  from Parquet.
+- memory: peak resident memory with the data loaded, each contender in a
+  fresh process, against the same rows in pyarrow Tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import polars as pl
+
+import partnercrm as pc
+
+TASKS = ("csv_import", "persist", "reopen", "rollup_usd", "export_polars", "memory")
+
+# A contender: its label, and a function that prepares one repetition
+# (untimed) and returns the work to time.
+Prepare = Callable[[], Callable[[], object]]
+
+
+@dataclass
+class Entry:
+    """One contender's measurements on one task."""
+
+    name: str
+    samples: list[float] = field(default_factory=list)
+    detail: str = ""
+
+    @property
+    def best(self) -> float:
+        return min(self.samples)
+
+
+@dataclass
+class Task:
+    """One task: partnercrm (the first entry) and its peers."""
+
+    name: str
+    title: str
+    unit: str
+    entries: list[Entry]
+    check: str = ""
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Collects before, and keeps the collector out of, a timed section."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def interleaved(repeat: int, contenders: Sequence[tuple[str, Prepare]]) -> tuple[list[Entry], dict[str, object]]:
+    """Times every contender `repeat` times, rotating the order each round.
+
+    Returns the entries and each contender's last result, for checking.
+    """
+    entries = {name: Entry(name) for name, _ in contenders}
+    results: dict[str, object] = {}
+    for round_ in range(repeat):
+        shift = round_ % len(contenders)
+        for name, prepare in [*contenders[shift:], *contenders[:shift]]:
+            work = prepare()
+            with quiet_gc():
+                started = time.perf_counter()
+                result = work()
+                elapsed = time.perf_counter() - started
+            entries[name].samples.append(elapsed)
+            results[name] = result
+    return [entries[name] for name, _ in contenders], results
+
+
+# ---------------------------------------------------------------- the data
+
+
+@dataclass
+class Workload:
+    """The generated data set and the files and frames every task reads."""
+
+    size: int
+    dir: Path
+    data: pc.Dataset
+    contributions: pl.DataFrame
+    csv: Path
+    csv_rows: int
+    base: pc.Dataset
+    batch: pc.Dataset
+    sqlite_rows: list[tuple[Any, ...]]
+
+
+def build_workload(size: int, directory: Path) -> Workload:
+    """Generates the data and writes the shared input files (untimed)."""
+    data = pc.Dataset.synthetic(size)
+    contributions = data.table("contributions").to_polars()
+    organisations = data.table("organisations").to_polars().select("id", "name")
+    projects = data.table("projects").to_polars().select(pl.col("id").alias("project"), "title")
+
+    # The CSV an analyst would import: names, not ids. Pledges are left out:
+    # their payments have no column in a contributions file.
+    gifts = (
+        contributions.filter(pl.col("kind") != "pledge")
+        .join(organisations.rename({"id": "donor", "name": "donor_name"}), on="donor")
+        .join(organisations.rename({"id": "recipient", "name": "recipient_name"}), on="recipient")
+        .join(projects, on="project", how="left")
+        .select(
+            pl.col("donor_name").alias("donor"),
+            pl.col("recipient_name").alias("recipient"),
+            "kind",
+            pl.col("amount").cast(pl.String),
+            "currency",
+            pl.col("date").cast(pl.String).alias("received_on"),
+            pl.col("title").alias("project"),
+        )
+    )
+    csv = directory / "contributions.csv"
+    gifts.write_csv(csv)
+
+    base = pc.Dataset(*data.records(pc.Organisation), *data.records(pc.Project))
+    batch = pc.Dataset(*data.records(pc.Contribution))
+    return Workload(
+        size=size,
+        dir=directory,
+        data=data,
+        contributions=contributions,
+        csv=csv,
+        csv_rows=gifts.height,
+        base=base,
+        batch=batch,
+        sqlite_rows=sqlite_rows(data, contributions),
+    )
+
+
+# The peer's table: partnercrm's contributions columns, with the same types
+# (16-byte ids, amounts and dates as text, payments as JSON).
+SQLITE_TABLE = """CREATE TABLE contributions (
+    id BLOB NOT NULL UNIQUE, kind TEXT NOT NULL, donor BLOB NOT NULL, recipient BLOB NOT NULL,
+    basis TEXT NOT NULL, amount TEXT, currency TEXT, date TEXT, period_start TEXT, period_end TEXT,
+    project BLOB, agreement BLOB, description TEXT, payments TEXT, allocations TEXT)"""
+SQLITE_INDEXES = [
+    "CREATE INDEX contributions_by_donor ON contributions (donor)",
+    "CREATE INDEX contributions_by_recipient ON contributions (recipient)",
+    "CREATE INDEX contributions_by_project ON contributions (project)",
+    "CREATE INDEX contributions_by_agreement ON contributions (agreement) WHERE agreement IS NOT NULL",
+]
+
+
+def sqlite_rows(data: pc.Dataset, contributions: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """The contributions as the tuples the sqlite3 peer inserts."""
+    payments = data.table("payments").to_polars()
+    by_contribution: dict[str, str] = {}
+    for key, group in payments.group_by("contribution"):
+        by_contribution[str(key[0])] = json.dumps(
+            [
+                {"date": d.isoformat(), "amount": {"amount": str(a), "currency": c}}
+                for d, a, c in group.select("date", "amount", "currency").iter_rows()
+            ]
+        )
+
+    def blob(name: str) -> pl.Expr:
+        return pl.col(name).str.replace_all("-", "").str.decode("hex")
+
+    frame = contributions.select(
+        blob("id"),
+        "kind",
+        blob("donor"),
+        blob("recipient"),
+        "basis",
+        pl.col("amount").cast(pl.String),
+        "currency",
+        pl.col("date").cast(pl.String),
+        pl.col("period_start").cast(pl.String),
+        pl.col("period_end").cast(pl.String),
+        blob("project"),
+        blob("agreement"),
+        "description",
+        pl.col("id").replace_strict(by_contribution, default=None, return_dtype=pl.String).alias("payments"),
+        pl.lit(None, dtype=pl.String).alias("allocations"),
+    )
+    return frame.rows()
+
+
+# ---------------------------------------------------------------- the tasks
+
+
+def csv_import(w: Workload, repeat: int) -> Task:
+    def ours() -> Callable[[], object]:
+        # A fresh data set holding the organisations and projects the rows name.
+        target = pc.Dataset(*w.base.records(pc.Organisation), *w.base.records(pc.Project))
+
+        def work() -> object:
+            target.import_csv(w.csv)
+            return target
+
+        return work
+
+    path = str(w.csv)
+    connection = duckdb.connect()
+    entries, results = interleaved(
+        repeat,
+        [
+            ("partnercrm", ours),
+            ("polars.read_csv", lambda: lambda: pl.read_csv(path)),
+            ("pandas.read_csv", lambda: lambda: pd.read_csv(path)),
+            ("duckdb read_csv", lambda: lambda: connection.read_csv(path).to_arrow_table()),
+        ],
+    )
+    imported = results["partnercrm"]
+    assert isinstance(imported, pc.Dataset)
+    table = imported.table("contributions").to_polars()
+    assert table.height == w.csv_rows, (table.height, w.csv_rows)
+    expected = w.contributions.filter(pl.col("kind") != "pledge")["amount"].sum()
+    assert table["amount"].sum() == expected, "partnercrm imported other amounts than were written"
+    polars_frame = results["polars.read_csv"]
+    pandas_frame = results["pandas.read_csv"]
+    duckdb_table = results["duckdb read_csv"]
+    assert isinstance(polars_frame, pl.DataFrame) and isinstance(pandas_frame, pd.DataFrame)
+    rows = {polars_frame.height, len(pandas_frame), duckdb_table.num_rows}  # type: ignore[attr-defined]
+    assert rows == {w.csv_rows}, rows
+    entries[0].detail = "parse, resolve names, validate"
+    for entry in entries[1:]:
+        entry.detail = "parse and type only"
+    return Task(
+        "csv_import",
+        f"import + validate CSV ({w.csv_rows:,} rows)",
+        "s",
+        entries,
+        check=f"every contender read {w.csv_rows:,} rows; partnercrm's amounts sum to the file's",
+    )
+
+
+def persist(w: Workload, repeat: int) -> Task:
+    n = len(w.batch)
+    counter = iter(range(1_000_000))
+
+    def fresh(prefix: str) -> Path:
+        path = w.dir / f"{prefix}-{next(counter)}.db"
+        for old in w.dir.glob(f"{prefix}-*.db*"):
+            old.unlink()
+        return path
+
+    def ours() -> Callable[[], object]:
+        store = pc.Store(fresh("partnercrm"))
+        store.import_dataset(w.base, actor="bench")  # what the rows refer to, untimed
+
+        def work() -> object:
+            applied = store.import_dataset(w.batch, actor="bench")
+            return applied["inserted"]
+
+        return work
+
+    def sqlite3_peer(indexes: bool) -> Prepare:
+        def prepare() -> Callable[[], object]:
+            conn = sqlite3.connect(fresh("sqlite3_indexed" if indexes else "sqlite3_bare"))
+            conn.execute("PRAGMA journal_mode = WAL")  # as partnercrm's store
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(SQLITE_TABLE)
+
+            def work() -> object:
+                # One transaction: the module opens it before the INSERT and
+                # (since Python 3.6) does not commit before DDL.
+                cursor = conn.executemany(
+                    "INSERT INTO contributions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", w.sqlite_rows
+                )
+                if indexes:
+                    for sql in SQLITE_INDEXES:
+                        conn.execute(sql)
+                conn.commit()
+                return cursor.rowcount
+
+            return work
+
+        return prepare
+
+    entries, results = interleaved(
+        repeat,
+        [
+            ("partnercrm", ours),
+            ("sqlite3 executemany", sqlite3_peer(False)),
+            ("sqlite3 executemany + indexes", sqlite3_peer(True)),
+        ],
+    )
+    assert results["partnercrm"] == n, results
+    assert results["sqlite3 executemany"] == n, results
+    entries[0].detail = "validate, insert, 4 indexes, FK checks, revision"
+    entries[1].detail = "insert only"
+    entries[2].detail = "insert, then the same 4 indexes"
+    return Task("persist", f"persist {n:,} contributions to SQLite", "s", entries, check=f"each wrote {n:,} rows")
+
+
+def latest(w: Workload, prefix: str) -> Path:
+    return max(w.dir.glob(f"{prefix}-*.db"), key=lambda p: p.stat().st_mtime)
+
+
+def reopen(w: Workload, repeat: int) -> list[Task]:
+    ours_path, peer_path = latest(w, "partnercrm"), latest(w, "sqlite3_indexed")
+    per_currency = """
+        SELECT donor, CAST(substr(coalesce(date, period_start), 1, 4) AS INTEGER) AS year, currency,
+               sum(CAST(round(CAST(amount AS REAL) * 1000) AS INTEGER)) AS millis
+        FROM contributions WHERE amount IS NOT NULL GROUP BY 1, 2, 3"""
+
+    def ours_rollup() -> object:
+        return pc.Store(ours_path).rollup(["donor", "year"])
+
+    def peer_rollup() -> object:
+        conn = sqlite3.connect(peer_path)
+        try:
+            return conn.execute(per_currency).fetchall()
+        finally:
+            conn.close()
+
+    rollup_entries, results = interleaved(
+        repeat, [("partnercrm", lambda: ours_rollup), ("sqlite3 SQL group by", lambda: peer_rollup)]
+    )
+    table = results["partnercrm"]
+    assert isinstance(table, pc.Table)
+    frame = table.to_polars().filter(pl.col("currency").is_not_null())
+    ours = {
+        (d, y, c): Decimal(t)
+        for d, y, c, t in frame.select("donor", "year", "currency", "committed").iter_rows()
+    }
+    rows = results["sqlite3 SQL group by"]
+    assert isinstance(rows, list)
+    theirs = {(str(uuid.UUID(bytes=d)), y, c): Decimal(m) / 1000 for d, y, c, m in rows}
+    assert ours == theirs, "partnercrm's reopened rollup disagrees with sqlite3's"
+    rollup_entries[0].detail = "open, read all records, roll up"
+    rollup_entries[1].detail = "open, one SQL aggregate"
+
+    probe = w.contributions["id"][len(w.contributions) // 2]
+    probe_bytes = uuid.UUID(probe).bytes
+
+    def ours_lookup() -> object:
+        found = pc.Store(ours_path).get(pc.Contribution, probe)
+        return None if found is None else found.value
+
+    def peer_lookup() -> object:
+        conn = sqlite3.connect(peer_path)
+        try:
+            return conn.execute("SELECT amount, currency FROM contributions WHERE id = ?", (probe_bytes,)).fetchone()
+        finally:
+            conn.close()
+
+    lookup_entries, found = interleaved(
+        max(repeat, 5), [("partnercrm", lambda: ours_lookup), ("sqlite3 SELECT by id", lambda: peer_lookup)]
+    )
+    value, row = found["partnercrm"], found["sqlite3 SELECT by id"]
+    assert isinstance(value, dict) and isinstance(row, tuple)
+    assert (value["amount"], value["currency"]) == (Decimal(row[0]), row[1]), (value, row)
+    lookup_entries[0].detail = "open (schema check, pragmas), get by id"
+    lookup_entries[1].detail = "connect, SELECT by id"
+    return [
+        Task(
+            "reopen_rollup",
+            "reopen store + first rollup (donor, year)",
+            "s",
+            rollup_entries,
+            check=f"{len(ours):,} totals per donor, year and currency agree exactly",
+        ),
+        Task("reopen_lookup", "reopen store + get one contribution", "s", lookup_entries, check="same amount and currency"),
+    ]
+
+
+RATE_BASES = {"EUR": "1.1", "GBP": "1.3", "CHF": "1.05", "JPY": "0.0091", "CAD": "0.75",
+              "SEK": "0.1", "NOK": "0.1", "AUD": "0.7", "KWD": "3.25"}
+
+
+def monthly_rates() -> tuple[pc.RateTable, pl.DataFrame]:
+    """One rate per currency and month, 1999 to 2027, for every engine."""
+    rows: list[tuple[str, datetime.date, Decimal]] = []
+    for code, base in RATE_BASES.items():
+        for year in range(1999, 2028):
+            for month in range(1, 13):
+                rate = Decimal(base) + Decimal((year * 12 + month) % 17) / 1000
+                rows.append((code, datetime.date(year, month, 1), rate))
+    text = "currency,date,rate\n" + "".join(f"{c},{d:%Y-%m},{r}\n" for c, d, r in rows)
+    table = pc.RateTable.from_csv("synthetic monthly", "USD", text)
+    frame = pl.DataFrame(
+        rows, schema={"currency": pl.String, "month": pl.Date, "rate": pl.Decimal(18, 6)}, orient="row"
+    )
+    return table, frame
+
+
+def rollup_usd(w: Workload, repeat: int) -> Task:
+    rates, rate_frame = monthly_rates()
+    # Converted at the rate of the contribution's month, rounded to the cent
+    # half away from zero (partnercrm's documented rule), then summed.
+    value = w.contributions.filter(pl.col("amount").is_not_null()).select(
+        "donor", "currency", "amount", pl.coalesce("date", "period_start").alias("day")
+    )
+
+    def with_polars() -> object:
+        return (
+            value.with_columns(pl.col("day").dt.truncate("1mo").alias("month"))
+            .join(rate_frame, on=["currency", "month"], how="left")
+            .with_columns(
+                pl.when(pl.col("currency") == "USD")
+                .then(pl.col("amount"))
+                .otherwise((pl.col("amount") * pl.col("rate")).round(2, mode="half_away_from_zero"))
+                .alias("usd"),
+                pl.col("day").dt.year().alias("year"),
+            )
+            .group_by("donor", "year")
+            .agg(pl.col("usd").sum())
+        )
+
+    connection = duckdb.connect()
+    connection.register("value_table", value.to_arrow())
+    connection.register("rates", rate_frame.to_arrow())
+
+    def with_duckdb() -> object:
+        return connection.sql(
+            """select v.donor, year(v.day) as year,
+                      sum(case when v.currency = 'USD' then v.amount
+                               else round(v.amount * r.rate, 2) end) as usd
+               from value_table v left join rates r
+                 on r.currency = v.currency and r.month = date_trunc('month', v.day)
+               group by all"""
+        ).to_arrow_table()
+
+    entries, results = interleaved(
+        repeat,
+        [
+            ("partnercrm", lambda: lambda: w.data.rollup(["donor", "year"], rates=rates)),
+            ("polars", lambda: with_polars),
+            ("duckdb", lambda: with_duckdb),
+        ],
+    )
+    table = results["partnercrm"]
+    assert isinstance(table, pc.Table)
+    frame = table.to_polars().filter(pl.col("currency").is_not_null())
+    totals = {
+        "partnercrm": dict(zip(zip(frame["donor"], frame["year"]), frame["committed"])),
+        "polars": _totals(results["polars"]),
+        "duckdb": _totals(pl.from_arrow(results["duckdb"])),
+    }
+    for name in ("polars", "duckdb"):
+        assert totals[name] == totals["partnercrm"], f"{name} disagrees with partnercrm"
+    total = sum(totals["partnercrm"].values(), Decimal(0))
+    return Task(
+        "rollup_usd",
+        "rollup USD by donor, year at monthly rates",
+        "s",
+        entries,
+        check=f"{len(totals['partnercrm']):,} totals agree to the cent (USD {total:,})",
+    )
+
+
+def _totals(frame: object) -> dict[tuple[str, int], Decimal]:
+    assert isinstance(frame, pl.DataFrame)
+    return {(d, y): Decimal(u) for d, y, u in frame.select("donor", "year", "usd").iter_rows()}
+
+
+def export_polars(w: Workload, repeat: int) -> Task:
+    # The peers hold the same rows in their own form and hand them to polars:
+    # DuckDB from a native table (an engine's store, as partnercrm's data set
+    # is), polars from its own columnar file. Parsing CSV text, which
+    # partnercrm does not do here, would flatter partnercrm.
+    parquet = w.dir / "contributions.parquet"
+    w.contributions.write_parquet(parquet)
+    connection = duckdb.connect()
+    connection.register("source", w.contributions.to_arrow())
+    connection.execute("create table contributions as select * from source")
+    connection.unregister("source")
+
+    entries, results = interleaved(
+        repeat,
+        [
+            ("partnercrm", lambda: lambda: w.data.table("contributions").to_polars()),
+            ("duckdb table .pl()", lambda: lambda: connection.table("contributions").pl()),
+            ("polars.read_parquet", lambda: lambda: pl.read_parquet(parquet)),
+        ],
+    )
+    frames = [results[e.name] for e in entries]
+    ids = None
+    for entry, frame in zip(entries, frames):
+        assert isinstance(frame, pl.DataFrame)
+        assert frame.height == w.size, (entry.name, frame.height)
+        assert frame["amount"].sum() == w.contributions["amount"].sum(), entry.name
+        these = frame["id"].cast(pl.String).sort()
+        if ids is None:
+            ids = these
+        assert these.equals(ids), entry.name
+    entries[0].detail = "Rust records to Arrow columns, zero-copy to polars"
+    entries[1].detail = "columnar table to Arrow to polars"
+    entries[2].detail = "Parquet file (page cache) to polars"
+    return Task(
+        "export_polars",
+        "export contributions to polars",
+        "s",
+        entries,
+        check=f"same {w.size:,} ids and the same total amount",
+    )
+
+
+# ---------------------------------------------------------------- memory
+
+
+def _rss_kib() -> tuple[int, int]:
+    """(peak, current) resident memory of this process image, in KiB.
+
+    The peak is VmHWM, the high-water mark of this image's memory. It is what
+    `getrusage(RUSAGE_SELF).ru_maxrss` reports in a process started from a
+    small parent, but ru_maxrss survives exec: a probe started by the suite
+    (gigabytes resident) would inherit the suite's peak and measure nothing.
+    """
+    fields: dict[str, int] = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                fields[name] = int(value.split()[0])
+    if "VmHWM" not in fields:  # not Linux: fall back to the rusage peak
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak, peak
+    return fields["VmHWM"], fields["VmRSS"]
+
+
+def memory_probe(kind: str, size: int, directory: Path) -> None:
+    """Runs in a fresh process: loads the data one way, prints the memory used."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow ships no types
+
+    gc.collect()
+    base_peak, base_current = _rss_kib()
+    loaded: object
+    if kind == "synthetic":
+        loaded = pc.Dataset.synthetic(size)
+        rows = len(loaded.table("contributions"))
+    elif kind == "store":
+        loaded = pc.Store(next(directory.glob("partnercrm-*.db"))).dataset()
+        rows = len(loaded.table("contributions"))
+    elif kind == "pyarrow":
+        loaded = [pq.read_table(directory / f"{name}.parquet") for name in ("contributions", "organisations", "projects")]
+        rows = loaded[0].num_rows
+    else:
+        raise SystemExit(f"unknown memory probe {kind!r}")
+    gc.collect()
+    peak, current = _rss_kib()
+    print(json.dumps({"rows": rows, "peak_kib": peak - base_peak, "current_kib": current - base_current}))
+    del loaded
+
+
+def memory(w: Workload, repeat: int) -> list[Task]:
+    for name in ("organisations", "projects"):
+        w.data.table(name).to_polars().write_parquet(w.dir / f"{name}.parquet")
+    w.contributions.write_parquet(w.dir / "contributions.parquet")
+    probes = ["store", "synthetic", "pyarrow"]
+    labels = {
+        "store": "partnercrm Store.dataset()",
+        "synthetic": "partnercrm Dataset.synthetic()",
+        "pyarrow": "pyarrow Tables (Parquet)",
+    }
+    entries = {kind: Entry(labels[kind]) for kind in probes}
+    current: dict[str, list[float]] = {kind: [] for kind in probes}
+    for round_ in range(repeat):
+        shift = round_ % len(probes)
+        for kind in [*probes[shift:], *probes[:shift]]:
+            out = subprocess.run(
+                [sys.executable, __file__, "--memory-probe", kind, "--size", str(w.size), "--dir", str(w.dir)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            report = json.loads(out.stdout.strip().splitlines()[-1])
+            assert report["rows"] == w.size, (kind, report)
+            entries[kind].samples.append(report["peak_kib"] / 1024)
+            current[kind].append(report["current_kib"] / 1024)
+    for kind, entry in entries.items():
+        entry.detail = f"resident after loading: {min(current[kind]):,.0f} MB"
+    check = f"each held {w.size:,} contributions plus organisations and projects"
+    return [
+        Task("memory_store", "peak memory: store loaded (fresh process)", "MB",
+             [entries["store"], entries["pyarrow"]], check=check),
+        Task("memory_generated", "peak memory: data set generated", "MB",
+             [entries["synthetic"], entries["pyarrow"]], check=check),
+    ]
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    memory_kib = 0
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+        with open("/proc/meminfo", encoding="utf-8") as info:
+            memory_kib = int(next(line.split()[1] for line in info if line.startswith("MemTotal")))
+    except (OSError, StopIteration):
+        pass
+    try:
+        rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        rustc = "unknown"
+    import pyarrow
+
+    return {
+        "date": datetime.date.today().isoformat(),
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": f"{memory_kib / 1024 / 1024:.0f} GiB",
+        "os": platform.platform(),
+        "rustc": rustc,
+        "python": platform.python_version(),
+        "partnercrm": pc.__version__,
+        "polars": pl.__version__,
+        "duckdb": duckdb.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def render(size: int, repeat: int, tasks: Sequence[Task], info: dict[str, str]) -> str:
+    lines = [
+        f"partnercrm benchmark suite: {size:,} contributions, best of {repeat}, contenders interleaved",
+        "  " + ", ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+        f"{'task':<44} {'partnercrm':>11}  {'peer':<30} {'peer':>10} {'ratio':>7}",
+    ]
+    for task in tasks:
+        ours, *peers = task.entries
+
+        def fmt(value: float, unit: str = task.unit) -> str:
+            return f"{value:,.1f} MB" if unit == "MB" else f"{value:.3f} s"
+
+        for i, peer in enumerate(peers):
+            head = f"{task.title:<44} {fmt(ours.best):>11}" if i == 0 else f"{'':<44} {'':>11}"
+            ratio = f"{ours.best / peer.best:>6.2f}x" if peer.best > 0 else "    n/a"
+            lines.append(f"{head}  {peer.name:<30} {fmt(peer.best):>10} {ratio}")
+        lines.append(f"{'':<44} {'':>11}  check: {task.check}")
+    lines += [
+        "",
+        "ratio = partnercrm / peer: above 1.00x partnercrm is slower (or uses more memory), below 1.00x faster.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> list[Task]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000, help="contributions to generate (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement (default 3)")
+    parser.add_argument("--json", type=Path, help="also write every sample and the machine to this file")
+    parser.add_argument("--only", default=",".join(TASKS), help=f"comma-separated subset of {', '.join(TASKS)}")
+    parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_probe:
+        memory_probe(args.memory_probe, args.size, args.dir)
+        return []
+    only = [t.strip() for t in args.only.split(",") if t.strip()]
+    unknown = set(only) - set(TASKS)
+    if unknown:
+        parser.error(f"unknown tasks {sorted(unknown)}; choose from {', '.join(TASKS)}")
+    if "reopen" in only or "memory" in only:
+        only = sorted(set(only) | {"persist"}, key=TASKS.index)  # they read the files it writes
+    if args.repeat < 1 or args.size < 1:
+        parser.error("--size and --repeat must be at least 1")
+
+    info = machine()
+    tasks: list[Task] = []
+    with tempfile.TemporaryDirectory(prefix="partnercrm-bench-") as tmp:
+        w = build_workload(args.size, Path(tmp))
+        for name in only:
+            started = time.perf_counter()
+            if name == "csv_import":
+                tasks.append(csv_import(w, args.repeat))
+            elif name == "persist":
+                tasks.append(persist(w, args.repeat))
+            elif name == "reopen":
+                tasks.extend(reopen(w, args.repeat))
+            elif name == "rollup_usd":
+                tasks.append(rollup_usd(w, args.repeat))
+            elif name == "export_polars":
+                tasks.append(export_polars(w, args.repeat))
+            elif name == "memory":
+                tasks.extend(memory(w, args.repeat))
+            print(f"  {name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(render(args.size, args.repeat, tasks, info))
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {"size": args.size, "repeat": args.repeat, "machine": info, "tasks": [asdict(t) for t in tasks]},
+                indent=2,
+            )
+        )
+    return tasks
+
+
+if __name__ == "__main__":
+    main()
