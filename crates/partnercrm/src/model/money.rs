@@ -13,6 +13,34 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency(iso_currency::Currency);
 
+/// Every currency, indexed by its three letters: `iso_currency`'s own
+/// lookup compares the code with each of the ~180 in turn, and every
+/// contribution read from a store or a file looks one up.
+fn by_code(code: &str) -> Option<iso_currency::Currency> {
+    static TABLE: std::sync::OnceLock<Vec<Option<iso_currency::Currency>>> =
+        std::sync::OnceLock::new();
+    fn slot(code: &[u8]) -> Option<usize> {
+        match code {
+            [a, b, c] if code.iter().all(u8::is_ascii_uppercase) => {
+                let letter = |l: &u8| usize::from(l - b'A');
+                Some((letter(a) * 26 + letter(b)) * 26 + letter(c))
+            }
+            _ => None,
+        }
+    }
+    let table = TABLE.get_or_init(|| {
+        let mut table = vec![None; 26 * 26 * 26];
+        use iso_currency::IntoEnumIterator;
+        for currency in iso_currency::Currency::iter() {
+            if let Some(at) = slot(currency.code().as_bytes()) {
+                table[at] = Some(currency);
+            }
+        }
+        table
+    });
+    slot(code.as_bytes()).and_then(|at| table[at])
+}
+
 /// Why a string is not an ISO 4217 currency code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown currency code {code:?}: expected an ISO 4217 alphabetic code such as \"USD\"")]
@@ -23,11 +51,9 @@ pub struct UnknownCurrency {
 impl Currency {
     /// Looks up an ISO 4217 alphabetic code; upper case only, as the standard writes it.
     pub fn from_code(code: &str) -> Result<Self, UnknownCurrency> {
-        iso_currency::Currency::from_code(code)
-            .map(Self)
-            .ok_or_else(|| UnknownCurrency {
-                code: code.to_owned(),
-            })
+        by_code(code).map(Self).ok_or_else(|| UnknownCurrency {
+            code: code.to_owned(),
+        })
     }
 
     /// The three-letter code.
@@ -163,6 +189,25 @@ mod tests {
 
     fn money(amount: &str, currency: &str) -> Money {
         Money::parse(amount, currency).expect("valid money")
+    }
+
+    #[test]
+    fn the_lookup_table_agrees_with_iso_currency_for_every_three_letters() {
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                for c in b'A'..=b'Z' {
+                    let code = String::from_utf8(vec![a, b, c]).expect("ascii");
+                    assert_eq!(
+                        by_code(&code),
+                        iso_currency::Currency::from_code(&code),
+                        "{code}"
+                    );
+                }
+            }
+        }
+        for odd in ["", "usd", "US", "USDX", "ÜSD", "U$D"] {
+            assert_eq!(by_code(odd), None, "{odd}");
+        }
     }
 
     #[test]
