@@ -23,7 +23,7 @@ class RowsBar:
         self._tqdm: Any = None
         if stream is None:
             try:
-                from tqdm.auto import tqdm
+                from tqdm.auto import tqdm  # type: ignore[import-not-found, import-untyped, unused-ignore]
             except ImportError:
                 pass
             else:

@@ -59,7 +59,9 @@ def test_every_kind_of_record_imports_from_csv(store: pc.Store, tmp_path: Path) 
         "indicators": "project,indicator,unit,observation,value\n"
         "SMA,People reached,people,target,600000\nSMA,People reached,people,actual,612000\n",
         "groups": "name,kind,parent,from\nWorking Group on Safe Migration,working_group,Geneva Migration Group,2024\n",
-        "memberships": "group,organisation,role,from\nWorking Group on Safe Migration,IOM Ukraine,chair,2024\n",
+        "memberships": "group,organisation,role,from\n"
+        "Working Group on Safe Migration,International Organization for Migration,member,2024\n"
+        "Working Group on Safe Migration,International Organization for Migration,chair,2024\n",
         "notes": "kind,text,people,projects\nquote,We reached more people than planned.,Olena Petrenko,SMA\n",
     }
     assert set(files) | {"contributions", "organisations"} == set(pc.CSV_KINDS)
@@ -71,7 +73,7 @@ def test_every_kind_of_record_imports_from_csv(store: pc.Store, tmp_path: Path) 
     [sma] = store.find(pc.Project, "SMA")
     assert sma.countries == ["UA", "PL"]
     [indicator] = [i for i in store.all(pc.Indicator) if i.title == "People reached"]
-    assert [t.value for t in indicator.targets] == [Decimal(600000)]
+    assert [t["value"] for t in indicator.targets] == [Decimal(600000)]
     [group] = store.find(pc.Group, "Working Group on Safe Migration")
     assert len(group.chairs) == 1
 
