@@ -1,7 +1,6 @@
 //! Contributions: the one kind of file with a million rows, so it is read
 //! in parallel, in chunks that split at line ends outside quotes.
 
-use std::collections::HashMap;
 use std::sync::mpsc;
 
 use rust_decimal::Decimal;
@@ -10,6 +9,7 @@ use uuid::Uuid;
 use super::rows::{Col, Index, Rows, UniqueIds, organisation_index, parse_enum, row_uuid};
 use super::{CsvKind, CsvOptions};
 use crate::Result;
+use crate::model::ids::IdMap;
 use crate::model::*;
 use crate::validate::Code;
 
@@ -47,8 +47,8 @@ pub fn read_contributions(
                     columns: Columns::of(&rows),
                     organisations: organisations.clone(),
                     projects: projects.clone(),
-                    kinds: HashMap::new(),
-                    currencies: HashMap::new(),
+                    kinds: IdMap::default(),
+                    currencies: IdMap::default(),
                 };
                 let tell = tell.clone();
                 let chunk = body.get(start..end).unwrap_or_default();
@@ -130,8 +130,8 @@ struct Worker {
     columns: Columns,
     organisations: Index<OrganisationId>,
     projects: Index<ProjectId>,
-    kinds: HashMap<String, Result<ContributionKind, String>>,
-    currencies: HashMap<String, Result<Currency, String>>,
+    kinds: IdMap<String, Result<ContributionKind, String>>,
+    currencies: IdMap<String, Result<Currency, String>>,
 }
 
 impl Worker {
