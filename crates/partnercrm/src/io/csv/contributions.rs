@@ -135,6 +135,8 @@ struct Worker {
 }
 
 impl Worker {
+    // Out of line, so that a profile of a worker thread names it.
+    #[inline(never)]
     fn read(
         mut self,
         mut rows: Rows,
