@@ -38,11 +38,13 @@ pub fn read_contributions(
         std::thread::available_parallelism().map_or(1, |n| n.get().min(16))
     };
     let chunks = split_at_record_ends(body, workers);
+    let body_lines = count_lines(body) as usize;
     let (tell, heard) = mpsc::channel::<usize>();
     let results: Vec<Chunk> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .iter()
-            .map(|&(start, end, lines_before)| {
+            .enumerate()
+            .map(|(n, &(start, end, lines_before))| {
                 let worker = Worker {
                     columns: Columns::of(&rows),
                     organisations: organisations.clone(),
@@ -54,7 +56,9 @@ pub fn read_contributions(
                 let chunk = body.get(start..end).unwrap_or_default();
                 let first_line = header_lines + lines_before;
                 let rows = rows.fork();
-                scope.spawn(move || worker.read(rows, chunk, first_line, &tell))
+                // The first chunk's vector gathers every chunk's records.
+                let capacity = if n == 0 { body_lines } else { 0 };
+                scope.spawn(move || worker.read(rows, chunk, first_line, capacity, &tell))
             })
             .collect();
         drop(tell);
@@ -77,7 +81,23 @@ pub fn read_contributions(
     });
 
     let mut seen = UniqueIds::default();
-    let mut out = Vec::with_capacity(results.iter().map(|c| c.contributions.len()).sum());
+    let mut results = results.into_iter();
+    // The first chunk's records stay where they are; the rest join them.
+    let mut out = Vec::new();
+    if let Some(first) = results.next() {
+        rows.problems.extend(first.problems);
+        out = first.contributions;
+        out.reserve(
+            results
+                .as_slice()
+                .iter()
+                .map(|c| c.contributions.len())
+                .sum(),
+        );
+        for (record, content) in out.iter_mut().zip(first.ids) {
+            record.id = seen.unique(content).into();
+        }
+    }
     for chunk in results {
         rows.problems.extend(chunk.problems);
         for (content, mut contribution) in chunk.ids.into_iter().zip(chunk.contributions) {
@@ -142,13 +162,17 @@ impl Worker {
         mut rows: Rows,
         chunk: &str,
         first_line: u64,
+        capacity: usize,
         tell: &mpsc::Sender<usize>,
     ) -> Chunk {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(chunk.as_bytes());
-        let mut contributions = Vec::new();
-        let mut ids = Vec::new();
+        // A row per line, unless cells hold line breaks: sized once, not
+        // doubled and copied as it fills.
+        let lines = capacity.max(chunk.bytes().filter(|&b| b == b'\n').count());
+        let mut contributions = Vec::with_capacity(lines);
+        let mut ids = Vec::with_capacity(lines);
         let mut reported = 0;
         // The receiver lives until every worker is joined.
         let mut progress = |read: usize| {
