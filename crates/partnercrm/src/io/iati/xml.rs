@@ -295,8 +295,8 @@ pub(super) fn locate(text: &str, xpaths: &[&str]) -> Vec<Option<(usize, usize)>>
     let mut reader = quick_xml::Reader::from_str(text);
     // The open elements: the path of each, if it leads to a wanted element,
     // and how many children of each name it has had so far.
-    let mut open: Vec<(Option<String>, std::collections::HashMap<Vec<u8>, usize>)> =
-        vec![(Some(String::new()), Default::default())];
+    type Open = (Option<String>, std::collections::HashMap<Vec<u8>, usize>);
+    let mut open: Vec<Open> = vec![(Some(String::new()), Default::default())];
     loop {
         let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let (start, empty) = match reader.read_event() {
