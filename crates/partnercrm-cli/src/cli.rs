@@ -50,25 +50,33 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Import JSON documents and CSV files into the store, all or nothing.
+    /// Import JSON documents, CSV files and IATI XML into the store, all or
+    /// nothing.
     ///
-    /// Every file is read and checked first; if any has a problem, each is
-    /// printed (file:line:col: code: message) and nothing is written. Then
-    /// all files are stored in one revision. Importing the same data again
-    /// changes nothing. Creates the store if it does not exist.
+    /// Every file is read and checked first; if any has an error, each
+    /// problem is printed (file:line:col: code: message) and nothing is
+    /// written. Then all files are stored in one revision. Importing the same
+    /// data again changes nothing. Creates the store if it does not exist.
+    ///
+    /// What an IATI file holds that cannot be imported (an unknown code, a
+    /// transaction without a currency, …) is a warning: printed on stderr,
+    /// with the line of its element, while the rest is imported.
     Import(InputArgs),
     /// Check files as `import` would, against the store, writing nothing.
     ///
     /// Prints every problem, errors and warnings, as
     /// `file:line:col: code: message` (or `file: path: code: message` when
-    /// no line is known). Exits 1 when there are errors.
+    /// no line is known). Exits 1 when there are errors, or with
+    /// --deny-warnings any warning (e.g. what an IATI file holds that would
+    /// not be imported).
     Validate(ValidateArgs),
     /// Print the partnership report.
     Report(ReportArgs),
     /// Ask the analysts' questions.
     #[command(subcommand)]
     Query(Query),
-    /// Write the store as a JSON document, or one table as CSV.
+    /// Write the store as a JSON document, one table as CSV, or projects as
+    /// IATI XML.
     Export(ExportArgs),
     /// Show every recorded change to a record.
     History(HistoryArgs),
@@ -93,6 +101,9 @@ pub enum InputFormat {
     Json,
     /// A CSV file of one kind of record (`.csv`).
     Csv,
+    /// An IATI 2.03 activities file (`.xml`; 1.x files read too).
+    #[value(alias = "xml")]
+    Iati,
 }
 
 impl InputFormat {
@@ -109,7 +120,8 @@ impl InputFormat {
 /// Files to read, and how.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The files: JSON documents or CSV files, told apart by extension.
+    /// The files: JSON documents, CSV files or IATI XML, told apart by
+    /// extension (.json, .csv, .xml).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -342,10 +354,16 @@ pub struct ExportArgs {
     #[arg(long, value_parser = PossibleValuesParser::new(partnercrm::query::tables::TABLES))]
     pub table: Option<String>,
 
-    /// json (the document; a table as JSON lines) or csv (a table); by
-    /// default json for the document and csv for a table.
+    /// json (the document; a table as JSON lines), csv (a table) or iati
+    /// (projects as an IATI 2.03 activities file); by default json for the
+    /// document and csv for a table.
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
+
+    /// With --format iati: only this project (title, acronym or id;
+    /// repeatable). All projects by default.
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub project: Vec<String>,
 
     /// Write to this file instead of stdout (a document is written atomically).
     #[arg(long, short, value_name = "FILE")]
@@ -359,6 +377,8 @@ pub enum ExportFormat {
     Json,
     /// A table as CSV.
     Csv,
+    /// Projects as an IATI 2.03 `iati-activities` document.
+    Iati,
 }
 
 /// `history`'s arguments.

@@ -133,13 +133,18 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> Outcome {
     let known = partnercrm::io::csv::references(&store)?;
     let loaded = input::load(args, &known);
     if !loaded.problems.is_empty() {
+        // Errors stop the import. Warnings (what an IATI file holds that
+        // could not be read) are printed, and the rest is imported.
         let (errors, _) = report_problems(&loaded.problems, false, false, false)?;
-        return Err(Failure::new(format!(
-            "{} in {}; nothing was imported",
-            plural(errors, "error"),
-            input::names(&args.files)
-        )));
+        if errors > 0 {
+            return Err(Failure::new(format!(
+                "{} in {}; nothing was imported",
+                plural(errors, "error"),
+                input::names(&args.files)
+            )));
+        }
     }
+    let read_warnings = loaded.problems.len();
     let records = loaded.batch.len();
     let summary = format!(
         "import {} records from {}",
@@ -148,7 +153,8 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> Outcome {
     );
     match store.apply(Batch::upsert_all(loaded.batch.clone()), actor, &summary) {
         Ok(applied) => {
-            let warnings = applied.warnings.warnings().count();
+            let stored_warnings = applied.warnings.warnings().count();
+            let warnings = stored_warnings + read_warnings;
             emit(&format!(
                 "Imported {} from {}: {} new, {} changed, {} unchanged{}; {}{}.\n",
                 plural(records, "record"),
@@ -161,7 +167,7 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> Outcome {
                     .map(|r| format!(" (revision {r})"))
                     .unwrap_or_default(),
                 plural(warnings, "warning"),
-                if warnings > 0 {
+                if stored_warnings > 0 {
                     " (`partnercrm validate` lists them)"
                 } else {
                     ""
@@ -190,7 +196,9 @@ fn validate(db: &Path, args: &ValidateArgs) -> Outcome {
     let known = partnercrm::io::csv::references(&store)?;
     let loaded = input::load(&args.input, &known);
     let mut problems = loaded.problems.clone();
-    if problems.is_empty() {
+    // The store checks the batch when every file could be read, warnings
+    // (IATI's) notwithstanding.
+    if problems.iter().all(|p| p.severity != Severity::Error) {
         match store.check(Batch::upsert_all(loaded.batch.clone())) {
             Ok(applied) => {
                 problems.extend(loaded.place(applied.warnings, &db.display().to_string()))
@@ -198,6 +206,13 @@ fn validate(db: &Path, args: &ValidateArgs) -> Outcome {
             Err(partnercrm::Error::Invalid(report)) => {
                 problems.extend(loaded.place(report, &db.display().to_string()))
             }
+            // E.g. two records with one natural key: an error among the others,
+            // so that the warnings still show.
+            Err(partnercrm::Error::Conflict { message }) => problems.push(Diagnostic::error(
+                &input::names(&args.input.files),
+                "store.conflict",
+                message,
+            )),
             Err(other) => {
                 return Err(Failure::new(format!(
                     "{}: {other}",
@@ -647,7 +662,26 @@ fn export(db: &Path, args: &ExportArgs) -> Outcome {
         Some(_) => ExportFormat::Csv,
         None => ExportFormat::Json,
     });
+    if !args.project.is_empty() && format != ExportFormat::Iati {
+        return Err(Failure::new(
+            "--project chooses projects for --format iati only",
+        ));
+    }
     let text = match (&args.table, format) {
+        (None, ExportFormat::Iati) => {
+            let projects = args
+                .project
+                .iter()
+                .map(|name| project(&data, name))
+                .collect::<Outcome<Vec<ProjectId>>>()?;
+            let chosen = (!projects.is_empty()).then_some(projects.as_slice());
+            partnercrm::io::iati::write(&data, chosen)?
+        }
+        (Some(_), ExportFormat::Iati) => {
+            return Err(Failure::new(
+                "IATI holds projects, not a table: leave out --table, or choose --format json or csv",
+            ));
+        }
         (None, ExportFormat::Json) => {
             if let Some(path) = &args.output {
                 json::write(&data, path)?;

@@ -7,12 +7,27 @@
 //! - in a JSON document, where the record or field starts in the text, found
 //!   by following the problem's path (`agreements[3].parties`); the path is
 //!   kept in `--json` output;
-//! - when no line is known (a problem in a record already stored), as
-//!   `file: path: code: message`, with the store's file.
+//! - in an IATI XML file, the line and column of the element the warning's
+//!   XPath names (`/iati-activities/iati-activity[3]/transaction[2]/value`),
+//!   found by [`iati::locate`], and the XPath itself, as
+//!   `file:line:col: xpath: code: message`, since one line of XML can hold a
+//!   whole activity; an element that is missing is placed at its nearest
+//!   ancestor;
+//! - when no line is known (a problem in a record already stored, or a rule
+//!   broken by a record read from IATI), as `file: path: code: message`,
+//!   with the store's file or the IATI file.
+//!
+//! What an IATI file holds that cannot be imported is a warning: `import`
+//! prints it and imports the rest, `validate --deny-warnings` fails on it.
 //!
 //! Problems that stop a file from being read at all have codes of their own:
 //! `file.unreadable`, `file.unknown_format`, `json.malformed`,
-//! `json.unsupported_format`, `csv.malformed`, `csv.unknown_kind`.
+//! `json.unsupported_format`, `csv.malformed`, `csv.unknown_kind`, and
+//! `xml.malformed` (not well-formed, or refused as hostile: a document type
+//! declaring entities, nesting too deep, a file too large), each with the
+//! line and column where reading stopped. A batch the store refuses as a
+//! whole (two records with one natural key) is `store.conflict`, named by
+//! the files.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -21,7 +36,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use partnercrm::io::csv::{self as pcsv, CsvKind, CsvOptions};
-use partnercrm::io::json;
+use partnercrm::io::{iati, json};
 use partnercrm::model::{Dataset, RecordKind};
 use partnercrm::validate::{Problem, Segment, Severity};
 use partnercrm::{Error, Report};
@@ -46,10 +61,15 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// What is wrong.
     pub message: String,
+    /// Print the path even when the line is known (an XPath, as a line of
+    /// XML can hold a whole activity).
+    #[serde(skip)]
+    pub show_path: bool,
 }
 
 impl Diagnostic {
-    fn error(file: &str, code: &str, message: String) -> Self {
+    /// An error with no place in the file.
+    pub fn error(file: &str, code: &str, message: String) -> Self {
         Self {
             file: file.to_owned(),
             line: None,
@@ -58,6 +78,7 @@ impl Diagnostic {
             code: code.to_owned(),
             severity: Severity::Error,
             message,
+            show_path: false,
         }
     }
 
@@ -77,6 +98,9 @@ impl fmt::Display for Diagnostic {
             (None, _, Some(path)) => write!(f, " {path}:")?,
             (None, _, None) => {}
         }
+        if let (true, Some(_), Some(path)) = (self.show_path, self.line, &self.path) {
+            write!(f, " {path}:")?;
+        }
         write!(f, " {}: {}", self.code, self.message)?;
         if self.severity == Severity::Warning {
             f.write_str(" [warning]")?;
@@ -95,6 +119,8 @@ enum Source {
         /// The line each record starts on, in order.
         rows: Vec<usize>,
     },
+    /// Records read from IATI XML: no line for a rule they break.
+    Iati,
 }
 
 /// One file's share of the batch: where its records sit in each collection.
@@ -110,7 +136,8 @@ pub struct Loaded {
     /// Every record of every file, in file order.
     pub batch: Dataset,
     spans: Vec<Span>,
-    /// Problems that kept files from being read.
+    /// Problems that kept files from being read, and warnings about what
+    /// they hold that could not be read (IATI), in file order.
     pub problems: Vec<Diagnostic>,
     /// How many files.
     pub files: usize,
@@ -129,7 +156,8 @@ pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {
     for path in &args.files {
         let file = path.display().to_string();
         match read_one(path, &file, args, &mapping, known, &loaded.batch) {
-            Ok((data, source)) => {
+            Ok((data, source, warnings)) => {
+                loaded.problems.extend(warnings);
                 let ranges = append(&mut loaded.batch, data);
                 loaded.spans.push(Span {
                     file,
@@ -150,25 +178,101 @@ fn read_one(
     mapping: &HashMap<String, String>,
     known: &Dataset,
     earlier: &Dataset,
-) -> Result<(Dataset, Source), Vec<Diagnostic>> {
+) -> Result<(Dataset, Source, Vec<Diagnostic>), Vec<Diagnostic>> {
     let Some(format) = args.format.or_else(|| InputFormat::of(path)) else {
         return Err(vec![Diagnostic::error(
             file,
             "file.unknown_format",
-            "cannot tell the format from the file's extension; name it with --format (json, csv)"
+            "cannot tell the format from the file's extension; name it with --format \
+             (json, csv, iati)"
                 .to_owned(),
         )]);
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![Diagnostic::error(file, "file.unreadable", e.to_string())])?;
-    match format {
-        InputFormat::Json => read_json(file, text),
-        InputFormat::Csv => {
-            let mut context = known.clone();
-            append(&mut context, earlier.clone());
-            read_csv(path, file, &text, args.kind, mapping, &context)
+    // Records of the store and of the files before, for names to resolve.
+    let context = || {
+        let mut context = known.clone();
+        append(&mut context, earlier.clone());
+        context
+    };
+    let text = || {
+        std::fs::read_to_string(path)
+            .map_err(|e| vec![Diagnostic::error(file, "file.unreadable", e.to_string())])
+    };
+    let (data, source) = match format {
+        InputFormat::Json => read_json(file, text()?),
+        InputFormat::Csv => read_csv(path, file, &text()?, args.kind, mapping, &context()),
+        // The core reader checks the size before reading the file.
+        InputFormat::Iati => return read_iati(path, file, &context()),
+    }?;
+    Ok((data, source, Vec::new()))
+}
+
+/// Reads an IATI file: its records, and a warning, placed at its element,
+/// for each thing in it that could not be read.
+fn read_iati(
+    path: &Path,
+    file: &str,
+    known: &Dataset,
+) -> Result<(Dataset, Source, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let import = match iati::read_file(path, known) {
+        Ok(import) => import,
+        Err(Error::Xml {
+            line,
+            column,
+            message,
+        }) => {
+            return Err(vec![
+                Diagnostic::error(file, "xml.malformed", message).at(line, Some(column)),
+            ]);
         }
-    }
+        Err(Error::Io { source, .. }) => {
+            return Err(vec![Diagnostic::error(
+                file,
+                "file.unreadable",
+                source.to_string(),
+            )]);
+        }
+        Err(other) => {
+            return Err(vec![Diagnostic::error(
+                file,
+                "xml.malformed",
+                other.to_string(),
+            )]);
+        }
+    };
+    let paths: Vec<String> = import.warnings.iter().map(|w| w.path.to_string()).collect();
+    // The reader gives XPaths, not lines: find them in the text, in one pass.
+    // Read again only when there is something to place; if the file cannot
+    // be read a second time, the warnings keep their XPath alone.
+    let places = match paths.is_empty() {
+        true => Vec::new(),
+        false => std::fs::read_to_string(path)
+            .map(|text| {
+                let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+                iati::locate(&text, &refs)
+            })
+            .unwrap_or_default(),
+    };
+    let warnings = import
+        .warnings
+        .into_iter()
+        .zip(paths)
+        .enumerate()
+        .map(|(i, (problem, path))| {
+            let place = places.get(i).copied().flatten();
+            Diagnostic {
+                file: file.to_owned(),
+                line: place.map(|(line, _)| line),
+                column: place.map(|(_, column)| column),
+                path: Some(path),
+                code: problem.code.to_string(),
+                severity: problem.severity,
+                message: problem.message,
+                show_path: true,
+            }
+        })
+        .collect();
+    Ok((import.data, Source::Iati, warnings))
 }
 
 fn read_json(file: &str, text: String) -> Result<(Dataset, Source), Vec<Diagnostic>> {
@@ -271,6 +375,7 @@ fn csv_problem(file: &str, header: &[String], problem: Problem) -> Diagnostic {
         code: problem.code.to_string(),
         severity: problem.severity,
         message: problem.message,
+        show_path: false,
     }
 }
 
@@ -327,6 +432,7 @@ impl Loaded {
             code: problem.code.to_string(),
             severity: problem.severity,
             message: problem.message,
+            show_path: false,
         };
         let segments = problem.path.segments();
         let (Some(Segment::Field(collection)), Some(Segment::Index(index))) =
@@ -373,6 +479,8 @@ impl Loaded {
                     _ => None,
                 };
             }
+            // IATI records hold no trace of their element: the path alone.
+            Source::Iati => {}
         }
         diagnostic
     }

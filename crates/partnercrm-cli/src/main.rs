@@ -1,7 +1,9 @@
 //! `partnercrm`: the partnership CRM from the command line.
 //!
 //! Argument parsing and printing only; every rule and computation lives in
-//! the `partnercrm` crate. Errors are one line on stderr
+//! the `partnercrm` crate. Files come in as `partnercrm/1` JSON, CSV or IATI
+//! 2.03 XML (`input`, which places every problem at its line in its file) and
+//! go out as JSON, CSV or IATI XML (`commands::export`). Errors are one line on stderr
 //! (`partnercrm: error: ...`) and exit code 1; usage errors exit 2, as clap
 //! does.
 

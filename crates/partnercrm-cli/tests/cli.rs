@@ -76,6 +76,27 @@ impl Env {
     }
 }
 
+const IATI_SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/iati/samples/");
+
+/// A published IATI file.
+fn iati_sample(name: &str) -> String {
+    format!("{IATI_SAMPLES}{name}")
+}
+
+/// The line and column a printed problem starts with, after `file:`.
+fn line_and_column(problem: &str, file: &str) -> (usize, usize) {
+    let rest = problem
+        .strip_prefix(&format!("{file}:"))
+        .unwrap_or_else(|| panic!("{problem:?} does not start with {file}"));
+    let mut parts = rest.splitn(3, ':');
+    let line = parts.next().and_then(|l| l.parse().ok());
+    let column = parts.next().and_then(|c| c.parse().ok());
+    match (line, column) {
+        (Some(line), Some(column)) => (line, column),
+        _ => panic!("no line and column in {problem:?}"),
+    }
+}
+
 fn seed_path() -> &'static Path {
     Path::new(SEED)
 }
@@ -379,7 +400,7 @@ fn malformed_missing_and_unknown_files_are_one_clear_line() {
     assert_eq!(env.exported(), before);
     // A usage error is clap's: exit 2.
     env.run()
-        .args(["import", "--format", "iati"])
+        .args(["import", "--format", "yaml"])
         .arg(&orgs)
         .assert()
         .code(2);
@@ -709,4 +730,271 @@ fn the_store_is_chosen_by_flag_variable_or_default() {
         .code(1)
         .stderr(contains("no store at nowhere.db"));
     assert!(!env.dir.path().join("nowhere.db").exists());
+}
+
+#[test]
+fn import_an_iati_activity_then_again_changes_nothing() {
+    let env = Env::new();
+    let sample = iati_sample("activity-01.xml");
+    let out = env.run().arg("import").arg(&sample).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        stdout.contains("5 new, 0 changed, 0 unchanged (revision 1); 2 warnings"),
+        "{stdout}"
+    );
+    // What was not imported is printed, at its element, with its XPath.
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains(": /iati-activity/sector[1]/@vocabulary: iati.unsupported:"))
+        .unwrap_or_else(|| panic!("no sector warning in {stderr}"));
+    assert!(warning.ends_with("[warning]"), "{warning}");
+    let (line, column) = line_and_column(warning, &sample);
+    let text = std::fs::read_to_string(&sample).expect("reads");
+    let at = text.lines().nth(line - 1).expect("the line exists");
+    let from: String = at.chars().skip(column - 1).take(8).collect();
+    assert_eq!(from, "<sector ", "{warning}");
+
+    let first = env.exported();
+    let data: serde_json::Value = serde_json::from_str(&first).expect("json");
+    let projects = data["projects"].as_array().expect("projects");
+    assert_eq!(projects.len(), 1);
+    assert_eq!(projects[0]["iati_identifier"], "XM-DAC-47066-DP.2154");
+    assert_eq!(projects[0]["countries"], serde_json::json!(["SO"]));
+    assert!(
+        data["organisations"]
+            .as_array()
+            .expect("organisations")
+            .iter()
+            .any(|o| o["name"] == "Japan - Ministry of Foreign Affairs")
+    );
+
+    env.run()
+        .arg("import")
+        .arg(&sample)
+        .assert()
+        .success()
+        .stdout(contains("0 new, 0 changed, 3 unchanged;"));
+    assert_eq!(env.exported(), first);
+}
+
+#[test]
+fn validate_iati_prints_warnings_by_xpath_and_denies_them_on_request() {
+    let env = Env::seeded();
+    let before = env.exported();
+    let sample = iati_sample("dportal_119.xml");
+    let out = env
+        .run()
+        .arg("validate")
+        .arg(&sample)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let text = std::fs::read_to_string(&sample).expect("reads");
+    let warnings: Vec<&str> = stdout.lines().collect();
+    assert!(warnings.len() > 100, "{stdout}");
+    for warning in &warnings {
+        assert!(warning.ends_with("[warning]"), "{warning}");
+        // file:line:col: /iati-activities/iati-activity[n]/…: code: message,
+        // the line holding the element the XPath names (or, for a missing
+        // one, its activity).
+        let (line, _) = line_and_column(warning, &sample);
+        let xpath = warning
+            .split(": ")
+            .nth(1)
+            .filter(|x| x.starts_with("/iati-activities/iati-activity["))
+            .unwrap_or_else(|| panic!("no XPath in {warning}"));
+        let element = xpath
+            .rsplit('/')
+            .find(|step| !step.starts_with('@'))
+            .and_then(|step| step.split('[').next())
+            .expect("a step");
+        let at = text.lines().nth(line - 1).expect("the line exists");
+        assert!(
+            at.contains(&format!("<{element}")) || at.contains("<iati-activity"),
+            "{warning} points at {at:?}"
+        );
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
+        "0 errors, {} warnings in 1 file: ok",
+        warnings.len()
+    )));
+
+    env.run()
+        .args(["validate", "--deny-warnings", "--json"])
+        .arg(&sample)
+        .assert()
+        .code(1)
+        .stdout(contains(r#""path":"/iati-activities/iati-activity["#))
+        .stdout(contains(r#""severity":"warning""#))
+        .stderr(contains("(warnings denied)"));
+
+    // A dirty file: its warnings are all shown, with the store's refusal of
+    // two activities of one title among them.
+    let dirty = iati_sample("dportal_115.xml");
+    let out = env
+        .run()
+        .arg("validate")
+        .arg(&dirty)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let placed = format!("{dirty}:");
+    assert!(
+        stdout
+            .lines()
+            .filter(|l| l.ends_with("[warning]"))
+            .all(|l| l.starts_with(&placed) && l.contains(": /iati-activities/iati-activity[")),
+        "{stdout}"
+    );
+    assert!(stdout.contains(
+        "/participating-org[1]/@ref: iati.invalid_value: \"-\" is not an IATI organisation identifier"
+    ));
+    let errors: Vec<&str> = stdout
+        .lines()
+        .filter(|l| !l.ends_with("[warning]"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stdout}");
+    assert!(
+        errors[0].contains("store.conflict: project \"TCPF"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(env.exported(), before);
+}
+
+#[test]
+fn malformed_and_hostile_xml_is_one_error_line() {
+    let env = Env::seeded();
+    let before = env.exported();
+    let laughs = env.file(
+        "laughs.xml",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n \
+         <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n]>\n\
+         <iati-activities version=\"2.03\"><iati-activity>\
+         <iati-identifier>&lol2;</iati-identifier></iati-activity></iati-activities>\n",
+    );
+    let truncated = env.file(
+        "truncated.xml",
+        "<iati-activities version=\"2.03\">\n <iati-activity>\n  <title></iati-activity>\n",
+    );
+    let deep = env.file(
+        "deep.xml",
+        &format!(
+            "<iati-activities>\n{}{}</iati-activities>",
+            "<a>".repeat(300),
+            "</a>".repeat(300)
+        ),
+    );
+    // Not XML at all, read as IATI because --format says so.
+    let orgs = env.file("orgs.txt", "name,kind\nNew Foundation,foundation\n");
+    for (file, format, place) in [
+        (
+            &laughs,
+            None,
+            "laughs.xml:2:1: xml.malformed: the document type declares entities",
+        ),
+        (&truncated, None, "truncated.xml:3:10: xml.malformed:"),
+        (
+            &deep,
+            None,
+            "deep.xml:2:766: xml.malformed: elements nest deeper than 256 levels",
+        ),
+        (&orgs, Some("iati"), "orgs.txt:"),
+    ] {
+        let mut cmd = env.run();
+        cmd.arg("import").arg(file);
+        if let Some(format) = format {
+            cmd.args(["--format", format]);
+        }
+        let out = cmd.output().expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8(out.stderr).expect("utf-8");
+        let problems: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.starts_with("partnercrm: error:"))
+            .collect();
+        assert_eq!(problems.len(), 1, "{stderr}");
+        assert!(problems[0].contains(place), "{stderr}");
+        assert!(problems[0].contains("xml.malformed"), "{stderr}");
+        assert!(stderr.contains("nothing was imported") && !stderr.contains("panicked"));
+    }
+    assert_eq!(env.exported(), before);
+}
+
+#[test]
+fn export_iati_reimports_through_the_command_line() {
+    let env = Env::seeded();
+    let out = env.dir.path().join("projects.xml");
+    env.run()
+        .args(["export", "--format", "iati", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let xml = std::fs::read_to_string(&out).expect("written");
+    assert!(xml.starts_with("<?xml"));
+    let titles = |exported: &str| -> Vec<String> {
+        let data: serde_json::Value = serde_json::from_str(exported).expect("json");
+        let mut titles: Vec<String> = data["projects"]
+            .as_array()
+            .expect("projects")
+            .iter()
+            .filter_map(|p| p["title"].as_str().map(str::to_owned))
+            .collect();
+        titles.sort();
+        titles
+    };
+    let seeded = titles(&env.exported());
+    assert_eq!(xml.matches("<iati-activity>").count(), seeded.len());
+
+    // Into a new store: every project, and nothing to warn about.
+    let other = Env::new();
+    let imported = other.run().arg("import").arg(&out).output().expect("runs");
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("; 0 warnings."));
+    assert_eq!(titles(&other.exported()), seeded);
+    let once = other.exported();
+    other
+        .run()
+        .arg("import")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains(" 0 new, 0 changed,"));
+    assert_eq!(other.exported(), once);
+
+    // Chosen projects, to stdout.
+    let one = env.stdout(&["export", "--format", "iati", "--project", "Praesidium"]);
+    assert_eq!(one.matches("<iati-activity>").count(), 1);
+    assert!(one.contains("<narrative>Praesidium</narrative>"));
+    env.run()
+        .args(["export", "--format", "iati", "--project", "No such project"])
+        .assert()
+        .code(1)
+        .stderr(contains("no project is called \"No such project\""));
+    env.run()
+        .args(["export", "--format", "iati", "--table", "projects"])
+        .assert()
+        .code(1)
+        .stderr(contains("IATI holds projects, not a table"));
+    env.run()
+        .args(["export", "--project", "Praesidium"])
+        .assert()
+        .code(1)
+        .stderr(contains("--format iati only"));
 }

@@ -667,3 +667,55 @@ fn truncated_and_garbled_samples_never_panic() {
         let _ = iati::read_str(&text.replace("\"", ""), &Dataset::new());
     }
 }
+
+#[test]
+fn locate_finds_the_line_of_each_warning_path() {
+    let text = "\u{feff}<?xml version=\"1.0\"?>\n<iati-activities version=\"2.03\">\n \
+                <iati-activity>\n  <transaction/>\n  <transaction>\n   <value>-1</value>\n  \
+                </transaction>\n </iati-activity>\n <iati-activity>\n  <title/>\n \
+                </iati-activity>\n</iati-activities>\n";
+    let places = iati::locate(
+        text,
+        &[
+            "/iati-activities/iati-activity[1]/transaction[2]/value",
+            "/iati-activities/iati-activity[1]/transaction[2]/value/@currency",
+            "/iati-activities/iati-activity[1]/transaction[1]",
+            "/iati-activities/iati-activity[2]/title",
+            // Missing: the nearest ancestor that is there.
+            "/iati-activities/iati-activity[2]/iati-identifier",
+            "/iati-activity",
+            "not a path",
+        ],
+    );
+    assert_eq!(
+        places,
+        vec![
+            Some((6, 4)),
+            Some((6, 4)),
+            Some((4, 3)),
+            Some((10, 3)),
+            Some((9, 2)),
+            None,
+            None
+        ]
+    );
+    // Every warning of a dirty file is placed, on a line that has its element.
+    let dirty = sample("dportal_115.xml");
+    let import = iati::read_str(&dirty, &Dataset::new()).expect("reads");
+    assert!(!import.warnings.is_empty());
+    let paths: Vec<String> = import.warnings.iter().map(|w| w.path.to_string()).collect();
+    let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    for (path, place) in paths.iter().zip(iati::locate(&dirty, &refs)) {
+        let (line, _) = place.unwrap_or_else(|| panic!("{path} is not placed"));
+        let element = path
+            .rsplit('/')
+            .find(|step| !step.starts_with('@'))
+            .and_then(|step| step.split('[').next())
+            .expect("a step");
+        let at = dirty.lines().nth(line - 1).expect("the line exists");
+        assert!(
+            at.contains(&format!("<{element}")) || at.contains("<iati-activity"),
+            "{path} placed at line {line}: {at:?}"
+        );
+    }
+}

@@ -63,6 +63,8 @@
 //! `iati.unexpected_element`, `iati.missing_element` or `iati.unsupported`.
 //! A document that is not well-formed XML is refused whole with
 //! [`Error::Xml`], so a truncated download cannot pass for a small file.
+//! Problems carry no line: [`locate`] finds the line and column of each
+//! warning's element in the text, all in one pass.
 //!
 //! # Records and ids
 //!
@@ -183,6 +185,18 @@ pub fn read_file(path: &std::path::Path, known: &Dataset) -> Result<Import> {
         }
     })?;
     read_str(&text, known)
+}
+
+/// Where in `text` each warning path is: for each XPath (as a warning's
+/// path gives it, e.g. `/iati-activities/iati-activity[3]/transaction[2]/value`;
+/// a step without a position is the first of its name, a final `@attribute`
+/// names its element), the 1-based line and column of the element's `<`.
+/// When the element is missing (`iati.missing_element`), the place of its
+/// nearest ancestor that is there; `None` when the path does not fit the
+/// document at all. Reads `text` once, whatever the number of paths; meant
+/// for a document [`read_str`] has already accepted.
+pub fn locate(text: &str, xpaths: &[&str]) -> Vec<Option<(usize, usize)>> {
+    xml::locate(text, xpaths)
 }
 
 /// Writes projects of `data` (all of them when `projects` is `None`) to an

@@ -254,3 +254,118 @@ pub(super) fn stream(
         Some(_) => Ok(()),
     }
 }
+
+/// One step of a warning's XPath: an element name and its 1-based position
+/// among its parent's children of that name (1 when the step has none).
+fn steps(xpath: &str) -> Option<Vec<(&str, usize)>> {
+    let mut steps = Vec::new();
+    for step in xpath.strip_prefix('/')?.split('/') {
+        if step.starts_with('@') {
+            break;
+        }
+        let (name, position) = match step.split_once('[') {
+            Some((name, rest)) => (name, rest.strip_suffix(']')?.parse().ok()?),
+            None => (step, 1),
+        };
+        if name.is_empty() || position == 0 {
+            return None;
+        }
+        steps.push((name, position));
+    }
+    (!steps.is_empty()).then_some(steps)
+}
+
+/// For each XPath, the 1-based line and column of the element it names, or
+/// of its nearest ancestor in the document when the element itself is
+/// missing (an attribute names its element). `None` when not even the root
+/// matches. One pass over `text`, following only the elements on the way to
+/// a wanted one.
+pub(super) fn locate(text: &str, xpaths: &[&str]) -> Vec<Option<(usize, usize)>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let wanted: Vec<Option<Vec<(&str, usize)>>> = xpaths.iter().map(|x| steps(x)).collect();
+    // Every prefix of a wanted path, as `/name[n]/…`, with where it starts.
+    let mut found: std::collections::HashMap<String, Option<usize>> = Default::default();
+    for steps in wanted.iter().flatten() {
+        let mut path = String::new();
+        for (name, position) in steps {
+            path.push_str(&format!("/{name}[{position}]"));
+            found.entry(path.clone()).or_insert(None);
+        }
+    }
+    let mut reader = quick_xml::Reader::from_str(text);
+    // The open elements: the path of each, if it leads to a wanted element,
+    // and how many children of each name it has had so far.
+    type Open = (Option<String>, std::collections::HashMap<Vec<u8>, usize>);
+    let mut open: Vec<Open> = vec![(Some(String::new()), Default::default())];
+    loop {
+        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let (start, empty) = match reader.read_event() {
+            Ok(Event::Start(start)) => (start, false),
+            Ok(Event::Empty(start)) => (start, true),
+            Ok(Event::End(_)) => {
+                open.pop();
+                continue;
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        let path = match open.last_mut() {
+            Some((Some(parent), counts)) => {
+                let count = counts.entry(start.name().as_ref().to_vec()).or_default();
+                *count += 1;
+                let path = format!(
+                    "{parent}/{}[{count}]",
+                    String::from_utf8_lossy(start.name().as_ref())
+                );
+                match found.get_mut(&path) {
+                    Some(at) => {
+                        *at = Some(offset);
+                        Some(path)
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        if !empty {
+            open.push((path, Default::default()));
+        }
+    }
+    // Lines and columns of the offsets found, counted in one pass.
+    let mut offsets: Vec<usize> = found.values().flatten().copied().collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let mut places = std::collections::HashMap::new();
+    let (mut line, mut line_start, mut scanned) = (1, 0, 0);
+    for offset in offsets {
+        let Some(between) = text.get(scanned..offset) else {
+            continue;
+        };
+        for (i, byte) in between.bytes().enumerate() {
+            if byte == b'\n' {
+                line += 1;
+                line_start = scanned + i + 1;
+            }
+        }
+        scanned = offset;
+        let column = text
+            .get(line_start..offset)
+            .map_or(1, |t| t.chars().count() + 1);
+        places.insert(offset, (line, column));
+    }
+    wanted
+        .iter()
+        .map(|steps| {
+            let mut path = String::new();
+            let mut best = None;
+            for (name, position) in steps.as_ref()? {
+                path.push_str(&format!("/{name}[{position}]"));
+                match found.get(&path).copied().flatten() {
+                    Some(offset) => best = places.get(&offset).copied(),
+                    None => break,
+                }
+            }
+            best
+        })
+        .collect()
+}
