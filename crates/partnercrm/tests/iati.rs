@@ -719,3 +719,79 @@ fn locate_finds_the_line_of_each_warning_path() {
         );
     }
 }
+
+#[test]
+fn every_sample_is_stored_and_storing_it_again_changes_nothing() {
+    use partnercrm::store::{SqliteStore, Store};
+    // Publishers reuse titles for different activities (dportal_115,
+    // MAEC) and for different indicators of one activity: the store must
+    // still take each file whole.
+    let mut store = SqliteStore::in_memory().expect("store");
+    for file in FILES {
+        let text = sample(file);
+        let known = store.dataset().expect("known");
+        let read = iati::read_str(&text, &known).expect(file);
+        let applied = store
+            .import(read.data, "test")
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(applied.inserted > 0, "{file}");
+        let known = store.dataset().expect("known");
+        let again = iati::read_str(&text, &known).expect(file);
+        let applied = store.import(again.data, "test").expect(file);
+        assert_eq!((applied.inserted, applied.updated), (0, 0), "{file}");
+    }
+}
+
+#[test]
+fn an_export_reads_back_into_the_store_it_came_from_unchanged() {
+    use partnercrm::store::{SqliteStore, Store};
+    let seed = partnercrm::io::json::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/data/iom_partnerships.json"
+    ))
+    .expect("seed");
+    let mut store = SqliteStore::in_memory().expect("store");
+    store.import(seed, "test").expect("seed");
+    let known = store.dataset().expect("known");
+    let xml = iati::write(&known, None).expect("writes");
+    let read = iati::read_str(&xml, &known).expect("reads");
+    // Projects with no identifier of their own are named by id in the
+    // export, and found by it again.
+    assert!(
+        read.data
+            .projects
+            .iter()
+            .all(|p| known.project(p.id).is_some())
+    );
+    let new: Vec<String> = read
+        .data
+        .organisations
+        .iter()
+        .filter(|o| known.organisation(o.id).is_none())
+        .map(|o| format!("organisation {}", o.name))
+        .chain(
+            read.data
+                .contributions
+                .iter()
+                .filter(|c| known.contribution(c.id).is_none())
+                .map(|c| format!("contribution {c:?}")),
+        )
+        .chain(
+            read.data
+                .indicators
+                .iter()
+                .filter(|i| known.indicator(i.id).is_none())
+                .map(|i| format!("indicator {}", i.title)),
+        )
+        .chain(
+            read.data
+                .agreements
+                .iter()
+                .filter(|a| known.agreement(a.id).is_none())
+                .map(|a| format!("agreement {}", a.title)),
+        )
+        .collect();
+    assert_eq!(new, Vec::<String>::new(), "nothing new");
+    let applied = store.import(read.data, "test").expect("stores");
+    assert_eq!(applied.inserted, 0, "nothing new");
+}

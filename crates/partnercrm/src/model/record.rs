@@ -319,7 +319,12 @@ impl Record for Project {
     record_basics!(Project, ProjectId, projects);
 
     fn natural_key(&self) -> Option<String> {
-        Some(fold(&self.title))
+        // An IATI activity identifier is unique by the standard's rules;
+        // publishers reuse titles ("Assessing the impact of COVID-19").
+        Some(match &self.iati_identifier {
+            Some(identifier) => format!("iati:{identifier}"),
+            None => fold(&self.title),
+        })
     }
 
     fn label(&self) -> &str {

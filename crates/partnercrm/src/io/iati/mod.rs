@@ -75,6 +75,17 @@
 //! already `known` (by org-id, then name; by IATI identifier) keep their
 //! ids; known organisations are not returned again.
 //!
+//! A project's natural key is its IATI identifier when it has one, so
+//! activities that share a title are stored side by side; indicators that
+//! repeat a title within an activity are numbered (`… (2)`), with a warning.
+//!
+//! A file partnercrm wrote, read back into the store it came from, changes
+//! nothing: a project exported without an identifier of its own is named by
+//! its id and found by it; a transaction carries its contribution's id in
+//! `@ref`; stored indicators (by natural key) and agreements (by title) are
+//! kept as stored, since the file holds less than the store (days for
+//! months, payments apart).
+//!
 //! # Writing
 //!
 //! Each project is one `iati-activity`. The reporting organisation is the

@@ -257,6 +257,15 @@ struct Reader {
     agreements: Vec<Agreement>,
     /// Project ids by IATI identifier: the known ones, then those read.
     project_ids: HashMap<String, ProjectId>,
+    /// Known projects with no IATI identifier, which an export names by id.
+    unidentified: IdSet<ProjectId>,
+    /// Stored contributions, which an export names in `transaction/@ref`.
+    stored_contributions: IdSet<ContributionId>,
+    /// Natural keys of stored indicators.
+    stored_keys: std::collections::HashSet<String>,
+    /// Titles of stored agreements, folded: a document link names one by
+    /// title, whatever kind of agreement it is.
+    stored_agreements: std::collections::HashSet<String>,
     /// Parents named by `related-activity type="1"`, resolved at the end.
     parents: Vec<(usize, String)>,
     seen: IdSet<Uuid>,
@@ -269,7 +278,22 @@ impl Reader {
             .iter()
             .filter_map(|p| p.iati_identifier.clone().map(|i| (i, p.id)))
             .collect();
+        let unidentified = known
+            .projects
+            .iter()
+            .filter(|p| p.iati_identifier.is_none())
+            .map(|p| p.id)
+            .collect();
+        let stored_keys = known
+            .indicators
+            .iter()
+            .filter_map(Record::natural_key)
+            .collect();
         Self {
+            unidentified,
+            stored_contributions: known.contributions.iter().map(|c| c.id).collect(),
+            stored_keys,
+            stored_agreements: known.agreements.iter().map(|a| fold(&a.title)).collect(),
             warnings: Vec::new(),
             organisations: Organisations::new(known),
             projects: Vec::new(),
@@ -424,9 +448,19 @@ impl Reader {
             );
             return;
         }
-        let id = match self.project_ids.get(&identifier) {
-            Some(id) => *id,
-            None => ProjectId::from(Uuid::new_v5(
+        // An activity partnercrm exported for a project with no identifier
+        // of its own ends with the project's id: it is that project again.
+        let exported = identifier
+            .len()
+            .checked_sub(36)
+            .and_then(|at| identifier.get(at..))
+            .and_then(|tail| Uuid::parse_str(tail).ok())
+            .map(ProjectId::from)
+            .filter(|id| self.unidentified.contains(id));
+        let id = match (self.project_ids.get(&identifier), exported) {
+            (Some(id), _) => *id,
+            (None, Some(id)) => id,
+            (None, None) => ProjectId::from(Uuid::new_v5(
                 &NAMESPACE,
                 format!("project|{identifier}").as_bytes(),
             )),
@@ -459,7 +493,8 @@ impl Reader {
         };
         let mut project = Project::new(title);
         project.id = id;
-        project.iati_identifier = Some(identifier.clone());
+        // The identifier an export made up is not the project's own.
+        project.iati_identifier = exported.is_none().then(|| identifier.clone());
         project.title_narratives = title_narratives;
         project.lead_office = reporting;
         let description = activity
@@ -811,7 +846,17 @@ impl Reader {
             .and_then(|n| n.into_iter().next())
             .map(|n| n.text);
         contribution.id = self.contribution_id(context, &contribution);
-        self.contributions.push(contribution);
+        // A transaction partnercrm wrote for a stored contribution is that
+        // contribution: what the file says of it is less than the store
+        // holds (days for months, payments apart), so the store's is kept.
+        let stored = transaction
+            .attr("ref")
+            .and_then(|r| Uuid::parse_str(r).ok())
+            .map(ContributionId::from)
+            .is_some_and(|id| self.stored_contributions.contains(&id));
+        if !stored {
+            self.contributions.push(contribution);
+        }
     }
 
     fn contribution_id(&mut self, context: &Activity<'_>, c: &Contribution) -> ContributionId {
@@ -932,7 +977,10 @@ impl Reader {
             &mut self.seen,
         )
         .into();
-        self.agreements.push(agreement);
+        // An MoU the store holds already stays as the store holds it.
+        if !self.stored_agreements.contains(&fold(&agreement.title)) {
+            self.agreements.push(agreement);
+        }
     }
 
     fn result(&mut self, context: &Activity<'_>, result: &Element, i: usize) {
@@ -1114,12 +1162,48 @@ impl Reader {
         // writing and reading again gives the same lists.
         out.targets.sort_by_key(|o| (o.period.start, o.period.end));
         out.actuals.sort_by_key(|o| (o.period.start, o.period.end));
+        // A project's indicators are told apart by title (their natural
+        // key), but publishers repeat a title across results: number the
+        // repeats, as the title that is kept says.
+        let taken = |title: &str| {
+            self.indicators
+                .iter()
+                .any(|i| i.project == out.project && fold(&i.title) == fold(title))
+        };
+        if taken(&out.title) {
+            let original = out.title.clone();
+            let mut n = 2;
+            while taken(&format!("{original} ({n})")) {
+                n += 1;
+            }
+            out.title = format!("{original} ({n})");
+            // Written back as narratives: they carry the number too, so
+            // that the file this one is exported to reads back the same.
+            for narrative in &mut out.title_narratives {
+                narrative.text = format!("{} ({n})", narrative.text);
+            }
+            self.warn(
+                &format!("{at}/title"),
+                Code::IatiInvalidValue,
+                format!(
+                    "the activity has another indicator titled {original:?}; this one is kept as {:?}",
+                    out.title
+                ),
+            );
+        }
         out.id = content_id(
             "indicator",
             &format!("{}|{}", context.identifier, fold(&out.title)),
             &mut self.seen,
         )
         .into();
+        // An indicator the store holds already stays as the store holds it.
+        if out
+            .natural_key()
+            .is_some_and(|key| self.stored_keys.contains(&key))
+        {
+            return;
+        }
         self.indicators.push(out);
     }
 }

@@ -355,8 +355,16 @@ impl<'d> Writer<'d> {
         description: Option<&str>,
         donor: &Organisation,
         recipient: &Organisation,
+        reference: Option<ContributionId>,
     ) {
-        out.push_str("  <transaction>\n");
+        match reference {
+            // The contribution's id, so that reading the file back into the
+            // store it came from finds the contribution again.
+            Some(id) => {
+                let _ = writeln!(out, "  <transaction ref=\"{id}\">");
+            }
+            None => out.push_str("  <transaction>\n"),
+        }
         let _ = writeln!(out, "   <transaction-type code=\"{code}\"/>");
         let _ = writeln!(out, "   <transaction-date iso-date=\"{}\"/>", iso(date));
         let _ = writeln!(
@@ -413,6 +421,7 @@ impl<'d> Writer<'d> {
             c.description.as_deref(),
             donor,
             recipient,
+            Some(c.id),
         );
         for payment in &c.payments {
             self.transaction(
@@ -423,6 +432,7 @@ impl<'d> Writer<'d> {
                 None,
                 donor,
                 recipient,
+                None,
             );
         }
         Ok(())
