@@ -300,32 +300,58 @@ fn count_lines(text: &str) -> u64 {
 }
 
 /// Splits `body` into about `parts` chunks `(start, end, lines before
-/// start)`, each ending just after a line end that lies outside quotes: a
-/// quoted cell may hold line breaks, and an even number of `"` before a
-/// line end (escaped quotes come in pairs) means it is not inside one.
+/// start)`, each ending just after a line end that ends a record: a quoted
+/// cell may hold line breaks. Quotes are followed as the csv crate reads
+/// them: a `"` opens a quoted cell only at the start of a cell, is a
+/// literal character elsewhere outside quotes, and inside quotes `""` is an
+/// escaped quote while a single `"` closes the cell.
 fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
     let bytes = body.as_bytes();
-    let count = |range: &[u8], byte: u8| range.iter().filter(|&&b| b == byte).count();
+    let find = |from: usize, byte: u8| {
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&b| b == byte))
+            .map(|at| from + at)
+    };
     let target = bytes.len() / parts.max(1) + 1;
     let mut chunks = Vec::with_capacity(parts);
     let (mut start, mut lines_before) = (0usize, 0u64);
-    while start < bytes.len() || chunks.is_empty() {
-        let mut end = (start + target).min(bytes.len());
-        let mut quotes = count(&bytes[start..end], b'"');
-        while end < bytes.len() {
-            match bytes[end..].iter().position(|&b| b == b'\n') {
-                Some(at) => {
-                    quotes += count(&bytes[end..end + at], b'"');
-                    end += at + 1;
-                    if quotes % 2 == 0 {
-                        break;
-                    }
+    // The scan: every byte before `scanned` is read, and `quoted` says
+    // whether `scanned` lies inside a quoted cell.
+    let (mut scanned, mut quoted) = (0usize, false);
+    // Reads the quotes before `to`, leaving `scanned` at `to` or just past
+    // an escaped pair that straddles it.
+    let mut scan_to = |to: usize, scanned: &mut usize, quoted: &mut bool| {
+        while let Some(at) = find(*scanned, b'"').filter(|&at| at < to) {
+            if *quoted {
+                if bytes.get(at + 1) == Some(&b'"') {
+                    *scanned = at + 2;
+                    continue;
                 }
-                None => end = bytes.len(),
+                *quoted = false;
+            } else if at == 0 || matches!(bytes[at - 1], b',' | b'\n' | b'\r') {
+                *quoted = true;
             }
+            *scanned = at + 1;
+        }
+        *scanned = (*scanned).max(to);
+    };
+    while start < bytes.len() || chunks.is_empty() {
+        let mut end = bytes.len();
+        let mut from = (start + target).min(bytes.len());
+        while from < bytes.len() {
+            let Some(newline) = find(from, b'\n') else {
+                break;
+            };
+            scan_to(newline, &mut scanned, &mut quoted);
+            if !quoted && scanned <= newline {
+                end = newline + 1;
+                break;
+            }
+            from = newline + 1;
         }
         chunks.push((start, end, lines_before));
-        lines_before += count(&bytes[start..end], b'\n') as u64;
+        lines_before += bytes[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
         start = end;
     }
     chunks
@@ -337,7 +363,16 @@ mod tests {
 
     #[test]
     fn chunks_never_split_a_quoted_line_break() {
-        let body = "a,\"x\ny\"\nb,c\nd,\"e\"\"\nf\"\ng,h\n";
+        // A literal quote outside quotes (a"b) and an escaped one ("") must
+        // not throw the count off.
+        let body = "a,\"x\ny\"\nb,c\"d\nd,\"e\"\"\nf\"\ng,h\n1,\"2\n3\"\n";
+        let records = [
+            "a,\"x\ny\"\n",
+            "b,c\"d\n",
+            "d,\"e\"\"\nf\"\n",
+            "g,h\n",
+            "1,\"2\n3\"\n",
+        ];
         for parts in 1..8 {
             let chunks = split_at_record_ends(body, parts);
             let mut next = 0;
@@ -345,7 +380,11 @@ mod tests {
                 assert_eq!(start, next);
                 assert_eq!(lines, body[..start].matches('\n').count() as u64);
                 let chunk = &body[start..end];
-                assert_eq!(chunk.matches('"').count() % 2, 0, "{chunk:?}");
+                let mut rest = chunk;
+                while let Some(record) = records.iter().find(|r| rest.starts_with(*r)) {
+                    rest = &rest[record.len()..];
+                }
+                assert_eq!(rest, "", "{parts} parts: {chunk:?} is not whole records");
                 next = end;
             }
             assert_eq!(next, body.len());
