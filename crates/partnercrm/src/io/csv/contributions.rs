@@ -321,7 +321,7 @@ fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
     let (mut scanned, mut quoted) = (0usize, false);
     // Reads the quotes before `to`, leaving `scanned` at `to` or just past
     // an escaped pair that straddles it.
-    let mut scan_to = |to: usize, scanned: &mut usize, quoted: &mut bool| {
+    let scan_to = |to: usize, scanned: &mut usize, quoted: &mut bool| {
         while let Some(at) = find(*scanned, b'"').filter(|&at| at < to) {
             if *quoted {
                 if bytes.get(at + 1) == Some(&b'"') {
