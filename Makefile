@@ -13,6 +13,9 @@ VENV_PYTHON := $(VENV)/bin/python
 # The main job's store: made afresh from the seed data set on every run.
 REPORT_DB := target/report.db
 
+# Seconds per target for `make fuzz`.
+FUZZ_SECONDS ?= 120
+
 .PHONY: report
 report: ## the main job: build the command line, import the IOM data set into a fresh store, print the report
 	mkdir -p $(dir $(REPORT_DB))
@@ -56,6 +59,10 @@ bench-python: $(VENV)/.installed ## release build, then the Python benchmarks (e
 	$(VENV_PYTHON) python/benchmarks/export_polars.py
 	$(VENV_PYTHON) python/benchmarks/rollup.py
 	$(VENV_PYTHON) python/benchmarks/csv_import.py
+
+.PHONY: fuzz
+fuzz: ## fuzz the JSON, CSV and IATI readers with cargo-fuzz, FUZZ_SECONDS (120) per target; not part of test
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 .PHONY: codes
 codes: ## regenerate the code tables from ../shared/iati/codelists
