@@ -13,6 +13,9 @@ VENV_PYTHON := $(VENV)/bin/python
 # The main job's store: made afresh from the seed data set on every run.
 REPORT_DB := target/report.db
 
+# Seconds per target for `make fuzz`.
+FUZZ_SECONDS ?= 120
+
 .PHONY: report
 report: ## the main job: build the command line, import the IOM data set into a fresh store, print the report
 	mkdir -p $(dir $(REPORT_DB))
@@ -72,6 +75,10 @@ bench-rust: ## the Rust-only benchmarks: criterion micro-benchmarks of the hot p
 .PHONY: profile
 profile: ## callgrind profile of one Rust bench: make profile TASK=csv_import SIZE=50000
 	scripts/profile.sh $(TASK) $(SIZE)
+
+.PHONY: fuzz
+fuzz: ## fuzz the JSON, CSV and IATI readers with cargo-fuzz, FUZZ_SECONDS (120) per target; not part of test
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 .PHONY: codes
 codes: ## regenerate the code tables from ../shared/iati/codelists
