@@ -706,46 +706,6 @@ fn export(db: &Path, args: &ExportArgs) -> Outcome {
     }
 }
 
-/// Runs `$body` with `T` bound to the record type of `$kind`.
-macro_rules! with_kind {
-    ($kind:expr, $t:ident => $body:expr) => {
-        match $kind {
-            RecordKind::Organisation => {
-                type $t = Organisation;
-                $body
-            }
-            RecordKind::Person => {
-                type $t = Person;
-                $body
-            }
-            RecordKind::Agreement => {
-                type $t = Agreement;
-                $body
-            }
-            RecordKind::Contribution => {
-                type $t = Contribution;
-                $body
-            }
-            RecordKind::Project => {
-                type $t = Project;
-                $body
-            }
-            RecordKind::Indicator => {
-                type $t = Indicator;
-                $body
-            }
-            RecordKind::Group => {
-                type $t = Group;
-                $body
-            }
-            RecordKind::Note => {
-                type $t = Note;
-                $body
-            }
-        }
-    };
-}
-
 fn record_kind(kind: KindArg) -> RecordKind {
     match kind {
         KindArg::Organisation => RecordKind::Organisation,
@@ -768,7 +728,7 @@ fn find(
     let mut found = Vec::new();
     let id = Uuid::parse_str(text).ok();
     for kind in kinds {
-        with_kind!(*kind, T => {
+        partnercrm::with_record_kind!(*kind, T => {
             match id {
                 Some(id) => {
                     if let Some(record) = store.get::<T>(id.into())? {
@@ -840,7 +800,7 @@ fn history(db: &Path, args: &HistoryArgs) -> Outcome {
         None => RecordKind::ALL.to_vec(),
     };
     let (record, label) = find_one(&store, &args.record, &kinds)?;
-    with_kind!(record.kind, T => {
+    partnercrm::with_record_kind!(record.kind, T => {
         let changes = store.history::<T>(record.id.into())?;
         match args.format {
             OutputFormat::Json => {

@@ -455,3 +455,53 @@ impl Record for Note {
         refs
     }
 }
+
+/// Runs `$body` with the type `$t` bound to the record type of a
+/// [`RecordKind`], for code generic over [`Record`] that starts from a kind
+/// known only at run time:
+///
+/// ```
+/// use partnercrm::model::{Record, RecordKind};
+/// let kind = RecordKind::Project;
+/// let name = partnercrm::with_record_kind!(kind, T => std::any::type_name::<T>());
+/// assert!(name.ends_with("Project"));
+/// ```
+#[macro_export]
+macro_rules! with_record_kind {
+    ($kind:expr, $t:ident => $body:expr) => {
+        match $kind {
+            $crate::model::RecordKind::Organisation => {
+                type $t = $crate::model::Organisation;
+                $body
+            }
+            $crate::model::RecordKind::Person => {
+                type $t = $crate::model::Person;
+                $body
+            }
+            $crate::model::RecordKind::Agreement => {
+                type $t = $crate::model::Agreement;
+                $body
+            }
+            $crate::model::RecordKind::Contribution => {
+                type $t = $crate::model::Contribution;
+                $body
+            }
+            $crate::model::RecordKind::Project => {
+                type $t = $crate::model::Project;
+                $body
+            }
+            $crate::model::RecordKind::Indicator => {
+                type $t = $crate::model::Indicator;
+                $body
+            }
+            $crate::model::RecordKind::Group => {
+                type $t = $crate::model::Group;
+                $body
+            }
+            $crate::model::RecordKind::Note => {
+                type $t = $crate::model::Note;
+                $body
+            }
+        }
+    };
+}

@@ -15,53 +15,12 @@ use super::{Action, Applied, Batch, Change, PersonExport, Revision, Store};
 use crate::model::ids::IdSet;
 use crate::model::record::fold;
 use crate::model::{
-    Agreement, Contribution, Dataset, Group, Indicator, Note, Organisation, Person, PersonId,
-    Project, Record, RecordKind, RecordRef,
+    Contribution, Dataset, Note, Organisation, Person, PersonId, Record, RecordKind, RecordRef,
 };
 use crate::validate::{Report, Segment};
 use crate::{Error, Result};
 
 use rows::{CONTRIBUTION_COLUMNS, ContributionRow};
-
-/// Runs `$body` with `$t` bound to the record type of `$kind`.
-macro_rules! with_kind {
-    ($kind:expr, $t:ident => $body:expr) => {
-        match $kind {
-            RecordKind::Organisation => {
-                type $t = Organisation;
-                $body
-            }
-            RecordKind::Person => {
-                type $t = Person;
-                $body
-            }
-            RecordKind::Agreement => {
-                type $t = Agreement;
-                $body
-            }
-            RecordKind::Contribution => {
-                type $t = Contribution;
-                $body
-            }
-            RecordKind::Project => {
-                type $t = Project;
-                $body
-            }
-            RecordKind::Indicator => {
-                type $t = Indicator;
-                $body
-            }
-            RecordKind::Group => {
-                type $t = Group;
-                $body
-            }
-            RecordKind::Note => {
-                type $t = Note;
-                $body
-            }
-        }
-    };
-}
 
 /// How long a writer waits for another process's write to finish before
 /// trying again, and how many times it tries.
@@ -262,7 +221,7 @@ impl SqliteStore {
                 write_contributions(&tx, &view.contributions, revision, &mut applied)?;
                 continue;
             }
-            with_kind!(kind, T => {
+            crate::with_record_kind!(kind, T => {
                 for record in T::collection(&view) {
                     match upsert_record(&tx, record, revision, name_index)? {
                         Outcome::Inserted => applied.inserted += 1,
@@ -694,7 +653,7 @@ fn rewrite<T: Record>(record: &T, from: Uuid, to: Uuid) -> Result<T> {
 /// Fetches a stored record into `view`, returning its parent (if any), so
 /// that parent chains can be followed for cycle checks.
 fn fetch_into(tx: &Connection, record: RecordRef, view: &mut Dataset) -> Result<Option<RecordRef>> {
-    with_kind!(record.kind, T => {
+    crate::with_record_kind!(record.kind, T => {
         let Some(found) = rows::read_current::<T>(tx, record.id)? else { return Ok(None) };
         let parent = found.references().into_iter().find(|(field, _)| *field == "parent").map(|(_, r)| r);
         T::collection_mut(view).push(found);
@@ -704,18 +663,18 @@ fn fetch_into(tx: &Connection, record: RecordRef, view: &mut Dataset) -> Result<
 
 /// How many records of each kind a batch brings, in [`RecordKind::ALL`] order.
 fn counts(data: &Dataset) -> [usize; 8] {
-    RecordKind::ALL.map(|kind| with_kind!(kind, T => T::collection(data).len()))
+    RecordKind::ALL.map(|kind| crate::with_record_kind!(kind, T => T::collection(data).len()))
 }
 
 fn ids_of(data: &Dataset, known: &mut IdSet<Uuid>) {
     for kind in RecordKind::ALL {
-        with_kind!(kind, T => known.extend(T::collection(data).iter().map(Record::uuid)));
+        crate::with_record_kind!(kind, T => known.extend(T::collection(data).iter().map(Record::uuid)));
     }
 }
 
 fn references_of(data: &Dataset, out: &mut Vec<RecordRef>) {
     for kind in RecordKind::ALL {
-        with_kind!(kind, T => {
+        crate::with_record_kind!(kind, T => {
             for record in T::collection(data) {
                 out.extend(record.references().into_iter().map(|(_, r)| r));
             }
@@ -754,7 +713,7 @@ fn validate_batch(tx: &Connection, view: &mut Dataset, deleted: &IdSet<Uuid>) ->
     let report = report.into_result()?;
     // Drop the context again: only the batch's own records are written.
     for (k, kind) in RecordKind::ALL.into_iter().enumerate() {
-        with_kind!(kind, T => T::collection_mut(view).truncate(incoming[k]));
+        crate::with_record_kind!(kind, T => T::collection_mut(view).truncate(incoming[k]));
     }
     Ok(report)
 }
@@ -882,7 +841,7 @@ fn read_dataset(conn: &Connection, revision: Option<i64>) -> Result<Dataset> {
     data.title = meta(conn, "title")?;
     data.source = meta(conn, "source")?;
     for kind in RecordKind::ALL {
-        with_kind!(kind, T => read_kind::<T>(conn, revision, &mut data)?);
+        crate::with_record_kind!(kind, T => read_kind::<T>(conn, revision, &mut data)?);
     }
     Ok(data)
 }
@@ -1132,7 +1091,7 @@ impl Store for SqliteStore {
                 }
                 let mut batch = Batch::new();
                 for referrer in all_referrers(tx, remove)? {
-                    with_kind!(referrer.kind, R => {
+                    crate::with_record_kind!(referrer.kind, R => {
                         if let Some(record) = rows::read_current::<R>(tx, referrer.id)? {
                             R::collection_mut(&mut batch.upserts).push(rewrite(&record, remove.id, keep.id)?);
                         }
@@ -1185,7 +1144,7 @@ impl Store for SqliteStore {
                             message: format!("{kind} {id} has changed since merge {revision}; undo those changes first"),
                         });
                     }
-                    with_kind!(kind, R => R::collection_mut(&mut batch.upserts).push(rows::from_doc::<R>(&doc)?));
+                    crate::with_record_kind!(kind, R => R::collection_mut(&mut batch.upserts).push(rows::from_doc::<R>(&doc)?));
                 }
                 Ok(batch)
             },
