@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use partnercrm::io::json;
 use partnercrm::query::report::PartnershipReport;
-use partnercrm::store::{SqliteStore, Store};
+use partnercrm::store::Store;
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let document = std::env::args().nth(1).unwrap_or_else(|| SEED.to_owned());
     let data = json::read(&document).map_err(|e| format!("{document}: {e}"))?;
-    let mut store = SqliteStore::open_default().map_err(|e| e.to_string())?;
+    let mut store = Store::open_default().map_err(|e| e.to_string())?;
     let applied = store
         .import(data, "report example")
         .map_err(|e| format!("{document}: {e}"))?;
@@ -44,7 +44,7 @@ fn run() -> Result<(), String> {
     let warnings = stored.validate().warnings().count();
     println!(
         "\nStore {}: {} records ({} new, {} changed, {} unchanged by this import); revisions recorded: {}.",
-        store.path(),
+        store.location(),
         stored.len(),
         applied.inserted,
         applied.updated,

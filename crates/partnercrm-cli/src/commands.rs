@@ -12,7 +12,7 @@ use partnercrm::query::report::{PartnershipReport, ReportOptions};
 use partnercrm::query::{
     agreements, duplicates, groups, network, outcomes, portfolio, rollup, tables,
 };
-use partnercrm::store::{Batch, SqliteStore, Store};
+use partnercrm::store::{Batch, Store};
 use partnercrm::validate::Severity;
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 /// Opens an existing store; a missing file is an error, not a new store.
-fn open_existing(db: &Path) -> Outcome<SqliteStore> {
+fn open_existing(db: &Path) -> Outcome<Store> {
     if !db.exists() {
         return Err(Failure::new(format!(
             "no store at {}: create one with `partnercrm init` or `partnercrm import FILE`, \
@@ -50,7 +50,7 @@ fn open_existing(db: &Path) -> Outcome<SqliteStore> {
             db.display()
         )));
     }
-    Ok(SqliteStore::open(db)?)
+    Ok(Store::open(db)?)
 }
 
 fn init(db: &Path, force: bool) -> Outcome {
@@ -77,10 +77,10 @@ fn init(db: &Path, force: bool) -> Outcome {
             }
         }
     }
-    let store = SqliteStore::open(db)?;
+    let store = Store::open(db)?;
     emit(&format!(
         "Created an empty store at {} (schema version {}).\n",
-        store.path(),
+        store.location(),
         store.schema_version()?
     ))
 }
@@ -129,7 +129,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn import(db: &Path, actor: &str, args: &InputArgs) -> Outcome {
-    let mut store = SqliteStore::open(db)?;
+    let mut store = Store::open(db)?;
     let known = partnercrm::io::csv::references(&store)?;
     let loaded = input::load(args, &known);
     if !loaded.problems.is_empty() {
@@ -189,9 +189,9 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> Outcome {
 fn validate(db: &Path, args: &ValidateArgs) -> Outcome {
     // Check against the store if there is one; never create one.
     let mut store = if db.exists() {
-        SqliteStore::open(db)?
+        Store::open(db)?
     } else {
-        SqliteStore::in_memory()?
+        Store::in_memory()?
     };
     let known = partnercrm::io::csv::references(&store)?;
     let loaded = input::load(&args.input, &known);
@@ -199,7 +199,7 @@ fn validate(db: &Path, args: &ValidateArgs) -> Outcome {
     // The store checks the batch when every file could be read, warnings
     // (IATI's) notwithstanding.
     if problems.iter().all(|p| p.severity != Severity::Error) {
-        match store.check(Batch::upsert_all(loaded.batch.clone())) {
+        match store.preview(Batch::upsert_all(loaded.batch.clone())) {
             Ok(applied) => {
                 problems.extend(loaded.place(applied.warnings, &db.display().to_string()))
             }
@@ -721,7 +721,7 @@ fn record_kind(kind: KindArg) -> RecordKind {
 
 /// The records `text` names: by id, else by name, among `kinds`.
 fn find(
-    store: &SqliteStore,
+    store: &Store,
     text: &str,
     kinds: &[RecordKind],
 ) -> Outcome<Vec<(RecordRef, String)>> {
@@ -750,7 +750,7 @@ fn find(
 }
 
 /// The one record `text` names, or an error saying why not.
-fn find_one(store: &SqliteStore, text: &str, kinds: &[RecordKind]) -> Outcome<(RecordRef, String)> {
+fn find_one(store: &Store, text: &str, kinds: &[RecordKind]) -> Outcome<(RecordRef, String)> {
     let mut found = find(store, text, kinds)?;
     match found.len() {
         1 => Ok(found.remove(0)),

@@ -8,7 +8,7 @@ use partnercrm::model::{
     Agreement, Contribution, Group, Indicator, Note, Organisation, Person, PersonId, Project,
     Record, RecordKind,
 };
-use partnercrm::store::{Applied, Batch, Change, Revision, SqliteStore, Store};
+use partnercrm::store::{Applied, Batch, Change, Revision, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
@@ -26,7 +26,7 @@ use crate::table::PyTable;
 /// change is recorded with who made it and when.
 #[pyclass(name = "Store", module = "partnercrm._partnercrm", frozen)]
 pub struct PyStore {
-    inner: Mutex<SqliteStore>,
+    inner: Mutex<Store>,
     path: String,
 }
 
@@ -74,7 +74,7 @@ fn change_dicts<'py, T: Wrap>(
 }
 
 impl PyStore {
-    fn lock(&self) -> PyResult<MutexGuard<'_, SqliteStore>> {
+    fn lock(&self) -> PyResult<MutexGuard<'_, Store>> {
         // A panic cannot leave the store half-written (every write is a
         // transaction), so a poisoned lock is safe to take over.
         Ok(self
@@ -87,7 +87,7 @@ impl PyStore {
     fn with_store<R: Send>(
         &self,
         py: Python<'_>,
-        work: impl FnOnce(&mut SqliteStore) -> partnercrm::Result<R> + Send,
+        work: impl FnOnce(&mut Store) -> partnercrm::Result<R> + Send,
     ) -> PyResult<R> {
         py.detach(|| {
             let mut store = self
@@ -99,12 +99,15 @@ impl PyStore {
         .py_err()
     }
 
-    fn read_dataset(&self, py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Dataset> {
+    /// The records of `kinds`, now or at `as_of`, in one snapshot.
+    fn read_dataset(
+        &self,
+        py: Python<'_>,
+        kinds: &[RecordKind],
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Dataset> {
         let at = as_of.map(moment).transpose()?;
-        self.with_store(py, |store| match at {
-            Some(at) => store.dataset_at(at),
-            None => store.dataset(),
-        })
+        self.with_store(py, |store| store.dataset_of(kinds, at))
     }
 }
 
@@ -116,9 +119,9 @@ impl PyStore {
     #[pyo3(signature = (path=None))]
     fn new(py: Python<'_>, path: Option<std::path::PathBuf>) -> PyResult<Self> {
         let path = path.unwrap_or_else(partnercrm::store::default_path);
-        let store = py.detach(|| SqliteStore::open(&path)).py_err()?;
+        let store = py.detach(|| Store::open(&path)).py_err()?;
         Ok(Self {
-            path: store.path().to_owned(),
+            path: store.location().to_owned(),
             inner: Mutex::new(store),
         })
     }
@@ -126,9 +129,9 @@ impl PyStore {
     /// A store in memory, gone when the object is.
     #[classmethod]
     fn in_memory(_cls: &Bound<'_, PyType>) -> PyResult<Self> {
-        let store = SqliteStore::in_memory().py_err()?;
+        let store = Store::in_memory().py_err()?;
         Ok(Self {
-            path: store.path().to_owned(),
+            path: store.location().to_owned(),
             inner: Mutex::new(store),
         })
     }
@@ -313,7 +316,7 @@ impl PyStore {
         let store = self.lock()?;
         fn get<'py, T: Wrap>(
             py: Python<'py>,
-            store: &SqliteStore,
+            store: &Store,
             uuid: uuid::Uuid,
         ) -> PyResult<Bound<'py, PyAny>> {
             match store.get::<T>(T::Id::from(uuid)).py_err()? {
@@ -342,7 +345,7 @@ impl PyStore {
         as_of: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let kind = kind_of_class(kind)?;
-        records_of(py, &self.read_dataset(py, as_of)?, kind)
+        records_of(py, &self.read_dataset(py, &[kind], as_of)?, kind)
     }
 
     /// Records of class `kind` whose name, title, acronym or alias is `name` (any case).
@@ -355,7 +358,7 @@ impl PyStore {
         let store = self.lock()?;
         fn find<'py, T: Wrap>(
             py: Python<'py>,
-            store: &SqliteStore,
+            store: &Store,
             name: &str,
         ) -> PyResult<Bound<'py, PyList>> {
             let found: Vec<T> = store.find_by_name(name).py_err()?;
@@ -391,7 +394,7 @@ impl PyStore {
     #[pyo3(signature = (as_of=None))]
     fn dataset(&self, py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<PyDataset> {
         Ok(PyDataset {
-            inner: self.read_dataset(py, as_of)?,
+            inner: self.read_dataset(py, &RecordKind::ALL, as_of)?,
         })
     }
 
@@ -403,7 +406,8 @@ impl PyStore {
         name: &str,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
-        let data = self.read_dataset(py, as_of)?;
+        let kinds = partnercrm::query::tables::kinds_of(name).py_err()?;
+        let data = self.read_dataset(py, kinds, as_of)?;
         table_of(py, &data, name)
     }
 
@@ -416,18 +420,14 @@ impl PyStore {
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
-        let data = self.read_dataset(py, as_of)?;
+        let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
         crate::dataset::rollup_of(py, &data, &group_by, rates.as_ref().map(|r| &r.inner))
     }
 
     /// Every problem in the stored data set (warnings; errors cannot be stored).
     fn validate(&self, py: Python<'_>) -> PyResult<Vec<PyProblem>> {
-        let data = self.read_dataset(py, None)?;
-        Ok(py
-            .detach(|| data.validate())
-            .into_iter()
-            .map(PyProblem::from)
-            .collect())
+        let report = self.with_store(py, |store| store.validate())?;
+        Ok(report.into_iter().map(PyProblem::from).collect())
     }
 
     /// Every revision: number, recorded_at, actor, summary.
@@ -450,7 +450,7 @@ impl PyStore {
         let store = self.lock()?;
         fn changes<'py, T: Wrap>(
             py: Python<'py>,
-            store: &SqliteStore,
+            store: &Store,
             uuid: uuid::Uuid,
         ) -> PyResult<Bound<'py, PyList>> {
             change_dicts(py, store.history::<T>(T::Id::from(uuid)).py_err()?)

@@ -16,7 +16,7 @@ use partnercrm::model::{Contribution, Currency, Dataset, Money, PartialDate};
 use partnercrm::query::rates::RateTable;
 use partnercrm::query::rollup::{Dimension, rollup};
 use partnercrm::query::tables;
-use partnercrm::store::{Batch, SqliteStore, Store};
+use partnercrm::store::{Batch, Store};
 use partnercrm::synthetic::{Spec, generate};
 use rust_decimal::Decimal;
 
@@ -114,10 +114,10 @@ fn queries(c: &mut Criterion) {
 
 /// A store in memory holding the organisations and projects, and the
 /// contributions to write into it.
-fn store_with_references() -> (SqliteStore, Vec<Contribution>) {
+fn store_with_references() -> (Store, Vec<Contribution>) {
     let mut data = generate(&Spec::new(ROWS));
     let contributions = std::mem::take(&mut data.contributions);
-    let mut store = SqliteStore::in_memory().expect("opens");
+    let mut store = Store::in_memory().expect("opens");
     store.import(data, "bench").expect("imports");
     (store, contributions)
 }

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use partnercrm::model::{ContributionValue, Dataset};
 use partnercrm::query::rollup::{Dimension, rollup};
-use partnercrm::store::{Batch, SqliteStore, Store};
+use partnercrm::store::{Batch, Store};
 use partnercrm::synthetic::{Spec, generate};
 
 fn main() {
@@ -36,7 +36,7 @@ fn main() {
     // The organisations and projects the contributions refer to go in first,
     // untimed: the task is persisting the contributions.
     let path = dir.path().join("partnercrm.db");
-    let mut store = SqliteStore::open(&path).expect("opens");
+    let mut store = Store::open(&path).expect("opens");
     store
         .import(data, "bench")
         .expect("imports the referenced records");
@@ -54,7 +54,7 @@ fn main() {
 
     // Reopen from a new connection and answer a first question.
     let started = Instant::now();
-    let store = SqliteStore::open(&path).expect("reopens");
+    let store = Store::open(&path).expect("reopens");
     let data = store.dataset().expect("reads");
     let totals = rollup(&data, &[Dimension::Donor, Dimension::Year], None).expect("rolls up");
     let reopened = started.elapsed().as_secs_f64();

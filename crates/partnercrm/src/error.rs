@@ -94,6 +94,19 @@ pub enum Error {
         /// The limit, e.g. "1024 columns".
         limit: String,
     },
+    /// Another writer held the store for longer than the busy timeout;
+    /// nothing was written. Try again, or raise the timeout.
+    #[error(
+        "{location} is busy: another writer holds it, and this write waited {:.1} s for it; \
+         nothing was written",
+        waited.as_secs_f64()
+    )]
+    Busy {
+        /// The store.
+        location: String,
+        /// How long the write waited.
+        waited: std::time::Duration,
+    },
     /// The storage engine failed.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),

@@ -11,7 +11,7 @@ use partnercrm::io::csv::{
 use partnercrm::io::json;
 use partnercrm::model::*;
 use partnercrm::query::tables::table;
-use partnercrm::store::{Batch, SqliteStore, Store};
+use partnercrm::store::{Batch, Store};
 use partnercrm::validate::Code;
 
 const SEED: &str = concat!(
@@ -63,7 +63,7 @@ fn the_documented_columns_import_as_is_with_stable_ids() {
 
 #[test]
 fn importing_the_same_file_twice_into_a_store_changes_nothing() {
-    let mut store = SqliteStore::in_memory().expect("store");
+    let mut store = Store::in_memory().expect("store");
     store.import(seed(), "test").expect("seed");
     let known = store.dataset().expect("reads");
     let gifts = read_contributions(GIFTS, &options("gifts.csv"), &known, None).expect("reads");
@@ -213,15 +213,15 @@ fn exports_neutralise_formulas_and_round_trip_values() {
 }
 
 /// A store holding the seed data set, and what its CSV files may name.
-fn seeded_store() -> SqliteStore {
-    let mut store = SqliteStore::in_memory().expect("store");
+fn seeded_store() -> Store {
+    let mut store = Store::in_memory().expect("store");
     store.import(seed(), "test").expect("seed imports");
     store
 }
 
 /// Imports one file of `kind` into `store`, as the bindings and the CLI do.
 fn import(
-    store: &mut SqliteStore,
+    store: &mut Store,
     kind: CsvKind,
     file: &str,
     text: &str,

@@ -722,11 +722,11 @@ fn locate_finds_the_line_of_each_warning_path() {
 
 #[test]
 fn every_sample_is_stored_and_storing_it_again_changes_nothing() {
-    use partnercrm::store::{SqliteStore, Store};
+    use partnercrm::store::Store;
     // Publishers reuse titles for different activities (dportal_115,
     // MAEC) and for different indicators of one activity: the store must
     // still take each file whole.
-    let mut store = SqliteStore::in_memory().expect("store");
+    let mut store = Store::in_memory().expect("store");
     for file in FILES {
         let text = sample(file);
         let known = store.dataset().expect("known");
@@ -744,13 +744,13 @@ fn every_sample_is_stored_and_storing_it_again_changes_nothing() {
 
 #[test]
 fn an_export_reads_back_into_the_store_it_came_from_unchanged() {
-    use partnercrm::store::{SqliteStore, Store};
+    use partnercrm::store::Store;
     let seed = partnercrm::io::json::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/data/iom_partnerships.json"
     ))
     .expect("seed");
-    let mut store = SqliteStore::in_memory().expect("store");
+    let mut store = Store::in_memory().expect("store");
     store.import(seed, "test").expect("seed");
     let known = store.dataset().expect("known");
     let xml = iati::write(&known, None).expect("writes");

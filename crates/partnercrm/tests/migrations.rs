@@ -5,7 +5,7 @@ use std::path::Path;
 use partnercrm::Error;
 use partnercrm::io::json;
 use partnercrm::model::*;
-use partnercrm::store::{SqliteStore, Store};
+use partnercrm::store::Store;
 use tempfile::TempDir;
 
 const SEED: &str = concat!(
@@ -35,7 +35,7 @@ fn fixture_change(data: &Dataset) -> Organisation {
 fn write_schema_v1_fixture() {
     let _ = std::fs::remove_file(SCHEMA_V1);
     let seed = json::read(SEED).expect("seed");
-    let mut store = SqliteStore::open_at_version(SCHEMA_V1, 1).expect("creates");
+    let mut store = Store::open_at_version(SCHEMA_V1, 1).expect("creates");
     store.import(seed.clone(), "fixture").expect("imports");
     store
         .upsert(fixture_change(&seed), "fixture")
@@ -67,10 +67,10 @@ fn a_file_written_by_the_first_schema_opens_and_migrates() {
     };
     assert_eq!(version(&path), 1, "the fixture is a schema 1 file");
 
-    let store = SqliteStore::open(&path).expect("opens and migrates");
+    let store = Store::open(&path).expect("opens and migrates");
     assert_eq!(
         store.schema_version().expect("version"),
-        SqliteStore::CURRENT_SCHEMA_VERSION
+        partnercrm::store::sqlite::CURRENT_SCHEMA_VERSION
     );
     let seed = json::read(SEED).expect("seed");
     let mut expected = seed.clone();
@@ -97,25 +97,25 @@ fn a_file_written_by_the_first_schema_opens_and_migrates() {
         "the history written under schema 1 is still there"
     );
     drop(store);
-    assert_eq!(version(&path), SqliteStore::CURRENT_SCHEMA_VERSION);
+    assert_eq!(version(&path), partnercrm::store::sqlite::CURRENT_SCHEMA_VERSION);
 }
 
 #[test]
 fn a_file_from_a_newer_version_is_refused() {
     let dir = TempDir::new().expect("temp dir");
     let path = dir.path().join("future.db");
-    drop(SqliteStore::open(&path).expect("creates"));
+    drop(Store::open(&path).expect("creates"));
     let conn = rusqlite::Connection::open(&path).expect("opens");
     conn.pragma_update(
         None,
         "user_version",
-        SqliteStore::CURRENT_SCHEMA_VERSION + 1,
+        partnercrm::store::sqlite::CURRENT_SCHEMA_VERSION + 1,
     )
     .expect("bumps");
     drop(conn);
-    let err = SqliteStore::open(&path).expect_err("too new");
+    let err = Store::open(&path).expect_err("too new");
     assert!(
-        matches!(err, Error::SchemaTooNew { found, .. } if found == SqliteStore::CURRENT_SCHEMA_VERSION + 1)
+        matches!(err, Error::SchemaTooNew { found, .. } if found == partnercrm::store::sqlite::CURRENT_SCHEMA_VERSION + 1)
     );
     assert!(
         err.to_string().contains("upgrade partnercrm to open it"),
@@ -127,11 +127,11 @@ fn a_file_from_a_newer_version_is_refused() {
 fn migrating_is_idempotent_across_opens() {
     let dir = TempDir::new().expect("temp dir");
     let path = dir.path().join("twice.db");
-    drop(SqliteStore::open_at_version(&path, 1).expect("creates at schema 1"));
-    drop(SqliteStore::open(&path).expect("migrates"));
-    let store = SqliteStore::open(&path).expect("opens again");
+    drop(Store::open_at_version(&path, 1).expect("creates at schema 1"));
+    drop(Store::open(&path).expect("migrates"));
+    let store = Store::open(&path).expect("opens again");
     assert_eq!(
         store.schema_version().expect("version"),
-        SqliteStore::CURRENT_SCHEMA_VERSION
+        partnercrm::store::sqlite::CURRENT_SCHEMA_VERSION
     );
 }

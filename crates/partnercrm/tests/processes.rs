@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use partnercrm::io::json;
 use partnercrm::model::*;
-use partnercrm::store::{Batch, SqliteStore, Store};
+use partnercrm::store::{Batch, Store};
 use tempfile::TempDir;
 
 const SEED: &str = concat!(
@@ -39,7 +39,7 @@ fn child() {
     else {
         return;
     };
-    let mut store = SqliteStore::open(&db).expect("child opens the store");
+    let mut store = Store::open(&db).expect("child opens the store");
     match role.as_str() {
         "big-batch" => {
             let mut batch = Batch::new();
@@ -81,7 +81,7 @@ fn spawn(role: &str, db: &Path, tag: &str) -> Child {
         .expect("spawns a child")
 }
 
-fn count_tagged(store: &SqliteStore, tag: &str) -> usize {
+fn count_tagged(store: &Store, tag: &str) -> usize {
     let prefix = format!("{tag} partner ");
     store
         .all::<Organisation>()
@@ -96,7 +96,7 @@ fn sigkill_mid_batch_leaves_all_or_nothing() {
     let dir = TempDir::new().expect("temp dir");
     let db = dir.path().join("killed.db");
     let seed = json::read(SEED).expect("seed");
-    SqliteStore::open(&db)
+    Store::open(&db)
         .expect("creates")
         .import(seed.clone(), "setup")
         .expect("imports");
@@ -122,9 +122,9 @@ fn sigkill_mid_batch_leaves_all_or_nothing() {
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
 
-        let store = SqliteStore::open(&db).expect("reopens after the kill");
+        let store = Store::open(&db).expect("reopens after the kill");
         store
-            .check_integrity()
+            .verify_integrity()
             .expect("PRAGMA integrity_check passes");
         match count_tagged(&store, &tag) {
             0 => killed_before_commit += 1,
@@ -163,7 +163,7 @@ fn sigkill_mid_batch_leaves_all_or_nothing() {
 fn two_processes_writing_at_once_lose_nothing() {
     let dir = TempDir::new().expect("temp dir");
     let db = dir.path().join("shared.db");
-    drop(SqliteStore::open(&db).expect("creates"));
+    drop(Store::open(&db).expect("creates"));
     let children: Vec<Child> = ["Writer A", "Writer B"]
         .iter()
         .map(|tag| spawn("small-writes", &db, tag))
@@ -172,8 +172,8 @@ fn two_processes_writing_at_once_lose_nothing() {
         let status = child.wait().expect("waits");
         assert!(status.success(), "a writer failed: {status}");
     }
-    let store = SqliteStore::open(&db).expect("opens");
-    store.check_integrity().expect("sound");
+    let store = Store::open(&db).expect("opens");
+    store.verify_integrity().expect("sound");
     assert_eq!(count_tagged(&store, "Writer A"), SMALL_WRITES);
     assert_eq!(count_tagged(&store, "Writer B"), SMALL_WRITES);
     assert_eq!(

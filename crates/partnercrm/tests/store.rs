@@ -8,7 +8,7 @@ use chrono::Utc;
 use partnercrm::Error;
 use partnercrm::io::json;
 use partnercrm::model::*;
-use partnercrm::store::{Action, Batch, SqliteStore, Store};
+use partnercrm::store::{Action, Batch, Store};
 use partnercrm::validate::Code;
 use tempfile::TempDir;
 
@@ -23,7 +23,7 @@ fn seed() -> Dataset {
 
 /// A store under test, with whatever keeps it alive.
 struct Fixture {
-    store: SqliteStore,
+    store: Store,
     _dir: Option<TempDir>,
     path: Option<PathBuf>,
 }
@@ -32,7 +32,7 @@ fn file_store() -> Fixture {
     let dir = TempDir::new().expect("temp dir");
     let path = dir.path().join("partners.db");
     Fixture {
-        store: SqliteStore::open(&path).expect("opens"),
+        store: Store::open(&path).expect("opens"),
         path: Some(path),
         _dir: Some(dir),
     }
@@ -40,7 +40,7 @@ fn file_store() -> Fixture {
 
 fn memory_store() -> Fixture {
     Fixture {
-        store: SqliteStore::in_memory().expect("opens"),
+        store: Store::in_memory().expect("opens"),
         _dir: None,
         path: None,
     }
@@ -52,7 +52,7 @@ fn seeded(fixture: fn() -> Fixture) -> Fixture {
     f
 }
 
-fn org(store: &SqliteStore, name: &str) -> Organisation {
+fn org(store: &Store, name: &str) -> Organisation {
     let mut found: Vec<Organisation> = store.find_by_name(name).expect("lookup");
     assert_eq!(found.len(), 1, "exactly one organisation answers to {name}");
     found.remove(0)
@@ -89,7 +89,7 @@ backends!(
 
 fn merging_duplicates_keeps_history_and_can_be_undone(fixture: fn() -> Fixture) {
     let mut f = seeded(fixture);
-    let person = |store: &SqliteStore, name: &str| -> Person {
+    let person = |store: &Store, name: &str| -> Person {
         let mut found: Vec<Person> = store.find_by_name(name).expect("lookup");
         found.remove(0)
     };
@@ -503,7 +503,7 @@ fn backup_copies_the_store(fixture: fn() -> Fixture) {
     let dir = TempDir::new().expect("temp dir");
     let target = dir.path().join("backup.db");
     f.store.backup(&target).expect("backs up");
-    let copy = SqliteStore::open(&target).expect("the backup opens");
+    let copy = Store::open(&target).expect("the backup opens");
     assert_eq!(copy.dataset().expect("reads"), seed());
     assert!(
         f.store.backup(&target).is_err(),
@@ -516,9 +516,9 @@ fn backup_copies_the_store(fixture: fn() -> Fixture) {
 
 #[test]
 fn check_reports_what_apply_would_do_and_writes_nothing() {
-    let mut store = SqliteStore::in_memory().expect("store");
+    let mut store = Store::in_memory().expect("store");
     let would = store
-        .check(Batch::upsert_all(seed()))
+        .preview(Batch::upsert_all(seed()))
         .expect("the seed is valid");
     assert_eq!(would.revision, None);
     assert_eq!(would.inserted, seed().len());
@@ -526,13 +526,13 @@ fn check_reports_what_apply_would_do_and_writes_nothing() {
     assert!(store.revisions().expect("reads").is_empty());
 
     store.import(seed(), "test").expect("imports");
-    let again = store.check(Batch::upsert_all(seed())).expect("valid");
+    let again = store.preview(Batch::upsert_all(seed())).expect("valid");
     assert_eq!((again.inserted, again.unchanged), (0, seed().len()));
 
     let donor = OrganisationId::new();
     let mut gift = Contribution::new(ContributionKind::Cash, donor, donor);
     gift.date = Some("2020".parse().expect("date"));
-    let Err(Error::Invalid(report)) = store.check(Batch::new().upsert(gift)) else {
+    let Err(Error::Invalid(report)) = store.preview(Batch::new().upsert(gift)) else {
         panic!("a dangling self-donation passed the check");
     };
     assert!(report.errors().any(|p| p.code == Code::SelfDonation));

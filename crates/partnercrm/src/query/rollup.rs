@@ -40,6 +40,14 @@ use crate::model::{
 };
 use crate::{Error, Result};
 
+/// The kinds of record a rollup reads: contributions, and the
+/// organisations and projects that label and group them.
+pub const KINDS: &[crate::model::RecordKind] = &[
+    crate::model::RecordKind::Contribution,
+    crate::model::RecordKind::Organisation,
+    crate::model::RecordKind::Project,
+];
+
 /// What a rollup can group by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -47,6 +47,29 @@ pub const TABLES: &[&str] = &[
     "notes",
 ];
 
+/// The kinds of record a table is made from: what a store reads to build it.
+pub fn kinds_of(name: &str) -> Result<&'static [RecordKind]> {
+    Ok(match name {
+        "organisations" => &[RecordKind::Organisation],
+        "people" | "affiliations" => &[RecordKind::Person],
+        "agreements" | "agreement_parties" => &[RecordKind::Agreement],
+        "contributions" | "payments" | "allocations" => &[RecordKind::Contribution],
+        "projects" | "project_partners" => &[RecordKind::Project],
+        "indicators" | "observations" => &[RecordKind::Indicator],
+        "groups" | "group_names" | "memberships" | "chairs" => &[RecordKind::Group],
+        "notes" => &[RecordKind::Note],
+        other => return Err(unknown_table(other)),
+    })
+}
+
+fn unknown_table(name: &str) -> Error {
+    Error::Parse {
+        what: "table name",
+        input: name.to_owned(),
+        reason: format!("expected one of {}", TABLES.join(", ")),
+    }
+}
+
 /// One table of a data set as an Arrow record batch.
 pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
     let mut c = Columns::default();
@@ -68,13 +91,7 @@ pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
         "memberships" => memberships(&data.groups, &mut c),
         "chairs" => chairs(&data.groups, &mut c),
         "notes" => notes(&data.notes, &mut c),
-        other => {
-            return Err(Error::Parse {
-                what: "table name",
-                input: other.to_owned(),
-                reason: format!("expected one of {}", TABLES.join(", ")),
-            });
-        }
+        other => return Err(unknown_table(other)),
     }
     c.finish()
 }

@@ -1,10 +1,34 @@
 //! Keeping a data set: create, read, update and delete records, atomically,
 //! with the history of every change.
 //!
-//! [`Store`] is the one trait callers program against; [`SqliteStore`] is the
-//! embedded default, in a file or in memory. The trait speaks in records,
-//! batches and revisions, never in SQL, so another backend (PostgreSQL) can
-//! follow without changing callers.
+//! [`Store`] is the one type callers hold, whatever keeps the rows. It owns
+//! the policy (what a write is checked against, what a reader sees, history,
+//! merges, erasure) in [`engine`] and [`context`]; a [`Backend`] keeps rows
+//! and runs transactions, and [`sqlite`] is the embedded default, in a file
+//! or in memory. The store speaks in records, batches and revisions, never
+//! in SQL, so another backend (PostgreSQL) slots in without changing callers.
+//!
+//! # What a write checks
+//!
+//! A batch is validated with everything it touches: the stored records it
+//! points at, the stored records whose validity depends on it (working
+//! groups that draw their chairs from a parent group, projects that must
+//! fit their parent's period), and the stored organisations that share its
+//! identifiers or names. So no rule can be broken by writing records in a
+//! different order: after every committed batch, [`Store::validate`]
+//! reports no error.
+//!
+//! # What a read sees
+//!
+//! Every read runs in one read transaction: a data set, a table, a rollup
+//! or an export is the store as of one commit, never half of another
+//! process's batch.
+//!
+//! # Busy
+//!
+//! One writer at a time: another waits for up to the busy timeout (30 s by
+//! default, [`Store::set_busy_timeout`]) and then gets
+//! [`Error::Busy`](crate::Error::Busy), which says how long it waited.
 //!
 //! # Two timelines
 //!
@@ -15,17 +39,18 @@
 //! [`Store::dataset_at`] shows the whole data set as it was recorded at an
 //! earlier moment.
 
+pub mod backend;
+mod context;
+mod engine;
 pub mod sqlite;
-
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::Result;
-use crate::model::{Dataset, Note, Person, PersonId, Record, RecordRef};
+use crate::model::{Dataset, Note, Person, Record, RecordRef};
 
-pub use sqlite::SqliteStore;
+pub use backend::Backend;
+pub use engine::Store;
 
 /// The store file used when none is named: `partnercrm.db` in the working
 /// directory.
@@ -149,91 +174,3 @@ pub struct PersonExport {
     pub notes: Vec<Note>,
 }
 
-/// A place that keeps a data set.
-///
-/// Every write is validated with the core's rules (see
-/// [`validate`](crate::validate)) before it is stored, and a batch is stored
-/// whole or not at all.
-pub trait Store {
-    /// Applies a batch atomically, recording it as one revision by `actor`.
-    ///
-    /// Refuses, storing nothing, a batch that would leave the data set with
-    /// validation errors ([`Error::Invalid`](crate::Error::Invalid)), that
-    /// deletes a record others still refer to, or that repeats an existing
-    /// record's natural key under another id
-    /// ([`Error::Conflict`](crate::Error::Conflict)).
-    fn apply(&mut self, batch: Batch, actor: &str, summary: &str) -> Result<Applied>;
-
-    /// The record with this id.
-    fn get<T: Record>(&self, id: T::Id) -> Result<Option<T>>;
-
-    /// Every record of one kind.
-    fn all<T: Record>(&self) -> Result<Vec<T>>;
-
-    /// Records whose name, title, acronym or alias is `name`, ignoring case.
-    fn find_by_name<T: Record>(&self, name: &str) -> Result<Vec<T>>;
-
-    /// The record with this natural key (see [`Record::natural_key`]).
-    fn find_by_natural_key<T: Record>(&self, key: &str) -> Result<Option<T>>;
-
-    /// The organisation with this external identifier, e.g. `XM-DAC-47066`.
-    fn organisation_by_identifier(&self, value: &str)
-    -> Result<Option<crate::model::Organisation>>;
-
-    /// The whole data set as it is now.
-    fn dataset(&self) -> Result<Dataset>;
-
-    /// The whole data set as it was recorded at `moment`.
-    fn dataset_at(&self, moment: DateTime<Utc>) -> Result<Dataset>;
-
-    /// The revisions, oldest first.
-    fn revisions(&self) -> Result<Vec<Revision>>;
-
-    /// Every recorded change to one record, oldest first.
-    fn history<T: Record>(&self, id: T::Id) -> Result<Vec<Change<T>>>;
-
-    /// Removes a person's name, contact details and description from the
-    /// record and from its history, keeping a tombstone so that references
-    /// stay valid.
-    fn erase_person(&mut self, id: PersonId, actor: &str) -> Result<()>;
-
-    /// Everything held about a person.
-    fn export_person(&self, id: PersonId) -> Result<PersonExport>;
-
-    /// Copies the store, while it stays in use, to a new file at `path`.
-    fn backup(&self, path: &Path) -> Result<()>;
-
-    /// Folds the duplicate `remove` into `keep`: every record that refers to
-    /// `remove` is changed to refer to `keep`, and `remove` is deleted, in one
-    /// revision whose number identifies the merge. History is kept whole, the
-    /// old id keeps resolving through [`Store::merged_into`], and
-    /// [`Store::undo_merge`] reverses it.
-    fn merge<T: Record>(&mut self, keep: T::Id, remove: T::Id, actor: &str) -> Result<Applied>;
-
-    /// Reverses the merge recorded as `revision`, if nothing it changed has
-    /// changed since.
-    fn undo_merge(&mut self, revision: i64, actor: &str) -> Result<Applied>;
-
-    /// The record `id` was merged into (following merges of merges), if any.
-    fn merged_into(&self, id: uuid::Uuid) -> Result<Option<uuid::Uuid>>;
-
-    /// Inserts or updates one record (a batch of one).
-    fn upsert<T: Record>(&mut self, record: T, actor: &str) -> Result<Applied> {
-        let summary = format!("upsert {} {}", T::KIND, record.id());
-        self.apply(Batch::new().upsert(record), actor, &summary)
-    }
-
-    /// Deletes one record (a batch of one).
-    fn delete(&mut self, record: impl Into<RecordRef>, actor: &str) -> Result<Applied> {
-        let record = record.into();
-        let summary = format!("delete {record}");
-        self.apply(Batch::new().delete(record), actor, &summary)
-    }
-
-    /// Upserts a whole data set in one batch: the same data imported twice
-    /// leaves one copy.
-    fn import(&mut self, data: Dataset, actor: &str) -> Result<Applied> {
-        let summary = format!("import {} records", data.len());
-        self.apply(Batch::upsert_all(data), actor, &summary)
-    }
-}

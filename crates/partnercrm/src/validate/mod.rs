@@ -23,8 +23,22 @@ use crate::model::ids::IdMap;
 use crate::model::money::MoneyProblem;
 use crate::model::{
     AgreementId, ContributionId, Dataset, GroupId, Money, OrganisationId, Period, PersonId,
-    ProjectId,
+    ProjectId, RecordKind,
 };
+
+/// The references through which a record's validity depends on what the
+/// record it refers to holds, not only on its existence, as
+/// `(referred-to kind, field, referring kind)`: a working group with no
+/// member list of its own draws its (co-)chairs from its parent group
+/// (`group.chair_not_member`), and a project must fit its parent's period
+/// (`project.outside_parent_period`). Changing the record referred to can
+/// break the one that refers, so a store checks these referrers again on
+/// every write. A rule that judges a record by another's content belongs
+/// here too.
+pub const DEPENDENT_REFERENCES: &[(RecordKind, &str, RecordKind)] = &[
+    (RecordKind::Group, "parent", RecordKind::Group),
+    (RecordKind::Project, "parent", RecordKind::Project),
+];
 
 /// Checks every rule against `data` and returns every problem found.
 pub fn validate(data: &Dataset) -> Report {

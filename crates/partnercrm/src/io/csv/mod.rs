@@ -390,16 +390,19 @@ pub fn read_file_with_progress(
     read_with_progress(kind, &text, &CsvOptions { file, mapping }, known, progress)
 }
 
-/// The stored records a CSV file's cells may name: everything but
-/// contributions and notes, which nothing in a file refers to by name.
-pub fn references<S: Store>(store: &S) -> Result<Dataset> {
-    Ok(Dataset {
-        organisations: store.all()?,
-        people: store.all()?,
-        agreements: store.all()?,
-        projects: store.all()?,
-        indicators: store.all()?,
-        groups: store.all()?,
-        ..Dataset::default()
-    })
+/// The stored records a CSV file's cells may name, read in one snapshot:
+/// everything but contributions and notes, which nothing in a file refers
+/// to by name.
+pub fn references(store: &Store) -> Result<Dataset> {
+    store.dataset_of(
+        &[
+            RecordKind::Organisation,
+            RecordKind::Person,
+            RecordKind::Agreement,
+            RecordKind::Project,
+            RecordKind::Indicator,
+            RecordKind::Group,
+        ],
+        None,
+    )
 }

@@ -1,93 +1,17 @@
-//! Records to rows and back.
+//! Contributions to rows and back.
 //!
 //! Document kinds are stored as their JSON form (the same as in the JSON
 //! document) beside key columns. Contributions get typed columns: they are
 //! the kind that runs to millions and that analytics read.
 
-use std::any::Any;
-
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Row, params};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::model::record::fold;
 use crate::model::{
     Contribution, ContributionKind, ContributionValue, Currency, Money, PartialDate, Period,
-    Record, RecordKind,
 };
 use crate::{Error, Result};
-
-/// Reads a stored JSON document back into a record.
-pub(super) fn from_doc<T: Record>(doc: &str) -> Result<T> {
-    serde_json::from_str(doc).map_err(|e| Error::Parse {
-        what: "stored record",
-        input: doc.chars().take(80).collect(),
-        reason: e.to_string(),
-    })
-}
-
-/// The JSON document a record is stored as.
-pub(super) fn to_doc<T: Record>(record: &T) -> Result<String> {
-    serde_json::to_string(record).map_err(|e| Error::Parse {
-        what: "record",
-        input: record.label().to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-/// Replaces the lookup names of a record.
-pub(super) fn write_names<T: Record>(conn: &Connection, record: &T) -> Result<()> {
-    let id = record.uuid();
-    conn.prepare_cached("DELETE FROM names WHERE id = ?1")?
-        .execute([id])?;
-    let mut insert =
-        conn.prepare_cached("INSERT INTO names (kind, id, name) VALUES (?1, ?2, ?3)")?;
-    let mut seen = Vec::new();
-    for name in record.names() {
-        let folded = fold(name);
-        if !folded.is_empty() && !seen.contains(&folded) {
-            insert.execute(params![T::KIND.as_str(), id, folded])?;
-            seen.push(folded);
-        }
-    }
-    // External identifiers are looked up the same way, under their own kind.
-    if let Some(organisation) = (record as &dyn Any).downcast_ref::<crate::model::Organisation>() {
-        for identifier in &organisation.identifiers {
-            insert.execute(params!["identifier", id, fold(&identifier.value)])?;
-        }
-    }
-    Ok(())
-}
-
-/// Replaces the stored references of a document record.
-pub(super) fn write_refs<T: Record>(conn: &Connection, record: &T) -> Result<()> {
-    let id = record.uuid();
-    conn.prepare_cached("DELETE FROM refs WHERE source = ?1")?
-        .execute([id])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO refs (source_kind, source, field, target_kind, target) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for (field, target) in record.references() {
-        insert.execute(params![
-            T::KIND.as_str(),
-            id,
-            field,
-            target.kind.as_str(),
-            target.id
-        ])?;
-    }
-    Ok(())
-}
-
-/// Turns a contribution back into the generic record type it was asked for.
-pub(super) fn from_contribution<T: Record>(contribution: Contribution) -> T {
-    let boxed: Box<dyn Any> = Box::new(contribution);
-    match boxed.downcast::<T>() {
-        Ok(record) => *record,
-        // Only called when T::KIND is Contribution, whose only type is Contribution.
-        Err(_) => unreachable!("T::KIND is Contribution, so T is Contribution"),
-    }
-}
 
 pub(super) const CONTRIBUTION_COLUMNS: &str = "id, kind, donor, recipient, basis, amount, currency, date, \
      period_start, period_end, project, agreement, description, payments, allocations";
@@ -253,22 +177,4 @@ pub(super) fn contribution_from_row(row: &Row<'_>, at: usize) -> rusqlite::Resul
         payments,
         allocations,
     })
-}
-
-/// The current version of a record, as stored.
-pub(super) fn read_current<T: Record>(conn: &Connection, id: Uuid) -> Result<Option<T>> {
-    if T::KIND == RecordKind::Contribution {
-        let sql = format!("SELECT {CONTRIBUTION_COLUMNS} FROM contributions WHERE id = ?1");
-        let found = conn
-            .prepare_cached(&sql)?
-            .query_row([id], |row| contribution_from_row(row, 0))
-            .optional()?;
-        return Ok(found.map(from_contribution));
-    }
-    let sql = format!("SELECT doc FROM {} WHERE id = ?1", T::KIND.collection());
-    let doc: Option<String> = conn
-        .prepare_cached(&sql)?
-        .query_row([id], |row| row.get(0))
-        .optional()?;
-    doc.map(|doc| from_doc(&doc)).transpose()
 }

@@ -154,9 +154,16 @@ fn v2_name_index(tx: &Transaction<'_>) -> Result<()> {
 fn backfill_names<T: Record>(tx: &Transaction<'_>) -> Result<()> {
     let mut select = tx.prepare(&format!("SELECT doc FROM {}", T::KIND.collection()))?;
     let docs = select.query_map([], |row| row.get::<_, String>(0))?;
+    let mut insert = tx.prepare("INSERT INTO names (kind, id, name) VALUES (?1, ?2, ?3)")?;
     for doc in docs {
-        let record: T = super::rows::from_doc(&doc?)?;
-        super::rows::write_names(tx, &record)?;
+        let record: T = crate::store::backend::from_doc(&doc?)?;
+        let put = crate::store::backend::Put::of(&record)?;
+        for name in &put.names {
+            insert.execute(rusqlite::params![T::KIND.as_str(), put.id, name])?;
+        }
+        for identifier in &put.identifiers {
+            insert.execute(rusqlite::params!["identifier", put.id, identifier])?;
+        }
     }
     Ok(())
 }

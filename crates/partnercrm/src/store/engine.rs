@@ -1,0 +1,733 @@
+//! The store's policy, whatever backend keeps the rows: validated
+//! all-or-nothing batches, "unchanged means no revision", revision time,
+//! history reconstruction, the data set as recorded at a moment, merges and
+//! their undoing, and erasure.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::backend::{Backend, HistoryRow, MergeRow, Put, Snapshot, WriteTx, from_doc, to_doc};
+use super::sqlite::SqliteBackend;
+use super::{Action, Applied, Batch, Change, PersonExport, Revision};
+use crate::model::ids::IdSet;
+use crate::model::record::fold;
+use crate::model::{Dataset, Note, Organisation, Person, PersonId, Record, RecordKind, RecordRef};
+use crate::validate::Report;
+use crate::{Error, Result};
+
+/// The order in which kinds are written, so that what is referred to is
+/// usually written before what refers to it.
+const WRITE_ORDER: [RecordKind; 8] = [
+    RecordKind::Organisation,
+    RecordKind::Person,
+    RecordKind::Project,
+    RecordKind::Agreement,
+    RecordKind::Group,
+    RecordKind::Indicator,
+    RecordKind::Contribution,
+    RecordKind::Note,
+];
+
+/// What replaces an erased person's name in the notes about them.
+const ERASED_NAME: &str = "[erased person]";
+
+/// A place that keeps a data set: the one type callers hold, over any
+/// [`Backend`].
+///
+/// Every write is validated with the core's rules (see
+/// [`validate`](crate::validate)) against everything it touches before it is
+/// stored, and a batch is stored whole or not at all. Every read sees the
+/// store as of one commit.
+pub struct Store {
+    backend: Box<dyn Backend>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.backend.location())
+            .finish()
+    }
+}
+
+/// What writing one record did.
+enum Written {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+impl Store {
+    /// Opens the store at `location`, creating it if needed and migrating an
+    /// older one: a file path (the embedded SQLite default) or `:memory:`.
+    /// A store written by a newer version is refused.
+    pub fn open(location: impl AsRef<Path>) -> Result<Self> {
+        let location = location.as_ref();
+        let text = location.to_string_lossy();
+        if text == ":memory:" {
+            return Self::in_memory();
+        }
+        if let Some((scheme, _)) = text.split_once("://") {
+            return Err(Error::Parse {
+                what: "store location",
+                reason: format!(
+                    "{scheme}:// stores are not supported by this build; name a SQLite file"
+                ),
+                input: text.to_string(),
+            });
+        }
+        Ok(Self::with_backend(Box::new(SqliteBackend::open(location)?)))
+    }
+
+    /// Opens the embedded default store: `$PARTNERCRM_DB`, else `partnercrm.db`.
+    pub fn open_default() -> Result<Self> {
+        Self::open(super::default_path())
+    }
+
+    /// A store that lives in memory and is gone when dropped.
+    pub fn in_memory() -> Result<Self> {
+        Ok(Self::with_backend(Box::new(SqliteBackend::in_memory()?)))
+    }
+
+    /// Opens or creates a SQLite store, migrating only up to `version`. For
+    /// testing migrations: a file made this way is what that version wrote.
+    #[doc(hidden)]
+    pub fn open_at_version(path: impl AsRef<Path>, version: i64) -> Result<Self> {
+        Ok(Self::with_backend(Box::new(SqliteBackend::open_at_version(
+            path, version,
+        )?)))
+    }
+
+    /// A store over any backend.
+    pub fn with_backend(backend: Box<dyn Backend>) -> Self {
+        Self { backend }
+    }
+
+    /// Where the store lives: a file, `:memory:`, or a URL.
+    pub fn location(&self) -> &str {
+        self.backend.location()
+    }
+
+    /// The schema version of the store.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.backend.schema_version()
+    }
+
+    /// Checks the database's own structures; `Ok` if they are sound.
+    pub fn verify_integrity(&self) -> Result<()> {
+        self.backend.verify_integrity()
+    }
+
+    /// How long a write waits for another writer before it is refused with
+    /// [`Error::Busy`].
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<()> {
+        self.backend.set_busy_timeout(timeout)
+    }
+
+    /// Copies the store, while it stays in use, to a new file at `path`.
+    pub fn backup(&self, path: &Path) -> Result<()> {
+        self.backend.backup(path)
+    }
+
+    /// Counts the current records of one kind.
+    pub fn count(&self, kind: RecordKind) -> Result<usize> {
+        self.backend.snapshot()?.count(kind)
+    }
+
+    // ---- writes ----
+
+    /// Applies a batch atomically, recording it as one revision by `actor`.
+    ///
+    /// Refuses, storing nothing, a batch that would leave the data set with
+    /// validation errors ([`Error::Invalid`]), that deletes a record others
+    /// still refer to, or that repeats an existing record's natural key
+    /// under another id ([`Error::Conflict`]).
+    pub fn apply(&mut self, batch: Batch, actor: &str, summary: &str) -> Result<Applied> {
+        self.write(actor, summary, |_| Ok(batch), |_, _| Ok(()), true)
+    }
+
+    /// What applying `batch` would do (with `revision` `None`), validation,
+    /// conflicts and all, or the error it would be refused with; nothing is
+    /// stored.
+    pub fn preview(&mut self, batch: Batch) -> Result<Applied> {
+        self.write("preview", "preview", |_| Ok(batch), |_, _| Ok(()), false)
+    }
+
+    /// Inserts or updates one record (a batch of one).
+    pub fn upsert<T: Record>(&mut self, record: T, actor: &str) -> Result<Applied> {
+        let summary = format!("upsert {} {}", T::KIND, record.id());
+        self.apply(Batch::new().upsert(record), actor, &summary)
+    }
+
+    /// Deletes one record (a batch of one).
+    pub fn delete(&mut self, record: impl Into<RecordRef>, actor: &str) -> Result<Applied> {
+        let record = record.into();
+        let summary = format!("delete {record}");
+        self.apply(Batch::new().delete(record), actor, &summary)
+    }
+
+    /// Upserts a whole data set in one batch: the same data imported twice
+    /// leaves one copy.
+    pub fn import(&mut self, data: Dataset, actor: &str) -> Result<Applied> {
+        let summary = format!("import {} records", data.len());
+        self.apply(Batch::upsert_all(data), actor, &summary)
+    }
+
+    /// The shared path of every batch: `build` makes the batch inside the
+    /// write transaction, `after` runs with the new revision before commit.
+    fn write(
+        &mut self,
+        actor: &str,
+        summary: &str,
+        build: impl FnOnce(&dyn Snapshot) -> Result<Batch>,
+        after: impl FnOnce(&mut dyn WriteTx, i64) -> Result<()>,
+        commit: bool,
+    ) -> Result<Applied> {
+        let mut tx = self.backend.begin()?;
+        let Batch {
+            upserts: mut data,
+            deletes,
+        } = build(&*tx)?;
+        let deleted: IdSet<Uuid> = deletes.iter().map(|r| r.id).collect();
+        let warnings = super::context::check(&*tx, &mut data, &deleted)?;
+
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?);
+        let revision = tx.add_revision(recorded_at, actor, summary)?;
+        let mut applied = Applied {
+            revision: Some(revision),
+            warnings,
+            ..Applied::default()
+        };
+        for &record in &deletes {
+            let before = tx.row(record.kind, record.id)?.ok_or(Error::NotFound { record })?;
+            tx.push_history(&HistoryRow {
+                seq: 0,
+                revision,
+                kind: record.kind,
+                id: record.id,
+                action: Action::Deleted,
+                created: before.created,
+                position: before.position,
+                doc: before.body.to_doc()?,
+            })?;
+            tx.delete(record)?;
+            applied.deleted += 1;
+        }
+        for kind in WRITE_ORDER {
+            crate::with_record_kind!(kind, T => {
+                let records = T::collection(&data);
+                tx.begin_bulk(kind, records.len())?;
+                for record in records {
+                    match write_record(&mut *tx, record, revision)? {
+                        Written::Inserted => applied.inserted += 1,
+                        Written::Updated => applied.updated += 1,
+                        Written::Unchanged => applied.unchanged += 1,
+                    }
+                }
+                tx.end_bulk(kind)?;
+            });
+        }
+        for &record in &deletes {
+            let still = tx.referrers(record, None, Some(5))?;
+            if !still.is_empty() {
+                let names: Vec<String> = still
+                    .iter()
+                    .map(|r| format!("{} ({})", r.record, r.field))
+                    .collect();
+                return Err(Error::Conflict {
+                    message: format!(
+                        "cannot delete {record}: still referred to by {}; change or delete those first",
+                        names.join(", ")
+                    ),
+                });
+            }
+        }
+        after(&mut *tx, revision)?;
+        let mut meta_changed = false;
+        for (key, value) in [("title", &data.title), ("source", &data.source)] {
+            if let Some(value) = value
+                && tx.meta(key)?.as_deref() != Some(value.as_str())
+            {
+                tx.set_meta(key, value)?;
+                meta_changed = true;
+            }
+        }
+        if !commit || (applied.inserted + applied.updated + applied.deleted == 0 && !meta_changed) {
+            // A preview, or nothing changed: dropping the transaction leaves no revision behind.
+            applied.revision = None;
+            return Ok(applied);
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Removes a person's name, contact details and description from the
+    /// record and from its history, keeping a tombstone so that references
+    /// stay valid; the notes about them lose the name too.
+    pub fn erase_person(&mut self, id: PersonId, actor: &str) -> Result<()> {
+        let uuid = *id.as_uuid();
+        let mut tx = self.backend.begin()?;
+        let before = tx
+            .row(RecordKind::Person, uuid)?
+            .ok_or(Error::NotFound { record: id.into() })?;
+        let mut person: Person = before.body.decode()?;
+        let name = std::mem::take(&mut person.name);
+        person.erase();
+
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?);
+        let summary = format!("erase personal data of person {id}");
+        let revision = tx.add_revision(recorded_at, actor, &summary)?;
+        // Scrub every earlier version too: erasure that left the name in the
+        // history would not be erasure.
+        for entry in tx.history_of(uuid)? {
+            let mut version: Person = from_doc(&entry.doc)?;
+            version.erase();
+            tx.set_history_doc(entry.seq, &to_doc(&version)?)?;
+        }
+        let put = Put::of(&person)?;
+        tx.push_history(&HistoryRow {
+            seq: 0,
+            revision,
+            kind: RecordKind::Person,
+            id: uuid,
+            action: Action::Erased,
+            created: before.created,
+            position: before.position,
+            doc: to_doc(&person)?,
+        })?;
+        tx.update(&put, revision)?;
+        redact_notes(&mut *tx, uuid, &name)?;
+        tx.commit()
+    }
+
+    /// Folds the duplicate `remove` into `keep`: every record that refers to
+    /// `remove` is changed to refer to `keep`, and `remove` is deleted, in one
+    /// revision whose number identifies the merge. History is kept whole, the
+    /// old id keeps resolving through [`Store::merged_into`], and
+    /// [`Store::undo_merge`] reverses it.
+    pub fn merge<T: Record>(&mut self, keep: T::Id, remove: T::Id, actor: &str) -> Result<Applied> {
+        let (keep, remove): (RecordRef, RecordRef) = (keep.into(), remove.into());
+        if keep == remove {
+            return Err(Error::Conflict {
+                message: format!("cannot merge {keep} into itself"),
+            });
+        }
+        let summary = format!("merge {remove} into {}", keep.id);
+        self.write(
+            actor,
+            &summary,
+            |snapshot| {
+                for record in [keep, remove] {
+                    if snapshot.row(record.kind, record.id)?.is_none() {
+                        return Err(Error::NotFound { record });
+                    }
+                }
+                let mut batch = Batch::new();
+                let mut seen = IdSet::default();
+                for referrer in snapshot.referrers(remove, None, None)? {
+                    let record = referrer.record;
+                    if !seen.insert(record.id) {
+                        continue;
+                    }
+                    crate::with_record_kind!(record.kind, R => {
+                        if let Some(found) = read_current::<R>(snapshot, record.id)? {
+                            R::collection_mut(&mut batch.upserts).push(rewrite(&found, remove.id, keep.id)?);
+                        }
+                    });
+                }
+                batch.deletes.push(remove);
+                Ok(batch)
+            },
+            |tx, revision| {
+                tx.add_merge(
+                    revision,
+                    &MergeRow {
+                        kind: remove.kind,
+                        kept: keep.id,
+                        removed: remove.id,
+                        undone_by: None,
+                    },
+                )
+            },
+            true,
+        )
+    }
+
+    /// Reverses the merge recorded as `revision`, if nothing it changed has
+    /// changed since.
+    pub fn undo_merge(&mut self, revision: i64, actor: &str) -> Result<Applied> {
+        let summary = format!("undo merge {revision}");
+        self.write(
+            actor,
+            &summary,
+            |snapshot| {
+                match snapshot.merge(revision)? {
+                    None => {
+                        return Err(Error::Conflict {
+                            message: format!("revision {revision} is not a merge"),
+                        });
+                    }
+                    Some(MergeRow {
+                        undone_by: Some(undone),
+                        ..
+                    }) => {
+                        return Err(Error::Conflict {
+                            message: format!(
+                                "merge {revision} was already undone in revision {undone}"
+                            ),
+                        });
+                    }
+                    Some(_) => {}
+                }
+                // Put back every record the merge changed or deleted, as it was.
+                let mut batch = Batch::new();
+                for entry in snapshot.history_in(revision)? {
+                    if let Some(now) = snapshot.row(entry.kind, entry.id)?
+                        && now.updated != revision
+                    {
+                        return Err(Error::Conflict {
+                            message: format!(
+                                "{} {} has changed since merge {revision}; undo those changes first",
+                                entry.kind, entry.id
+                            ),
+                        });
+                    }
+                    crate::with_record_kind!(entry.kind, R => {
+                        R::collection_mut(&mut batch.upserts).push(from_doc::<R>(&entry.doc)?);
+                    });
+                }
+                Ok(batch)
+            },
+            |tx, undo| tx.mark_merge_undone(revision, undo),
+            true,
+        )
+    }
+
+    // ---- reads, each in one snapshot ----
+
+    /// The record with this id.
+    pub fn get<T: Record>(&self, id: T::Id) -> Result<Option<T>> {
+        let id: RecordRef = id.into();
+        read_current(&*self.backend.snapshot()?, id.id)
+    }
+
+    /// Every record of one kind.
+    pub fn all<T: Record>(&self) -> Result<Vec<T>> {
+        let mut data = self.dataset_of(&[T::KIND], None)?;
+        Ok(std::mem::take(T::collection_mut(&mut data)))
+    }
+
+    /// Records whose name, title, acronym or alias is `name`, ignoring case.
+    pub fn find_by_name<T: Record>(&self, name: &str) -> Result<Vec<T>> {
+        let snapshot = self.backend.snapshot()?;
+        snapshot
+            .ids_named(T::KIND, &fold(name))?
+            .into_iter()
+            .filter_map(|id| read_current::<T>(&*snapshot, id).transpose())
+            .collect()
+    }
+
+    /// The record with this natural key (see [`Record::natural_key`]).
+    pub fn find_by_natural_key<T: Record>(&self, key: &str) -> Result<Option<T>> {
+        let snapshot = self.backend.snapshot()?;
+        match snapshot.id_with_natural_key(T::KIND, key)? {
+            Some(id) => read_current(&*snapshot, id),
+            None => Ok(None),
+        }
+    }
+
+    /// The organisation with this external identifier, e.g. `XM-DAC-47066`.
+    pub fn organisation_by_identifier(&self, value: &str) -> Result<Option<Organisation>> {
+        let snapshot = self.backend.snapshot()?;
+        match snapshot.ids_with_identifier(&fold(value))?.first() {
+            Some(&id) => read_current(&*snapshot, id),
+            None => Ok(None),
+        }
+    }
+
+    /// The whole data set as it is now.
+    pub fn dataset(&self) -> Result<Dataset> {
+        self.dataset_of(&RecordKind::ALL, None)
+    }
+
+    /// The whole data set as it was recorded at `moment`.
+    pub fn dataset_at(&self, moment: DateTime<Utc>) -> Result<Dataset> {
+        self.dataset_of(&RecordKind::ALL, Some(moment))
+    }
+
+    /// The records of `kinds` only, as they are now or as recorded at
+    /// `moment`: what a query that needs only those kinds reads.
+    pub fn dataset_of(&self, kinds: &[RecordKind], moment: Option<DateTime<Utc>>) -> Result<Dataset> {
+        let snapshot = self.backend.snapshot()?;
+        let revision = match moment {
+            None => None,
+            Some(moment) => match snapshot.revision_at(moment)? {
+                Some(number) => Some(number),
+                None => return Ok(Dataset::new()),
+            },
+        };
+        let mut data = Dataset::new();
+        data.title = snapshot.meta("title")?;
+        data.source = snapshot.meta("source")?;
+        for &kind in kinds {
+            crate::with_record_kind!(kind, T => read_kind::<T>(&*snapshot, revision, &mut data)?);
+        }
+        Ok(data)
+    }
+
+    /// Every problem in the stored data set, read in one snapshot: warnings
+    /// only, since a batch with errors is never stored.
+    pub fn validate(&self) -> Result<Report> {
+        Ok(self.dataset()?.validate())
+    }
+
+    /// The revisions, oldest first.
+    pub fn revisions(&self) -> Result<Vec<Revision>> {
+        self.backend.snapshot()?.revisions()
+    }
+
+    /// Every recorded change to one record, oldest first.
+    pub fn history<T: Record>(&self, id: T::Id) -> Result<Vec<Change<T>>> {
+        let uuid = id.into().id;
+        let snapshot = self.backend.snapshot()?;
+        let entries = snapshot.history_of(uuid)?;
+        let current = snapshot.row(T::KIND, uuid)?;
+        let current_created = current.as_ref().map(|row| row.created);
+        let current: Option<T> = current.map(|row| row.body.decode()).transpose()?;
+
+        // History keeps values before each change; the value after is the
+        // next entry's, or the current row.
+        let mut changes = Vec::new();
+        let mut exists = false;
+        for (i, entry) in entries.iter().enumerate() {
+            let before: T = from_doc(&entry.doc)?;
+            if !exists {
+                changes.push(Change {
+                    revision: snapshot.revision(entry.created)?,
+                    action: Action::Created,
+                    before: None,
+                    after: Some(before.clone()),
+                });
+            }
+            let action = match entry.action {
+                Action::Created => Action::Updated,
+                other => other,
+            };
+            exists = action != Action::Deleted;
+            let after = if exists {
+                match entries.get(i + 1) {
+                    Some(next) => Some(from_doc(&next.doc)?),
+                    None => current.clone(),
+                }
+            } else {
+                None
+            };
+            changes.push(Change {
+                revision: snapshot.revision(entry.revision)?,
+                action,
+                before: Some(before),
+                after,
+            });
+        }
+        if let (Some(current), Some(created), false) = (current, current_created, exists) {
+            changes.push(Change {
+                revision: snapshot.revision(created)?,
+                action: Action::Created,
+                before: None,
+                after: Some(current),
+            });
+        }
+        Ok(changes)
+    }
+
+    /// Everything held about a person.
+    pub fn export_person(&self, id: PersonId) -> Result<PersonExport> {
+        let snapshot = self.backend.snapshot()?;
+        let person: Person = read_current(&*snapshot, *id.as_uuid())?
+            .ok_or(Error::NotFound { record: id.into() })?;
+        drop(snapshot);
+        let history = self.history::<Person>(id)?;
+        let notes = self.notes_about(*id.as_uuid())?;
+        Ok(PersonExport {
+            person,
+            history,
+            notes,
+        })
+    }
+
+    fn notes_about(&self, person: Uuid) -> Result<Vec<Note>> {
+        let snapshot = self.backend.snapshot()?;
+        let mut seen = IdSet::default();
+        let mut notes = Vec::new();
+        for referrer in snapshot.referrers(person_ref(person), None, None)? {
+            if referrer.record.kind == RecordKind::Note
+                && seen.insert(referrer.record.id)
+                && let Some(note) = read_current::<Note>(&*snapshot, referrer.record.id)?
+            {
+                notes.push(note);
+            }
+        }
+        Ok(notes)
+    }
+
+    /// The record `id` was merged into (following merges of merges), if any.
+    pub fn merged_into(&self, id: Uuid) -> Result<Option<Uuid>> {
+        let snapshot = self.backend.snapshot()?;
+        let mut current = id;
+        let mut seen = vec![id];
+        while let Some(kept) = snapshot.kept_for(current)? {
+            if seen.contains(&kept) {
+                break;
+            }
+            seen.push(kept);
+            current = kept;
+        }
+        Ok((current != id).then_some(current))
+    }
+}
+
+fn person_ref(id: Uuid) -> RecordRef {
+    RecordRef {
+        kind: RecordKind::Person,
+        id,
+    }
+}
+
+/// Writes one record of a batch, keeping its value before in history.
+fn write_record<T: Record>(tx: &mut dyn WriteTx, record: &T, revision: i64) -> Result<Written> {
+    let put = Put::of(record)?;
+    if let Some(key) = &put.natural_key
+        && let Some(holder) = tx.id_with_natural_key(T::KIND, key)?
+        && holder != put.id
+    {
+        let label = match tx.row(T::KIND, holder)? {
+            Some(row) => row.body.decode::<T>()?.label().to_owned(),
+            None => String::new(),
+        };
+        return Err(Error::Conflict {
+            message: format!(
+                "{} {:?} ({}) describes the same {} as the stored {holder} ({label:?}), key {key:?}; \
+                 update that record instead of adding a second one",
+                T::KIND,
+                record.label(),
+                put.id,
+                T::KIND,
+            ),
+        });
+    }
+    let Some(before) = tx.insert(&put, revision)? else {
+        return Ok(Written::Inserted);
+    };
+    if before.body.same_as(&put.body) {
+        return Ok(Written::Unchanged);
+    }
+    tx.push_history(&HistoryRow {
+        seq: 0,
+        revision,
+        kind: T::KIND,
+        id: put.id,
+        action: Action::Updated,
+        created: before.created,
+        position: before.position,
+        doc: before.body.to_doc()?,
+    })?;
+    tx.update(&put, revision)?;
+    Ok(Written::Updated)
+}
+
+/// Removes an erased person's name from the notes linked to them, now and
+/// in their history: a quote's headline "Jim Blackwell on ..." names him too.
+fn redact_notes(tx: &mut dyn WriteTx, person: Uuid, name: &str) -> Result<()> {
+    let linked = |note: &Note| note.links.people.iter().any(|p| *p.as_uuid() == person);
+    let mut seen = IdSet::default();
+    for referrer in tx.referrers(person_ref(person), None, None)? {
+        if referrer.record.kind != RecordKind::Note || !seen.insert(referrer.record.id) {
+            continue;
+        }
+        if let Some(mut note) = read_current::<Note>(&*tx, referrer.record.id)?
+            && note.redact(name, ERASED_NAME)
+        {
+            tx.rewrite(&Put::of(&note)?)?;
+        }
+    }
+    // Earlier versions, including notes deleted since, that linked the person.
+    for entry in tx.history_containing(RecordKind::Note, &person.to_string())? {
+        let mut note: Note = from_doc(&entry.doc)?;
+        if linked(&note) && note.redact(name, ERASED_NAME) {
+            tx.set_history_doc(entry.seq, &to_doc(&note)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// The record with every reference to `from` pointing at `to` instead.
+/// Ids are UUIDs, so in the record's JSON form they appear only as
+/// references (or as its own id, which is never `from` here).
+fn rewrite<T: Record>(record: &T, from: Uuid, to: Uuid) -> Result<T> {
+    fn walk(value: &mut serde_json::Value, from: &str, to: &str) {
+        match value {
+            serde_json::Value::String(s) if s == from => *s = to.to_owned(),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, from, to)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, from, to)),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(record).map_err(|e| Error::Parse {
+        what: "record",
+        input: record.label().to_owned(),
+        reason: e.to_string(),
+    })?;
+    walk(&mut value, &from.to_string(), &to.to_string());
+    serde_json::from_value(value).map_err(|e| Error::Parse {
+        what: "record",
+        input: record.label().to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// The current version of a record.
+pub(super) fn read_current<T: Record>(snapshot: &dyn Snapshot, id: Uuid) -> Result<Option<T>> {
+    snapshot
+        .row(T::KIND, id)?
+        .map(|row| row.body.decode())
+        .transpose()
+}
+
+/// Reads every record of one kind as recorded at `revision` (or now, if
+/// `None`), in the order they were first stored.
+fn read_kind<T: Record>(
+    snapshot: &dyn Snapshot,
+    revision: Option<i64>,
+    out: &mut Dataset,
+) -> Result<()> {
+    let rows = snapshot.rows(T::KIND, revision)?;
+    let records = T::collection_mut(out);
+    let Some(as_of) = revision else {
+        records.reserve(rows.len());
+        for row in rows {
+            records.push(row.body.decode()?);
+        }
+        return Ok(());
+    };
+    // Records changed or deleted since: their value before the first later change.
+    let mut found: Vec<(i64, T)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        found.push((row.position, row.body.decode()?));
+    }
+    for entry in snapshot.first_changes_after(T::KIND, as_of)? {
+        found.push((entry.position, from_doc(&entry.doc)?));
+    }
+    found.sort_by_key(|(position, _)| *position);
+    records.extend(found.into_iter().map(|(_, record)| record));
+    Ok(())
+}
+
+/// A revision time no earlier than the last one, so that "as recorded at"
+/// follows revision order even if clocks step back.
+fn next_recorded_at(last: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    let now = Utc::now();
+    last.map_or(now, |last| last.max(now))
+}
