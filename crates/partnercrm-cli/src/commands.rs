@@ -720,11 +720,7 @@ fn record_kind(kind: KindArg) -> RecordKind {
 }
 
 /// The records `text` names: by id, else by name, among `kinds`.
-fn find(
-    store: &Store,
-    text: &str,
-    kinds: &[RecordKind],
-) -> Outcome<Vec<(RecordRef, String)>> {
+fn find(store: &Store, text: &str, kinds: &[RecordKind]) -> Outcome<Vec<(RecordRef, String)>> {
     let mut found = Vec::new();
     let id = Uuid::parse_str(text).ok();
     for kind in kinds {

@@ -40,6 +40,12 @@ create_exception!(
 );
 create_exception!(
     _partnercrm,
+    BusyError,
+    StorageError,
+    "Another writer held the store for longer than the busy timeout; nothing was written."
+);
+create_exception!(
+    _partnercrm,
     ParseError,
     PartnerCrmError,
     "Input is malformed: a document, a date, an amount, a code, or an argument of the wrong type."
@@ -66,6 +72,7 @@ pub fn to_py(error: Error) -> PyErr {
         }
         Error::NotFound { .. } => NotFoundError::new_err(error.to_string()),
         Error::Conflict { .. } => ConflictError::new_err(error.to_string()),
+        Error::Busy { .. } => BusyError::new_err(error.to_string()),
         Error::Storage(_) | Error::Io { .. } | Error::SchemaTooNew { .. } => {
             StorageError::new_err(error.to_string())
         }

@@ -26,6 +26,7 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NotFoundError", py.get_type::<errors::NotFoundError>())?;
     m.add("ConflictError", py.get_type::<errors::ConflictError>())?;
     m.add("StorageError", py.get_type::<errors::StorageError>())?;
+    m.add("BusyError", py.get_type::<errors::BusyError>())?;
     m.add("ParseError", py.get_type::<errors::ParseError>())?;
     m.add_class::<problem::PyProblem>()?;
     m.add_class::<records::PyOrganisation>()?;

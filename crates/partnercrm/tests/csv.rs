@@ -220,12 +220,7 @@ fn seeded_store() -> Store {
 }
 
 /// Imports one file of `kind` into `store`, as the bindings and the CLI do.
-fn import(
-    store: &mut Store,
-    kind: CsvKind,
-    file: &str,
-    text: &str,
-) -> partnercrm::Result<usize> {
+fn import(store: &mut Store, kind: CsvKind, file: &str, text: &str) -> partnercrm::Result<usize> {
     let known = references(store)?;
     let new = read(kind, text, &options(file), &known)?;
     let applied = store.apply(Batch::upsert_all(new), "test", file)?;

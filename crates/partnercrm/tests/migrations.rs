@@ -97,7 +97,10 @@ fn a_file_written_by_the_first_schema_opens_and_migrates() {
         "the history written under schema 1 is still there"
     );
     drop(store);
-    assert_eq!(version(&path), partnercrm::store::sqlite::CURRENT_SCHEMA_VERSION);
+    assert_eq!(
+        version(&path),
+        partnercrm::store::sqlite::CURRENT_SCHEMA_VERSION
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Durability across processes: a writer killed with SIGKILL mid-batch
-//! leaves a sound file holding all of the batch or none of it, and two
-//! processes writing at once lose nothing.
+//! leaves a sound file holding all of the batch or none of it, two
+//! processes writing at once lose nothing, a reader never sees half of
+//! another process's batch, and a writer kept waiting gets a typed error.
 //!
 //! The child processes are this test binary itself, running the ignored
 //! `child` test with its role in the environment.
@@ -24,6 +25,8 @@ const DB: &str = "PARTNERCRM_CHILD_DB";
 const TAG: &str = "PARTNERCRM_CHILD_TAG";
 const BATCH_SIZE: usize = 20_000;
 const SMALL_WRITES: usize = 60;
+/// The file whose existence tells a linked writer to stop.
+const STOP: &str = "PARTNERCRM_CHILD_STOP";
 
 fn partner(tag: &str, k: usize) -> Organisation {
     let mut org = Organisation::new(format!("{tag} partner {k}"), OrganisationKind::NgoCso);
@@ -59,12 +62,46 @@ fn child() {
                     .expect("every write lands");
             }
         }
+        "linked-writes" => {
+            // Each batch adds an organisation and a gift that names it, and
+            // deletes the pair before: a read that saw half of a batch would
+            // hold a gift with a dangling donor, or lose a pair's half.
+            let stop = std::env::var(STOP).expect("stop file");
+            let anchor = org_named(&store, "International Organization for Migration");
+            let mut previous: Option<(OrganisationId, ContributionId)> = None;
+            let mut k = 0;
+            while !Path::new(&stop).exists() {
+                let donor = partner(&tag, k);
+                let mut gift = Contribution::new(ContributionKind::Cash, donor.id, anchor);
+                gift.value = ContributionValue::actual(Money::parse("100", "USD").expect("money"));
+                gift.date = Some("2024".parse().expect("date"));
+                let mut batch = Batch::new().upsert(donor.clone()).upsert(gift.clone());
+                if let Some((org, contribution)) = previous {
+                    batch = batch.delete(contribution).delete(org);
+                }
+                store
+                    .apply(batch, &tag, "linked pair")
+                    .expect("every write lands");
+                previous = Some((donor.id, gift.id));
+                k += 1;
+            }
+            println!("WROTE {k}");
+        }
         other => panic!("unknown role {other}"),
     }
 }
 
+fn org_named(store: &Store, name: &str) -> OrganisationId {
+    store.find_by_name::<Organisation>(name).expect("lookup")[0].id
+}
+
 fn spawn(role: &str, db: &Path, tag: &str) -> Child {
+    spawn_with(role, db, tag, &[])
+}
+
+fn spawn_with(role: &str, db: &Path, tag: &str, env: &[(&str, &Path)]) -> Child {
     Command::new(std::env::current_exe().expect("test binary"))
+        .envs(env.iter().copied())
         .args([
             "child",
             "--exact",
@@ -181,4 +218,96 @@ fn two_processes_writing_at_once_lose_nothing() {
         2 * SMALL_WRITES,
         "one revision per write"
     );
+}
+
+#[test]
+fn reads_see_one_commit_while_another_process_writes() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("busy.db");
+    let stop = dir.path().join("stop");
+    let seed = json::read(SEED).expect("seed");
+    Store::open(&db)
+        .expect("creates")
+        .import(seed.clone(), "setup")
+        .expect("imports");
+    let mut writer = spawn_with("linked-writes", &db, "Linked", &[(STOP, &stop)]);
+    let store = Store::open(&db).expect("opens");
+    let (mut reads, mut invalid, mut exports) = (0, 0, 0);
+    let mut seen_changes = std::collections::HashSet::new();
+    while reads < 1_000 {
+        let data = store.dataset().expect("reads");
+        if !data.validate().is_clean() {
+            invalid += 1;
+        }
+        // Every snapshot holds the seed plus one whole linked pair (or none,
+        // before the first batch).
+        let linked = data.organisations.len() - seed.organisations.len();
+        assert!(linked <= 1, "a snapshot held {linked} linked donors");
+        assert_eq!(
+            data.contributions.len(),
+            seed.contributions.len() + linked,
+            "a snapshot held half a batch"
+        );
+        seen_changes.insert(data.organisations.last().map(|o| o.id));
+        // What `partnercrm export` does: the document, read back whole.
+        let text = json::to_string(&data).expect("writes");
+        json::from_str(&text).expect("an export reads back");
+        exports += 1;
+        reads += 1;
+    }
+    std::fs::write(&stop, "").expect("stops the writer");
+    let status = writer.wait().expect("waits");
+    assert!(status.success(), "the writer failed: {status}");
+    assert_eq!(
+        invalid, 0,
+        "{invalid} of {reads} snapshots failed validation"
+    );
+    assert_eq!(exports, reads);
+    assert!(
+        seen_changes.len() > 10,
+        "the reads overlapped the writes ({} distinct states seen)",
+        seen_changes.len()
+    );
+    assert!(store.validate().expect("reads").is_clean());
+}
+
+#[test]
+fn a_writer_kept_waiting_gets_a_busy_error_that_says_how_long() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("locked.db");
+    let mut store = Store::open(&db).expect("creates");
+    store
+        .set_busy_timeout(Duration::from_millis(300))
+        .expect("sets the timeout");
+    // Another process holds the write lock.
+    let holder = rusqlite::Connection::open(&db).expect("opens");
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("takes the lock");
+    let started = std::time::Instant::now();
+    let result = store.upsert(partner("Waiting", 0), "t");
+    let waited = started.elapsed();
+    let Err(partnercrm::Error::Busy {
+        location,
+        waited: said,
+    }) = result
+    else {
+        panic!("expected a busy error, got {result:?}");
+    };
+    assert_eq!(location, db.display().to_string());
+    assert!(
+        said >= Duration::from_millis(250),
+        "it waited out the timeout: {said:?}"
+    );
+    assert!(waited < Duration::from_secs(5), "and no longer: {waited:?}");
+    let message = partnercrm::Error::Busy {
+        location,
+        waited: said,
+    }
+    .to_string();
+    assert!(message.contains("another writer holds it"), "{message}");
+    holder.execute_batch("ROLLBACK").expect("releases");
+    store
+        .upsert(partner("Waiting", 0), "t")
+        .expect("then it writes");
 }

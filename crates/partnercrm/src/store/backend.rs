@@ -187,8 +187,12 @@ pub trait Snapshot {
 /// A write transaction: all of it commits, or none.
 pub trait WriteTx: Snapshot {
     /// Records a new revision and returns its number.
-    fn add_revision(&mut self, recorded_at: DateTime<Utc>, actor: &str, summary: &str)
-    -> Result<i64>;
+    fn add_revision(
+        &mut self,
+        recorded_at: DateTime<Utc>,
+        actor: &str,
+        summary: &str,
+    ) -> Result<i64>;
 
     /// Stores a record whose id is new, created in `revision`; when the id
     /// exists, writes nothing and returns the stored row.
@@ -304,11 +308,14 @@ impl Body {
             Self::Doc(doc) => from_doc(&doc),
             Self::Contribution(contribution) => {
                 let boxed: Box<dyn Any> = contribution;
-                boxed.downcast::<T>().map(|record| *record).map_err(|_| Error::Parse {
-                    what: "stored record",
-                    input: T::KIND.to_string(),
-                    reason: "a contribution row was read as another kind".to_owned(),
-                })
+                boxed
+                    .downcast::<T>()
+                    .map(|record| *record)
+                    .map_err(|_| Error::Parse {
+                        what: "stored record",
+                        input: T::KIND.to_string(),
+                        reason: "a contribution row was read as another kind".to_owned(),
+                    })
             }
         }
     }

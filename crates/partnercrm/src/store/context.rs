@@ -21,11 +21,11 @@ use uuid::Uuid;
 
 use super::backend::Snapshot;
 use super::engine::read_current;
+use crate::Result;
 use crate::model::ids::IdSet;
 use crate::model::record::fold;
 use crate::model::{Dataset, Record, RecordKind, RecordRef};
 use crate::validate::{self, Code, Path, Problem, Report, Segment};
-use crate::Result;
 
 /// How many records of each kind a data set holds, in [`RecordKind::ALL`] order.
 type Counts = [usize; 8];
@@ -151,7 +151,10 @@ impl Gather<'_> {
         let mut ids = Vec::new();
         for org in &data.organisations[..incoming[kind_index(RecordKind::Organisation)]] {
             for identifier in &org.identifiers {
-                ids.extend(self.snapshot.ids_with_identifier(&fold(&identifier.value))?);
+                ids.extend(
+                    self.snapshot
+                        .ids_with_identifier(&fold(&identifier.value))?,
+                );
             }
             for name in org.names() {
                 ids.extend(
@@ -220,7 +223,12 @@ fn place(problem: &Problem, data: &Dataset, incoming: &Counts) -> Place {
 /// A problem's identity apart from positions: the record, the rest of the
 /// path and the code.
 fn key(record: RecordRef, problem: &Problem) -> (Uuid, Vec<Segment>, Code) {
-    let rest = problem.path.segments().get(2..).unwrap_or_default().to_vec();
+    let rest = problem
+        .path
+        .segments()
+        .get(2..)
+        .unwrap_or_default()
+        .to_vec();
     (record.id, rest, problem.code)
 }
 

@@ -96,9 +96,9 @@ impl Store {
     /// testing migrations: a file made this way is what that version wrote.
     #[doc(hidden)]
     pub fn open_at_version(path: impl AsRef<Path>, version: i64) -> Result<Self> {
-        Ok(Self::with_backend(Box::new(SqliteBackend::open_at_version(
-            path, version,
-        )?)))
+        Ok(Self::with_backend(Box::new(
+            SqliteBackend::open_at_version(path, version)?,
+        )))
     }
 
     /// A store over any backend.
@@ -202,7 +202,9 @@ impl Store {
             ..Applied::default()
         };
         for &record in &deletes {
-            let before = tx.row(record.kind, record.id)?.ok_or(Error::NotFound { record })?;
+            let before = tx
+                .row(record.kind, record.id)?
+                .ok_or(Error::NotFound { record })?;
             tx.push_history(&HistoryRow {
                 seq: 0,
                 revision,
@@ -460,7 +462,11 @@ impl Store {
 
     /// The records of `kinds` only, as they are now or as recorded at
     /// `moment`: what a query that needs only those kinds reads.
-    pub fn dataset_of(&self, kinds: &[RecordKind], moment: Option<DateTime<Utc>>) -> Result<Dataset> {
+    pub fn dataset_of(
+        &self,
+        kinds: &[RecordKind],
+        moment: Option<DateTime<Utc>>,
+    ) -> Result<Dataset> {
         let snapshot = self.backend.snapshot()?;
         let revision = match moment {
             None => None,

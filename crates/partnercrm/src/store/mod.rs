@@ -173,4 +173,3 @@ pub struct PersonExport {
     /// Notes linked to the person, such as their quotes.
     pub notes: Vec<Note>,
 }
-

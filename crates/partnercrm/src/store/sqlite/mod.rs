@@ -430,8 +430,7 @@ impl Snapshot for SqliteTx<'_> {
 
     fn history_in(&self, revision: i64) -> Result<Vec<HistoryRow>> {
         // history_by_revision leads with the kind, so this scans: undo is rare.
-        let sql =
-            format!("SELECT {HISTORY_COLUMNS} FROM history WHERE revision = ?1 ORDER BY seq");
+        let sql = format!("SELECT {HISTORY_COLUMNS} FROM history WHERE revision = ?1 ORDER BY seq");
         let rows = self
             .tx
             .prepare(&sql)?
@@ -572,13 +571,11 @@ impl Snapshot for SqliteTx<'_> {
     }
 
     fn last_recorded_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let last: Option<String> =
-            self.map_busy(
-                self.tx
-                    .query_row("SELECT max(recorded_at) FROM revisions", [], |row| {
-                        row.get(0)
-                    }),
-            )?;
+        let last: Option<String> = self.map_busy(self.tx.query_row(
+            "SELECT max(recorded_at) FROM revisions",
+            [],
+            |row| row.get(0),
+        ))?;
         Ok(last.map(|t| parse_time(&t)).transpose()?)
     }
 
@@ -755,8 +752,10 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn set_history_doc(&mut self, seq: i64, doc: &str) -> Result<()> {
-        self.tx
-            .execute("UPDATE history SET doc = ?2 WHERE seq = ?1", params![seq, doc])?;
+        self.tx.execute(
+            "UPDATE history SET doc = ?2 WHERE seq = ?1",
+            params![seq, doc],
+        )?;
         Ok(())
     }
 
