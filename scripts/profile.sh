@@ -24,10 +24,10 @@ case "$task" in
     collect=('partnercrm::io::csv::contributions::*' 'partnercrm::model::Dataset::validate*') ;;
   persist)
     bench=persist
-    collect=('partnercrm::store::sqlite::write_contributions*' 'partnercrm::store::sqlite::validate_batch*') ;;
+    collect=('partnercrm::store::engine::write_record*' 'partnercrm::store::context::check*') ;;
   reopen)
     bench=persist
-    collect=('partnercrm::store::sqlite::SqliteStore::open_at_version*' 'partnercrm::store::sqlite::read_dataset*' 'partnercrm::query::rollup::rollup*') ;;
+    collect=('partnercrm::store::sqlite::SqliteBackend::open_at_version*' 'partnercrm::store::engine::Store::dataset_of*' 'partnercrm::query::rollup::rollup*') ;;
   rollup)
     bench=rollup
     collect=('partnercrm::query::rollup::rollup*') ;;

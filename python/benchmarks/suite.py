@@ -23,6 +23,10 @@ The tasks (see BENCHMARKS.md for what each peer does and does not do):
   Python's sqlite3 `executemany` into an equivalent table, in one transaction.
 - reopen_rollup / reopen_lookup: open the file written above from a fresh
   connection and answer a first query, against sqlite3 doing the same in SQL.
+- store_table / store_write: on the store written above, one small table
+  (the organisations) read beside a million contributions, and the median of
+  one-record edits, each a durable commit, against sqlite3 reading the same
+  rows and committing a one-row UPDATE.
 - rollup_usd: total in USD by donor and year at monthly rates, against polars
   and DuckDB, all agreeing to the cent.
 - export_polars: the contributions as a polars DataFrame, against DuckDB
@@ -39,6 +43,7 @@ import datetime
 import gc
 import json
 import os
+import statistics
 import platform
 import resource
 import sqlite3
@@ -60,7 +65,7 @@ import polars as pl
 
 import partnercrm as pc
 
-TASKS = ("csv_import", "persist", "reopen", "rollup_usd", "export_polars", "memory")
+TASKS = ("csv_import", "persist", "reopen", "store_io", "rollup_usd", "export_polars", "memory")
 
 # A contender: its label, and a function that prepares one repetition
 # (untimed) and returns the work to time.
@@ -411,6 +416,86 @@ def reopen(w: Workload, repeat: int) -> list[Task]:
     ]
 
 
+WRITES_PER_ROUND = 25
+
+
+def store_io(w: Workload, repeat: int) -> list[Task]:
+    ours_path = latest(w, "partnercrm")
+    store = pc.Store(ours_path)
+    organisations = len(store.all(pc.Organisation))
+
+    def ours_table() -> object:
+        return len(store.table("organisations"))
+
+    def peer_table() -> object:
+        conn = sqlite3.connect(ours_path)
+        try:
+            return len(conn.execute("SELECT id, natural_key, label, doc FROM organisations").fetchall())
+        finally:
+            conn.close()
+
+    table_entries, counted = interleaved(
+        max(repeat, 5), [("partnercrm", lambda: ours_table), ("sqlite3 SELECT *", lambda: peer_table)]
+    )
+    assert counted["partnercrm"] == counted["sqlite3 SELECT *"] == organisations, counted
+    table_entries[0].detail = "Store.table: one snapshot, that kind only, to Arrow"
+    table_entries[1].detail = "the same rows as Python tuples"
+
+    # One-record edits, each a durable commit. A sample is the median of one
+    # round's writes (what an editing user waits), rounds rotating the order.
+    target = store.all(pc.Organisation)[0]
+    peer = sqlite3.connect(ours_path.with_name("sqlite3-write.db"), isolation_level=None)
+    peer.execute("PRAGMA journal_mode = WAL")
+    peer.execute("PRAGMA synchronous = FULL")
+    peer.execute("CREATE TABLE IF NOT EXISTS organisations (id BLOB PRIMARY KEY, doc TEXT)")
+    peer.execute("INSERT OR REPLACE INTO organisations VALUES (?, ?)", (b"0" * 16, "{}"))
+
+    def ours_write(k: int) -> None:
+        assert store.add(target.replace(description=f"edit {k}"))["updated"] == 1
+
+    def peer_write(k: int) -> None:
+        peer.execute("BEGIN IMMEDIATE")
+        peer.execute("UPDATE organisations SET doc = ? WHERE id = ?", (f'{{"edit": {k}}}', b"0" * 16))
+        peer.execute("COMMIT")
+
+    writers = [("partnercrm", ours_write), ("sqlite3 UPDATE + COMMIT", peer_write)]
+    write_entries = {name: Entry(name) for name, _ in writers}
+    k = 0
+    for round_ in range(repeat):
+        shift = round_ % len(writers)
+        for name, write in [*writers[shift:], *writers[:shift]]:
+            times = []
+            with quiet_gc():
+                for _ in range(WRITES_PER_ROUND):
+                    k += 1
+                    started = time.perf_counter()
+                    write(k)
+                    times.append(time.perf_counter() - started)
+            write_entries[name].samples.append(statistics.median(times))
+    peer.close()
+    edits = len(store.history(target))
+    assert edits >= repeat * WRITES_PER_ROUND, "every edit was recorded"
+    entries = [write_entries[name] for name, _ in writers]
+    entries[0].detail = "validate with context, history, revision, durable commit"
+    entries[1].detail = "one-row UPDATE, durable commit"
+    return [
+        Task(
+            "store_table",
+            f"Store.table(organisations) beside {len(w.batch):,} contributions",
+            "s",
+            table_entries,
+            check=f"each read {organisations:,} rows",
+        ),
+        Task(
+            "store_write",
+            f"one-record edit (median of {WRITES_PER_ROUND})",
+            "s",
+            entries,
+            check="every edit is in the record's history",
+        ),
+    ]
+
+
 RATE_BASES = {"EUR": "1.1", "GBP": "1.3", "CHF": "1.05", "JPY": "0.0091", "CAD": "0.75",
               "SEK": "0.1", "NOK": "0.1", "AUD": "0.7", "KWD": "3.25"}
 
@@ -703,7 +788,7 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
     unknown = set(only) - set(TASKS)
     if unknown:
         parser.error(f"unknown tasks {sorted(unknown)}; choose from {', '.join(TASKS)}")
-    if "reopen" in only or "memory" in only:
+    if "reopen" in only or "memory" in only or "store_io" in only:
         only = sorted(set(only) | {"persist"}, key=TASKS.index)  # they read the files it writes
     if args.repeat < 1 or args.size < 1:
         parser.error("--size and --repeat must be at least 1")
@@ -720,6 +805,8 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
                 tasks.append(persist(w, args.repeat))
             elif name == "reopen":
                 tasks.extend(reopen(w, args.repeat))
+            elif name == "store_io":
+                tasks.extend(store_io(w, args.repeat))
             elif name == "rollup_usd":
                 tasks.append(rollup_usd(w, args.repeat))
             elif name == "export_polars":

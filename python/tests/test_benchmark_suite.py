@@ -30,7 +30,7 @@ def test_every_task_runs_checked_and_reported(tmp_path: Path, capsys: pytest.Cap
     names = [t.name for t in tasks]
     assert names == [
         "csv_import", "persist", "reopen_rollup", "reopen_lookup",
-        "rollup_usd", "export_polars", "memory_store", "memory_generated",
+        "store_table", "store_write", "rollup_usd", "export_polars", "memory_store", "memory_generated",
     ]
     for task in tasks:
         assert len(task.entries) >= 2, task.name  # partnercrm and at least one peer

@@ -120,3 +120,87 @@ def test_merge_duplicates_and_undo(store: pc.Store) -> None:
         store.undo_merge(revision)
     with pytest.raises(pc.ParseError, match="cannot merge"):
         store.merge(keep, org(store, "IOM"))
+
+
+def test_rules_that_span_records_are_checked_against_the_store(tmp_path: Path) -> None:
+    store = pc.Store(tmp_path / "rules.db")
+    same = {"scheme": {"other": "ch_registry"}, "value": "CH-REG-123"}
+    first = pc.Organisation(name="Stiftung Eins", kind="foundation", identifiers=[same])
+    store.add(first)
+    with pytest.raises(pc.ValidationError) as refused:
+        store.add(pc.Organisation(name="Stiftung Zwei", kind="foundation", identifiers=[same]))
+    assert [(p.code, p.path) for p in refused.value.problems] == [
+        ("organisation.identifier_shared", f"organisations.{first.id}.identifiers[0].value")
+    ]
+
+    x = pc.Organisation(name="X", kind="un_agency")
+    y = pc.Organisation(name="Y", kind="un_agency")
+    g1 = pc.Group(
+        kind="inter_agency_group",
+        names=[{"name": "Global Migration Group"}],
+        memberships=[{"organisation": x.id}, {"organisation": y.id}],
+    )
+    g2 = pc.Group(
+        kind="working_group",
+        names=[{"name": "Working group on data"}],
+        parent=g1.id,
+        chairs=[{"organisation": x.id, "role": "chair"}],
+    )
+    store.add(x, y, g1, g2)
+    with pytest.raises(pc.ValidationError) as dropped:
+        store.add(g1.replace(memberships=[{"organisation": y.id}]))
+    assert [p.code for p in dropped.value.problems] == ["group.chair_not_member"]
+    assert [p for p in store.validate() if p.severity == "error"] == []
+    store.add(g2.replace(purpose="data"))
+
+
+def test_a_writer_kept_waiting_raises_busy_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "locked.db"
+    store = pc.Store(path, busy_timeout=0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(pc.BusyError, match="another writer holds it") as busy:
+            store.add(pc.Organisation(name="Waiting", kind="ngo_cso"))
+        assert isinstance(busy.value, pc.StorageError)
+    finally:
+        holder.execute("ROLLBACK")
+    store.add(pc.Organisation(name="Waiting", kind="ngo_cso"))
+    with pytest.raises(pc.ParseError, match="busy_timeout"):
+        pc.Store(path, busy_timeout=-1)
+
+
+WRITER = """
+import sys, partnercrm as pc
+store = pc.Store(sys.argv[1])
+[iom] = store.find(pc.Organisation, "IOM")
+previous = None
+for k in range(int(sys.argv[2])):
+    donor = pc.Organisation(name=f"Linked donor {k}", kind="ngo_cso")
+    gift = pc.Contribution(kind="cash", donor=donor.id, recipient=iom.id,
+                           value={"basis": "actual", "amount": "100", "currency": "USD"}, date="2024")
+    store.apply([donor, gift], previous or [])
+    previous = [gift, donor]
+"""
+
+
+def test_reads_see_one_commit_while_another_process_writes(store: pc.Store, seed: pc.Dataset) -> None:
+    import subprocess
+    import sys
+
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, store.path, "400"])
+    reads = invalid = 0
+    try:
+        while writer.poll() is None or reads < 50:
+            data = store.dataset()
+            if [p for p in data.validate() if p.severity == "error"]:
+                invalid += 1
+            store.table("contributions")
+            store.rollup(["donor"])
+            reads += 1
+    finally:
+        writer.wait()
+    assert writer.returncode == 0
+    assert invalid == 0, f"{invalid} of {reads} snapshots failed validation"

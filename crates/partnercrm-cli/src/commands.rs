@@ -19,10 +19,10 @@ use uuid::Uuid;
 use crate::cli::*;
 use crate::input::{self, Diagnostic};
 use crate::output::{self, emit};
-use crate::{Failure, Outcome};
+use crate::{Failure, CliResult};
 
 /// Runs the command line's command.
-pub fn run(cli: Cli) -> Outcome {
+pub fn run(cli: Cli) -> CliResult {
     let db = cli.db.as_path();
     match cli.command {
         Command::Init { force } => init(db, force),
@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 /// Opens an existing store; a missing file is an error, not a new store.
-fn open_existing(db: &Path) -> Outcome<Store> {
+fn open_existing(db: &Path) -> CliResult<Store> {
     if !db.exists() {
         return Err(Failure::new(format!(
             "no store at {}: create one with `partnercrm init` or `partnercrm import FILE`, \
@@ -53,7 +53,7 @@ fn open_existing(db: &Path) -> Outcome<Store> {
     Ok(Store::open(db)?)
 }
 
-fn init(db: &Path, force: bool) -> Outcome {
+fn init(db: &Path, force: bool) -> CliResult {
     if db.exists() {
         if !force {
             return Err(Failure::new(format!(
@@ -91,7 +91,7 @@ fn report_problems(
     to_stdout: bool,
     as_json: bool,
     deny_warnings: bool,
-) -> Outcome<(usize, usize)> {
+) -> CliResult<(usize, usize)> {
     let mut text = String::new();
     for problem in problems {
         if as_json {
@@ -128,7 +128,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn import(db: &Path, actor: &str, args: &InputArgs) -> Outcome {
+fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
     let mut store = Store::open(db)?;
     let known = partnercrm::io::csv::references(&store)?;
     let loaded = input::load(args, &known);
@@ -186,7 +186,7 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> Outcome {
     }
 }
 
-fn validate(db: &Path, args: &ValidateArgs) -> Outcome {
+fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     // Check against the store if there is one; never create one.
     let mut store = if db.exists() {
         Store::open(db)?
@@ -249,7 +249,7 @@ fn validate(db: &Path, args: &ValidateArgs) -> Outcome {
 }
 
 /// An organisation named by name, acronym, alias, identifier or id.
-fn organisation(data: &Dataset, text: &str) -> Outcome<OrganisationId> {
+fn organisation(data: &Dataset, text: &str) -> CliResult<OrganisationId> {
     if let Ok(id) = Uuid::parse_str(text)
         && let Some(org) = data.organisation(id.into())
     {
@@ -274,7 +274,7 @@ fn organisation(data: &Dataset, text: &str) -> Outcome<OrganisationId> {
     }
 }
 
-fn group<'d>(data: &'d Dataset, text: &str) -> Outcome<&'d Group> {
+fn group<'d>(data: &'d Dataset, text: &str) -> CliResult<&'d Group> {
     Uuid::parse_str(text)
         .ok()
         .and_then(|id| data.group(id.into()))
@@ -282,7 +282,7 @@ fn group<'d>(data: &'d Dataset, text: &str) -> Outcome<&'d Group> {
         .ok_or_else(|| Failure::new(format!("no group is called {text:?}")))
 }
 
-fn project(data: &Dataset, text: &str) -> Outcome<ProjectId> {
+fn project(data: &Dataset, text: &str) -> CliResult<ProjectId> {
     Uuid::parse_str(text)
         .ok()
         .and_then(|id| data.project(id.into()))
@@ -291,7 +291,7 @@ fn project(data: &Dataset, text: &str) -> Outcome<ProjectId> {
         .ok_or_else(|| Failure::new(format!("no project is called {text:?}")))
 }
 
-fn rate_table(conversion: &Conversion) -> Outcome<Option<RateTable>> {
+fn rate_table(conversion: &Conversion) -> CliResult<Option<RateTable>> {
     let (Some(code), Some(path)) = (&conversion.currency, &conversion.rates) else {
         return Ok(None);
     };
@@ -309,7 +309,7 @@ fn today() -> NaiveDate {
     Local::now().date_naive()
 }
 
-fn report(db: &Path, args: &ReportArgs) -> Outcome {
+fn report(db: &Path, args: &ReportArgs) -> CliResult {
     let data = open_existing(db)?.dataset()?;
     let rates = rate_table(&args.conversion)?;
     let partner = args
@@ -404,7 +404,7 @@ fn section_title(report: &PartnershipReport, section: Section) -> String {
 fn section_table(
     report: &PartnershipReport,
     section: Section,
-) -> Outcome<arrow_array::RecordBatch> {
+) -> CliResult<arrow_array::RecordBatch> {
     let s = |t: &str| Some(t.to_owned());
     match section {
         Section::Partners => output::text_table(
@@ -517,7 +517,7 @@ fn names_of(data: &Dataset) -> impl Fn(&str) -> Option<String> + '_ {
     }
 }
 
-fn run_query(db: &Path, query: Query) -> Outcome {
+fn run_query(db: &Path, query: Query) -> CliResult {
     let data = open_existing(db)?.dataset()?;
     match query {
         Query::Rollup {
@@ -656,8 +656,13 @@ fn run_query(db: &Path, query: Query) -> Outcome {
     }
 }
 
-fn export(db: &Path, args: &ExportArgs) -> Outcome {
-    let data = open_existing(db)?.dataset()?;
+fn export(db: &Path, args: &ExportArgs) -> CliResult {
+    // One table needs only the kinds it is made from; a document, everything.
+    let kinds = match &args.table {
+        Some(table) => tables::kinds_of(table)?,
+        None => &RecordKind::ALL,
+    };
+    let data = open_existing(db)?.dataset_of(kinds, None)?;
     let format = args.format.unwrap_or(match args.table {
         Some(_) => ExportFormat::Csv,
         None => ExportFormat::Json,
@@ -673,7 +678,7 @@ fn export(db: &Path, args: &ExportArgs) -> Outcome {
                 .project
                 .iter()
                 .map(|name| project(&data, name))
-                .collect::<Outcome<Vec<ProjectId>>>()?;
+                .collect::<CliResult<Vec<ProjectId>>>()?;
             let chosen = (!projects.is_empty()).then_some(projects.as_slice());
             partnercrm::io::iati::write(&data, chosen)?
         }
@@ -720,7 +725,7 @@ fn record_kind(kind: KindArg) -> RecordKind {
 }
 
 /// The records `text` names: by id, else by name, among `kinds`.
-fn find(store: &Store, text: &str, kinds: &[RecordKind]) -> Outcome<Vec<(RecordRef, String)>> {
+fn find(store: &Store, text: &str, kinds: &[RecordKind]) -> CliResult<Vec<(RecordRef, String)>> {
     let mut found = Vec::new();
     let id = Uuid::parse_str(text).ok();
     for kind in kinds {
@@ -746,7 +751,7 @@ fn find(store: &Store, text: &str, kinds: &[RecordKind]) -> Outcome<Vec<(RecordR
 }
 
 /// The one record `text` names, or an error saying why not.
-fn find_one(store: &Store, text: &str, kinds: &[RecordKind]) -> Outcome<(RecordRef, String)> {
+fn find_one(store: &Store, text: &str, kinds: &[RecordKind]) -> CliResult<(RecordRef, String)> {
     let mut found = find(store, text, kinds)?;
     match found.len() {
         1 => Ok(found.remove(0)),
@@ -789,7 +794,7 @@ fn changed_fields(before: Option<serde_json::Value>, after: Option<serde_json::V
         .join(", ")
 }
 
-fn history(db: &Path, args: &HistoryArgs) -> Outcome {
+fn history(db: &Path, args: &HistoryArgs) -> CliResult {
     let store = open_existing(db)?;
     let kinds: Vec<RecordKind> = match args.kind {
         Some(kind) => vec![record_kind(kind)],
@@ -833,7 +838,7 @@ fn history(db: &Path, args: &HistoryArgs) -> Outcome {
     })
 }
 
-fn erase_person(db: &Path, actor: &str, args: &EraseArgs) -> Outcome {
+fn erase_person(db: &Path, actor: &str, args: &EraseArgs) -> CliResult {
     let mut store = open_existing(db)?;
     let (record, label) = find_one(&store, &args.person, &[RecordKind::Person])?;
     if !args.yes {

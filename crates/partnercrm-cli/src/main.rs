@@ -62,7 +62,7 @@ impl From<std::io::Error> for Failure {
 }
 
 /// `Result` with a [`Failure`].
-pub type Outcome<T = ()> = Result<T, Failure>;
+pub type CliResult<T = ()> = Result<T, Failure>;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

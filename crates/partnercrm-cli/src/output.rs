@@ -12,13 +12,13 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value};
 
 use crate::cli::OutputFormat;
-use crate::{Failure, Outcome};
+use crate::{Failure, CliResult};
 
 /// The width tables wrap to when not printed on a terminal.
 const PAGE_WIDTH: u16 = 120;
 
 /// Writes text to stdout; a closed pipe stops the command quietly.
-pub fn emit(text: &str) -> Outcome {
+pub fn emit(text: &str) -> CliResult {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -30,7 +30,7 @@ fn arrow_failure(error: arrow_schema::ArrowError) -> Failure {
 }
 
 /// Every cell of a batch as text, `None` for nulls.
-fn cells(batch: &RecordBatch) -> Outcome<Vec<Vec<Option<String>>>> {
+fn cells(batch: &RecordBatch) -> CliResult<Vec<Vec<Option<String>>>> {
     let options = FormatOptions::default();
     let formatters: Vec<ArrayFormatter<'_>> = batch
         .columns()
@@ -50,7 +50,7 @@ fn cells(batch: &RecordBatch) -> Outcome<Vec<Vec<Option<String>>>> {
 }
 
 /// An aligned table, as wide as the terminal allows.
-pub fn pretty(batch: &RecordBatch) -> Outcome<String> {
+pub fn pretty(batch: &RecordBatch) -> CliResult<String> {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
@@ -72,14 +72,14 @@ pub fn pretty(batch: &RecordBatch) -> Outcome<String> {
 
 /// One JSON object per row. Numbers stay numbers, except decimals, which
 /// are strings so that no amount passes through a float; lists are arrays.
-pub fn json_lines(batch: &RecordBatch) -> Outcome<String> {
+pub fn json_lines(batch: &RecordBatch) -> CliResult<String> {
     let schema = batch.schema();
     let mut out = String::new();
     let columns: Vec<Vec<Value>> = batch
         .columns()
         .iter()
         .map(json_values)
-        .collect::<Outcome<_>>()?;
+        .collect::<CliResult<_>>()?;
     for row in 0..batch.num_rows() {
         let mut object = Map::new();
         for (field, values) in schema.fields().iter().zip(&columns) {
@@ -94,7 +94,7 @@ pub fn json_lines(batch: &RecordBatch) -> Outcome<String> {
     Ok(out)
 }
 
-fn json_values(column: &ArrayRef) -> Outcome<Vec<Value>> {
+fn json_values(column: &ArrayRef) -> CliResult<Vec<Value>> {
     let options = FormatOptions::default();
     let formatter = ArrayFormatter::try_new(column.as_ref(), &options).map_err(arrow_failure)?;
     (0..column.len())
@@ -119,7 +119,7 @@ fn json_values(column: &ArrayRef) -> Outcome<Vec<Value>> {
 }
 
 /// Prints a batch in the chosen format.
-pub fn print(batch: &RecordBatch, format: OutputFormat) -> Outcome {
+pub fn print(batch: &RecordBatch, format: OutputFormat) -> CliResult {
     let text = match format {
         OutputFormat::Table => pretty(batch)?,
         OutputFormat::Csv => partnercrm::io::csv::write_table(batch)?,
@@ -129,7 +129,7 @@ pub fn print(batch: &RecordBatch, format: OutputFormat) -> Outcome {
 }
 
 /// A table of text columns, for results that are not Arrow tables already.
-pub fn text_table(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> Outcome<RecordBatch> {
+pub fn text_table(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> CliResult<RecordBatch> {
     let fields: Vec<Field> = columns
         .iter()
         .map(|c| Field::new(*c, DataType::Utf8, true))
@@ -152,7 +152,7 @@ pub fn with_names(
     batch: &RecordBatch,
     column: &str,
     name: impl Fn(&str) -> Option<String>,
-) -> Outcome<RecordBatch> {
+) -> CliResult<RecordBatch> {
     let schema = batch.schema();
     let Ok(at) = schema.index_of(column) else {
         return Ok(batch.clone());

@@ -114,12 +114,35 @@ impl PyStore {
 #[pymethods]
 impl PyStore {
     /// Opens (or creates) the store at `path`; with no path, the embedded
-    /// default: `$PARTNERCRM_DB`, else `partnercrm.db`.
+    /// default: `$PARTNERCRM_DB`, else `partnercrm.db`. A write waits up to
+    /// `busy_timeout` seconds (30 by default) for another writer, then
+    /// raises `BusyError`.
     #[new]
-    #[pyo3(signature = (path=None))]
-    fn new(py: Python<'_>, path: Option<std::path::PathBuf>) -> PyResult<Self> {
+    #[pyo3(signature = (path=None, *, busy_timeout=None))]
+    fn new(
+        py: Python<'_>,
+        path: Option<std::path::PathBuf>,
+        busy_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        let timeout = busy_timeout
+            .map(|seconds| {
+                std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
+                    parse_error(format!(
+                        "busy_timeout must be a number of seconds, 0 or more, not {seconds}"
+                    ))
+                })
+            })
+            .transpose()?;
         let path = path.unwrap_or_else(partnercrm::store::default_path);
-        let store = py.detach(|| Store::open(&path)).py_err()?;
+        let store = py
+            .detach(|| {
+                let mut store = Store::open(&path)?;
+                if let Some(timeout) = timeout {
+                    store.set_busy_timeout(timeout)?;
+                }
+                Ok(store)
+            })
+            .py_err()?;
         Ok(Self {
             path: store.location().to_owned(),
             inner: Mutex::new(store),
