@@ -154,19 +154,34 @@ def test_rules_that_span_records_are_checked_against_the_store(tmp_path: Path) -
     store.add(g2.replace(purpose="data"))
 
 
+HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
+
+
 def test_a_writer_kept_waiting_raises_busy_error(tmp_path: Path) -> None:
-    import sqlite3
+    import subprocess
+    import sys
 
     path = tmp_path / "locked.db"
     store = pc.Store(path, busy_timeout=0.2)
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    # Another process holds the write lock (POSIX locks do not conflict
+    # within one process, so it must be another).
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(pc.BusyError, match="another writer holds it") as busy:
             store.add(pc.Organisation(name="Waiting", kind="ngo_cso"))
         assert isinstance(busy.value, pc.StorageError)
     finally:
-        holder.execute("ROLLBACK")
+        holder.communicate("\n")
     store.add(pc.Organisation(name="Waiting", kind="ngo_cso"))
     with pytest.raises(pc.ParseError, match="busy_timeout"):
         pc.Store(path, busy_timeout=-1)

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::cli::*;
 use crate::input::{self, Diagnostic};
 use crate::output::{self, emit};
-use crate::{Failure, CliResult};
+use crate::{CliResult, Failure};
 
 /// Runs the command line's command.
 pub fn run(cli: Cli) -> CliResult {
@@ -130,7 +130,7 @@ fn plural(n: usize, word: &str) -> String {
 
 fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
     let mut store = Store::open(db)?;
-    let known = partnercrm::io::csv::references(&store)?;
+    let known = partnercrm::io::known(&store, &input::formats(args))?;
     let loaded = input::load(args, &known);
     if !loaded.problems.is_empty() {
         // Errors stop the import. Warnings (what an IATI file holds that
@@ -193,7 +193,7 @@ fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     } else {
         Store::in_memory()?
     };
-    let known = partnercrm::io::csv::references(&store)?;
+    let known = partnercrm::io::known(&store, &input::formats(&args.input))?;
     let loaded = input::load(&args.input, &known);
     let mut problems = loaded.problems.clone();
     // The store checks the batch when every file could be read, warnings

@@ -143,6 +143,21 @@ pub struct Loaded {
     pub files: usize,
 }
 
+/// The formats of the files to read, for what the readers need of the store
+/// ([`partnercrm::io::known`]); a file of no known format needs nothing.
+pub fn formats(args: &InputArgs) -> Vec<partnercrm::io::Format> {
+    use partnercrm::io::Format;
+    args.files
+        .iter()
+        .filter_map(|path| args.format.or_else(|| InputFormat::of(path)))
+        .map(|format| match format {
+            InputFormat::Json => Format::Json,
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Iati => Format::Iati,
+        })
+        .collect()
+}
+
 /// Reads every file, naming the records of `known` (the store) and of the
 /// files before it. Problems are collected, not returned: every file is read.
 pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {

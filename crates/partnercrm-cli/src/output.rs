@@ -12,7 +12,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value};
 
 use crate::cli::OutputFormat;
-use crate::{Failure, CliResult};
+use crate::{CliResult, Failure};
 
 /// The width tables wrap to when not printed on a terminal.
 const PAGE_WIDTH: u16 = 120;

@@ -1011,14 +1011,12 @@ fn export_and_report_succeed_while_another_writer_writes() {
         // pair before: an export that read half a batch would be refused.
         std::thread::spawn(move || {
             let mut store = Store::open(&db).expect("opens");
-            let iom = store
-                .find_by_name::<Organisation>("IOM")
-                .expect("lookup")[0]
-                .id;
+            let iom = store.find_by_name::<Organisation>("IOM").expect("lookup")[0].id;
             let mut previous: Option<(OrganisationId, ContributionId)> = None;
             let mut k = 0;
             while !stop.load(Ordering::Relaxed) {
-                let donor = Organisation::new(format!("Linked donor {k}"), OrganisationKind::NgoCso);
+                let donor =
+                    Organisation::new(format!("Linked donor {k}"), OrganisationKind::NgoCso);
                 let mut gift = Contribution::new(ContributionKind::Cash, donor.id, iom);
                 gift.value = ContributionValue::actual(Money::parse("100", "USD").expect("money"));
                 gift.date = Some("2024".parse().expect("date"));
@@ -1036,19 +1034,31 @@ fn export_and_report_succeed_while_another_writer_writes() {
     let backup = env.dir.path().join("backup.json");
     for round in 0..60 {
         let _ = std::fs::remove_file(&backup);
-        let out = env.run().arg("export").arg("-o").arg(&backup).output().expect("runs");
+        let out = env
+            .run()
+            .arg("export")
+            .arg("-o")
+            .arg(&backup)
+            .output()
+            .expect("runs");
         assert!(
             out.status.success(),
             "export {round} was refused: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         let data = partnercrm::io::json::read(&backup).expect("the backup reads back");
-        assert!(data.validate().is_clean(), "backup {round} is a consistent snapshot");
+        assert!(
+            data.validate().is_clean(),
+            "backup {round} is a consistent snapshot"
+        );
         if round % 10 == 0 {
             env.stdout(&["report", "--format", "csv", "--section", "contributions"]);
         }
     }
     stop.store(true, Ordering::Relaxed);
     let written = writer.join().expect("the writer finished");
-    assert!(written > 10, "the writer wrote alongside ({written} batches)");
+    assert!(
+        written > 10,
+        "the writer wrote alongside ({written} batches)"
+    );
 }

@@ -152,28 +152,37 @@ impl PyDataset {
 
     /// Reads an IATI activities file (2.03, also 2.01, 2.02 and 1.x codes):
     /// returns the data set of what was imported and the warnings about the
-    /// rest, each a `Problem` whose path is the element's XPath.
+    /// rest, each a `Problem` whose path is the element's XPath. With
+    /// `known` (a `Store` or a `Dataset`), organisations, projects and what
+    /// an export of it wrote resolve to its records, as `Store.import_iati`
+    /// does.
     #[classmethod]
+    #[pyo3(signature = (path, known=None))]
     fn read_iati(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
         path: std::path::PathBuf,
+        known: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Self, Vec<PyProblem>)> {
+        let known = known_of(py, known)?;
         let import = py
-            .detach(|| partnercrm::io::iati::read_file(&path, &Dataset::new()))
+            .detach(|| partnercrm::io::iati::read_file(&path, &known))
             .py_err()?;
         Ok(iati_pair(import))
     }
 
     /// Reads IATI activities from text, as `read_iati` does from a file.
     #[classmethod]
+    #[pyo3(signature = (text, known=None))]
     fn from_iati(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
         text: &str,
+        known: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Self, Vec<PyProblem>)> {
+        let known = known_of(py, known)?;
         let import = py
-            .detach(|| partnercrm::io::iati::read_str(text, &Dataset::new()))
+            .detach(|| partnercrm::io::iati::read_str(text, &known))
             .py_err()?;
         Ok(iati_pair(import))
     }
@@ -519,4 +528,21 @@ impl PyDataset {
             d.notes.len()
         )
     }
+}
+
+/// What an IATI reader knows: nothing, a data set, or what it needs of a store.
+fn known_of(py: Python<'_>, known: Option<&Bound<'_, PyAny>>) -> PyResult<Dataset> {
+    let Some(known) = known else {
+        return Ok(Dataset::new());
+    };
+    if let Ok(store) = known.cast::<crate::store::PyStore>() {
+        return store.get().known(py, &[partnercrm::io::Format::Iati]);
+    }
+    if let Ok(data) = known.cast::<PyDataset>() {
+        return Ok(data.borrow().inner.clone());
+    }
+    Err(parse_error(format!(
+        "known must be a Store or a Dataset, not {}",
+        known.get_type().name()?
+    )))
 }

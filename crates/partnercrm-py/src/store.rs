@@ -74,6 +74,15 @@ fn change_dicts<'py, T: Wrap>(
 }
 
 impl PyStore {
+    /// What readers of `formats` need of the store ([`partnercrm::io::known`]).
+    pub(crate) fn known(
+        &self,
+        py: Python<'_>,
+        formats: &[partnercrm::io::Format],
+    ) -> PyResult<Dataset> {
+        self.with_store(py, |store| partnercrm::io::known(store, formats))
+    }
+
     fn lock(&self) -> PyResult<MutexGuard<'_, Store>> {
         // A panic cannot leave the store half-written (every write is a
         // transaction), so a poisoned lock is safe to take over.
@@ -272,12 +281,12 @@ impl PyStore {
         actor: &str,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        use partnercrm::io::csv::{CsvKind, read_file_with_progress, references};
+        use partnercrm::io::csv::{CsvKind, read_file_with_progress};
         let kind: CsvKind = kind.parse().py_err()?;
         let summary = format!("import {}", path.display());
         let mut progress = Progress::new(py, progress)?;
         let applied = self.with_store(py, |store| {
-            let known = references(store)?;
+            let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv])?;
             let mapping = mapping.unwrap_or_default();
             let mut report = |rows| progress.report(rows);
             let upserts = read_file_with_progress(kind, &path, mapping, &known, Some(&mut report))?;
@@ -312,11 +321,7 @@ impl PyStore {
     ) -> PyResult<Bound<'py, PyDict>> {
         let summary = format!("import IATI {}", path.display());
         let applied = self.with_store(py, |store| {
-            let known = Dataset {
-                organisations: store.all::<Organisation>()?,
-                projects: store.all::<Project>()?,
-                ..Dataset::default()
-            };
+            let known = partnercrm::io::known(store, &[partnercrm::io::Format::Iati])?;
             let import = partnercrm::io::iati::read_file(&path, &known)?;
             let mut applied = store.apply(Batch::upsert_all(import.data), actor, &summary)?;
             let mut warnings = import.warnings;

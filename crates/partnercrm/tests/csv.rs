@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use partnercrm::Error;
 use partnercrm::io::csv::{
     CsvKind, CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS, read, read_contributions, read_organisations,
-    references, write_table,
+    write_table,
 };
 use partnercrm::io::json;
 use partnercrm::model::*;
@@ -221,7 +221,7 @@ fn seeded_store() -> Store {
 
 /// Imports one file of `kind` into `store`, as the bindings and the CLI do.
 fn import(store: &mut Store, kind: CsvKind, file: &str, text: &str) -> partnercrm::Result<usize> {
-    let known = references(store)?;
+    let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv])?;
     let new = read(kind, text, &options(file), &known)?;
     let applied = store.apply(Batch::upsert_all(new), "test", file)?;
     Ok(applied.inserted + applied.updated)
@@ -380,7 +380,7 @@ WGSM,IOM Ukraine,member,2024,
 #[test]
 fn bad_rows_of_every_kind_are_all_reported() {
     let store = seeded_store();
-    let known = references(&store).expect("known");
+    let known = partnercrm::io::known(&store, &[partnercrm::io::Format::Csv]).expect("known");
     let cases = [
         (
             CsvKind::Projects,

@@ -155,7 +155,6 @@ pub use organisations::{read_organisations, read_people};
 pub use projects::{read_agreements, read_indicators, read_projects};
 
 use crate::model::*;
-use crate::store::Store;
 use crate::{Error, Result};
 
 /// The largest file read: 4 GiB.
@@ -315,7 +314,7 @@ pub fn header(text: &str, options: &CsvOptions) -> Result<Vec<String>> {
 }
 
 /// Reads a CSV file of `kind` into a data set of the new records, naming
-/// the records of `known` (see [`references`]).
+/// the records of `known` (see [`crate::io::known`]).
 pub fn read(kind: CsvKind, text: &str, options: &CsvOptions, known: &Dataset) -> Result<Dataset> {
     read_with_progress(kind, text, options, known, None)
 }
@@ -388,21 +387,4 @@ pub fn read_file_with_progress(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     read_with_progress(kind, &text, &CsvOptions { file, mapping }, known, progress)
-}
-
-/// The stored records a CSV file's cells may name, read in one snapshot:
-/// everything but contributions and notes, which nothing in a file refers
-/// to by name.
-pub fn references(store: &Store) -> Result<Dataset> {
-    store.dataset_of(
-        &[
-            RecordKind::Organisation,
-            RecordKind::Person,
-            RecordKind::Agreement,
-            RecordKind::Project,
-            RecordKind::Indicator,
-            RecordKind::Group,
-        ],
-        None,
-    )
 }
