@@ -79,12 +79,26 @@
 //! activities that share a title are stored side by side; indicators that
 //! repeat a title within an activity are numbered (`… (2)`), with a warning.
 //!
-//! A file partnercrm wrote, read back into the store it came from, changes
-//! nothing: a project exported without an identifier of its own is named by
-//! its id and found by it; a transaction carries its contribution's id in
-//! `@ref`; stored indicators (by natural key) and agreements (by title) are
-//! kept as stored, since the file holds less than the store (days for
-//! months, payments apart).
+//! A file partnercrm wrote, read back into the store it came from, yields
+//! the stored records and so changes nothing. Each record is found by what
+//! the file names it by: a project exported without an identifier of its
+//! own by the id its activity identifier ends with; a contribution by the
+//! id in `transaction/@ref` or `budget/@partnercrm:ref`; a payment, written
+//! as a transaction of its own, by its pledge's id in
+//! `@partnercrm:payment-of`; an agreement by the id in `document-link/@url`;
+//! an indicator by its natural key, its activity and title. A record found
+//! is settled with the one known, field by field: where the file says just
+//! what the store's own export of the known record says, the known value
+//! stands, as the file holds less (a day for a month or a year, a status
+//! for none, the reporting organisation for no lead office); where it says
+//! something else, the file's value is taken, so an export edited by hand
+//! changes what was edited. Fields IATI has no place for keep the known
+//! values: a project's acronym, aliases, places and themes and its
+//! partners' periods; a contribution's agreement and allocations; an
+//! indicator's unit and aggregation, and its values without both period
+//! dates; an agreement's kind (every A09 document reads as an MoU),
+//! effective period, status, purpose and amendments. Known organisations
+//! are never changed by a file.
 //!
 //! # Writing
 //!
