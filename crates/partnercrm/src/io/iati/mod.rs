@@ -78,6 +78,9 @@
 //! A project's natural key is its IATI identifier when it has one, so
 //! activities that share a title are stored side by side; indicators that
 //! repeat a title within an activity are numbered (`… (2)`), with a warning.
+//! So are MoUs that repeat the kind, title and date (or lack of one) of
+//! another in the file or in `known`, as publishers link different
+//! documents of one title ("Agreement") from many activities.
 //!
 //! A file partnercrm wrote, read back into the store it came from, yields
 //! the stored records and so changes nothing. Each record is found by what

@@ -331,6 +331,9 @@ struct Reader<'k> {
     /// The current activity's transactions by `@ref`, as indexes into
     /// `contributions`: what a payment names.
     activity_refs: HashMap<String, usize>,
+    /// Agreements by natural key, the known ones, then those read: two
+    /// documents may not share one.
+    agreement_keys: HashMap<String, AgreementId>,
     /// Parents named by `related-activity type="1"`, resolved at the end.
     parents: Vec<(usize, String)>,
     /// Known projects read, by index: the parent the store holds and the
@@ -358,11 +361,18 @@ impl<'k> Reader<'k> {
             .filter(|p| p.iati_identifier.is_none())
             .map(|p| p.id)
             .collect();
+        let mut agreement_keys = HashMap::new();
+        for agreement in &known.agreements {
+            if let Some(key) = agreement.natural_key() {
+                agreement_keys.entry(key).or_insert(agreement.id);
+            }
+        }
         Self {
             unidentified,
             known: Known::new(known),
             named: IdSet::default(),
             activity_refs: HashMap::new(),
+            agreement_keys,
             warnings: Vec::new(),
             organisations: Organisations::new(known),
             projects: Vec::new(),
@@ -1250,6 +1260,37 @@ impl<'k> Reader<'k> {
                 &mut self.seen,
             )
             .into();
+            // Publishers link different documents of one title and date
+            // (or none), from one activity or several, and the store tells
+            // agreements apart by kind, title and date: number the repeats,
+            // as indicators are.
+            let original = agreement.title.clone();
+            let mut n = 1;
+            while agreement
+                .natural_key()
+                .and_then(|key| self.agreement_keys.get(&key))
+                .is_some_and(|other| *other != agreement.id)
+            {
+                n += 1;
+                agreement.title = format!("{original} ({n})");
+            }
+            if n > 1 {
+                self.warn(
+                    &format!("{at}/title"),
+                    Code::IatiInvalidValue,
+                    format!(
+                        "another agreement of the file or the store is titled {original:?} and \
+                         signed {}; this one is kept as {:?}",
+                        agreement
+                            .signed
+                            .map_or_else(|| "on no date given".to_owned(), |d| d.to_string()),
+                        agreement.title
+                    ),
+                );
+            }
+        }
+        if let Some(key) = agreement.natural_key() {
+            self.agreement_keys.entry(key).or_insert(agreement.id);
         }
         self.agreements.push(agreement);
     }
