@@ -78,13 +78,30 @@
 //! A project's natural key is its IATI identifier when it has one, so
 //! activities that share a title are stored side by side; indicators that
 //! repeat a title within an activity are numbered (`… (2)`), with a warning.
+//! So are MoUs that repeat the kind, title and date (or lack of one) of
+//! another in the file or in `known`, as publishers link different
+//! documents of one title ("Agreement") from many activities.
 //!
-//! A file partnercrm wrote, read back into the store it came from, changes
-//! nothing: a project exported without an identifier of its own is named by
-//! its id and found by it; a transaction carries its contribution's id in
-//! `@ref`; stored indicators (by natural key) and agreements (by title) are
-//! kept as stored, since the file holds less than the store (days for
-//! months, payments apart).
+//! A file partnercrm wrote, read back into the store it came from, yields
+//! the stored records and so changes nothing. Each record is found by what
+//! the file names it by: a project exported without an identifier of its
+//! own by the id its activity identifier ends with; a contribution by the
+//! id in `transaction/@ref` or `budget/@partnercrm:ref`; a payment, written
+//! as a transaction of its own, by its pledge's id in
+//! `@partnercrm:payment-of`; an agreement by the id in `document-link/@url`;
+//! an indicator by its natural key, its activity and title. A record found
+//! is settled with the one known, field by field: where the file says just
+//! what the store's own export of the known record says, the known value
+//! stands, as the file holds less (a day for a month or a year, a status
+//! for none, the reporting organisation for no lead office); where it says
+//! something else, the file's value is taken, so an export edited by hand
+//! changes what was edited. Fields IATI has no place for keep the known
+//! values: a project's acronym, aliases, places and themes and its
+//! partners' periods; a contribution's agreement and allocations; an
+//! indicator's unit and aggregation, and its values without both period
+//! dates; an agreement's kind (every A09 document reads as an MoU),
+//! effective period, status, purpose and amendments. Known organisations
+//! are never changed by a file.
 //!
 //! # Writing
 //!
@@ -93,19 +110,22 @@
 //! partner; without an org-id its `ref` is empty (the schema requires the
 //! attribute). Contributions earmarked for the project become transactions:
 //! cash → 1 (incoming funds) when received by the reporting organisation,
-//! else 3 (disbursement); an actual pledge → 11 (incoming commitment) or
-//! 2 (outgoing commitment); an estimated pledge → a `budget`; payments
-//! against a pledge → further transactions 1 or 3. In-kind gifts, services
-//! and contributions of unknown value have no IATI transaction and are left
-//! out. Dates known only to a month or a year are written as their first
-//! day (a period's end as its last). Agreements linked to the project, and
-//! MoUs all of whose parties take part in it, become a `document-link` of
-//! category A09 (`url` is `urn:uuid:` and the agreement's id). Related
-//! activities: the parent is type 1, children type 2, projects with the
-//! same parent type 3 (sibling), and projects funded by the same
-//! contribution (through its allocations) type 4 (co-funded). A project
-//! with no status is written as implementation, or closed once its end has
-//! passed; one without a description gets an empty one, as the schema
+//! else 3 (disbursement); an actual pledge → 11 (incoming commitment) or 2
+//! (outgoing commitment); an estimated pledge → a `budget`; payments against
+//! a pledge → further transactions 1 or 3. What IATI has no attribute for, a
+//! budget's contribution and a payment's pledge, is written in partnercrm's
+//! own namespace (`urn:partnercrm:iati`, declared on the element), which the
+//! schema allows and other readers ignore. In-kind gifts, services and
+//! contributions of unknown value have no IATI transaction and are left out.
+//! Dates known only to a month or a year are written as their first day (a
+//! period's end as its last). Agreements linked to the project, and MoUs all
+//! of whose parties take part in it, become a `document-link` of category
+//! A09 (`url` is `urn:uuid:` and the agreement's id). Related activities:
+//! the parent is type 1, children type 2, projects with the same parent type
+//! 3 (sibling), and projects funded by the same contribution (through its
+//! allocations) type 4 (co-funded). A project with no status is written as
+//! implementation, or closed once its end has passed by the day the file is
+//! generated; one without a description gets an empty one, as the schema
 //! requires a description. A project with neither start nor end has no
 //! `activity-date`, which the schema requires: give it a period.
 //!
@@ -148,6 +168,17 @@ pub struct Import {
 }
 
 const NAMESPACE: Uuid = Uuid::from_u128(0x0b1a_7e5c_3d2f_4a8e_9c61_5f0e_2d47_a903);
+
+/// The XML namespace of what an export says beyond IATI: references that
+/// IATI has no attribute for. The schema allows attributes of other
+/// namespaces on its elements, and other readers ignore them.
+const OWN_NAMESPACE: &str = "urn:partnercrm:iati";
+
+/// On a `budget`: the id of the estimated pledge it was written for.
+const OWN_REF: &str = "partnercrm:ref";
+
+/// On a `transaction`: the id of the contribution it is a payment against.
+const OWN_PAYMENT_OF: &str = "partnercrm:payment-of";
 
 /// An id derived from `content`, chained for repeats so that identical
 /// records in one file get distinct, still deterministic ids.

@@ -6,10 +6,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::write::{Writer, written};
 use super::xml::{Element, stream};
-use super::{Import, NAMESPACE, content_id};
+use super::{Import, NAMESPACE, OWN_PAYMENT_OF, OWN_REF, content_id};
 use crate::model::codes::{IatiCodelist, iati_org_id_agency, iati_organisation_type_name};
-use crate::model::ids::IdSet;
+use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::fold;
 use crate::model::*;
 use crate::validate::{Code, Path, Problem, Severity};
@@ -73,11 +74,19 @@ pub(super) fn read(text: &str, known: &Dataset) -> Result<Import> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = Reader::new(known);
     let wrapped = std::cell::Cell::new(false);
+    // The day the document speaks as of, which a project's default status
+    // in an export depends on.
+    let generated = std::cell::Cell::new(None);
     stream(
         text,
         "iati-activities",
         |root| {
             wrapped.set(root.name == "iati-activities");
+            generated.set(
+                root.attr("generated-datetime")
+                    .and_then(|t| t.get(..10))
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            );
             if root.name != "iati-activities" && root.name != "iati-activity" {
                 return Err(Error::Xml {
                     line: 1,
@@ -91,6 +100,9 @@ pub(super) fn read(text: &str, known: &Dataset) -> Result<Import> {
             Ok(())
         },
         |element, position| {
+            if let Some(day) = generated.take() {
+                reader.today = day;
+            }
             if wrapped.get() {
                 let path = format!("/iati-activities/{}[{position}]", element.name);
                 if element.name == "iati-activity" {
@@ -247,8 +259,62 @@ fn date_type(code: &str) -> &str {
     }
 }
 
+/// What is known already, by what a file names it by.
+struct Known<'k> {
+    data: &'k Dataset,
+    projects: IdMap<ProjectId, &'k Project>,
+    /// Named by `transaction/@ref` and `budget/@partnercrm:ref`.
+    contributions: IdMap<ContributionId, &'k Contribution>,
+    /// Named by `document-link/@url`, `urn:uuid:` and the id.
+    agreements: IdMap<AgreementId, &'k Agreement>,
+    /// By natural key: an activity's indicator is named by its title.
+    indicators: HashMap<String, &'k Indicator>,
+    indicator_ids: IdMap<IndicatorId, &'k Indicator>,
+}
+
+impl<'k> Known<'k> {
+    fn new(data: &'k Dataset) -> Self {
+        Self {
+            data,
+            projects: data.projects.iter().map(|p| (p.id, p)).collect(),
+            contributions: data.contributions.iter().map(|c| (c.id, c)).collect(),
+            agreements: data.agreements.iter().map(|a| (a.id, a)).collect(),
+            indicators: data
+                .indicators
+                .iter()
+                .filter_map(|i| Some((i.natural_key()?, i)))
+                .collect(),
+            indicator_ids: data.indicators.iter().map(|i| (i.id, i)).collect(),
+        }
+    }
+}
+
+/// The store's own export of a known project, read back: what a file says
+/// of the project and its records when they are as the store holds them.
+struct Echo<'k> {
+    writer: Writer<'k>,
+    reader: Reader<'k>,
+}
+
+/// What the echo of one project read.
+#[derive(Default)]
+struct Echoed {
+    project: Option<Project>,
+    contributions: IdMap<ContributionId, Contribution>,
+    indicators: IdMap<IndicatorId, Indicator>,
+    agreements: IdMap<AgreementId, Agreement>,
+}
+
+/// Where one activity's records start in the lists read.
+#[derive(Clone, Copy)]
+struct Marks {
+    contributions: usize,
+    indicators: usize,
+    agreements: usize,
+}
+
 /// The state of one import.
-struct Reader {
+struct Reader<'k> {
     warnings: Vec<Problem>,
     organisations: Organisations,
     projects: Vec<Project>,
@@ -259,20 +325,31 @@ struct Reader {
     project_ids: HashMap<String, ProjectId>,
     /// Known projects with no IATI identifier, which an export names by id.
     unidentified: IdSet<ProjectId>,
-    /// Stored contributions, which an export names in `transaction/@ref`.
-    stored_contributions: IdSet<ContributionId>,
-    /// Natural keys of stored indicators.
-    stored_keys: std::collections::HashSet<String>,
-    /// Titles of stored agreements, folded: a document link names one by
-    /// title, whatever kind of agreement it is.
-    stored_agreements: std::collections::HashSet<String>,
+    known: Known<'k>,
+    /// Known contributions a transaction or budget of the file has named.
+    named: IdSet<ContributionId>,
+    /// The current activity's transactions by `@ref`, as indexes into
+    /// `contributions`: what a payment names.
+    activity_refs: HashMap<String, usize>,
+    /// Agreements by natural key, the known ones, then those read: two
+    /// documents may not share one.
+    agreement_keys: HashMap<String, AgreementId>,
     /// Parents named by `related-activity type="1"`, resolved at the end.
     parents: Vec<(usize, String)>,
+    /// Known projects read, by index: the parent the store holds and the
+    /// one its echo names, to settle once the file's parents are resolved.
+    known_parents: Vec<(usize, Option<ProjectId>, Option<Option<ProjectId>>)>,
+    /// The day the file speaks as of.
+    today: NaiveDate,
+    /// Writes and reads back known projects; made when first needed.
+    echo: Option<Box<Echo<'k>>>,
+    /// Whether this reader reads an echo, and so compares with none.
+    is_echo: bool,
     seen: IdSet<Uuid>,
 }
 
-impl Reader {
-    fn new(known: &Dataset) -> Self {
+impl<'k> Reader<'k> {
+    fn new(known: &'k Dataset) -> Self {
         let project_ids = known
             .projects
             .iter()
@@ -284,16 +361,18 @@ impl Reader {
             .filter(|p| p.iati_identifier.is_none())
             .map(|p| p.id)
             .collect();
-        let stored_keys = known
-            .indicators
-            .iter()
-            .filter_map(Record::natural_key)
-            .collect();
+        let mut agreement_keys = HashMap::new();
+        for agreement in &known.agreements {
+            if let Some(key) = agreement.natural_key() {
+                agreement_keys.entry(key).or_insert(agreement.id);
+            }
+        }
         Self {
             unidentified,
-            stored_contributions: known.contributions.iter().map(|c| c.id).collect(),
-            stored_keys,
-            stored_agreements: known.agreements.iter().map(|a| fold(&a.title)).collect(),
+            known: Known::new(known),
+            named: IdSet::default(),
+            activity_refs: HashMap::new(),
+            agreement_keys,
             warnings: Vec::new(),
             organisations: Organisations::new(known),
             projects: Vec::new(),
@@ -302,6 +381,10 @@ impl Reader {
             agreements: Vec::new(),
             project_ids,
             parents: Vec::new(),
+            known_parents: Vec::new(),
+            today: chrono::Utc::now().date_naive(),
+            echo: None,
+            is_echo: false,
             seen: IdSet::default(),
         }
     }
@@ -315,13 +398,46 @@ impl Reader {
         });
     }
 
-    fn finish(mut self) -> Import {
+    /// The project an activity identifier names: one read or known by its
+    /// IATI identifier, or a known project without one that an export named
+    /// by its id.
+    fn project_named(&self, identifier: &str) -> Option<ProjectId> {
+        self.project_ids
+            .get(identifier)
+            .copied()
+            .or_else(|| self.exported(identifier))
+    }
+
+    /// The known project without an IATI identifier of its own that an
+    /// export named `identifier`: it ends with the project's id.
+    fn exported(&self, identifier: &str) -> Option<ProjectId> {
+        identifier
+            .len()
+            .checked_sub(36)
+            .and_then(|at| identifier.get(at..))
+            .and_then(|tail| Uuid::parse_str(tail).ok())
+            .map(ProjectId::from)
+            .filter(|id| self.unidentified.contains(id))
+    }
+
+    fn resolve_parents(&mut self) {
         for (index, parent) in std::mem::take(&mut self.parents) {
-            let id = self.project_ids.get(&parent).copied();
+            let id = self.project_named(&parent);
             if let (Some(id), Some(project)) = (id, self.projects.get_mut(index))
                 && id != project.id
             {
                 project.parent = Some(id);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Import {
+        self.resolve_parents();
+        for (index, known, echoed) in std::mem::take(&mut self.known_parents) {
+            if let Some(project) = self.projects.get_mut(index)
+                && echoed == Some(project.parent)
+            {
+                project.parent = known;
             }
         }
         Import {
@@ -450,13 +566,7 @@ impl Reader {
         }
         // An activity partnercrm exported for a project with no identifier
         // of its own ends with the project's id: it is that project again.
-        let exported = identifier
-            .len()
-            .checked_sub(36)
-            .and_then(|at| identifier.get(at..))
-            .and_then(|tail| Uuid::parse_str(tail).ok())
-            .map(ProjectId::from)
-            .filter(|id| self.unidentified.contains(id));
+        let exported = self.exported(&identifier);
         let id = match (self.project_ids.get(&identifier), exported) {
             (Some(id), _) => *id,
             (None, Some(id)) => id,
@@ -466,6 +576,12 @@ impl Reader {
             )),
         };
         self.project_ids.insert(identifier.clone(), id);
+        self.activity_refs.clear();
+        let marks = Marks {
+            contributions: self.contributions.len(),
+            indicators: self.indicators.len(),
+            agreements: self.agreements.len(),
+        };
 
         for child in &activity.children {
             if !child.name.contains(':') && !ACTIVITY_ELEMENTS.contains(&child.name.as_str()) {
@@ -698,6 +814,96 @@ impl Reader {
             self.result(&context, result, i);
         }
         self.projects.push(project);
+        if !self.is_echo {
+            self.reconcile(marks);
+        }
+    }
+
+    /// What the store's own export says of a known project and its records,
+    /// read back; nothing when the project cannot be exported.
+    fn echo(&mut self, project: &'k Project) -> Echoed {
+        let (data, today) = (self.known.data, self.today);
+        let echo = self.echo.get_or_insert_with(|| {
+            let mut reader = Reader::new(data);
+            reader.is_echo = true;
+            reader.today = today;
+            Box::new(Echo {
+                writer: Writer::new(data, today),
+                reader,
+            })
+        });
+        let mut xml = String::new();
+        if echo.writer.activity(&mut xml, project).is_err() {
+            return Echoed::default();
+        }
+        let reader = &mut echo.reader;
+        reader.projects.clear();
+        reader.contributions.clear();
+        reader.indicators.clear();
+        reader.agreements.clear();
+        reader.warnings.clear();
+        reader.named.clear();
+        reader.seen.clear();
+        let read = stream(
+            &xml,
+            "iati-activities",
+            |_| Ok(()),
+            |element, _| {
+                reader.activity(&element, "/iati-activity");
+                Ok(())
+            },
+        );
+        reader.resolve_parents();
+        if read.is_err() {
+            return Echoed::default();
+        }
+        Echoed {
+            project: reader.projects.pop(),
+            contributions: reader.contributions.drain(..).map(|c| (c.id, c)).collect(),
+            indicators: reader.indicators.drain(..).map(|i| (i.id, i)).collect(),
+            agreements: reader.agreements.drain(..).map(|a| (a.id, a)).collect(),
+        }
+    }
+
+    /// Settles the records just read from one activity with those known by
+    /// the same ids: of each field the file says just what the store's own
+    /// export would say (its echo), the store's value is kept, as the file
+    /// holds less (days for months, no themes); where the file says
+    /// something else, the file's value is taken. Fields IATI has no place
+    /// for keep the store's values.
+    fn reconcile(&mut self, marks: Marks) {
+        let Some(index) = self.projects.len().checked_sub(1) else {
+            return;
+        };
+        let known = self
+            .projects
+            .get(index)
+            .and_then(|p| self.known.projects.get(&p.id))
+            .copied();
+        let echo = match known {
+            Some(project) => self.echo(project),
+            None => Echoed::default(),
+        };
+        if let (Some(known), Some(project)) = (known, self.projects.get_mut(index)) {
+            merge_project(known, echo.project.as_ref(), project);
+            self.known_parents
+                .push((index, known.parent, echo.project.as_ref().map(|p| p.parent)));
+        }
+        for c in self.contributions.iter_mut().skip(marks.contributions) {
+            if let Some(known) = self.known.contributions.get(&c.id) {
+                merge_contribution(known, echo.contributions.get(&c.id), c);
+            }
+        }
+        for i in self.indicators.iter_mut().skip(marks.indicators) {
+            if let Some(known) = self.known.indicator_ids.get(&i.id) {
+                merge_indicator(known, echo.indicators.get(&i.id), i);
+            }
+        }
+        for a in self.agreements.iter_mut().skip(marks.agreements) {
+            if let Some(known) = self.known.agreements.get(&a.id) {
+                merge_agreement(known, echo.agreements.get(&a.id), a);
+            }
+        }
     }
 
     /// An amount: `value` with its currency, or the activity's default.
@@ -836,6 +1042,36 @@ impl Reader {
                 format!("{text:?} is not a date (YYYY-MM-DD)"),
             );
         }
+        // A payment partnercrm wrote against a contribution of the activity.
+        if let Some(of) = transaction.attr(OWN_PAYMENT_OF) {
+            match (self.activity_refs.get(of).copied(), date) {
+                (Some(index), Some(date)) => {
+                    if let Some(paid) = self.contributions.get_mut(index) {
+                        paid.payments.push(Payment {
+                            date,
+                            amount: money,
+                        });
+                    }
+                    return;
+                }
+                (Some(_), None) => {
+                    self.warn(
+                        &format!("{at}/transaction-date"),
+                        Code::IatiMissingElement,
+                        "the payment has no date; it is skipped",
+                    );
+                    return;
+                }
+                (None, _) => self.warn(
+                    &format!("{at}/@{OWN_PAYMENT_OF}"),
+                    Code::IatiInvalidValue,
+                    format!(
+                        "{of:?} names no earlier transaction of the activity; the payment is \
+                         read as a contribution of its own"
+                    ),
+                ),
+            }
+        }
         let mut contribution = Contribution::new(kind, donor, recipient);
         contribution.value = ContributionValue::actual(money);
         contribution.date = date;
@@ -845,18 +1081,45 @@ impl Reader {
             .map(narratives)
             .and_then(|n| n.into_iter().next())
             .map(|n| n.text);
-        contribution.id = self.contribution_id(context, &contribution);
-        // A transaction partnercrm wrote for a stored contribution is that
-        // contribution: what the file says of it is less than the store
-        // holds (days for months, payments apart), so the store's is kept.
-        let stored = transaction
-            .attr("ref")
+        // A transaction partnercrm wrote for a known contribution names it
+        // in @ref: it is that contribution again.
+        let reference = transaction.attr("ref");
+        contribution.id = match self.named_contribution(reference, &at, "@ref") {
+            Some(id) => id,
+            None => self.contribution_id(context, &contribution),
+        };
+        if let Some(reference) = reference {
+            self.activity_refs
+                .entry(reference.to_owned())
+                .or_insert(self.contributions.len());
+        }
+        self.contributions.push(contribution);
+    }
+
+    /// The known contribution `reference` names by id, the first time the
+    /// file names it; a repeat is a contribution of its own, with a warning.
+    fn named_contribution(
+        &mut self,
+        reference: Option<&str>,
+        at: &str,
+        attribute: &str,
+    ) -> Option<ContributionId> {
+        let id = reference
             .and_then(|r| Uuid::parse_str(r).ok())
             .map(ContributionId::from)
-            .is_some_and(|id| self.stored_contributions.contains(&id));
-        if !stored {
-            self.contributions.push(contribution);
+            .filter(|id| self.known.contributions.contains_key(id))?;
+        if self.named.insert(id) {
+            return Some(id);
         }
+        self.warn(
+            &format!("{at}/{attribute}"),
+            Code::IatiInvalidValue,
+            format!(
+                "contribution {id} is named by an earlier transaction or budget too; this one is \
+                 read as a contribution of its own"
+            ),
+        );
+        None
     }
 
     fn contribution_id(&mut self, context: &Activity<'_>, c: &Contribution) -> ContributionId {
@@ -925,7 +1188,12 @@ impl Reader {
         contribution.value = ContributionValue::Estimated { money };
         contribution.period = period;
         contribution.project = Some(context.project);
-        contribution.id = self.contribution_id(context, &contribution);
+        // A budget partnercrm wrote for a known estimated pledge names it.
+        contribution.id =
+            match self.named_contribution(budget.attr(OWN_REF), &at, &format!("@{OWN_REF}")) {
+                Some(id) => id,
+                None => self.contribution_id(context, &contribution),
+            };
         self.contributions.push(contribution);
     }
 
@@ -971,16 +1239,60 @@ impl Reader {
             .and_then(|d| d.attr("iso-date"))
             .and_then(iso_date);
         agreement.projects = vec![context.project];
-        agreement.id = content_id(
-            "agreement",
-            &format!("{}|{}", context.identifier, fold(&agreement.title)),
-            &mut self.seen,
-        )
-        .into();
-        // An MoU the store holds already stays as the store holds it.
-        if !self.stored_agreements.contains(&fold(&agreement.title)) {
-            self.agreements.push(agreement);
+        // A document link partnercrm wrote for a known agreement names it
+        // by id; an MoU is written into every activity all of its parties
+        // take part in, and read once.
+        let named = link
+            .attr("url")
+            .and_then(|u| u.strip_prefix("urn:uuid:"))
+            .and_then(|u| Uuid::parse_str(u).ok())
+            .map(AgreementId::from)
+            .filter(|id| self.known.agreements.contains_key(id));
+        if let Some(id) = named {
+            if self.agreements.iter().any(|a| a.id == id) {
+                return;
+            }
+            agreement.id = id;
+        } else {
+            agreement.id = content_id(
+                "agreement",
+                &format!("{}|{}", context.identifier, fold(&agreement.title)),
+                &mut self.seen,
+            )
+            .into();
+            // Publishers link different documents of one title and date
+            // (or none), from one activity or several, and the store tells
+            // agreements apart by kind, title and date: number the repeats,
+            // as indicators are.
+            let original = agreement.title.clone();
+            let mut n = 1;
+            while agreement
+                .natural_key()
+                .and_then(|key| self.agreement_keys.get(&key))
+                .is_some_and(|other| *other != agreement.id)
+            {
+                n += 1;
+                agreement.title = format!("{original} ({n})");
+            }
+            if n > 1 {
+                self.warn(
+                    &format!("{at}/title"),
+                    Code::IatiInvalidValue,
+                    format!(
+                        "another agreement of the file or the store is titled {original:?} and \
+                         signed {}; this one is kept as {:?}",
+                        agreement
+                            .signed
+                            .map_or_else(|| "on no date given".to_owned(), |d| d.to_string()),
+                        agreement.title
+                    ),
+                );
+            }
         }
+        if let Some(key) = agreement.natural_key() {
+            self.agreement_keys.entry(key).or_insert(agreement.id);
+        }
+        self.agreements.push(agreement);
     }
 
     fn result(&mut self, context: &Activity<'_>, result: &Element, i: usize) {
@@ -1197,15 +1509,142 @@ impl Reader {
             &mut self.seen,
         )
         .into();
-        // An indicator the store holds already stays as the store holds it.
-        if out
+        // An indicator the store holds for the project under this title is
+        // that indicator again, as the store tells them apart by title.
+        if let Some(known) = out
             .natural_key()
-            .is_some_and(|key| self.stored_keys.contains(&key))
+            .and_then(|key| self.known.indicators.get(&key))
         {
-            return;
+            out.id = known.id;
         }
         self.indicators.push(out);
     }
+}
+
+/// Of each group of fields `out` (read from a file) holds just as `echo`
+/// (the store's own export of `known`, read back) does, takes `known`'s
+/// values; takes `known`'s values of the fields IATI has no place for.
+macro_rules! settle {
+    ($known:ident, $echo:ident, $out:ident;
+        carried: $([$($field:ident),+])+
+        kept: $($kept:ident),+) => {
+        $(
+            if $echo.is_some_and(|e| true $(&& e.$field == $out.$field)+) {
+                $($out.$field = $known.$field.clone();)+
+            }
+        )+
+        $($out.$kept = $known.$kept.clone();)+
+    };
+}
+
+fn merge_project(known: &Project, echo: Option<&Project>, out: &mut Project) {
+    // Every field, so that a new one is placed below. The parent is
+    // settled once the file's parents are resolved.
+    let Project {
+        id: _,
+        title: _,
+        iati_identifier: _,
+        title_narratives: _,
+        acronym: _,
+        aliases: _,
+        description: _,
+        description_narratives: _,
+        countries: _,
+        places: _,
+        themes: _,
+        sectors: _,
+        period: _,
+        status: _,
+        lead_office: _,
+        partners: _,
+        parent: _,
+    } = known;
+    settle!(known, echo, out;
+        carried: [title, title_narratives] [iati_identifier]
+            [description, description_narratives] [countries] [sectors] [period] [status]
+            [lead_office] [partners]
+        kept: acronym, aliases, places, themes);
+    // Partners the file changed: those it names in the role the store has
+    // them in keep the period IATI has no place for.
+    if out.partners != known.partners {
+        let mut left: Vec<&ProjectPartner> = known.partners.iter().collect();
+        for partner in &mut out.partners {
+            if let Some(at) = left
+                .iter()
+                .position(|k| k.organisation == partner.organisation && k.role == partner.role)
+            {
+                partner.period = left.remove(at).period;
+            }
+        }
+    }
+}
+
+fn merge_contribution(known: &Contribution, echo: Option<&Contribution>, out: &mut Contribution) {
+    let Contribution {
+        id: _,
+        kind: _,
+        donor: _,
+        recipient: _,
+        value: _,
+        date: _,
+        period: _,
+        project: _,
+        agreement: _,
+        description: _,
+        payments: _,
+        allocations: _,
+    } = known;
+    settle!(known, echo, out;
+        carried: [kind] [donor] [recipient] [value] [date, period] [project] [description] [payments]
+        kept: agreement, allocations);
+}
+
+fn merge_indicator(known: &Indicator, echo: Option<&Indicator>, out: &mut Indicator) {
+    let Indicator {
+        id: _,
+        project: _,
+        title: _,
+        title_narratives: _,
+        unit: _,
+        measure: _,
+        aggregation: _,
+        baseline: _,
+        targets: _,
+        actuals: _,
+    } = known;
+    settle!(known, echo, out;
+        carried: [project] [title, title_narratives] [measure] [baseline] [targets] [actuals]
+        kept: unit, aggregation);
+    // Values the file changed, when it holds none without both period
+    // dates, as IATI has no place for them (an export leaves them out): it
+    // did not drop the store's.
+    for (values, known) in [
+        (&mut out.targets, &known.targets),
+        (&mut out.actuals, &known.actuals),
+    ] {
+        if values != known && values.iter().all(written) {
+            values.extend(known.iter().filter(|o| !written(o)).cloned());
+            values.sort_by_key(|o| (o.period.start, o.period.end));
+        }
+    }
+}
+
+fn merge_agreement(known: &Agreement, echo: Option<&Agreement>, out: &mut Agreement) {
+    let Agreement {
+        id: _,
+        title: _,
+        kind: _,
+        parties: _,
+        signed: _,
+        effective: _,
+        status: _,
+        purpose: _,
+        amendments: _,
+        projects: _,
+    } = known;
+    settle!(known, echo, out;
+        carried: [title] [kind] [parties] [signed] [projects]
+        kept: effective, status, purpose, amendments);
 }
 
 fn comment(element: &Element) -> Option<String> {

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::{OWN_NAMESPACE, OWN_PAYMENT_OF, OWN_REF};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::*;
 use crate::{Error, Result};
@@ -33,7 +34,7 @@ pub fn write_at(
             })
             .collect::<Result<_>>()?,
     };
-    let writer = Writer::new(data);
+    let writer = Writer::new(data, generated.date_naive());
     let mut out = String::with_capacity(4096 * chosen.len().max(1));
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -59,6 +60,12 @@ fn esc(text: &str) -> String {
     quick_xml::escape::escape(clean.as_str()).into_owned()
 }
 
+/// Whether an indicator value is written: an IATI `period` needs both its
+/// dates.
+pub(super) fn written(observation: &Observation) -> bool {
+    observation.period.start.is_some() && observation.period.end.is_some()
+}
+
 fn first_day(date: PartialDate) -> NaiveDate {
     date.earliest()
 }
@@ -67,18 +74,33 @@ fn iso(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
-struct Writer<'d> {
+/// What a transaction says of the contribution it comes from.
+#[derive(Clone, Copy)]
+enum Reference {
+    /// It is the contribution.
+    Contribution(ContributionId),
+    /// It is a payment against the contribution.
+    PaymentOf(ContributionId),
+}
+
+/// Writes activities of one data set. The reader uses it too, to learn what
+/// the store's own export says of a known project.
+pub(super) struct Writer<'d> {
     data: &'d Dataset,
     organisations: IdMap<OrganisationId, &'d Organisation>,
     projects: IdMap<ProjectId, &'d Project>,
+    /// The day the document speaks as of: a project with no status is
+    /// closed once its end has passed by then.
+    today: NaiveDate,
 }
 
 impl<'d> Writer<'d> {
-    fn new(data: &'d Dataset) -> Self {
+    pub(super) fn new(data: &'d Dataset, today: NaiveDate) -> Self {
         Self {
             data,
             organisations: data.organisations.iter().map(|o| (o.id, o)).collect(),
             projects: data.projects.iter().map(|p| (p.id, p)).collect(),
+            today,
         }
     }
 
@@ -193,7 +215,8 @@ impl<'d> Writer<'d> {
         let _ = writeln!(out, "{indent}</{tag}>");
     }
 
-    fn activity(&self, out: &mut String, project: &Project) -> Result<()> {
+    /// One `iati-activity`, indented for a place in `iati-activities`.
+    pub(super) fn activity(&self, out: &mut String, project: &Project) -> Result<()> {
         let Some(reporting) = self.reporting(project) else {
             return Err(Error::Parse {
                 what: "project",
@@ -233,9 +256,8 @@ impl<'d> Writer<'d> {
                 Some(partner.role.iati_code()),
             );
         }
-        let today = Utc::now().date_naive();
         let status = project.status.unwrap_or(match project.period.end {
-            Some(end) if end.latest() < today => ProjectStatus::Closed,
+            Some(end) if end.latest() < self.today => ProjectStatus::Closed,
             _ => ProjectStatus::Implementation,
         });
         let _ = writeln!(out, "  <activity-status code=\"{}\"/>", status.iati_code());
@@ -333,7 +355,14 @@ impl<'d> Writer<'d> {
             return;
         };
         let start = iso(first_day(start));
-        out.push_str("  <budget type=\"1\" status=\"1\">\n");
+        // IATI gives a budget no reference of its own: the contribution's id
+        // goes in partnercrm's namespace, which the schema allows, declared
+        // where it is used.
+        let _ = writeln!(
+            out,
+            "  <budget type=\"1\" status=\"1\" xmlns:partnercrm=\"{OWN_NAMESPACE}\" {OWN_REF}=\"{}\">",
+            c.id
+        );
         let _ = writeln!(out, "   <period-start iso-date=\"{start}\"/>");
         let _ = writeln!(out, "   <period-end iso-date=\"{}\"/>", iso(end.latest()));
         let _ = writeln!(
@@ -355,15 +384,22 @@ impl<'d> Writer<'d> {
         description: Option<&str>,
         donor: &Organisation,
         recipient: &Organisation,
-        reference: Option<ContributionId>,
+        reference: Reference,
     ) {
         match reference {
             // The contribution's id, so that reading the file back into the
             // store it came from finds the contribution again.
-            Some(id) => {
+            Reference::Contribution(id) => {
                 let _ = writeln!(out, "  <transaction ref=\"{id}\">");
             }
-            None => out.push_str("  <transaction>\n"),
+            // A payment against it, so that it is read back as a payment
+            // and not as a contribution of its own.
+            Reference::PaymentOf(id) => {
+                let _ = writeln!(
+                    out,
+                    "  <transaction xmlns:partnercrm=\"{OWN_NAMESPACE}\" {OWN_PAYMENT_OF}=\"{id}\">"
+                );
+            }
         }
         let _ = writeln!(out, "   <transaction-type code=\"{code}\"/>");
         let _ = writeln!(out, "   <transaction-date iso-date=\"{}\"/>", iso(date));
@@ -421,7 +457,7 @@ impl<'d> Writer<'d> {
             c.description.as_deref(),
             donor,
             recipient,
-            Some(c.id),
+            Reference::Contribution(c.id),
         );
         for payment in &c.payments {
             self.transaction(
@@ -432,7 +468,7 @@ impl<'d> Writer<'d> {
                 None,
                 donor,
                 recipient,
-                None,
+                Reference::PaymentOf(c.id),
             );
         }
         Ok(())
@@ -527,6 +563,7 @@ impl<'d> Writer<'d> {
             .targets
             .iter()
             .chain(&indicator.actuals)
+            .filter(|o| written(o))
             .filter_map(|o| Some((o.period.start?, o.period.end?)))
             .collect();
         periods.sort();
