@@ -1062,3 +1062,54 @@ fn export_and_report_succeed_while_another_writer_writes() {
         "the writer wrote alongside ({written} batches)"
     );
 }
+
+/// Exports the store in `format`, imports the file into the same store and
+/// checks that nothing was inserted or changed, and that a JSON export of
+/// the whole store is the same before and after.
+fn round_trip_into_the_same_store(env: &Env, format: &str, what: &str) {
+    let before = env.exported();
+    let file = env.dir.path().join(format!("round-trip.{format}"));
+    let out = env
+        .run()
+        .args(["export", "--format", format, "-o"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = env.run().arg("import").arg(&file).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{what}: the {format} export was refused: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(" 0 new, 0 changed,"),
+        "{what}: reading the {format} export back changed the store: {stdout}"
+    );
+    assert_eq!(env.exported(), before, "{what}: the store changed");
+}
+
+#[test]
+fn exports_read_back_into_the_store_they_came_from_unchanged() {
+    let env = Env::seeded();
+    round_trip_into_the_same_store(&env, "json", "the seed");
+    round_trip_into_the_same_store(&env, "iati", "the seed");
+    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/iati/");
+    for folder in ["samples", "corpus"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(format!("{shared}{folder}"))
+            .expect("the shared IATI files")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+            // An organisation file, not activities.
+            .filter(|p| !p.ends_with("organisation-standard-example-annotated.xml"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        for file in files {
+            let env = Env::new();
+            env.run().arg("import").arg(&file).assert().success();
+            round_trip_into_the_same_store(&env, "iati", &file.display().to_string());
+        }
+    }
+}
