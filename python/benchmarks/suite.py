@@ -481,7 +481,7 @@ def store_io(w: Workload, repeat: int) -> list[Task]:
     return [
         Task(
             "store_table",
-            f"Store.table(organisations) beside {len(w.batch):,} contributions",
+            f"Store.table(organisations), {len(w.batch):,} contribs",
             "s",
             table_entries,
             check=f"each read {organisations:,} rows",
@@ -758,7 +758,10 @@ def render(size: int, repeat: int, tasks: Sequence[Task], info: dict[str, str]) 
         ours, *peers = task.entries
 
         def fmt(value: float, unit: str = task.unit) -> str:
-            return f"{value:,.1f} MB" if unit == "MB" else f"{value:.3f} s"
+            if unit == "MB":
+                return f"{value:,.1f} MB"
+            # Sub-second tasks in milliseconds, so a one-record write shows its digits.
+            return f"{value * 1000:.2f} ms" if value < 1 else f"{value:.3f} s"
 
         for i, peer in enumerate(peers):
             head = f"{task.title:<44} {fmt(ours.best):>11}" if i == 0 else f"{'':<44} {'':>11}"
