@@ -497,78 +497,19 @@ impl Store {
 
     /// Every recorded change to one record, oldest first.
     pub fn history<T: Record>(&self, id: T::Id) -> Result<Vec<Change<T>>> {
-        let uuid = id.into().id;
-        let snapshot = self.backend.snapshot()?;
-        let entries = snapshot.history_of(uuid)?;
-        let current = snapshot.row(T::KIND, uuid)?;
-        let current_created = current.as_ref().map(|row| row.created);
-        let current: Option<T> = current.map(|row| row.body.decode()).transpose()?;
-
-        // History keeps values before each change; the value after is the
-        // next entry's, or the current row.
-        let mut changes = Vec::new();
-        let mut exists = false;
-        for (i, entry) in entries.iter().enumerate() {
-            let before: T = from_doc(&entry.doc)?;
-            if !exists {
-                changes.push(Change {
-                    revision: snapshot.revision(entry.created)?,
-                    action: Action::Created,
-                    before: None,
-                    after: Some(before.clone()),
-                });
-            }
-            let action = match entry.action {
-                Action::Created => Action::Updated,
-                other => other,
-            };
-            exists = action != Action::Deleted;
-            let after = if exists {
-                match entries.get(i + 1) {
-                    Some(next) => Some(from_doc(&next.doc)?),
-                    None => current.clone(),
-                }
-            } else {
-                None
-            };
-            changes.push(Change {
-                revision: snapshot.revision(entry.revision)?,
-                action,
-                before: Some(before),
-                after,
-            });
-        }
-        if let (Some(current), Some(created), false) = (current, current_created, exists) {
-            changes.push(Change {
-                revision: snapshot.revision(created)?,
-                action: Action::Created,
-                before: None,
-                after: Some(current),
-            });
-        }
-        Ok(changes)
+        history_of(&*self.backend.snapshot()?, id.into().id)
     }
 
-    /// Everything held about a person.
+    /// Everything held about a person, read in one snapshot.
     pub fn export_person(&self, id: PersonId) -> Result<PersonExport> {
         let snapshot = self.backend.snapshot()?;
-        let person: Person = read_current(&*snapshot, *id.as_uuid())?
-            .ok_or(Error::NotFound { record: id.into() })?;
-        drop(snapshot);
-        let history = self.history::<Person>(id)?;
-        let notes = self.notes_about(*id.as_uuid())?;
-        Ok(PersonExport {
-            person,
-            history,
-            notes,
-        })
-    }
-
-    fn notes_about(&self, person: Uuid) -> Result<Vec<Note>> {
-        let snapshot = self.backend.snapshot()?;
+        let uuid = *id.as_uuid();
+        let person: Person =
+            read_current(&*snapshot, uuid)?.ok_or(Error::NotFound { record: id.into() })?;
+        let history = history_of(&*snapshot, uuid)?;
         let mut seen = IdSet::default();
         let mut notes = Vec::new();
-        for referrer in snapshot.referrers(person_ref(person), None, None)? {
+        for referrer in snapshot.referrers(person_ref(uuid), None, None)? {
             if referrer.record.kind == RecordKind::Note
                 && seen.insert(referrer.record.id)
                 && let Some(note) = read_current::<Note>(&*snapshot, referrer.record.id)?
@@ -576,7 +517,11 @@ impl Store {
                 notes.push(note);
             }
         }
-        Ok(notes)
+        Ok(PersonExport {
+            person,
+            history,
+            notes,
+        })
     }
 
     /// The record `id` was merged into (following merges of merges), if any.
@@ -593,6 +538,58 @@ impl Store {
         }
         Ok((current != id).then_some(current))
     }
+}
+
+/// Every recorded change to one record, oldest first, as one snapshot holds it.
+fn history_of<T: Record>(snapshot: &dyn Snapshot, uuid: Uuid) -> Result<Vec<Change<T>>> {
+    let entries = snapshot.history_of(uuid)?;
+    let current = snapshot.row(T::KIND, uuid)?;
+    let current_created = current.as_ref().map(|row| row.created);
+    let current: Option<T> = current.map(|row| row.body.decode()).transpose()?;
+
+    // History keeps values before each change; the value after is the
+    // next entry's, or the current row.
+    let mut changes = Vec::new();
+    let mut exists = false;
+    for (i, entry) in entries.iter().enumerate() {
+        let before: T = from_doc(&entry.doc)?;
+        if !exists {
+            changes.push(Change {
+                revision: snapshot.revision(entry.created)?,
+                action: Action::Created,
+                before: None,
+                after: Some(before.clone()),
+            });
+        }
+        let action = match entry.action {
+            Action::Created => Action::Updated,
+            other => other,
+        };
+        exists = action != Action::Deleted;
+        let after = if exists {
+            match entries.get(i + 1) {
+                Some(next) => Some(from_doc(&next.doc)?),
+                None => current.clone(),
+            }
+        } else {
+            None
+        };
+        changes.push(Change {
+            revision: snapshot.revision(entry.revision)?,
+            action,
+            before: Some(before),
+            after,
+        });
+    }
+    if let (Some(current), Some(created), false) = (current, current_created, exists) {
+        changes.push(Change {
+            revision: snapshot.revision(created)?,
+            action: Action::Created,
+            before: None,
+            after: Some(current),
+        });
+    }
+    Ok(changes)
 }
 
 fn person_ref(id: Uuid) -> RecordRef {
