@@ -104,7 +104,7 @@ pub fn read_agreements(
             .into_iter()
             .flatten()
         {
-            let (name, roles) = party.split_once('=').unwrap_or((party, ""));
+            let (name, roles) = party.split_once('=').unwrap_or((&party, ""));
             let organisation = rows.resolve(&mut organisations, name.trim(), line, "parties");
             let roles: Vec<PartyRole> = roles
                 .split('|')

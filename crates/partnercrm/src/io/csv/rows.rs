@@ -1,6 +1,8 @@
 //! What every CSV reader shares: the header, cells by column name,
-//! location-tagged problems, name resolution and content-derived ids.
+//! location-tagged problems, name resolution, content-derived ids, and the
+//! list and quote-mark syntax the writer shares.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -212,7 +214,9 @@ impl<'o> Rows<'o> {
         }
     }
 
-    /// A cell, trimmed; `None` when the column is absent or the cell empty.
+    /// A cell, trimmed, or without the `'` [`write_table`](super::write_table)
+    /// puts before a formula or text with white space at its ends; `None`
+    /// when the column is absent or the cell empty.
     pub(super) fn cell<'r>(
         &self,
         record: &'r csv::StringRecord,
@@ -221,7 +225,7 @@ impl<'o> Rows<'o> {
         column
             .position(self)
             .and_then(|at| record.get(at))
-            .map(str::trim)
+            .map(without_quote_mark)
             .filter(|v| !v.is_empty())
     }
 
@@ -251,7 +255,7 @@ impl<'o> Rows<'o> {
     /// A `;`-separated list cell.
     pub(super) fn list(&self, record: &csv::StringRecord, column: impl Column) -> Vec<String> {
         self.cell(record, column).map_or_else(Vec::new, |cell| {
-            split_list(cell).map(str::to_owned).collect()
+            split_list(cell).map(Cow::into_owned).collect()
         })
     }
 
@@ -285,7 +289,7 @@ impl<'o> Rows<'o> {
         };
         let mut out = Vec::new();
         for item in split_list(cell) {
-            match parse(item) {
+            match parse(&item) {
                 Ok(value) => out.push(value),
                 Err(e) => self.problem(line, column.name(), Code::CsvInvalidValue, e.to_string()),
             }
@@ -347,7 +351,7 @@ impl<'o> Rows<'o> {
             return Vec::new();
         };
         split_list(cell)
-            .filter_map(|name| self.resolve(index, name, line, column.name()))
+            .filter_map(|name| self.resolve(index, &name, line, column.name()))
             .collect()
     }
 
@@ -457,8 +461,122 @@ impl<'o> Rows<'o> {
     }
 }
 
-pub(super) fn split_list(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split(';').map(str::trim).filter(|s| !s.is_empty())
+/// What [`write_table`](super::write_table) puts between the items of a
+/// list.
+pub(super) const LIST_SEPARATOR: &str = "; ";
+
+/// The items of a list cell: separated by `;`, each trimmed, empty ones
+/// left out. A backslash makes the character after it part of the item
+/// when that is a `;`, a backslash or white space (which is then not
+/// trimmed); any other backslash is itself.
+pub(super) fn split_list(cell: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    let mut rest = Some(cell);
+    std::iter::from_fn(move || {
+        loop {
+            let text = rest?;
+            let mut escaped = false;
+            let mut end = None;
+            let mut chars = text.char_indices().peekable();
+            while let Some((at, c)) = chars.next() {
+                match c {
+                    '\\' if chars.peek().is_some_and(|&(_, next)| escapable(next)) => {
+                        chars.next();
+                        escaped = true;
+                    }
+                    ';' => {
+                        end = Some(at);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let item = match end {
+                Some(at) => {
+                    rest = Some(&text[at + 1..]);
+                    &text[..at]
+                }
+                None => {
+                    rest = None;
+                    text
+                }
+            };
+            if let Some(item) = list_item(item, escaped) {
+                return Some(item);
+            }
+        }
+    })
+}
+
+/// Whether a backslash before `c` makes it part of a list item.
+fn escapable(c: char) -> bool {
+    matches!(c, ';' | '\\') || c.is_whitespace()
+}
+
+/// One item of a list cell, unescaped and trimmed of the white space not
+/// escaped; `None` if nothing is left.
+fn list_item(raw: &str, escaped: bool) -> Option<Cow<'_, str>> {
+    if !escaped {
+        let item = raw.trim();
+        return (!item.is_empty()).then_some(Cow::Borrowed(item));
+    }
+    // Each character, and whether a backslash escaped it.
+    let mut chars: Vec<(char, bool)> = Vec::with_capacity(raw.len());
+    let mut iter = raw.chars().peekable();
+    while let Some(c) = iter.next() {
+        match iter.peek() {
+            Some(&next) if c == '\\' && escapable(next) => {
+                chars.push((next, true));
+                iter.next();
+            }
+            _ => chars.push((c, false)),
+        }
+    }
+    let loose = |&(c, escaped): &(char, bool)| c.is_whitespace() && !escaped;
+    let start = chars.iter().position(|c| !loose(c))?;
+    let end = chars.iter().rposition(|c| !loose(c))? + 1;
+    Some(Cow::Owned(
+        chars[start..end].iter().map(|&(c, _)| c).collect(),
+    ))
+}
+
+/// Appends a list item as [`split_list`] reads it back: `;`, backslashes
+/// and the white space at either end escaped with a backslash.
+pub(super) fn push_list_item(out: &mut String, item: &str) {
+    let first = item
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(item.len(), |(at, _)| at);
+    let last = item
+        .char_indices()
+        .rfind(|(_, c)| !c.is_whitespace())
+        .map_or(0, |(at, c)| at + c.len_utf8());
+    for (at, c) in item.char_indices() {
+        if matches!(c, ';' | '\\') || (c.is_whitespace() && (at < first || at >= last)) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// Whether [`write_table`](super::write_table) puts a `'` before a text
+/// cell: a spreadsheet would run it as a formula (it starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return); it starts or ends with white
+/// space, which the readers would trim; or it starts with `'` itself, so
+/// that the readers can tell the writer's `'` from the text's own.
+pub(super) fn needs_quote_mark(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\''])
+        || text.starts_with(char::is_whitespace)
+        || text.ends_with(char::is_whitespace)
+}
+
+/// A cell as the readers take it: without the `'` [`needs_quote_mark`]
+/// puts before it and then exactly as it was written, else trimmed.
+pub(super) fn without_quote_mark(cell: &str) -> &str {
+    let cell = cell.trim_start();
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_quote_mark(rest) => rest,
+        _ => cell.trim_end(),
+    }
 }
 
 fn reader<'t>(text: &'t str, options: &CsvOptions) -> Result<(csv::Reader<&'t [u8]>, Columns)> {
