@@ -143,19 +143,33 @@ pub struct Loaded {
     pub files: usize,
 }
 
-/// The formats of the files to read, for what the readers need of the store
-/// ([`partnercrm::io::known`]); a file of no known format needs nothing.
+/// The formats of the files to read, CSV files with the kind their header
+/// (or `--kind`) gives, for what the readers need of the store
+/// ([`partnercrm::io::known`]). A file whose format or kind cannot be told
+/// needs nothing: reading it reports why.
 pub fn formats(args: &InputArgs) -> Vec<partnercrm::io::Format> {
     use partnercrm::io::Format;
-    args.files
-        .iter()
-        .filter_map(|path| args.format.or_else(|| InputFormat::of(path)))
-        .map(|format| match format {
-            InputFormat::Json => Format::Json,
-            InputFormat::Csv => Format::Csv,
-            InputFormat::Iati => Format::Iati,
-        })
-        .collect()
+    let mapping: HashMap<String, String> = args.map.iter().cloned().collect();
+    let mut formats = Vec::new();
+    for path in &args.files {
+        match args.format.or_else(|| InputFormat::of(path)) {
+            Some(InputFormat::Json) => formats.push(Format::Json),
+            Some(InputFormat::Iati) => formats.push(Format::Iati),
+            Some(InputFormat::Csv) => {
+                let kind = args.kind.or_else(|| {
+                    let text = std::fs::read_to_string(path).ok()?;
+                    let options = CsvOptions {
+                        file: String::new(),
+                        mapping: mapping.clone(),
+                    };
+                    CsvKind::infer(&text, &options).ok().flatten()
+                });
+                formats.extend(kind.map(Format::Csv));
+            }
+            None => {}
+        }
+    }
+    formats
 }
 
 /// Reads every file, naming the records of `known` (the store) and of the

@@ -1075,7 +1075,11 @@ fn round_trip_into_the_same_store(env: &Env, format: &str, what: &str) {
         .arg(&file)
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = env.run().arg("import").arg(&file).output().expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -286,7 +286,7 @@ impl PyStore {
         let summary = format!("import {}", path.display());
         let mut progress = Progress::new(py, progress)?;
         let applied = self.with_store(py, |store| {
-            let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv])?;
+            let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv(kind)])?;
             let mapping = mapping.unwrap_or_default();
             let mut report = |rows| progress.report(rows);
             let upserts = read_file_with_progress(kind, &path, mapping, &known, Some(&mut report))?;

@@ -9,8 +9,8 @@
 
 use partnercrm::Dataset;
 use partnercrm::io::iati::{self, Import};
-use partnercrm::model::*;
 use partnercrm::io::{Format, known};
+use partnercrm::model::*;
 use partnercrm::store::{Applied, Store};
 use partnercrm::validate::Code;
 use rust_decimal::Decimal;

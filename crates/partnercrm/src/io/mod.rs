@@ -20,9 +20,10 @@ pub enum Format {
     /// A `partnercrm/1` JSON document: it carries every id, so it needs
     /// nothing of the store.
     Json,
-    /// A CSV file of one kind of record: its cells name organisations,
-    /// people, agreements, projects, indicators and groups.
-    Csv,
+    /// A CSV file of one kind of record: its cells name stored records,
+    /// and a row with a stored record's id updates it
+    /// ([`CsvKind::known_kinds`](csv::CsvKind::known_kinds)).
+    Csv(csv::CsvKind),
     /// IATI activities: organisations by identifier or name, projects by
     /// IATI identifier, and the contributions, indicators and agreements an
     /// export of the store wrote, so that reading it back changes nothing.
@@ -34,14 +35,7 @@ impl Format {
     pub const fn known_kinds(self) -> &'static [RecordKind] {
         match self {
             Self::Json => &[],
-            Self::Csv => &[
-                RecordKind::Organisation,
-                RecordKind::Person,
-                RecordKind::Agreement,
-                RecordKind::Project,
-                RecordKind::Indicator,
-                RecordKind::Group,
-            ],
+            Self::Csv(kind) => kind.known_kinds(),
             Self::Iati => &[
                 RecordKind::Organisation,
                 RecordKind::Agreement,

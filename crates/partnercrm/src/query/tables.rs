@@ -1,12 +1,24 @@
 //! Every kind of record as a flat Arrow table, for analysts' data frames.
 //!
 //! One table per entity, plus one per nested list (an agreement's parties, a
-//! group's memberships), so that every cell is a plain value. Money is
-//! `decimal128(38, 4)` beside its currency; dates are `date32`. A date known
-//! only to a month or year is given as its first day (for a start or a single
-//! date) or last day (for an end), with a `_precision` column saying how
-//! precise the source is. Text columns are Arrow string views, which polars
+//! group's memberships), so that every cell is a plain value or a list of
+//! them. Money is `decimal128(38, 4)` beside its currency; dates are
+//! `date32`. A date known only to a month or year is given as its first day
+//! (for a start or a single date) or last day (for an end); in the record
+//! tables a `_precision` column beside every date says how precise the source
+//! is. References are ids. Text columns are Arrow string views, which polars
 //! takes over without copying.
+//!
+//! The record tables, one per kind of CSV file (`organisations`, `people`,
+//! `projects`, `agreements`, `contributions`, `indicators`, `groups`,
+//! `memberships`, `notes`), are written by
+//! [`write_table`](crate::io::csv::write_table) as files the CSV readers
+//! read back into the records they came from: every column is one the
+//! reader of that kind takes, under its name or the table's
+//! ([`CsvKind::synonyms`](crate::io::csv::CsvKind::synonyms)), and a record
+//! keeps its id. What a record table has no column for (a person's
+//! affiliations, a contribution's payments) is in the nested tables, and a
+//! re-read record keeps it as stored.
 
 use std::sync::Arc;
 
@@ -151,7 +163,7 @@ impl Columns {
         self.push(name, Arc::new(array), true);
     }
 
-    fn list<'a>(&mut self, name: &str, values: impl Iterator<Item = Vec<&'a str>>) {
+    fn list<S: AsRef<str>>(&mut self, name: &str, values: impl Iterator<Item = Vec<S>>) {
         let mut builder = ListBuilder::new(StringBuilder::new());
         for row in values {
             for value in row {
@@ -160,6 +172,22 @@ impl Columns {
             builder.append(true);
         }
         self.push(name, Arc::new(builder.finish()), true);
+    }
+
+    /// A list of ids, for a record's references to several others.
+    fn ids<I: Into<RecordRef> + Copy + 'static>(
+        &mut self,
+        name: &str,
+        values: impl Iterator<Item = Vec<I>>,
+    ) {
+        self.list(
+            name,
+            values.map(|ids| {
+                ids.into_iter()
+                    .map(|id| uuid_of(id).to_string())
+                    .collect::<Vec<_>>()
+            }),
+        );
     }
 
     fn boolean(&mut self, name: &str, values: impl Iterator<Item = bool>) {
@@ -182,6 +210,27 @@ impl Columns {
         self.day(name, values.clone().map(|d| d.map(|d| d.earliest())));
         let precision_name = format!("{name}_precision");
         self.text(&precision_name, values.map(|d| d.as_ref().map(precision)));
+    }
+
+    /// A period, as [`Columns::period`] gives it, each end beside its
+    /// precision: for the record tables, which read back as records.
+    fn precise_period(&mut self, prefix: &str, values: impl Iterator<Item = Period> + Clone) {
+        self.day(
+            &format!("{prefix}start"),
+            values.clone().map(|p| p.start.map(|d| d.earliest())),
+        );
+        self.text(
+            &format!("{prefix}start_precision"),
+            values.clone().map(|p| p.start.as_ref().map(precision)),
+        );
+        self.day(
+            &format!("{prefix}end"),
+            values.clone().map(|p| p.end.map(|d| d.latest())),
+        );
+        self.text(
+            &format!("{prefix}end_precision"),
+            values.map(|p| p.end.as_ref().map(precision)),
+        );
     }
 
     /// A period: the first day of its start and the last day of its end.
@@ -287,9 +336,26 @@ fn agreements(rows: &[Agreement], c: &mut Columns) {
     c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
     c.text("status", rows.iter().map(|r| r.status.map(|s| s.as_str())));
     c.date("signed", rows.iter().map(|r| r.signed));
-    c.period("effective_", rows.iter().map(|r| r.effective));
-    c.count("parties", rows.iter().map(|r| r.parties.len()));
+    c.precise_period("effective_", rows.iter().map(|r| r.effective));
+    // `ORGANISATION=role|role`, as the agreements reader takes parties.
+    c.list(
+        "parties",
+        rows.iter().map(|r| {
+            r.parties
+                .iter()
+                .map(|p| {
+                    let mut party = uuid_of(p.organisation).to_string();
+                    for (i, role) in p.roles.iter().enumerate() {
+                        party.push(if i == 0 { '=' } else { '|' });
+                        party.push_str(role.as_str());
+                    }
+                    party
+                })
+                .collect::<Vec<_>>()
+        }),
+    );
     c.text("purpose", rows.iter().map(|r| r.purpose.as_deref()));
+    c.ids("projects", rows.iter().map(|r| r.projects.clone()));
 }
 
 fn agreement_parties(rows: &[Agreement], c: &mut Columns) {
@@ -335,7 +401,7 @@ fn contributions(rows: &[Contribution], c: &mut Columns) -> Result<()> {
             .map(|r| r.value.money().map(|m| m.currency.code())),
     );
     c.date("date", rows.iter().map(|r| r.date));
-    c.period("period_", rows.iter().map(|r| r.period));
+    c.precise_period("period_", rows.iter().map(|r| r.period));
     c.id("project", rows.iter().map(|r| r.project.map(uuid_of)));
     c.id("agreement", rows.iter().map(|r| r.agreement.map(uuid_of)));
     c.text("description", rows.iter().map(|r| r.description.as_deref()));
@@ -390,7 +456,16 @@ fn allocations(rows: &[Contribution], c: &mut Columns) -> Result<()> {
 fn projects(rows: &[Project], c: &mut Columns) {
     c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
     c.text("title", rows.iter().map(|r| Some(r.title.as_str())));
+    c.text(
+        "iati_identifier",
+        rows.iter().map(|r| r.iati_identifier.as_deref()),
+    );
     c.text("acronym", rows.iter().map(|r| r.acronym.as_deref()));
+    c.list(
+        "aliases",
+        rows.iter()
+            .map(|r| r.aliases.iter().map(String::as_str).collect()),
+    );
     c.list(
         "countries",
         rows.iter()
@@ -411,7 +486,7 @@ fn projects(rows: &[Project], c: &mut Columns) {
         rows.iter()
             .map(|r| r.sectors.iter().map(|s| s.as_str()).collect()),
     );
-    c.period("", rows.iter().map(|r| r.period));
+    c.precise_period("", rows.iter().map(|r| r.period));
     c.text("status", rows.iter().map(|r| r.status.map(|s| s.as_str())));
     c.id(
         "lead_office",
@@ -477,12 +552,32 @@ fn observations(rows: &[Indicator], c: &mut Columns) -> Result<()> {
     Ok(())
 }
 
+/// The name [`Group::current_name`] gives.
+fn current_name(group: &Group) -> Option<&GroupName> {
+    group
+        .names
+        .iter()
+        .max_by_key(|n| (n.period.end.is_none(), n.period.start))
+}
+
 fn groups(rows: &[Group], c: &mut Columns) {
     c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
     c.text("name", rows.iter().map(|r| Some(r.current_name())));
+    c.text(
+        "acronym",
+        rows.iter()
+            .map(|r| current_name(r).and_then(|n| n.acronym.as_deref())),
+    );
+    c.list(
+        "aliases",
+        rows.iter().map(|r| {
+            current_name(r)
+                .map_or_else(Vec::new, |n| n.aliases.iter().map(String::as_str).collect())
+        }),
+    );
     c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
     c.id("parent", rows.iter().map(|r| r.parent.map(uuid_of)));
-    c.period("", rows.iter().map(|r| r.period));
+    c.precise_period("", rows.iter().map(|r| r.period));
     c.text("contact", rows.iter().map(|r| r.contact.as_deref()));
     c.text("purpose", rows.iter().map(|r| r.purpose.as_deref()));
 }
@@ -508,7 +603,7 @@ fn memberships(rows: &[Group], c: &mut Columns) {
         "organisation",
         flat.iter().map(|(_, m)| Some(uuid_of(m.organisation))),
     );
-    c.period("", flat.iter().map(|(_, m)| m.period));
+    c.precise_period("", flat.iter().map(|(_, m)| m.period));
 }
 
 fn chairs(rows: &[Group], c: &mut Columns) {
@@ -533,6 +628,13 @@ fn notes(rows: &[Note], c: &mut Columns) {
     c.text("language", rows.iter().map(|r| r.language.as_deref()));
     c.date("date", rows.iter().map(|r| r.date));
     c.text("place", rows.iter().map(|r| r.place.as_deref()));
+    let links = || rows.iter().map(|r| &r.links);
+    c.ids("organisations", links().map(|l| l.organisations.clone()));
+    c.ids("people", links().map(|l| l.people.clone()));
+    c.ids("projects", links().map(|l| l.projects.clone()));
+    c.ids("agreements", links().map(|l| l.agreements.clone()));
+    c.ids("groups", links().map(|l| l.groups.clone()));
+    c.ids("contributions", links().map(|l| l.contributions.clone()));
 }
 
 /// A rollup's result as a table: one column per dimension (plus a `_name`

@@ -6,7 +6,9 @@ use std::sync::mpsc;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::rows::{Col, Index, Rows, UniqueIds, organisation_index, parse_enum, row_uuid};
+use super::rows::{
+    Col, Index, Known, Rows, UniqueIds, organisation_index, parse_enum, parse_id, row_uuid,
+};
 use super::{CsvKind, CsvOptions};
 use crate::Result;
 use crate::model::ids::IdMap;
@@ -17,20 +19,30 @@ use crate::validate::Code;
 const PARALLEL_FROM_BYTES: usize = 1 << 20;
 
 /// Reads contributions from CSV, resolving names against `known` (the
-/// organisations and projects already stored). `progress` is called with
-/// the number of rows read so far, every 10,000 rows and at the end.
+/// organisations, projects and agreements already stored). A row with the
+/// id of a contribution in `known` updates it: the fields of columns the
+/// file lacks, and its payments and allocations, stay as stored.
+/// `progress` is called with the number of rows read so far, every 10,000
+/// rows and at the end.
 pub fn read_contributions(
     text: &str,
     options: &CsvOptions,
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Contribution>> {
-    let (reader, mut rows) = Rows::open(text, options, CsvKind::Contributions.required_columns())?;
+    let (reader, mut rows) = Rows::open(text, options, CsvKind::Contributions)?;
     let body_start = reader.position().byte() as usize;
     let body = text.get(body_start..).unwrap_or_default();
     let header_lines = count_lines(text.get(..body_start).unwrap_or_default());
     let organisations = organisation_index(&known.organisations);
     let projects = Index::of("project", &known.projects);
+    let agreements = Index::of("agreement", &known.agreements);
+    // Only a file with ids updates stored contributions.
+    let stored = if rows.has("id") {
+        Known::of(&known.contributions)
+    } else {
+        Known::of(&[])
+    };
 
     let workers = if body.len() < PARALLEL_FROM_BYTES {
         1
@@ -49,6 +61,8 @@ pub fn read_contributions(
                     columns: Columns::of(&rows),
                     organisations: organisations.clone(),
                     projects: projects.clone(),
+                    agreements: agreements.clone(),
+                    stored: &stored,
                     kinds: IdMap::default(),
                     currencies: IdMap::default(),
                 };
@@ -94,38 +108,66 @@ pub fn read_contributions(
                 .map(|c| c.contributions.len())
                 .sum(),
         );
-        for (record, content) in out.iter_mut().zip(first.ids) {
-            record.id = seen.unique(content).into();
+        for (record, id) in out.iter_mut().zip(first.ids) {
+            record.id = id.take(&mut rows, &mut seen).into();
         }
     }
     for chunk in results {
         rows.problems.extend(chunk.problems);
-        for (content, mut contribution) in chunk.ids.into_iter().zip(chunk.contributions) {
-            contribution.id = seen.unique(content).into();
+        for (id, mut contribution) in chunk.ids.into_iter().zip(chunk.contributions) {
+            contribution.id = id.take(&mut rows, &mut seen).into();
             out.push(contribution);
         }
     }
     rows.finish(out)
 }
 
+/// Where a contribution's id comes from.
+#[derive(Clone, Copy)]
+enum RowId {
+    /// The row's content, made unique across the file once it is read.
+    Content(Uuid),
+    /// The row's `id` cell, on this line.
+    Given(Uuid, u64),
+}
+
+impl RowId {
+    fn take(self, rows: &mut Rows, seen: &mut UniqueIds) -> Uuid {
+        match self {
+            Self::Content(content) => seen.unique(content),
+            Self::Given(id, line) => {
+                rows.claim(seen, id, line);
+                id
+            }
+        }
+    }
+}
+
 /// What one worker read from its chunk, in file order.
 struct Chunk {
     contributions: Vec<Contribution>,
-    /// Each contribution's content-derived id, made unique across the file later.
-    ids: Vec<Uuid>,
+    /// Where each contribution's id comes from.
+    ids: Vec<RowId>,
     problems: Vec<crate::validate::Problem>,
 }
 
 /// The columns read on every row, with their positions in this file.
 #[derive(Clone, Copy)]
 struct Columns {
+    id: Col,
     donor: Col,
     recipient: Col,
     kind: Col,
     amount: Col,
     currency: Col,
     received_on: Col,
+    received_on_precision: Col,
+    period_start: Col,
+    period_start_precision: Col,
+    period_end: Col,
+    period_end_precision: Col,
     project: Col,
+    agreement: Col,
     basis: Col,
     description: Col,
 }
@@ -133,28 +175,45 @@ struct Columns {
 impl Columns {
     fn of(rows: &Rows) -> Self {
         Self {
+            id: rows.column("id"),
             donor: rows.column("donor"),
             recipient: rows.column("recipient"),
             kind: rows.column("kind"),
             amount: rows.column("amount"),
             currency: rows.column("currency"),
             received_on: rows.column("received_on"),
+            received_on_precision: rows.column("received_on_precision"),
+            period_start: rows.column("period_start"),
+            period_start_precision: rows.column("period_start_precision"),
+            period_end: rows.column("period_end"),
+            period_end_precision: rows.column("period_end_precision"),
             project: rows.column("project"),
+            agreement: rows.column("agreement"),
             basis: rows.column("basis"),
             description: rows.column("description"),
         }
     }
 }
 
-struct Worker {
+/// The `basis` column: how an amount is known.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Basis {
+    Actual,
+    Estimated,
+    Unknown,
+}
+
+struct Worker<'k> {
     columns: Columns,
     organisations: Index<OrganisationId>,
     projects: Index<ProjectId>,
+    agreements: Index<AgreementId>,
+    stored: &'k Known<'k, Contribution>,
     kinds: IdMap<String, Result<ContributionKind, String>>,
     currencies: IdMap<String, Result<Currency, String>>,
 }
 
-impl Worker {
+impl Worker<'_> {
     // Out of line, so that a profile of a worker thread names it.
     #[inline(never)]
     fn read(
@@ -184,8 +243,11 @@ impl Worker {
             first_line,
             Some(&mut progress),
             |rows, record, line| {
-                if let Some(contribution) = self.row(rows, record, line) {
-                    ids.push(row_uuid("contribution", record));
+                if let Some((contribution, given)) = self.row(rows, record, line) {
+                    ids.push(match given {
+                        Some(id) => RowId::Given(id, line),
+                        None => RowId::Content(row_uuid("contribution", record)),
+                    });
                     contributions.push(contribution);
                 }
             },
@@ -197,14 +259,17 @@ impl Worker {
         }
     }
 
+    /// The row's contribution, and its id if the row gives one.
     fn row(
         &mut self,
         rows: &mut Rows,
         record: &csv::StringRecord,
         line: u64,
-    ) -> Option<Contribution> {
+    ) -> Option<(Contribution, Option<Uuid>)> {
         let before = rows.problems.len();
         let c = self.columns;
+        let id = rows.parse(record, line, c.id, parse_id);
+        let base = id.and_then(|id| self.stored.get(id));
         let donor = rows.reference(&mut self.organisations, record, line, c.donor);
         let recipient = rows.reference(&mut self.organisations, record, line, c.recipient);
         let kind = match rows.required(record, line, c.kind) {
@@ -256,42 +321,89 @@ impl Worker {
                 None
             }
         };
-        let date = rows.date(record, line, c.received_on);
+        let date = rows.date_with_precision(record, line, c.received_on, c.received_on_precision);
+        let period = Period::new(
+            rows.date_with_precision(record, line, c.period_start, c.period_start_precision),
+            rows.date_with_precision(record, line, c.period_end, c.period_end_precision),
+        );
         let project = rows.reference(&mut self.projects, record, line, c.project);
-        let estimated = rows.parse(record, line, c.basis, |t| match t.to_lowercase().as_str() {
-            "actual" => Ok(false),
-            "estimated" => Ok(true),
-            _ => Err(format!("{t:?} is not a basis (actual or estimated)")),
+        let agreement = rows.reference(&mut self.agreements, record, line, c.agreement);
+        let basis = rows.parse(record, line, c.basis, |t| match t.to_lowercase().as_str() {
+            "actual" => Ok(Basis::Actual),
+            "estimated" => Ok(Basis::Estimated),
+            "unknown" => Ok(Basis::Unknown),
+            _ => Err(format!(
+                "{t:?} is not a basis (actual, estimated or unknown)"
+            )),
         });
+        if basis == Some(Basis::Unknown) && amount.is_some() {
+            rows.problem(
+                line,
+                "basis",
+                Code::CsvInvalidValue,
+                "an amount of unknown basis: leave the amount empty, or say actual or estimated"
+                    .to_owned(),
+            );
+        }
         if rows.problems.len() > before {
             return None;
         }
-        let value = match (amount, currency) {
-            (Some(amount), Some(currency)) if estimated == Some(true) => {
-                ContributionValue::Estimated {
-                    money: Money { amount, currency },
-                }
+        // Without a basis column, a stored estimate stays an estimate.
+        let estimated = match (basis, base) {
+            (Some(basis), _) => basis == Basis::Estimated,
+            (None, Some(base)) if c.basis.is_absent() => {
+                matches!(base.value, ContributionValue::Estimated { .. })
             }
+            (None, _) => false,
+        };
+        let value = match (amount, currency) {
+            (Some(amount), Some(currency)) if estimated => ContributionValue::Estimated {
+                money: Money { amount, currency },
+            },
             (Some(amount), Some(currency)) => ContributionValue::Actual {
                 money: Money { amount, currency },
             },
             _ => ContributionValue::Unknown,
         };
-        Some(Contribution {
-            // Set from the row's content once the whole file is read.
+        let mut contribution = Contribution {
+            // Set once the whole file is read.
             id: ContributionId::from_uuid(Uuid::nil()),
             kind: kind?,
             donor: donor?,
             recipient: recipient?,
             value,
             date,
-            period: Period::OPEN,
+            period,
             project,
-            agreement: None,
+            agreement,
             description: rows.text(record, c.description),
             payments: Vec::new(),
             allocations: Vec::new(),
-        })
+        };
+        if let Some(base) = base {
+            let k = &mut contribution;
+            let no_value = c.amount.is_absent() && c.currency.is_absent() && c.basis.is_absent();
+            // The same amount may be written with other decimal places.
+            if no_value || k.value == base.value {
+                k.value = base.value;
+            }
+            keep(c.received_on, &mut k.date, &base.date);
+            keep(c.period_start, &mut k.period.start, &base.period.start);
+            keep(c.period_end, &mut k.period.end, &base.period.end);
+            keep(c.project, &mut k.project, &base.project);
+            keep(c.agreement, &mut k.agreement, &base.agreement);
+            keep(c.description, &mut k.description, &base.description);
+            k.payments.clone_from(&base.payments);
+            k.allocations.clone_from(&base.allocations);
+        }
+        Some((contribution, id))
+    }
+}
+
+/// Keeps `stored` in `field` when the file lacks `column`.
+fn keep<T: Clone>(column: Col, field: &mut T, stored: &T) {
+    if column.is_absent() {
+        field.clone_from(stored);
     }
 }
 

@@ -1,18 +1,33 @@
-//! CSV out: any Arrow table, safe to open in a spreadsheet.
+//! CSV out: any Arrow table, safe to open in a spreadsheet, in the syntax
+//! the readers take back.
 
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ListArray, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::DataType;
 
+use super::rows::{LIST_SEPARATOR, needs_quote_mark, push_list_item};
 use crate::{Error, Result};
 
-/// Whether a spreadsheet would run this text as a formula.
-fn looks_like_formula(text: &str) -> bool {
-    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+/// How one column's cells are written.
+enum Cells<'a> {
+    /// As Arrow displays them.
+    Plain(ArrayFormatter<'a>),
+    /// A list: its items as Arrow displays them, separated by `; ` and
+    /// escaped as the readers split lists.
+    List {
+        list: &'a ListArray,
+        items: ArrayFormatter<'a>,
+    },
 }
 
-/// Writes a table as CSV, neutralising text cells that a spreadsheet would
-/// run as formulas by prefixing `'`.
+/// Writes a table as CSV. Lists are written as the readers split them
+/// (`a; b`, with a backslash before a `;` or backslash inside an item and
+/// before white space at its ends; an empty list is an empty cell), and
+/// text cells that a spreadsheet would run as formulas (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) are neutralised by prefixing
+/// `'`, as are cells that start with `'` or start or end with white space:
+/// the readers take that `'` off and keep the rest as it is, so every cell
+/// reads back as the text it holds.
 pub fn write_table(batch: &RecordBatch) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let error = |e: &dyn std::fmt::Display| Error::Parse {
@@ -25,10 +40,14 @@ pub fn write_table(batch: &RecordBatch) -> Result<String> {
         .write_record(schema.fields().iter().map(|f| f.name().as_str()))
         .map_err(|e| error(&e))?;
     let options = FormatOptions::default();
-    let formatters: Vec<ArrayFormatter<'_>> = batch
+    let columns: Vec<Cells<'_>> = batch
         .columns()
         .iter()
-        .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+        .map(|c| match c.as_any().downcast_ref::<ListArray>() {
+            Some(list) => ArrayFormatter::try_new(list.values().as_ref(), &options)
+                .map(|items| Cells::List { list, items }),
+            None => ArrayFormatter::try_new(c.as_ref(), &options).map(Cells::Plain),
+        })
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| error(&e))?;
     let is_text: Vec<bool> = schema
@@ -44,13 +63,27 @@ pub fn write_table(batch: &RecordBatch) -> Result<String> {
     let mut cells: Vec<String> = Vec::with_capacity(batch.num_columns());
     for row in 0..batch.num_rows() {
         cells.clear();
-        for (i, formatter) in formatters.iter().enumerate() {
+        for (i, column) in columns.iter().enumerate() {
             let cell = if batch.column(i).is_null(row) {
                 String::new()
             } else {
-                formatter.value(row).to_string()
+                match column {
+                    Cells::Plain(formatter) => formatter.value(row).to_string(),
+                    Cells::List { list, items } => {
+                        let offsets = list.value_offsets();
+                        let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
+                        let mut cell = String::new();
+                        for at in start..end {
+                            if at > start {
+                                cell.push_str(LIST_SEPARATOR);
+                            }
+                            push_list_item(&mut cell, &items.value(at).to_string());
+                        }
+                        cell
+                    }
+                }
             };
-            cells.push(if is_text[i] && looks_like_formula(&cell) {
+            cells.push(if is_text[i] && needs_quote_mark(&cell) {
                 format!("'{cell}")
             } else {
                 cell

@@ -1,6 +1,8 @@
 //! Inter-agency groups, their dated memberships and chairs, and notes.
 
-use super::rows::{Index, Rows, UniqueIds, organisation_index, row_content};
+use super::rows::{
+    Index, Known, Rows, UniqueIds, choose_id, organisation_index, parse_id, row_content,
+};
 use super::{CsvKind, CsvOptions};
 use crate::Result;
 use crate::model::ids::IdMap;
@@ -8,19 +10,28 @@ use crate::model::record::Record;
 use crate::model::*;
 
 /// Reads groups from CSV; `parent` may name a group in `known` or earlier
-/// in the same file.
+/// in the same file, or give the id of one anywhere in it. A row with the
+/// id (or natural key) of a group in `known` updates it: `name`, `acronym`
+/// and `aliases` give its current name (the one the groups table shows),
+/// its earlier names stay, and so do its memberships and chairs (which come
+/// from memberships files) and the fields of columns the file lacks.
 pub fn read_groups(
     text: &str,
     options: &CsvOptions,
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
-    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Groups.required_columns())?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Groups)?;
     let mut groups = Index::of("group", &known.groups);
+    for id in rows.ids_in(text) {
+        groups.insert(id.to_string(), id.into());
+    }
+    let stored = Known::of(&known.groups);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
+        let id = rows.id(record, line);
         let name = rows.required(record, line, "name");
         let kind: Option<GroupKind> = match rows.required(record, line, "kind") {
             Some(_) => rows.choice(record, line, "kind", "kind of group"),
@@ -44,23 +55,49 @@ pub fn read_groups(
         group.purpose = rows.text(record, "purpose");
         group.contact = rows.text(record, "contact");
         let key = group.natural_key().unwrap_or_default();
-        let existing = known
-            .groups
-            .iter()
-            .find(|g| g.natural_key().as_deref() == Some(&key));
-        match existing {
-            Some(existing) => {
-                // A group's members and chairs come from memberships files.
-                group.id = existing.id;
-                group.memberships = existing.memberships.clone();
-                group.chairs = existing.chairs.clone();
+        let base = stored.base(id, &group);
+        if let Some(base) = base {
+            let g = &mut group;
+            if let Some(current) = current_name(&base.names) {
+                let read = g.names.swap_remove(0);
+                g.names.clone_from(&base.names);
+                let name = &mut g.names[current];
+                name.name = read.name;
+                if rows.has("acronym") {
+                    name.acronym = read.acronym;
+                }
+                if rows.has("aliases") {
+                    name.aliases = read.aliases;
+                }
             }
-            None => group.id = seen.content_id("group", &key).into(),
+            rows.keep("parent", &mut g.parent, &base.parent);
+            rows.keep("from", &mut g.period.start, &base.period.start);
+            rows.keep("to", &mut g.period.end, &base.period.end);
+            rows.keep("purpose", &mut g.purpose, &base.purpose);
+            rows.keep("contact", &mut g.contact, &base.contact);
+            // A group's members and chairs come from memberships files.
+            g.memberships.clone_from(&base.memberships);
+            g.chairs.clone_from(&base.chairs);
         }
+        if let Some(id) = id
+            && !rows.claim(&mut seen, id, line)
+        {
+            return;
+        }
+        group.id = choose_id(id, base, &mut seen, &key);
         groups.add(&group);
         out.push(group);
     });
     rows.finish(out)
+}
+
+/// Where the name [`Group::current_name`] gives is among `names`.
+fn current_name(names: &[GroupName]) -> Option<usize> {
+    names
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, n)| (n.period.end.is_none(), n.period.start))
+        .map(|(at, _)| at)
 }
 
 /// Which kind of place a row of a memberships file gives.
@@ -81,8 +118,7 @@ pub fn read_memberships(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
-    let (mut reader, mut rows) =
-        Rows::open(text, options, CsvKind::Memberships.required_columns())?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Memberships)?;
     let mut groups = Index::of("group", &known.groups);
     let mut organisations = organisation_index(&known.organisations);
     let by_id: IdMap<GroupId, &Group> = known.groups.iter().map(|g| (g.id, g)).collect();
@@ -145,23 +181,27 @@ pub fn read_memberships(
     rows.finish(out)
 }
 
-/// Reads notes from CSV, linked to the records their list columns name.
+/// Reads notes from CSV, linked to the records their list columns name
+/// (contributions by id). A row with the id of a note in `known` updates
+/// it: the fields of columns the file lacks stay as stored.
 pub fn read_notes(
     text: &str,
     options: &CsvOptions,
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Note>> {
-    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Notes.required_columns())?;
+    let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Notes)?;
     let mut organisations = organisation_index(&known.organisations);
     let mut people = Index::of("person", &known.people);
     let mut projects = Index::of("project", &known.projects);
     let mut agreements = Index::of("agreement", &known.agreements);
     let mut groups = Index::of("group", &known.groups);
+    let stored = Known::of(&known.notes);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
     rows.each_row(&mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
+        let id = rows.id(record, line);
         let kind: Option<NoteKind> = match rows.required(record, line, "kind") {
             Some(_) => rows.choice(record, line, "kind", "kind of note"),
             None => None,
@@ -173,7 +213,12 @@ pub fn read_notes(
             people: rows.references(&mut people, record, line, "people"),
             projects: rows.references(&mut projects, record, line, "projects"),
             agreements: rows.references(&mut agreements, record, line, "agreements"),
-            contributions: Vec::new(),
+            // Contributions have no names: they are given by id.
+            contributions: rows
+                .parse_list(record, line, "contributions", parse_id)
+                .into_iter()
+                .map(ContributionId::from_uuid)
+                .collect(),
             groups: rows.references(&mut groups, record, line, "groups"),
         };
         let (Some(kind), Some(text)) = (kind, text) else {
@@ -188,8 +233,35 @@ pub fn read_notes(
         note.date = date;
         note.place = rows.text(record, "place");
         note.links = links;
-        // Notes have no natural key: the row's content names it.
-        note.id = seen.content_id("note", &row_content(record)).into();
+        let base = stored.base(id, &note);
+        if let Some(base) = base {
+            let (n, l) = (&mut note, &base.links);
+            rows.keep("title", &mut n.title, &base.title);
+            rows.keep("language", &mut n.language, &base.language);
+            rows.keep("date", &mut n.date, &base.date);
+            rows.keep("place", &mut n.place, &base.place);
+            rows.keep(
+                "organisations",
+                &mut n.links.organisations,
+                &l.organisations,
+            );
+            rows.keep("people", &mut n.links.people, &l.people);
+            rows.keep("projects", &mut n.links.projects, &l.projects);
+            rows.keep("agreements", &mut n.links.agreements, &l.agreements);
+            rows.keep("groups", &mut n.links.groups, &l.groups);
+            rows.keep(
+                "contributions",
+                &mut n.links.contributions,
+                &l.contributions,
+            );
+        }
+        if let Some(id) = id
+            && !rows.claim(&mut seen, id, line)
+        {
+            return;
+        }
+        // Notes have no natural key: without an id, the row's content names it.
+        note.id = choose_id(id, base, &mut seen, &row_content(record));
         out.push(note);
     });
     rows.finish(out)

@@ -1,16 +1,19 @@
 //! What every CSV reader shares: the header, cells by column name,
-//! location-tagged problems, name resolution and content-derived ids.
+//! location-tagged problems, name resolution, content-derived ids, the
+//! stored records rows update, and the list and quote-mark syntax the
+//! writer shares.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hash;
 
 use sha1::{Digest, Sha1};
 use uuid::Uuid;
 
-use super::{CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS};
+use super::{CsvKind, CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::{Record, fold};
-use crate::model::{Organisation, PartialDate, Period};
+use crate::model::{Organisation, PartialDate, Period, Precision};
 use crate::validate::{Code, Path, Problem, Report, Severity};
 use crate::{Error, Result};
 
@@ -139,6 +142,13 @@ impl Column for Col {
     }
 }
 
+impl Col {
+    /// Whether the file lacks this column.
+    pub(super) fn is_absent(&self) -> bool {
+        self.at.is_none()
+    }
+}
+
 /// Column positions by partnercrm's column name.
 type Columns = IdMap<String, usize>;
 
@@ -150,20 +160,28 @@ pub(super) struct Rows<'o> {
 }
 
 impl<'o> Rows<'o> {
-    /// Opens a file, refusing it (with every missing column named) if it
-    /// lacks one of `required`.
+    /// Opens a file of `kind`, reading the record tables' names for its
+    /// columns ([`CsvKind::synonyms`]) and refusing it (with every missing
+    /// column named) if it lacks one of the kind's required columns.
     pub(super) fn open<'t>(
         text: &'t str,
         options: &'o CsvOptions,
-        required: &[&str],
+        kind: CsvKind,
     ) -> Result<(csv::Reader<&'t [u8]>, Self)> {
-        let (reader, columns) = reader(text, options)?;
+        let (reader, mut columns) = reader(text, options)?;
+        for &(synonym, column) in kind.synonyms() {
+            if !columns.contains_key(column)
+                && let Some(&at) = columns.get(synonym)
+            {
+                columns.insert(column.to_owned(), at);
+            }
+        }
         let mut rows = Rows {
             options,
             columns,
             problems: Vec::new(),
         };
-        rows.require(required);
+        rows.require(kind.required_columns());
         if rows.problems.is_empty() {
             Ok((reader, rows))
         } else {
@@ -196,7 +214,21 @@ impl<'o> Rows<'o> {
         });
     }
 
-    fn require(&mut self, names: &[&str]) {
+    /// Whether the file has this column: a column it lacks leaves the
+    /// stored value of its field alone.
+    pub(super) fn has(&self, column: &str) -> bool {
+        self.columns.contains_key(column)
+    }
+
+    /// Keeps `stored` in `field` when the file lacks `column`.
+    pub(super) fn keep<T: Clone>(&self, column: &str, field: &mut T, stored: &T) {
+        if !self.has(column) {
+            field.clone_from(stored);
+        }
+    }
+
+    /// Reports every one of `names` the header lacks.
+    pub(super) fn require(&mut self, names: &[&str]) {
         for name in names {
             if !self.columns.contains_key(*name) {
                 let path = Path::root(&self.options.file).index(1).field(name);
@@ -212,7 +244,9 @@ impl<'o> Rows<'o> {
         }
     }
 
-    /// A cell, trimmed; `None` when the column is absent or the cell empty.
+    /// A cell, trimmed, or without the `'` [`write_table`](super::write_table)
+    /// puts before a formula or text with white space at its ends; `None`
+    /// when the column is absent or the cell empty.
     pub(super) fn cell<'r>(
         &self,
         record: &'r csv::StringRecord,
@@ -221,8 +255,27 @@ impl<'o> Rows<'o> {
         column
             .position(self)
             .and_then(|at| record.get(at))
-            .map(str::trim)
+            .map(without_quote_mark)
             .filter(|v| !v.is_empty())
+    }
+
+    /// The `id` cell: the UUID of the record the row is.
+    pub(super) fn id(&mut self, record: &csv::StringRecord, line: u64) -> Option<Uuid> {
+        self.parse(record, line, "id", parse_id)
+    }
+
+    /// Reports an id that an earlier row of the file has too.
+    pub(super) fn claim(&mut self, seen: &mut UniqueIds, id: Uuid, line: u64) -> bool {
+        let fresh = seen.claim(id);
+        if !fresh {
+            self.problem(
+                line,
+                "id",
+                Code::CsvInvalidValue,
+                format!("{id} is the id of an earlier row too"),
+            );
+        }
+        fresh
     }
 
     /// A cell that must not be empty.
@@ -251,7 +304,7 @@ impl<'o> Rows<'o> {
     /// A `;`-separated list cell.
     pub(super) fn list(&self, record: &csv::StringRecord, column: impl Column) -> Vec<String> {
         self.cell(record, column).map_or_else(Vec::new, |cell| {
-            split_list(cell).map(str::to_owned).collect()
+            split_list(cell).map(Cow::into_owned).collect()
         })
     }
 
@@ -285,7 +338,7 @@ impl<'o> Rows<'o> {
         };
         let mut out = Vec::new();
         for item in split_list(cell) {
-            match parse(item) {
+            match parse(&item) {
                 Ok(value) => out.push(value),
                 Err(e) => self.problem(line, column.name(), Code::CsvInvalidValue, e.to_string()),
             }
@@ -303,13 +356,38 @@ impl<'o> Rows<'o> {
         self.parse(record, line, column, |t| parse_enum(t, what))
     }
 
+    /// A date, made as precise as a `_precision` column beside it says
+    /// (`received_on_precision` for `received_on`).
     pub(super) fn date(
         &mut self,
         record: &csv::StringRecord,
         line: u64,
         column: impl Column,
     ) -> Option<PartialDate> {
-        self.parse(record, line, column, |t| t.parse::<PartialDate>())
+        let precision = format!("{}_precision", column.name());
+        self.date_with_precision(record, line, column, precision.as_str())
+    }
+
+    /// A date, made as precise as the `precision` column says: the record
+    /// tables give a date known to a month or year as a day, its first (for
+    /// a start) or last (for an end), beside how precise it is.
+    pub(super) fn date_with_precision(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: impl Column,
+        precision: impl Column,
+    ) -> Option<PartialDate> {
+        let date = self.parse(record, line, column, |t| t.parse::<PartialDate>())?;
+        let to = self.parse(record, line, precision, |t| {
+            match t.to_ascii_lowercase().as_str() {
+                "year" => Ok(Precision::Year),
+                "month" => Ok(Precision::Month),
+                "day" => Ok(Precision::Day),
+                _ => Err(format!("{t:?} is not a precision (year, month or day)")),
+            }
+        });
+        Some(to.map_or(date, |to| reduce(date, to)))
     }
 
     /// A period from two columns, `from` and `to` unless named otherwise.
@@ -347,7 +425,7 @@ impl<'o> Rows<'o> {
             return Vec::new();
         };
         split_list(cell)
-            .filter_map(|name| self.resolve(index, name, line, column.name()))
+            .filter_map(|name| self.resolve(index, &name, line, column.name()))
             .collect()
     }
 
@@ -381,6 +459,23 @@ impl<'o> Rows<'o> {
                 None
             }
         }
+    }
+
+    /// The ids the file's `id` column gives, so that a row may refer to a
+    /// record anywhere in the file by its id.
+    pub(super) fn ids_in(&self, text: &str) -> Vec<Uuid> {
+        let Some(&at) = self.columns.get("id") else {
+            return Vec::new();
+        };
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        let mut ids = Vec::new();
+        while let Ok(true) = reader.read_record(&mut record) {
+            if let Some(id) = record.get(at).and_then(|c| parse_id(c.trim()).ok()) {
+                ids.push(id);
+            }
+        }
+        ids
     }
 
     /// A column whose position is looked up now, for a reader that reads
@@ -457,8 +552,205 @@ impl<'o> Rows<'o> {
     }
 }
 
-pub(super) fn split_list(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split(';').map(str::trim).filter(|s| !s.is_empty())
+/// What [`write_table`](super::write_table) puts between the items of a
+/// list.
+pub(super) const LIST_SEPARATOR: &str = "; ";
+
+/// The items of a list cell: separated by `;`, each trimmed, empty ones
+/// left out. A backslash makes the character after it part of the item
+/// when that is a `;`, a backslash or white space (which is then not
+/// trimmed); any other backslash is itself.
+pub(super) fn split_list(cell: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    let mut rest = Some(cell);
+    std::iter::from_fn(move || {
+        loop {
+            let text = rest?;
+            let mut escaped = false;
+            let mut end = None;
+            let mut chars = text.char_indices().peekable();
+            while let Some((at, c)) = chars.next() {
+                match c {
+                    '\\' if chars.peek().is_some_and(|&(_, next)| escapable(next)) => {
+                        chars.next();
+                        escaped = true;
+                    }
+                    ';' => {
+                        end = Some(at);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let item = match end {
+                Some(at) => {
+                    rest = Some(&text[at + 1..]);
+                    &text[..at]
+                }
+                None => {
+                    rest = None;
+                    text
+                }
+            };
+            if let Some(item) = list_item(item, escaped) {
+                return Some(item);
+            }
+        }
+    })
+}
+
+/// Whether a backslash before `c` makes it part of a list item.
+fn escapable(c: char) -> bool {
+    matches!(c, ';' | '\\') || c.is_whitespace()
+}
+
+/// One item of a list cell, unescaped and trimmed of the white space not
+/// escaped; `None` if nothing is left.
+fn list_item(raw: &str, escaped: bool) -> Option<Cow<'_, str>> {
+    if !escaped {
+        let item = raw.trim();
+        return (!item.is_empty()).then_some(Cow::Borrowed(item));
+    }
+    // Each character, and whether a backslash escaped it.
+    let mut chars: Vec<(char, bool)> = Vec::with_capacity(raw.len());
+    let mut iter = raw.chars().peekable();
+    while let Some(c) = iter.next() {
+        match iter.peek() {
+            Some(&next) if c == '\\' && escapable(next) => {
+                chars.push((next, true));
+                iter.next();
+            }
+            _ => chars.push((c, false)),
+        }
+    }
+    let loose = |&(c, escaped): &(char, bool)| c.is_whitespace() && !escaped;
+    let start = chars.iter().position(|c| !loose(c))?;
+    let end = chars.iter().rposition(|c| !loose(c))? + 1;
+    Some(Cow::Owned(
+        chars[start..end].iter().map(|&(c, _)| c).collect(),
+    ))
+}
+
+/// Appends a list item as [`split_list`] reads it back: `;`, backslashes
+/// and the white space at either end escaped with a backslash.
+pub(super) fn push_list_item(out: &mut String, item: &str) {
+    let first = item
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(item.len(), |(at, _)| at);
+    let last = item
+        .char_indices()
+        .rfind(|(_, c)| !c.is_whitespace())
+        .map_or(0, |(at, c)| at + c.len_utf8());
+    for (at, c) in item.char_indices() {
+        if matches!(c, ';' | '\\') || (c.is_whitespace() && (at < first || at >= last)) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// Whether [`write_table`](super::write_table) puts a `'` before a text
+/// cell: a spreadsheet would run it as a formula (it starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return); it starts or ends with white
+/// space, which the readers would trim; or it starts with `'` itself, so
+/// that the readers can tell the writer's `'` from the text's own.
+pub(super) fn needs_quote_mark(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\''])
+        || text.starts_with(char::is_whitespace)
+        || text.ends_with(char::is_whitespace)
+}
+
+/// A cell as the readers take it: without the `'` [`needs_quote_mark`]
+/// puts before it and then exactly as it was written, else trimmed.
+pub(super) fn without_quote_mark(cell: &str) -> &str {
+    let cell = cell.trim_start();
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_quote_mark(rest) => rest,
+        _ => cell.trim_end(),
+    }
+}
+
+/// A date made no more precise than `to`.
+fn reduce(date: PartialDate, to: Precision) -> PartialDate {
+    use chrono::Datelike;
+    if date.precision() <= to {
+        return date;
+    }
+    match to {
+        Precision::Year => PartialDate::Year(date.year_of()),
+        Precision::Month => {
+            PartialDate::month(date.year_of(), date.earliest().month()).unwrap_or(date)
+        }
+        Precision::Day => date,
+    }
+}
+
+/// Parses an `id` cell.
+pub(super) fn parse_id(text: &str) -> std::result::Result<Uuid, String> {
+    Uuid::parse_str(text).map_err(|_| format!("{text:?} is not an id (a UUID)"))
+}
+
+/// Parses a yes-or-no cell: `true` or `false` (as the record tables write
+/// them), `yes` or `no`, `1` or `0`.
+pub(super) fn parse_bool(text: &str) -> std::result::Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(format!("{text:?} is not true or false")),
+    }
+}
+
+/// The stored records of one kind, by id and by natural key: the records
+/// rows update.
+pub(super) struct Known<'k, T: Record> {
+    by_id: IdMap<T::Id, &'k T>,
+    by_key: HashMap<String, &'k T>,
+}
+
+impl<'k, T: Record> Known<'k, T> {
+    pub(super) fn of(records: &'k [T]) -> Self {
+        let mut by_key = HashMap::new();
+        for record in records {
+            if let Some(key) = record.natural_key() {
+                by_key.entry(key).or_insert(record);
+            }
+        }
+        Self {
+            by_id: records.iter().map(|r| (r.id(), r)).collect(),
+            by_key,
+        }
+    }
+
+    /// The record with this id.
+    pub(super) fn get(&self, id: Uuid) -> Option<&'k T> {
+        self.by_id.get(&T::Id::from(id)).copied()
+    }
+
+    /// The record a row updates: the one with the row's id if it has one,
+    /// else the one with the natural key of what the row says.
+    pub(super) fn base(&self, id: Option<Uuid>, read: &T) -> Option<&'k T> {
+        match id {
+            Some(id) => self.get(id),
+            None => read
+                .natural_key()
+                .and_then(|key| self.by_key.get(&key).copied()),
+        }
+    }
+}
+
+/// The record's id: the row's own, else the stored record's it updates,
+/// else one derived from `key`.
+pub(super) fn choose_id<T: Record>(
+    given: Option<Uuid>,
+    base: Option<&T>,
+    seen: &mut UniqueIds,
+    key: &str,
+) -> T::Id {
+    match (given, base) {
+        (Some(id), _) => id.into(),
+        (None, Some(base)) => base.id(),
+        (None, None) => seen.content_id(T::KIND.as_str(), key).into(),
+    }
 }
 
 fn reader<'t>(text: &'t str, options: &CsvOptions) -> Result<(csv::Reader<&'t [u8]>, Columns)> {
@@ -580,6 +872,11 @@ pub(super) struct UniqueIds {
 }
 
 impl UniqueIds {
+    /// Takes an id a row gives; `false` if an earlier row took it.
+    pub(super) fn claim(&mut self, id: Uuid) -> bool {
+        self.seen.insert(id)
+    }
+
     pub(super) fn unique(&mut self, content: Uuid) -> Uuid {
         let next = |id: Uuid| Uuid::new_v5(&NAMESPACE, id.as_bytes());
         let mut id = self.last.get(&content).map_or(content, |&last| next(last));
@@ -604,17 +901,6 @@ pub(super) fn row_content(record: &csv::StringRecord) -> String {
         content.push('\u{1f}');
     }
     content
-}
-
-/// The id of the record in `known` with `key` as its natural key, if any.
-pub(super) fn known_id<'r, T: Record + 'r>(
-    known: impl IntoIterator<Item = &'r T>,
-    key: &str,
-) -> Option<T::Id> {
-    known
-        .into_iter()
-        .find(|r| r.natural_key().as_deref() == Some(key))
-        .map(Record::id)
 }
 
 #[cfg(test)]
