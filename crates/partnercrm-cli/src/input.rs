@@ -220,7 +220,7 @@ fn read_one(
     // Records of the store and of the files before, for names to resolve.
     let context = || {
         let mut context = known.clone();
-        append(&mut context, earlier.clone());
+        context.upsert_all(earlier.clone());
         context
     };
     let text = || {
@@ -515,7 +515,8 @@ impl Loaded {
     }
 }
 
-/// Appends `more` to `data`, returning where its records went.
+/// Appends `more` to `data`, replacing a record with the same id where it is,
+/// and returns where its new records went.
 pub fn append(data: &mut Dataset, more: Dataset) -> [(usize, usize); 8] {
     // Destructured whole, so that a new kind of record cannot be forgotten.
     let Dataset {
@@ -537,10 +538,20 @@ pub fn append(data: &mut Dataset, more: Dataset) -> [(usize, usize); 8] {
     if data.source.is_none() {
         data.source = source;
     }
-    fn put<T>(into: &mut Vec<T>, more: Vec<T>) -> (usize, usize) {
-        let range = (into.len(), more.len());
-        into.extend(more);
-        range
+    // A record an earlier file gave too (the memberships file updating the
+    // groups file's group) is replaced where it is: the later file read it
+    // from the earlier one, so its version includes both.
+    fn put<T: partnercrm::model::Record>(into: &mut Vec<T>, more: Vec<T>) -> (usize, usize) {
+        let at: std::collections::HashMap<T::Id, usize> =
+            into.iter().enumerate().map(|(i, r)| (r.id(), i)).collect();
+        let start = into.len();
+        for record in more {
+            match at.get(&record.id()) {
+                Some(&i) => into[i] = record,
+                None => into.push(record),
+            }
+        }
+        (start, into.len() - start)
     }
     // In the order of RecordKind::ALL.
     [
