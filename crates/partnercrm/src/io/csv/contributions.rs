@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::rows::{
-    Col, Index, Known, Rows, UniqueIds, organisation_index, parse_enum, parse_id, row_uuid,
+    Col, Known, NameIndex, Rows, UniqueIds, organisation_index, parse_enum, parse_id, row_uuid,
 };
 use super::{CsvKind, CsvOptions};
 use crate::Result;
@@ -35,8 +35,8 @@ pub fn read_contributions(
     let body = text.get(body_start..).unwrap_or_default();
     let header_lines = count_lines(text.get(..body_start).unwrap_or_default());
     let organisations = organisation_index(&known.organisations);
-    let projects = Index::of("project", &known.projects);
-    let agreements = Index::of("agreement", &known.agreements);
+    let projects = NameIndex::of("project", &known.projects);
+    let agreements = NameIndex::of("agreement", &known.agreements);
     // Only a file with ids updates stored contributions.
     let stored = if rows.has("id") {
         Known::of(&known.contributions)
@@ -205,9 +205,9 @@ enum Basis {
 
 struct Worker<'k> {
     columns: Columns,
-    organisations: Index<OrganisationId>,
-    projects: Index<ProjectId>,
-    agreements: Index<AgreementId>,
+    organisations: NameIndex<OrganisationId>,
+    projects: NameIndex<ProjectId>,
+    agreements: NameIndex<AgreementId>,
     stored: &'k Known<'k, Contribution>,
     kinds: IdMap<String, Result<ContributionKind, String>>,
     currencies: IdMap<String, Result<Currency, String>>,

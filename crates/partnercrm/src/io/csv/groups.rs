@@ -1,7 +1,7 @@
 //! Inter-agency groups, their dated memberships and chairs, and notes.
 
 use super::rows::{
-    Index, Known, Rows, UniqueIds, choose_id, organisation_index, parse_id, row_content,
+    Known, NameIndex, Rows, UniqueIds, choose_id, organisation_index, parse_id, row_content,
 };
 use super::{CsvKind, CsvOptions};
 use crate::Result;
@@ -22,7 +22,7 @@ pub fn read_groups(
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Groups)?;
-    let mut groups = Index::of("group", &known.groups);
+    let mut groups = NameIndex::of("group", &known.groups);
     for id in rows.ids_in(text) {
         groups.insert(id.to_string(), id.into());
     }
@@ -119,7 +119,7 @@ pub fn read_memberships(
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Memberships)?;
-    let mut groups = Index::of("group", &known.groups);
+    let mut groups = NameIndex::of("group", &known.groups);
     let mut organisations = organisation_index(&known.organisations);
     let by_id: IdMap<GroupId, &Group> = known.groups.iter().map(|g| (g.id, g)).collect();
     let mut out: Vec<Group> = Vec::new();
@@ -192,10 +192,10 @@ pub fn read_notes(
 ) -> Result<Vec<Note>> {
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Notes)?;
     let mut organisations = organisation_index(&known.organisations);
-    let mut people = Index::of("person", &known.people);
-    let mut projects = Index::of("project", &known.projects);
-    let mut agreements = Index::of("agreement", &known.agreements);
-    let mut groups = Index::of("group", &known.groups);
+    let mut people = NameIndex::of("person", &known.people);
+    let mut projects = NameIndex::of("project", &known.projects);
+    let mut agreements = NameIndex::of("agreement", &known.agreements);
+    let mut groups = NameIndex::of("group", &known.groups);
     let stored = Known::of(&known.notes);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::rows::{
-    Index, Known, Rows, UniqueIds, choose_id, organisation_index, parse_enum, split_list,
+    Known, NameIndex, Rows, UniqueIds, choose_id, organisation_index, parse_enum, split_list,
 };
 use super::{CsvKind, CsvOptions};
 use crate::Result;
@@ -36,7 +36,7 @@ pub fn read_projects(
 ) -> Result<Vec<Project>> {
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Projects)?;
     let mut organisations = organisation_index(&known.organisations);
-    let mut projects = Index::of("project", &known.projects);
+    let mut projects = NameIndex::of("project", &known.projects);
     for id in rows.ids_in(text) {
         projects.insert(id.to_string(), id.into());
     }
@@ -160,7 +160,7 @@ pub fn read_agreements(
 ) -> Result<Vec<Agreement>> {
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Agreements)?;
     let mut organisations = organisation_index(&known.organisations);
-    let mut projects = Index::of("project", &known.projects);
+    let mut projects = NameIndex::of("project", &known.projects);
     let stored = Known::of(&known.agreements);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
@@ -271,7 +271,7 @@ pub fn read_indicators(
             return rows.finish(Vec::new());
         }
     }
-    let mut projects = Index::of("project", &known.projects);
+    let mut projects = NameIndex::of("project", &known.projects);
     let stored = Known::of(&known.indicators);
     let mut out: Vec<Indicator> = Vec::new();
     // The stored indicator each one updates, if any.

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 /// Every name a kind of record answers to, for resolving cells that name
 /// records: folded names, acronyms, aliases, identifiers and ids.
 #[derive(Clone)]
-pub(super) struct Index<I> {
+pub(super) struct NameIndex<I> {
     what: &'static str,
     by_key: HashMap<String, Vec<I>>,
     /// Cells already resolved: a file names the same few records again and again.
@@ -33,7 +33,7 @@ pub(super) enum Unresolved {
     Ambiguous(usize),
 }
 
-impl<I: Copy + Eq + Hash + std::fmt::Display> Index<I> {
+impl<I: Copy + Eq + Hash + std::fmt::Display> NameIndex<I> {
     pub(super) fn new(what: &'static str) -> Self {
         Self {
             what,
@@ -90,8 +90,8 @@ impl<I: Copy + Eq + Hash + std::fmt::Display> Index<I> {
 /// Organisations answer to their IATI org-ids and other identifiers too.
 pub(super) fn organisation_index<'r>(
     organisations: impl IntoIterator<Item = &'r Organisation>,
-) -> Index<crate::model::OrganisationId> {
-    let mut index = Index::new("organisation");
+) -> NameIndex<crate::model::OrganisationId> {
+    let mut index = NameIndex::new("organisation");
     for org in organisations {
         add_organisation(&mut index, org);
     }
@@ -99,7 +99,7 @@ pub(super) fn organisation_index<'r>(
 }
 
 pub(super) fn add_organisation(
-    index: &mut Index<crate::model::OrganisationId>,
+    index: &mut NameIndex<crate::model::OrganisationId>,
     org: &Organisation,
 ) {
     index.add(org);
@@ -404,7 +404,7 @@ impl<'o> Rows<'o> {
     /// The record a cell names, reporting unknown and ambiguous names.
     pub(super) fn reference<I: Copy + Eq + Hash + std::fmt::Display>(
         &mut self,
-        index: &mut Index<I>,
+        index: &mut NameIndex<I>,
         record: &csv::StringRecord,
         line: u64,
         column: impl Column,
@@ -416,7 +416,7 @@ impl<'o> Rows<'o> {
     /// The records a `;`-separated list cell names.
     pub(super) fn references<I: Copy + Eq + Hash + std::fmt::Display>(
         &mut self,
-        index: &mut Index<I>,
+        index: &mut NameIndex<I>,
         record: &csv::StringRecord,
         line: u64,
         column: impl Column,
@@ -431,7 +431,7 @@ impl<'o> Rows<'o> {
 
     pub(super) fn resolve<I: Copy + Eq + Hash + std::fmt::Display>(
         &mut self,
-        index: &mut Index<I>,
+        index: &mut NameIndex<I>,
         text: &str,
         line: u64,
         column: &str,
