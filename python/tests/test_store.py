@@ -219,3 +219,32 @@ def test_reads_see_one_commit_while_another_process_writes(store: pc.Store, seed
         writer.wait()
     assert writer.returncode == 0
     assert invalid == 0, f"{invalid} of {reads} snapshots failed validation"
+
+
+def test_store_files_are_private_and_only_partnercrm_stores_open(tmp_path: Path) -> None:
+    import os
+    import sqlite3
+
+    with pytest.raises(pc.ParseError, match="empty path"):
+        pc.Store("")
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(pc.StorageError, match="not a partnercrm store"):
+        pc.Store(other)
+    ours = pc.Store(tmp_path / "ours.db")
+    ours.backup(tmp_path / "copy.db")
+    for name in ("ours.db", "ours.db-wal", "copy.db"):
+        assert os.stat(tmp_path / name).st_mode & 0o777 == 0o600, name
+
+
+def test_export_person_lists_mentions_and_erasure_removes_them(store: pc.Store) -> None:
+    [jim] = store.find(pc.Person, "Jim Blackwell")
+    note = pc.Note(kind="meeting", text="Lunch with JIM BLACKWELL about the campaign.")
+    store.add(note)
+    mentions = store.export_person(jim)["mentions"]
+    assert {"kind": "note", "id": note.id} in [m["record"] for m in mentions]
+    store.erase_person(jim)
+    assert "blackwell" not in store.dataset().to_json().lower()

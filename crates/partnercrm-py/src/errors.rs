@@ -73,9 +73,10 @@ pub fn to_py(error: Error) -> PyErr {
         Error::NotFound { .. } => NotFoundError::new_err(error.to_string()),
         Error::Conflict { .. } => ConflictError::new_err(error.to_string()),
         Error::Busy { .. } => BusyError::new_err(error.to_string()),
-        Error::Storage(_) | Error::Io { .. } | Error::SchemaTooNew { .. } => {
-            StorageError::new_err(error.to_string())
-        }
+        Error::Storage(_)
+        | Error::Io { .. }
+        | Error::SchemaTooNew { .. }
+        | Error::NotAStore { .. } => StorageError::new_err(error.to_string()),
         _ => ParseError::new_err(error.to_string()),
     })
 }

@@ -86,6 +86,17 @@ pub enum Error {
         /// The newest schema version this build knows.
         supported: i64,
     },
+    /// A file is not a partnercrm store: an SQLite database that holds
+    /// something else, or not a database at all. Nothing was changed.
+    #[error(
+        "{path} is not a partnercrm store: {reason}; name a new file, or a store partnercrm made"
+    )]
+    NotAStore {
+        /// The file.
+        path: String,
+        /// What it is instead.
+        reason: String,
+    },
     /// Input over one of the readers' limits on size or nesting.
     #[error("{what} exceeds the limit of {limit}")]
     Limit {

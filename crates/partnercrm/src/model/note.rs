@@ -51,25 +51,6 @@ impl Note {
     }
 }
 
-impl Note {
-    /// Replaces every mention of `name` in the title and text with
-    /// `replacement`; returns whether anything changed. Used when a person
-    /// is erased, so their name does not survive in notes about them.
-    pub fn redact(&mut self, name: &str, replacement: &str) -> bool {
-        if name.trim().is_empty() {
-            return false;
-        }
-        let mut changed = false;
-        for text in std::iter::once(&mut self.text).chain(self.title.as_mut()) {
-            if text.contains(name) {
-                *text = text.replace(name, replacement);
-                changed = true;
-            }
-        }
-        changed
-    }
-}
-
 /// What sort of note.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

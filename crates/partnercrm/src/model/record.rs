@@ -86,7 +86,7 @@ impl fmt::Display for RecordKind {
 }
 
 /// The id of a record of any kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct RecordRef {
     /// Which kind.
     pub kind: RecordKind,

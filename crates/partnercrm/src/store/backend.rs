@@ -138,8 +138,8 @@ pub trait Snapshot {
     /// Every record change in one revision, in the order they were made.
     fn history_in(&self, revision: i64) -> Result<Vec<HistoryRow>>;
 
-    /// History entries of one kind whose JSON contains `needle`.
-    fn history_containing(&self, kind: RecordKind, needle: &str) -> Result<Vec<HistoryRow>>;
+    /// Every history entry of one kind, oldest first.
+    fn history_of_kind(&self, kind: RecordKind) -> Result<Vec<HistoryRow>>;
 
     /// Ids of the records of `kind` that answer to a folded name.
     fn ids_named(&self, kind: RecordKind, folded: &str) -> Result<Vec<Uuid>>;
@@ -214,6 +214,9 @@ pub trait WriteTx: Snapshot {
     /// Replaces the JSON of a history entry (erasure).
     fn set_history_doc(&mut self, seq: i64, doc: &str) -> Result<()>;
 
+    /// Replaces a revision's summary (erasure).
+    fn set_revision_summary(&mut self, number: i64, summary: &str) -> Result<()>;
+
     /// Sets a data-set-level value.
     fn set_meta(&mut self, key: &str, value: &str) -> Result<()>;
 
@@ -258,6 +261,11 @@ pub trait Backend: Send {
 
     /// Checks the database's own structures; `Ok` if they are sound.
     fn verify_integrity(&self) -> Result<()>;
+
+    /// Makes sure that nothing removed by the last commit survives outside
+    /// the live records: no log, journal or freed page still holds it. Run
+    /// after an erasure.
+    fn scrub(&mut self) -> Result<()>;
 }
 
 impl<'a> Put<'a> {

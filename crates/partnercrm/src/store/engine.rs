@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::backend::{Backend, HistoryRow, MergeRow, Put, Snapshot, WriteTx, from_doc, to_doc};
+use super::erasure::Needles;
 use super::sqlite::SqliteBackend;
-use super::{Action, Applied, Batch, Change, PersonExport, Revision};
+use super::{Action, Applied, Batch, Change, Mention, PersonExport, Revision};
 use crate::model::ids::IdSet;
 use crate::model::record::fold;
 use crate::model::{Dataset, Note, Organisation, Person, PersonId, Record, RecordKind, RecordRef};
@@ -30,9 +31,6 @@ const WRITE_ORDER: [RecordKind; 8] = [
     RecordKind::Contribution,
     RecordKind::Note,
 ];
-
-/// What replaces an erased person's name in the notes about them.
-const ERASED_NAME: &str = "[erased person]";
 
 /// A place that keeps a data set: the one type callers hold, over any
 /// [`Backend`].
@@ -266,9 +264,14 @@ impl Store {
         Ok(applied)
     }
 
-    /// Removes a person's name, contact details and description from the
-    /// record and from its history, keeping a tombstone so that references
-    /// stay valid; the notes about them lose the name too.
+    /// Erases a person: their name, contact details and description go
+    /// from the record and every earlier version of it, keeping a tombstone
+    /// so that references stay valid; and every mention of them (any name,
+    /// e-mail address or telephone number they were recorded with) goes from
+    /// every other record, its history and the revision summaries (see
+    /// [`erasure`](super::erasure)). Then the backend scrubs what the
+    /// change freed, so no copy survives in the file, its log or a later
+    /// backup.
     pub fn erase_person(&mut self, id: PersonId, actor: &str) -> Result<()> {
         let uuid = *id.as_uuid();
         let mut tx = self.backend.begin()?;
@@ -276,20 +279,22 @@ impl Store {
             .row(RecordKind::Person, uuid)?
             .ok_or(Error::NotFound { record: id.into() })?;
         let mut person: Person = before.body.decode()?;
-        let name = std::mem::take(&mut person.name);
+        let history = tx.history_of(uuid)?;
+        let mut versions = vec![person.clone()];
+        for entry in &history {
+            versions.push(from_doc(&entry.doc)?);
+        }
+        let needles = Needles::of(&versions);
         person.erase();
 
         let recorded_at = next_recorded_at(tx.last_recorded_at()?);
         let summary = format!("erase personal data of person {id}");
         let revision = tx.add_revision(recorded_at, actor, &summary)?;
-        // Scrub every earlier version too: erasure that left the name in the
-        // history would not be erasure.
-        for entry in tx.history_of(uuid)? {
+        for entry in history {
             let mut version: Person = from_doc(&entry.doc)?;
             version.erase();
             tx.set_history_doc(entry.seq, &to_doc(&version)?)?;
         }
-        let put = Put::of(&person)?;
         tx.push_history(&HistoryRow {
             seq: 0,
             revision,
@@ -300,9 +305,10 @@ impl Store {
             position: before.position,
             doc: to_doc(&person)?,
         })?;
-        tx.update(&put, revision)?;
-        redact_notes(&mut *tx, uuid, &name)?;
-        tx.commit()
+        tx.update(&Put::of(&person)?, revision)?;
+        erase_mentions(&mut *tx, uuid, &needles)?;
+        tx.commit()?;
+        self.backend.scrub()
     }
 
     /// Folds the duplicate `remove` into `keep`: every record that refers to
@@ -506,7 +512,15 @@ impl Store {
         let uuid = *id.as_uuid();
         let person: Person =
             read_current(&*snapshot, uuid)?.ok_or(Error::NotFound { record: id.into() })?;
-        let history = history_of(&*snapshot, uuid)?;
+        let history: Vec<Change<Person>> = history_of(&*snapshot, uuid)?;
+        let versions: Vec<&Person> = std::iter::once(&person)
+            .chain(
+                history
+                    .iter()
+                    .flat_map(|c| c.before.iter().chain(c.after.iter())),
+            )
+            .collect();
+        let mentions = mentions(&*snapshot, uuid, &Needles::of(versions))?;
         let mut seen = IdSet::default();
         let mut notes = Vec::new();
         for referrer in snapshot.referrers(person_ref(uuid), None, None)? {
@@ -521,6 +535,7 @@ impl Store {
             person,
             history,
             notes,
+            mentions,
         })
     }
 
@@ -641,29 +656,86 @@ fn write_record<T: Record>(tx: &mut dyn WriteTx, record: &T, revision: i64) -> R
     Ok(Written::Updated)
 }
 
-/// Removes an erased person's name from the notes linked to them, now and
-/// in their history: a quote's headline "Jim Blackwell on ..." names him too.
-fn redact_notes(tx: &mut dyn WriteTx, person: Uuid, name: &str) -> Result<()> {
-    let linked = |note: &Note| note.links.people.iter().any(|p| *p.as_uuid() == person);
-    let mut seen = IdSet::default();
-    for referrer in tx.referrers(person_ref(person), None, None)? {
-        if referrer.record.kind != RecordKind::Note || !seen.insert(referrer.record.id) {
-            continue;
-        }
-        if let Some(mut note) = read_current::<Note>(&*tx, referrer.record.id)?
-            && note.redact(name, ERASED_NAME)
-        {
-            tx.rewrite(&Put::of(&note)?)?;
-        }
+/// Removes every mention of an erased person from the other records (in
+/// place, keeping their revisions: the old text must not survive as a
+/// before-image), from history and from revision summaries.
+fn erase_mentions(tx: &mut dyn WriteTx, person: Uuid, needles: &Needles) -> Result<()> {
+    if needles.is_empty() {
+        return Ok(());
     }
-    // Earlier versions, including notes deleted since, that linked the person.
-    for entry in tx.history_containing(RecordKind::Note, &person.to_string())? {
-        let mut note: Note = from_doc(&entry.doc)?;
-        if linked(&note) && note.redact(name, ERASED_NAME) {
-            tx.set_history_doc(entry.seq, &to_doc(&note)?)?;
+    for kind in RecordKind::ALL {
+        crate::with_record_kind!(kind, T => {
+            for row in tx.rows(kind, None)? {
+                let record: T = row.body.decode()?;
+                if record.uuid() == person {
+                    continue;
+                }
+                if let Some((redacted, _)) = needles.redact_record(&record)? {
+                    tx.rewrite(&Put::of(&redacted)?)?;
+                }
+            }
+            for entry in tx.history_of_kind(kind)? {
+                if entry.id != person
+                    && let Some((doc, _)) = needles.redact_doc::<T>(&entry.doc)?
+                {
+                    tx.set_history_doc(entry.seq, &doc)?;
+                }
+            }
+        });
+    }
+    for revision in tx.revisions()? {
+        if let Some(summary) = needles.redact(&revision.summary) {
+            tx.set_revision_summary(revision.number, &summary)?;
         }
     }
     Ok(())
+}
+
+/// Every place other than the person's own record and history where they
+/// are mentioned.
+fn mentions(snapshot: &dyn Snapshot, person: Uuid, needles: &Needles) -> Result<Vec<Mention>> {
+    let mut found = Vec::new();
+    if needles.is_empty() {
+        return Ok(found);
+    }
+    for kind in RecordKind::ALL {
+        crate::with_record_kind!(kind, T => {
+            for row in snapshot.rows(kind, None)? {
+                let record: T = row.body.decode()?;
+                if record.uuid() == person {
+                    continue;
+                }
+                if let Some((_, fields)) = needles.redact_record(&record)? {
+                    found.push(Mention {
+                        record: Some(RecordRef { kind, id: record.uuid() }),
+                        revision: None,
+                        fields,
+                    });
+                }
+            }
+            for entry in snapshot.history_of_kind(kind)? {
+                if entry.id != person
+                    && let Some((_, fields)) = needles.redact_doc::<T>(&entry.doc)?
+                {
+                    found.push(Mention {
+                        record: Some(RecordRef { kind, id: entry.id }),
+                        revision: Some(entry.revision),
+                        fields,
+                    });
+                }
+            }
+        });
+    }
+    for revision in snapshot.revisions()? {
+        if needles.found_in(&revision.summary) {
+            found.push(Mention {
+                record: None,
+                revision: Some(revision.number),
+                fields: vec!["summary".to_owned()],
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// The record with every reference to `from` pointing at `to` instead.

@@ -42,6 +42,7 @@
 pub mod backend;
 mod context;
 mod engine;
+pub mod erasure;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
@@ -172,4 +173,20 @@ pub struct PersonExport {
     pub history: Vec<Change<Person>>,
     /// Notes linked to the person, such as their quotes.
     pub notes: Vec<Note>,
+    /// Every other place the person is mentioned by a name, e-mail address
+    /// or telephone number they were recorded with: what erasing them would
+    /// change.
+    pub mentions: Vec<Mention>,
+}
+
+/// A place where a person is mentioned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    /// The record that mentions them; `None` for a revision summary.
+    pub record: Option<RecordRef>,
+    /// For an earlier version of the record or a revision summary: the
+    /// revision; `None` for the record as it is now.
+    pub revision: Option<i64>,
+    /// The fields that mention them, e.g. `text` or `description`.
+    pub fields: Vec<String>,
 }

@@ -74,9 +74,31 @@ impl SqliteBackend {
     /// Opens or creates a file, migrating only up to `version`. For testing
     /// migrations: a file made this way is what that older version wrote.
     pub fn open_at_version(path: impl AsRef<Path>, version: i64) -> Result<Self> {
-        let path_text = path.as_ref().display().to_string();
-        let mut conn = Connection::open(path.as_ref())?;
-        configure(&conn, DEFAULT_BUSY_TIMEOUT)?;
+        let path = path.as_ref();
+        let path_text = path.display().to_string();
+        if path.as_os_str().is_empty() {
+            return Err(Error::Parse {
+                what: "store path",
+                input: String::new(),
+                reason: "an empty path names no file (SQLite would open a temporary store, \
+                         lost on close); name a file, or use an in-memory store"
+                    .to_owned(),
+            });
+        }
+        create_private(path)?;
+        let mut conn = Connection::open(path)?;
+        let not_a_store = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotAStore {
+                path: path_text.clone(),
+                reason: "it is not an SQLite database".to_owned(),
+            },
+            _ => e.into(),
+        };
+        configure(&conn, DEFAULT_BUSY_TIMEOUT).map_err(|e| match e {
+            Error::Storage(e) => not_a_store(e),
+            other => other,
+        })?;
+        schema::check_application(&conn, &path_text)?;
         schema::migrate(&mut conn, &path_text, version).map_err(|e| busy(e, &path_text, None))?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
         Ok(Self {
@@ -85,6 +107,24 @@ impl SqliteBackend {
             busy_timeout: DEFAULT_BUSY_TIMEOUT,
             name_index: found >= 2,
         })
+    }
+}
+
+/// Creates the file readable and writable by its owner only, if it does not
+/// exist: it holds personal data. SQLite gives its log and shared-memory
+/// files the database file's permissions.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::Io {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
@@ -98,6 +138,9 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "cache_size", -262_144)?;
+    // Deleted and overwritten content is zeroed, so that an erased person's
+    // details do not linger in freed pages.
+    conn.pragma_update(None, "secure_delete", true)?;
     Ok(())
 }
 
@@ -170,11 +213,32 @@ impl Backend for SqliteBackend {
                 message: format!("{} already exists; back up to a new file", path.display()),
             });
         }
+        create_private(path)?;
         self.conn.backup(
             rusqlite::MAIN_DB,
             path,
             None::<fn(rusqlite::backup::Progress)>,
         )?;
+        Ok(())
+    }
+
+    fn scrub(&mut self) -> Result<()> {
+        if self.path == ":memory:" {
+            return Ok(());
+        }
+        // secure_delete (always on) has zeroed freed pages; the log still
+        // holds the pages as they were until it is checkpointed and cut.
+        let (busy, _, _): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?;
+        if busy != 0 {
+            return Err(Error::Busy {
+                location: self.path.clone(),
+                waited: self.busy_timeout,
+            });
+        }
         Ok(())
     }
 
@@ -439,14 +503,12 @@ impl Snapshot for SqliteTx<'_> {
         self.map_busy(rows)
     }
 
-    fn history_containing(&self, kind: RecordKind, needle: &str) -> Result<Vec<HistoryRow>> {
-        let sql = format!(
-            "SELECT {HISTORY_COLUMNS} FROM history WHERE kind = ?1 AND instr(doc, ?2) > 0 ORDER BY seq"
-        );
+    fn history_of_kind(&self, kind: RecordKind) -> Result<Vec<HistoryRow>> {
+        let sql = format!("SELECT {HISTORY_COLUMNS} FROM history WHERE kind = ?1 ORDER BY seq");
         let rows = self
             .tx
             .prepare(&sql)?
-            .query_map(params![kind.as_str(), needle], history_row)?
+            .query_map([kind.as_str()], history_row)?
             .collect::<rusqlite::Result<_>>();
         self.map_busy(rows)
     }
@@ -700,10 +762,19 @@ impl WriteTx for SqliteTx<'_> {
     }
 
     fn rewrite(&mut self, put: &Put<'_>) -> Result<()> {
-        let PutBody::Doc(doc) = &put.body else {
-            return Err(Error::Conflict {
-                message: "contributions are never rewritten in place".to_owned(),
-            });
+        let doc = match &put.body {
+            PutBody::Doc(doc) => doc,
+            PutBody::Contribution(c) => {
+                // The same columns, and the revision that last changed it kept.
+                let updated: i64 = self.tx.query_row(
+                    "SELECT updated FROM contributions WHERE id = ?1",
+                    [put.id],
+                    |row| row.get(0),
+                )?;
+                ContributionRow::new(c)?
+                    .execute(&mut self.tx.prepare_cached(UPDATE_CONTRIBUTION)?, updated)?;
+                return Ok(());
+            }
         };
         let sql = format!(
             "UPDATE {} SET natural_key = ?2, label = ?3, doc = ?4 WHERE id = ?1",
@@ -755,6 +826,14 @@ impl WriteTx for SqliteTx<'_> {
         self.tx.execute(
             "UPDATE history SET doc = ?2 WHERE seq = ?1",
             params![seq, doc],
+        )?;
+        Ok(())
+    }
+
+    fn set_revision_summary(&mut self, number: i64, summary: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE revisions SET summary = ?2 WHERE number = ?1",
+            params![number, summary],
         )?;
         Ok(())
     }

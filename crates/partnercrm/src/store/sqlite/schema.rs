@@ -30,8 +30,46 @@ const MIGRATIONS: &[Migration] = &[v1_initial, v2_name_index, v3_allocations, v4
 /// The schema version this build writes.
 pub(super) const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// The mark a partnercrm store carries in SQLite's `application_id`: "PCRM".
+pub(super) const APPLICATION_ID: i32 = 0x5043_524D;
+
+/// Refuses a file that is an SQLite database of something else: one that is
+/// neither empty, nor marked as a partnercrm store, nor an unmarked store an
+/// earlier version made (which [`migrate`] marks).
+pub(super) fn check_application(conn: &rusqlite::Connection, path: &str) -> Result<()> {
+    let application: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if application == APPLICATION_ID {
+        return Ok(());
+    }
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let ours = ["meta", "revisions", "organisations"]
+        .iter()
+        .all(|t| tables.iter().any(|n| n == t));
+    if application == 0 && (tables.is_empty() || (version >= 1 && ours)) {
+        return Ok(());
+    }
+    let reason = if application != 0 {
+        format!("it is an SQLite database of another application (application_id {application:#x})")
+    } else {
+        let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+        format!(
+            "it is an SQLite database with other tables ({}{})",
+            shown.join(", "),
+            if tables.len() > 5 { ", ..." } else { "" }
+        )
+    };
+    Err(Error::NotAStore {
+        path: path.to_owned(),
+        reason,
+    })
+}
+
 /// Brings the file to `target` (normally [`CURRENT_VERSION`]), refusing a
-/// file newer than this build.
+/// file newer than this build, and marks it as a partnercrm store.
 pub(super) fn migrate(conn: &mut rusqlite::Connection, path: &str, target: i64) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > CURRENT_VERSION {
@@ -51,6 +89,10 @@ pub(super) fn migrate(conn: &mut rusqlite::Connection, path: &str, target: i64) 
         MIGRATIONS[version as usize](&tx)?;
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
+    }
+    let application: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if application != APPLICATION_ID {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
     }
     Ok(())
 }
