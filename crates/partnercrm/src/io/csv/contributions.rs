@@ -30,6 +30,7 @@ pub fn read_contributions(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Contribution>> {
+    let text = crate::io::text::without_bom(text);
     let (reader, mut rows) = Rows::open(text, options, CsvKind::Contributions)?;
     let body_start = reader.position().byte() as usize;
     let body = text.get(body_start..).unwrap_or_default();

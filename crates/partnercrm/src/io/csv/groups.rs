@@ -21,6 +21,7 @@ pub fn read_groups(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Groups)?;
     let mut groups = NameIndex::of("group", &known.groups);
     for id in rows.ids_in(text) {
@@ -118,6 +119,7 @@ pub fn read_memberships(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Memberships)?;
     let mut groups = NameIndex::of("group", &known.groups);
     let mut organisations = organisation_index(&known.organisations);
@@ -190,6 +192,7 @@ pub fn read_notes(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Note>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Notes)?;
     let mut organisations = organisation_index(&known.organisations);
     let mut people = NameIndex::of("person", &known.people);

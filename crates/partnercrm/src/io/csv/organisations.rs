@@ -21,6 +21,7 @@ pub fn read_organisations(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Organisation>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Organisations)?;
     let mut index = organisation_index(&known.organisations);
     for id in rows.ids_in(text) {
@@ -115,6 +116,7 @@ pub fn read_people(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Person>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::People)?;
     let mut organisations = organisation_index(&known.organisations);
     let stored = Known::of(&known.people);

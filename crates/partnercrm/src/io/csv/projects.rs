@@ -34,6 +34,7 @@ pub fn read_projects(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Project>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Projects)?;
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = NameIndex::of("project", &known.projects);
@@ -158,6 +159,7 @@ pub fn read_agreements(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Agreement>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Agreements)?;
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = NameIndex::of("project", &known.projects);
@@ -263,6 +265,7 @@ pub fn read_indicators(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Indicator>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Indicators)?;
     let values = rows.has("observation") || rows.has("value");
     if values {

@@ -281,7 +281,7 @@ fn steps(xpath: &str) -> Option<Vec<(&str, usize)>> {
 /// matches. One pass over `text`, following only the elements on the way to
 /// a wanted one.
 pub(super) fn locate(text: &str, xpaths: &[&str]) -> Vec<Option<(usize, usize)>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::io::text::without_bom(text);
     let wanted: Vec<Option<Vec<(&str, usize)>>> = xpaths.iter().map(|x| steps(x)).collect();
     // Every prefix of a wanted path, as `/name[n]/…`, with where it starts.
     let mut found: std::collections::HashMap<String, Option<usize>> = Default::default();
