@@ -1022,6 +1022,26 @@ fn text_that_is_not_utf8_is_refused_where_it_stops_being_text() {
 }
 
 #[test]
+fn a_csv_file_that_ends_inside_a_quote_is_one_error_where_the_quote_opens() {
+    let env = Env::seeded();
+    let before = env.exported();
+    let open = env.file(
+        "open.csv",
+        "name,kind\nNew Foundation,foundation\nOld Foundation,\"foundation\n",
+    );
+    let out = env.run().arg("import").arg(&open).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(
+        stderr
+            .contains("open.csv:3:16: csv.malformed: this quote opens a cell that is never closed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(env.exported(), before);
+}
+
+#[test]
 fn malformed_and_hostile_xml_is_one_error_line() {
     let env = Env::seeded();
     let before = env.exported();

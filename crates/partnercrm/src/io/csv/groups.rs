@@ -30,7 +30,7 @@ pub fn read_groups(
     let stored = Known::of(&known.groups);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let name = rows.required(record, line, "name");
@@ -88,7 +88,7 @@ pub fn read_groups(
         group.id = choose_id(id, base, &mut seen, &key);
         groups.add(&group);
         out.push(group);
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -126,7 +126,7 @@ pub fn read_memberships(
     let by_id: IdMap<GroupId, &Group> = known.groups.iter().map(|g| (g.id, g)).collect();
     let mut out: Vec<Group> = Vec::new();
     let mut at: IdMap<GroupId, usize> = IdMap::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let group = match rows.required(record, line, "group") {
             Some(_) => rows.reference(&mut groups, record, line, "group"),
@@ -179,7 +179,7 @@ pub fn read_memberships(
                 }
             }
         }
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -202,7 +202,7 @@ pub fn read_notes(
     let stored = Known::of(&known.notes);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let kind: Option<NoteKind> = match rows.required(record, line, "kind") {
@@ -266,6 +266,6 @@ pub fn read_notes(
         // Notes have no natural key: without an id, the row's content names it.
         note.id = choose_id(id, base, &mut seen, &row_content(record));
         out.push(note);
-    });
+    })?;
     rows.finish(out)
 }

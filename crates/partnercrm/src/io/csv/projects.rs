@@ -44,7 +44,7 @@ pub fn read_projects(
     let stored = Known::of(&known.projects);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let title = rows.required(record, line, "title");
@@ -116,7 +116,7 @@ pub fn read_projects(
         project.id = choose_id(id, base, &mut seen, &key);
         projects.add(&project);
         out.push(project);
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -166,7 +166,7 @@ pub fn read_agreements(
     let stored = Known::of(&known.agreements);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let title = rows.required(record, line, "title");
@@ -239,7 +239,7 @@ pub fn read_agreements(
         }
         agreement.id = choose_id(id, base, &mut seen, &key);
         out.push(agreement);
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -282,7 +282,7 @@ pub fn read_indicators(
     // Where each (project, folded title) is in `out`, and the line that began it.
     let mut begun: HashMap<(ProjectId, String), (usize, u64)> = HashMap::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let project = match rows.required(record, line, "project") {
@@ -421,7 +421,7 @@ pub fn read_indicators(
             ObservationKind::Target => indicator.targets.push(observation),
             ObservationKind::Actual => indicator.actuals.push(observation),
         }
-    });
+    })?;
     // A value the file gives as the stored one is, with other decimal
     // places (the indicators table writes six), stays as stored.
     for (indicator, base) in out.iter_mut().zip(bases) {
