@@ -1064,6 +1064,11 @@ fn malformed_and_hostile_xml_is_one_error_line() {
             "</a>".repeat(300)
         ),
     );
+    let external = env.file(
+        "external.xml",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE iati-activities SYSTEM \"file:///etc/passwd\">\n\
+         <iati-activities version=\"2.03\"/>\n",
+    );
     // Not XML at all, read as IATI because --format says so.
     let orgs = env.file("orgs.txt", "name,kind\nNew Foundation,foundation\n");
     for (file, format, place) in [
@@ -1071,6 +1076,11 @@ fn malformed_and_hostile_xml_is_one_error_line() {
             &laughs,
             None,
             "laughs.xml:2:1: xml.malformed: the document type declares entities",
+        ),
+        (
+            &external,
+            None,
+            "external.xml:2:1: xml.malformed: the document has a document type declaration",
         ),
         (&truncated, None, "truncated.xml:3:10: xml.malformed:"),
         (

@@ -131,9 +131,11 @@
 //!
 //! # Hostile input
 //!
-//! No entity is ever expanded and nothing is fetched: a document type that
-//! declares entities (billion laughs, `SYSTEM "file:///etc/passwd"`) is
-//! refused, as is a reference to an undeclared entity. Nesting deeper than
+//! No entity is ever expanded and nothing is fetched: a document type
+//! declaration of any kind is refused (one declaring entities, as billion
+//! laughs and `<!ENTITY xxe SYSTEM "file:///etc/passwd">` do, or naming an
+//! external DTD, `<!DOCTYPE iati-activities SYSTEM "…">`), as is a
+//! reference to an undeclared entity. Nesting deeper than
 //! [`MAX_DEPTH`] and input larger than [`MAX_INPUT_BYTES`] are refused
 //! before they can exhaust the stack or memory.
 
