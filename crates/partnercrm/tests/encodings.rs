@@ -280,3 +280,37 @@ fn broken_utf16_is_refused_where_it_breaks() {
         assert!(message.contains("0xDC00"), "{message}");
     }
 }
+
+#[test]
+fn rate_tables_read_as_the_other_csv_files_do() {
+    use partnercrm::query::rates::RateTable;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let eur: Currency = "EUR".parse().expect("EUR");
+    let usd: Currency = "USD".parse().expect("USD");
+    let day = chrono::NaiveDate::from_ymd_opt(2008, 5, 1).expect("a day");
+    let rates = "currency,date,rate\nUSD,2008-05,0.6435\n";
+    for (how, bytes) in encodings(rates) {
+        let path = file(&dir, "rates.csv", &bytes);
+        let table = RateTable::read_csv("ECB", eur, &path).expect(how);
+        assert_eq!(
+            table.rate(usd, day).expect(how).to_string(),
+            "0.6435",
+            "{how}"
+        );
+    }
+    let marked = format!("\u{feff}{rates}");
+    assert!(RateTable::from_csv("ECB", eur, &marked).is_ok());
+    let latin1 = file(
+        &dir,
+        "rates.csv",
+        b"currency,date,rate\nUSD,2008-05,0\xB76435\n",
+    );
+    assert!(matches!(
+        RateTable::read_csv("ECB", eur, &latin1),
+        Err(Error::Encoding {
+            line: 2,
+            column: 14,
+            ..
+        })
+    ));
+}
