@@ -4,6 +4,7 @@ import random
 import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,29 @@ def test_long_calls_release_the_gil() -> None:
     thread.join()
     # Had the GIL been held, this loop could not have run while Rust worked.
     assert ticks > 10, f"main thread ran {ticks} times in {time.perf_counter() - started:.2f}s"
+
+
+def test_files_with_a_byte_order_mark_read_and_latin1_is_a_located_parse_error(tmp_path: Path) -> None:
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(
+        b"\xef\xbb\xbf"
+        + '{"format": "partnercrm/1", "organisations": [{"id": "0190a5d8-0000-7000-8000-000000000001", '
+        '"name": "Café", "kind": "ngo_cso"}]}'.encode()
+    )
+    assert [o.name for o in pc.Dataset.read_json(marked).records(pc.Organisation)] == ["Café"]
+    store = pc.Store.in_memory()
+    store.import_json(marked)
+    assert [o.name for o in store.all(pc.Organisation)] == ["Café"]
+
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("name,kind\nCafé,foundation\n".encode("latin-1"))
+    # Malformed input, not a storage failure: where it stops being UTF-8, and what to do.
+    with pytest.raises(pc.ParseError, match=r"latin1\.csv as text at line 2, column 4: byte 0xE9 is not UTF-8") as error:
+        store.import_csv(latin1, kind="organisations")
+    assert not isinstance(error.value, pc.StorageError)
+    assert "save the file as UTF-8" in str(error.value)
+    latin1_json = tmp_path / "latin1.json"
+    latin1_json.write_bytes('{"format": "partnercrm/1", "title": "Café"}'.encode("latin-1"))
+    with pytest.raises(pc.ParseError, match=r"at line 1, column 41: byte 0xE9"):
+        pc.Dataset.read_json(latin1_json)
+    assert [o.name for o in store.all(pc.Organisation)] == ["Café"]

@@ -21,13 +21,14 @@
 //! prints it and imports the rest, `validate --deny-warnings` fails on it.
 //!
 //! Problems that stop a file from being read at all have codes of their own:
-//! `file.unreadable`, `file.unknown_format`, `json.malformed`,
-//! `json.unsupported_format`, `csv.malformed`, `csv.unknown_kind`, and
-//! `xml.malformed` (not well-formed, or refused as hostile: a document type
-//! declaring entities, nesting too deep, a file too large), each with the
-//! line and column where reading stopped. A batch the store refuses as a
-//! whole (two records with one natural key) is `store.conflict`, named by
-//! the files.
+//! `file.unreadable`, `file.unknown_format`, `file.not_utf8` (text neither
+//! UTF-8 nor UTF-16, see [`partnercrm::io::text`]), `json.malformed`,
+//! `json.unsupported_format`, `csv.malformed` (a quoted cell never closed),
+//! `csv.unknown_kind`, and `xml.malformed` (not well-formed, or refused as
+//! hostile: a document type declaration, nesting too deep, a file too
+//! large), each with the line and column where reading stopped when there
+//! is one. A batch the store refuses as a whole (two records with one
+//! natural key) is `store.conflict`, named by the files.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -157,7 +158,7 @@ pub fn formats(args: &InputArgs) -> Vec<partnercrm::io::Format> {
             Some(InputFormat::Iati) => formats.push(Format::Iati),
             Some(InputFormat::Csv) => {
                 let kind = args.kind.or_else(|| {
-                    let text = std::fs::read_to_string(path).ok()?;
+                    let text = pcsv::read_text(path).ok()?;
                     let options = CsvOptions {
                         file: String::new(),
                         mapping: mapping.clone(),
@@ -223,64 +224,67 @@ fn read_one(
         context.upsert_all(earlier.clone());
         context
     };
-    let text = || {
-        std::fs::read_to_string(path)
-            .map_err(|e| vec![Diagnostic::error(file, "file.unreadable", e.to_string())])
-    };
+    // The core's readers check the size before reading, and decode the text.
     let (data, source) = match format {
-        InputFormat::Json => read_json(file, text()?),
-        InputFormat::Csv => read_csv(path, file, &text()?, args.kind, mapping, &context()),
-        // The core reader checks the size before reading the file.
-        InputFormat::Iati => return read_iati(path, file, &context()),
+        InputFormat::Json => {
+            let text = json::read_text(path).map_err(|e| unreadable(file, "json.malformed", e))?;
+            read_json(file, text)
+        }
+        InputFormat::Csv => {
+            let text = pcsv::read_text(path).map_err(|e| unreadable(file, "csv.malformed", e))?;
+            read_csv(path, file, &text, args.kind, mapping, &context())
+        }
+        InputFormat::Iati => {
+            let text = iati::read_text(path).map_err(|e| unreadable(file, "xml.malformed", e))?;
+            return read_iati(file, &text, &context());
+        }
     }?;
     Ok((data, source, Vec::new()))
+}
+
+/// An error that kept a file from being read: the file itself
+/// (`file.unreadable`), bytes that are not text (`file.not_utf8`, where
+/// they start), or `code` for what the format's reader refused, where it
+/// stopped reading if it says.
+fn unreadable(file: &str, code: &str, error: Error) -> Vec<Diagnostic> {
+    vec![match error {
+        Error::Io { source, .. } => Diagnostic::error(file, "file.unreadable", source.to_string()),
+        Error::Encoding {
+            line,
+            column,
+            message,
+            ..
+        } => Diagnostic::error(file, "file.not_utf8", message).at(line, Some(column)),
+        Error::Xml {
+            line,
+            column,
+            message,
+        }
+        | Error::Csv {
+            line,
+            column,
+            message,
+        } => Diagnostic::error(file, code, message).at(line, Some(column)),
+        other => Diagnostic::error(file, code, other.to_string()),
+    }]
 }
 
 /// Reads an IATI file: its records, and a warning, placed at its element,
 /// for each thing in it that could not be read.
 fn read_iati(
-    path: &Path,
     file: &str,
+    text: &str,
     known: &Dataset,
 ) -> Result<(Dataset, Source, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let import = match iati::read_file(path, known) {
-        Ok(import) => import,
-        Err(Error::Xml {
-            line,
-            column,
-            message,
-        }) => {
-            return Err(vec![
-                Diagnostic::error(file, "xml.malformed", message).at(line, Some(column)),
-            ]);
-        }
-        Err(Error::Io { source, .. }) => {
-            return Err(vec![Diagnostic::error(
-                file,
-                "file.unreadable",
-                source.to_string(),
-            )]);
-        }
-        Err(other) => {
-            return Err(vec![Diagnostic::error(
-                file,
-                "xml.malformed",
-                other.to_string(),
-            )]);
-        }
-    };
+    let import = iati::read_str(text, known).map_err(|e| unreadable(file, "xml.malformed", e))?;
     let paths: Vec<String> = import.warnings.iter().map(|w| w.path.to_string()).collect();
     // The reader gives XPaths, not lines: find them in the text, in one pass.
-    // Read again only when there is something to place; if the file cannot
-    // be read a second time, the warnings keep their XPath alone.
     let places = match paths.is_empty() {
         true => Vec::new(),
-        false => std::fs::read_to_string(path)
-            .map(|text| {
-                let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
-                iati::locate(&text, &refs)
-            })
-            .unwrap_or_default(),
+        false => {
+            let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+            iati::locate(text, &refs)
+        }
     };
     let warnings = import
         .warnings
@@ -345,7 +349,7 @@ fn read_csv(
             .unwrap_or_default(),
         mapping: mapping.clone(),
     };
-    let malformed = |e: Error| vec![Diagnostic::error(file, "csv.malformed", e.to_string())];
+    let malformed = |e: Error| unreadable(file, "csv.malformed", e);
     let header = pcsv::header(text, &options).map_err(malformed)?;
     let kind = match kind {
         Some(kind) => kind,

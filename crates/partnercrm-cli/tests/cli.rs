@@ -36,6 +36,12 @@ impl Env {
         path
     }
 
+    fn bytes(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).expect("writes");
+        path
+    }
+
     /// The binary, run in the temporary directory, with --db set.
     fn run(&self) -> Command {
         let mut cmd = self.bare();
@@ -872,6 +878,169 @@ fn validate_iati_prints_warnings_by_xpath_and_denies_them_on_request() {
     assert_eq!(env.exported(), before);
 }
 
+/// `text` in UTF-16, little- or big-endian, with a byte-order mark if `bom`.
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    bom.then_some(0xFEFF)
+        .into_iter()
+        .chain(text.encode_utf16())
+        .flat_map(|u| {
+            if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn byte_order_marks_and_utf16_import_as_utf8_does() {
+    let env = Env::new();
+    let document = "{\"format\": \"partnercrm/1\", \"organisations\": [{\"id\": \
+                    \"0190a5d8-0000-7000-8000-000000000001\", \"name\": \"Caf\u{e9} du \
+                    Monde\", \"kind\": \"ngo_cso\"}]}\n";
+    let json = env.bytes(
+        "marked.json",
+        &[b"\xEF\xBB\xBF", document.as_bytes()].concat(),
+    );
+    let csv = env.bytes(
+        "orgs.csv",
+        &utf16(
+            "name,kind\nB\u{e9}b\u{e9} Foundation,foundation\n",
+            false,
+            true,
+        ),
+    );
+    let xml = env.bytes(
+        "activities.xml",
+        &utf16(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<iati-activities version=\"2.03\">\n \
+             <iati-activity>\n  <iati-identifier>XM-DAC-47066-\u{e9}</iati-identifier>\n  \
+             <title><narrative>\u{c9}t\u{e9}</narrative></title>\n  \
+             <reporting-org ref=\"XM-DAC-47066\"/>\n </iati-activity>\n</iati-activities>\n",
+            true,
+            false,
+        ),
+    );
+    env.run()
+        .arg("import")
+        .args([&json, &csv, &xml])
+        .assert()
+        .success();
+    let stored = env.exported();
+    for name in [
+        "Caf\u{e9} du Monde",
+        "B\u{e9}b\u{e9} Foundation",
+        "XM-DAC-47066-\u{e9}",
+    ] {
+        assert!(stored.contains(name), "{name} is not in {stored}");
+    }
+}
+
+#[test]
+fn problems_in_utf16_files_are_placed_on_their_lines() {
+    let env = Env::seeded();
+    let csv = env.bytes(
+        "orgs.csv",
+        &utf16("name,kind\n\u{c9}t\u{e9},foundation\nB,shop\n", true, true),
+    );
+    env.run()
+        .arg("validate")
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stdout(contains("orgs.csv:3:2: csv.invalid_value:"));
+    let xml = env.bytes(
+        "status.xml",
+        &utf16(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<iati-activities version=\"2.03\">\n \
+             <iati-activity>\n  <iati-identifier>XM-DAC-47066-X</iati-identifier>\n  \
+             <reporting-org ref=\"XM-DAC-47066\"/>\n  <activity-status code=\"Z\"/>\n \
+             </iati-activity>\n</iati-activities>\n",
+            false,
+            false,
+        ),
+    );
+    env.run()
+        .arg("validate")
+        .arg(&xml)
+        .assert()
+        .success()
+        .stdout(contains(
+            "status.xml:6:3: /iati-activities/iati-activity[1]/activity-status/@code: \
+             iati.unknown_code:",
+        ));
+}
+
+#[test]
+fn text_that_is_not_utf8_is_refused_where_it_stops_being_text() {
+    let env = Env::seeded();
+    let before = env.exported();
+    // "Café" in Latin-1: the é is the byte 0xE9, at line 2, column 4.
+    let latin1_csv = env.bytes("latin1.csv", b"name,kind\nCaf\xE9,foundation\n");
+    let latin1_json = env.bytes(
+        "latin1.json",
+        b"{\"format\": \"partnercrm/1\",\n\"title\": \"Caf\xE9\"}\n",
+    );
+    let latin1_xml = env.bytes(
+        "latin1.xml",
+        b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<iati-activities>Caf\xE9\
+          </iati-activities>\n",
+    );
+    let binary = env.bytes("binary.csv", b"PK\x03\x04\x14\x00\x00\x00");
+    for (file, place) in [
+        (
+            &latin1_csv,
+            "latin1.csv:2:4: file.not_utf8: byte 0xE9 is not UTF-8",
+        ),
+        (
+            &latin1_json,
+            "latin1.json:2:14: file.not_utf8: byte 0xE9 is not UTF-8",
+        ),
+        (
+            &latin1_xml,
+            "latin1.xml:2:21: file.not_utf8: byte 0xE9 is not UTF-8",
+        ),
+        (
+            &binary,
+            "binary.csv:1:6: file.not_utf8: a NUL byte is not text",
+        ),
+    ] {
+        let out = env.run().arg("import").arg(file).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8(out.stderr).expect("utf-8");
+        let problems: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.starts_with("partnercrm: error:"))
+            .collect();
+        assert_eq!(problems.len(), 1, "{stderr}");
+        assert!(problems[0].contains(place), "{stderr}");
+        assert!(problems[0].contains("save"), "{stderr}");
+        assert!(problems[0].contains("as UTF-8"), "{stderr}");
+    }
+    assert_eq!(env.exported(), before);
+}
+
+#[test]
+fn a_csv_file_that_ends_inside_a_quote_is_one_error_where_the_quote_opens() {
+    let env = Env::seeded();
+    let before = env.exported();
+    let open = env.file(
+        "open.csv",
+        "name,kind\nNew Foundation,foundation\nOld Foundation,\"foundation\n",
+    );
+    let out = env.run().arg("import").arg(&open).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(
+        stderr
+            .contains("open.csv:3:16: csv.malformed: this quote opens a cell that is never closed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(env.exported(), before);
+}
+
 #[test]
 fn malformed_and_hostile_xml_is_one_error_line() {
     let env = Env::seeded();
@@ -895,6 +1064,11 @@ fn malformed_and_hostile_xml_is_one_error_line() {
             "</a>".repeat(300)
         ),
     );
+    let external = env.file(
+        "external.xml",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE iati-activities SYSTEM \"file:///etc/passwd\">\n\
+         <iati-activities version=\"2.03\"/>\n",
+    );
     // Not XML at all, read as IATI because --format says so.
     let orgs = env.file("orgs.txt", "name,kind\nNew Foundation,foundation\n");
     for (file, format, place) in [
@@ -902,6 +1076,11 @@ fn malformed_and_hostile_xml_is_one_error_line() {
             &laughs,
             None,
             "laughs.xml:2:1: xml.malformed: the document type declares entities",
+        ),
+        (
+            &external,
+            None,
+            "external.xml:2:1: xml.malformed: the document has a document type declaration",
         ),
         (&truncated, None, "truncated.xml:3:10: xml.malformed:"),
         (

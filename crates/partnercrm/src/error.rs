@@ -28,9 +28,9 @@ pub enum Error {
         /// The version this build reads.
         expected: &'static str,
     },
-    /// An XML document is not well-formed, or is refused as hostile: a DTD
-    /// declaring entities, nesting deeper than the limit, or input larger
-    /// than the limit.
+    /// An XML document is not well-formed, or is refused as hostile: a
+    /// document type declaration (DTD), nesting deeper than the limit, or
+    /// input larger than the limit.
     #[error("invalid XML at line {line}, column {column}: {message}")]
     Xml {
         /// 1-based line of the problem.
@@ -38,6 +38,32 @@ pub enum Error {
         /// 1-based column of the problem.
         column: usize,
         /// What is wrong.
+        message: String,
+    },
+    /// A CSV file's structure is broken: a quoted cell opens and the file
+    /// ends inside it.
+    #[error("invalid CSV at line {line}, column {column}: {message}")]
+    Csv {
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem, in characters.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file's bytes are not text partnercrm reads: neither UTF-8 nor
+    /// UTF-16 with a byte-order mark (or an XML declaration naming it), but
+    /// Latin-1, Windows-1252, UTF-32 or a binary file. Refused, never
+    /// guessed: see [`io::text`](crate::io::text).
+    #[error("cannot read {} as text at line {line}, column {column}: {message}", path.display())]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first byte that is not text.
+        line: usize,
+        /// 1-based column of that byte, in characters.
+        column: usize,
+        /// What is wrong, and what to do about it.
         message: String,
     },
     /// A value could not be parsed.

@@ -573,3 +573,100 @@ fn oversized_cells_and_headers_are_refused() {
     let err = read(CsvKind::Notes, &header, &options("wide.csv"), &seed()).expect_err("too wide");
     assert!(matches!(err, Error::Limit { .. }), "{err}");
 }
+
+/// Where an unclosed quote was found: the error's line and column.
+fn unclosed_quote(result: partnercrm::Result<Dataset>) -> (usize, usize) {
+    match result {
+        Err(Error::Csv {
+            line,
+            column,
+            message,
+        }) => {
+            assert!(message.contains("never closed"), "{message}");
+            (line, column)
+        }
+        other => panic!("expected an unclosed quote, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_quote_the_file_ends_inside_is_refused_where_it_opens() {
+    let data = seed();
+    let read_as = |kind: CsvKind, text: &str| read(kind, text, &options("open.csv"), &data);
+    // In the last cell: the csv crate alone reads `"ngo_cso\n` as ngo_cso.
+    assert_eq!(
+        unclosed_quote(read_as(
+            CsvKind::Organisations,
+            "name,kind\nA,ngo_cso\nB,\"ngo_cso\n"
+        )),
+        (3, 3)
+    );
+    // Earlier, it swallows every line after it into one cell.
+    let text = "donor,recipient,kind,description\nChevron,IOM Angola,cash,\"one\n\
+                UBS,IOM Indonesia,in_kind,two\nUBS,IOM Indonesia,in_kind,three\n";
+    assert_eq!(
+        unclosed_quote(read_as(CsvKind::Contributions, text)),
+        (2, 25)
+    );
+    // In the header, and after a byte-order mark, which is not a column.
+    assert_eq!(
+        unclosed_quote(read_as(CsvKind::Projects, "\u{feff}\"title\nA\n")),
+        (1, 1)
+    );
+    assert_eq!(
+        CsvKind::infer("name,\"kind\nA,ngo_cso\n", &options("open.csv")).map_err(|e| e.to_string()),
+        Err(
+            "invalid CSV at line 1, column 6: this quote opens a cell that is never closed: \
+             the file ends inside it (a quote inside a quoted cell is written twice, \"\")"
+                .to_owned()
+        )
+    );
+    // Every kind refuses it.
+    for kind in CsvKind::ALL {
+        let mut text = kind.required_columns().join(",");
+        text.push_str("\n\"x");
+        assert_eq!(unclosed_quote(read_as(kind, &text)), (2, 1), "{kind}");
+    }
+    // Closed quotes, escaped ones, and a quote inside a cell are fine.
+    let fine = "name,kind,description\n\"A, \"\"B\"\"\",ngo_cso,\"x\ny\"\nC\"D,ngo_cso,\"\"\n";
+    let read = read_as(CsvKind::Organisations, fine).expect("reads");
+    assert_eq!(read.organisations[0].name, "A, \"B\"");
+    assert_eq!(read.organisations[1].name, "C\"D");
+}
+
+#[test]
+fn a_large_file_read_in_parallel_refuses_a_quote_it_ends_inside() {
+    let header = "donor,recipient,kind,amount,currency,received_on,description\n";
+    let row = "Chevron,IOM Angola,cash,1,USD,2004,\"two\nlines, \"\"quoted\"\"\"\n";
+    let rows = 30_000;
+    let mut text = String::from(header);
+    for _ in 0..rows {
+        text.push_str(row);
+    }
+    assert!(text.len() > 1 << 20, "large enough to be read in parallel");
+    let data = seed();
+    let read_big = |text: &str| {
+        read_contributions(text, &options("big.csv"), &data, None).map(|contributions| {
+            let mut data = Dataset::new();
+            data.contributions = contributions;
+            data
+        })
+    };
+    assert_eq!(read_big(&text).expect("reads").contributions.len(), rows);
+    // The last row opens a quote and the file ends: line 2 + 2 × 30,000.
+    let mut open_at_end = text.clone();
+    open_at_end.push_str("Chevron,IOM Angola,cash,1,USD,2004,\"never closed\n");
+    assert_eq!(unclosed_quote(read_big(&open_at_end)), (2 + 2 * rows, 36));
+    // Opened in the first rows: no chunk can end after it.
+    let lines_before = 1 + 2 * 100;
+    let split = header.len() + 100 * row.len();
+    let open_early = format!(
+        "{}Chevron,IOM Angola,cash,1,USD,2004,\"never closed\n{}",
+        &text[..split],
+        &text[split..].replace('"', "")
+    );
+    assert_eq!(
+        unclosed_quote(read_big(&open_early)),
+        (lines_before + 1, 36)
+    );
+}

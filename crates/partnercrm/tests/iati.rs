@@ -601,6 +601,31 @@ fn entity_declarations_are_refused_billion_laughs_and_xxe() {
 }
 
 #[test]
+fn a_document_type_declaration_of_any_kind_is_refused_where_it_is() {
+    let body = "<iati-activities version=\"2.03\"><iati-activity>\
+                <iati-identifier>XM-DAC-47066-1</iati-identifier>\
+                <reporting-org ref=\"XM-DAC-47066\"/></iati-activity></iati-activities>";
+    assert!(iati::read_str(body, &Dataset::new()).is_ok());
+    for doctype in [
+        "<!DOCTYPE iati-activities SYSTEM \"file:///etc/passwd\">",
+        "<!DOCTYPE iati-activities SYSTEM \"http://example.org/iati.dtd\">",
+        "<!DOCTYPE iati-activities PUBLIC \"-//IATI//DTD Activities//EN\" \"iati.dtd\">",
+        "<!DOCTYPE iati-activities [<!ELEMENT iati-activities ANY>]>",
+        "<!DOCTYPE iati-activities>",
+    ] {
+        let text = format!("<?xml version=\"1.0\"?>\n  {doctype}\n{body}");
+        match iati::read_str(&text, &Dataset::new()) {
+            Err(Error::Xml {
+                line: 2,
+                column: 3,
+                message,
+            }) => assert!(message.contains("document type declaration"), "{message}"),
+            other => panic!("{doctype}: expected it refused at 2:3, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn deep_nesting_is_refused() {
     let depth = MAX_DEPTH + 10;
     let text = format!(

@@ -35,6 +35,7 @@ fn too_large() -> Error {
 /// Reads a data set from a JSON document. Does not validate it: call
 /// [`Dataset::validate`] to see every problem at once.
 pub fn from_str(text: &str) -> Result<Dataset> {
+    let text = super::text::without_bom(text);
     if text.len() as u64 > MAX_DOCUMENT_BYTES {
         return Err(too_large());
     }
@@ -57,19 +58,17 @@ pub fn from_str(text: &str) -> Result<Dataset> {
     serde_json::from_str(text).map_err(json_error)
 }
 
-/// Reads a data set from a JSON file.
+/// Reads a data set from a JSON file, in UTF-8 or UTF-16
+/// ([`text`](super::text)).
 pub fn read(path: impl AsRef<Path>) -> Result<Dataset> {
-    let path = path.as_ref();
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
+    from_str(&read_text(path.as_ref())?)
+}
+
+/// A JSON file's text, as [`read`] reads it: refused before reading when
+/// over [`MAX_DOCUMENT_BYTES`], then decoded by [`text::decode`](super::text::decode).
+pub fn read_text(path: &Path) -> Result<String> {
     // Refused before reading: a sparse 100 GB file must not fill memory.
-    if fs::metadata(path).map_err(io)?.len() > MAX_DOCUMENT_BYTES {
-        return Err(too_large());
-    }
-    let text = fs::read_to_string(path).map_err(io)?;
-    from_str(&text)
+    super::text::read_file(path, MAX_DOCUMENT_BYTES, |_| too_large())
 }
 
 /// Writes a data set as a pretty-printed JSON document. Refuses, with every

@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod iati;
 pub mod json;
+pub mod text;
 
 use crate::Result;
 use crate::model::{Dataset, RecordKind};

@@ -76,6 +76,7 @@ impl RateTable {
     /// `YYYY`, and one `currency` is `rate` units of `target`. Every bad row
     /// is reported, with its line.
     pub fn from_csv(name: impl Into<String>, target: Currency, text: &str) -> Result<Self> {
+        let text = crate::io::text::without_bom(text);
         let mut table = Self::new(name, target);
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
@@ -146,10 +147,11 @@ impl RateTable {
         path: impl AsRef<std::path::Path>,
     ) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
         })?;
+        let text = crate::io::text::decode(bytes, path)?;
         Self::from_csv(name, target, &text)
     }
 

@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::rows::{
-    Col, Known, NameIndex, Rows, UniqueIds, organisation_index, parse_enum, parse_id, row_uuid,
+    Col, Known, NameIndex, Quotes, Rows, UniqueIds, organisation_index, parse_enum, parse_id,
+    row_uuid,
 };
 use super::{CsvKind, CsvOptions};
 use crate::Result;
@@ -30,6 +31,7 @@ pub fn read_contributions(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Contribution>> {
+    let text = crate::io::text::without_bom(text);
     let (reader, mut rows) = Rows::open(text, options, CsvKind::Contributions)?;
     let body_start = reader.position().byte() as usize;
     let body = text.get(body_start..).unwrap_or_default();
@@ -52,7 +54,7 @@ pub fn read_contributions(
     let chunks = split_at_record_ends(body, workers);
     let body_lines = count_lines(body) as usize;
     let (tell, heard) = mpsc::channel::<usize>();
-    let results: Vec<Chunk> = std::thread::scope(|scope| {
+    let results: Vec<Result<Chunk>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .iter()
             .enumerate()
@@ -94,6 +96,8 @@ pub fn read_contributions(
             .collect()
     });
 
+    // A chunk that ends inside a quoted cell is the last: the file ends there.
+    let results = results.into_iter().collect::<Result<Vec<Chunk>>>()?;
     let mut seen = UniqueIds::default();
     let mut results = results.into_iter();
     // The first chunk's records stay where they are; the rest join them.
@@ -223,7 +227,7 @@ impl Worker<'_> {
         first_line: u64,
         capacity: usize,
         tell: &mpsc::Sender<usize>,
-    ) -> Chunk {
+    ) -> Result<Chunk> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(chunk.as_bytes());
@@ -239,6 +243,7 @@ impl Worker<'_> {
             reported = read;
         };
         rows.each_row(
+            chunk,
             &mut reader,
             first_line,
             Some(&mut progress),
@@ -251,12 +256,12 @@ impl Worker<'_> {
                     contributions.push(contribution);
                 }
             },
-        );
-        Chunk {
+        )?;
+        Ok(Chunk {
             contributions,
             ids,
             problems: rows.problems,
-        }
+        })
     }
 
     /// The row's contribution, and its id if the row gives one.
@@ -413,10 +418,8 @@ fn count_lines(text: &str) -> u64 {
 
 /// Splits `body` into about `parts` chunks `(start, end, lines before
 /// start)`, each ending just after a line end that ends a record: a quoted
-/// cell may hold line breaks. Quotes are followed as the csv crate reads
-/// them: a `"` opens a quoted cell only at the start of a cell, is a
-/// literal character elsewhere outside quotes, and inside quotes `""` is an
-/// escaped quote while a single `"` closes the cell.
+/// cell may hold line breaks ([`Quotes`] follows them as the csv crate
+/// does).
 fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
     let bytes = body.as_bytes();
     let find = |from: usize, byte: u8| {
@@ -428,26 +431,7 @@ fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
     let target = bytes.len() / parts.max(1) + 1;
     let mut chunks = Vec::with_capacity(parts);
     let (mut start, mut lines_before) = (0usize, 0u64);
-    // The scan: every byte before `scanned` is read, and `quoted` says
-    // whether `scanned` lies inside a quoted cell.
-    let (mut scanned, mut quoted) = (0usize, false);
-    // Reads the quotes before `to`, leaving `scanned` at `to` or just past
-    // an escaped pair that straddles it.
-    let scan_to = |to: usize, scanned: &mut usize, quoted: &mut bool| {
-        while let Some(at) = find(*scanned, b'"').filter(|&at| at < to) {
-            if *quoted {
-                if bytes.get(at + 1) == Some(&b'"') {
-                    *scanned = at + 2;
-                    continue;
-                }
-                *quoted = false;
-            } else if at == 0 || matches!(bytes[at - 1], b',' | b'\n' | b'\r') {
-                *quoted = true;
-            }
-            *scanned = at + 1;
-        }
-        *scanned = (*scanned).max(to);
-    };
+    let mut quotes = Quotes::new(body);
     while start < bytes.len() || chunks.is_empty() {
         let mut end = bytes.len();
         let mut from = (start + target).min(bytes.len());
@@ -455,8 +439,8 @@ fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
             let Some(newline) = find(from, b'\n') else {
                 break;
             };
-            scan_to(newline, &mut scanned, &mut quoted);
-            if !quoted && scanned <= newline {
+            quotes.scan_to(newline);
+            if quotes.open().is_none() && quotes.scanned() <= newline {
                 end = newline + 1;
                 break;
             }

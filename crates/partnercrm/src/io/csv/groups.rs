@@ -21,6 +21,7 @@ pub fn read_groups(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Groups)?;
     let mut groups = NameIndex::of("group", &known.groups);
     for id in rows.ids_in(text) {
@@ -29,7 +30,7 @@ pub fn read_groups(
     let stored = Known::of(&known.groups);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let name = rows.required(record, line, "name");
@@ -87,7 +88,7 @@ pub fn read_groups(
         group.id = choose_id(id, base, &mut seen, &key);
         groups.add(&group);
         out.push(group);
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -118,13 +119,14 @@ pub fn read_memberships(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Group>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Memberships)?;
     let mut groups = NameIndex::of("group", &known.groups);
     let mut organisations = organisation_index(&known.organisations);
     let by_id: IdMap<GroupId, &Group> = known.groups.iter().map(|g| (g.id, g)).collect();
     let mut out: Vec<Group> = Vec::new();
     let mut at: IdMap<GroupId, usize> = IdMap::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let group = match rows.required(record, line, "group") {
             Some(_) => rows.reference(&mut groups, record, line, "group"),
@@ -177,7 +179,7 @@ pub fn read_memberships(
                 }
             }
         }
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -190,6 +192,7 @@ pub fn read_notes(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Note>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Notes)?;
     let mut organisations = organisation_index(&known.organisations);
     let mut people = NameIndex::of("person", &known.people);
@@ -199,7 +202,7 @@ pub fn read_notes(
     let stored = Known::of(&known.notes);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let kind: Option<NoteKind> = match rows.required(record, line, "kind") {
@@ -263,6 +266,6 @@ pub fn read_notes(
         // Notes have no natural key: without an id, the row's content names it.
         note.id = choose_id(id, base, &mut seen, &row_content(record));
         out.push(note);
-    });
+    })?;
     rows.finish(out)
 }

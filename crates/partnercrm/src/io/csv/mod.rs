@@ -431,6 +431,7 @@ impl std::str::FromStr for CsvKind {
 /// A file's column names, in order, as partnercrm reads them: trimmed,
 /// renamed by the mapping, else lower-cased.
 pub fn header(text: &str, options: &CsvOptions) -> Result<Vec<String>> {
+    let text = crate::io::text::without_bom(text);
     let (_, columns) = rows::header(text, options)?;
     Ok(columns)
 }
@@ -471,20 +472,13 @@ pub fn read_with_progress(
     Ok(out)
 }
 
-/// Reads a file's text, refusing one over [`MAX_FILE_BYTES`].
+/// Reads a file's text, refusing one over [`MAX_FILE_BYTES`] before
+/// reading it, in UTF-8 or UTF-16 ([`text::decode`](super::text::decode)).
 pub fn read_text(path: &std::path::Path) -> Result<String> {
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(Error::Limit {
-            what: "CSV file",
-            limit: format!("{MAX_FILE_BYTES} bytes"),
-        });
-    }
-    std::fs::read_to_string(path).map_err(io)
+    super::text::read_file(path, MAX_FILE_BYTES, |_| Error::Limit {
+        what: "CSV file",
+        limit: format!("{MAX_FILE_BYTES} bytes"),
+    })
 }
 
 /// Reads a CSV file from disk; the file's name locates problems.

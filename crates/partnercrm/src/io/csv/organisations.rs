@@ -21,6 +21,7 @@ pub fn read_organisations(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Organisation>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Organisations)?;
     let mut index = organisation_index(&known.organisations);
     for id in rows.ids_in(text) {
@@ -29,7 +30,7 @@ pub fn read_organisations(
     let stored = Known::of(&known.organisations);
     let mut out: Vec<Organisation> = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let name = rows.required(record, line, "name");
@@ -75,7 +76,7 @@ pub fn read_organisations(
         org.id = choose_id(id, base, &mut seen, &key);
         add_organisation(&mut index, &org);
         out.push(org);
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -115,12 +116,13 @@ pub fn read_people(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Person>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::People)?;
     let mut organisations = organisation_index(&known.organisations);
     let stored = Known::of(&known.people);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let erased = rows.parse(record, line, "erased", parse_bool);
@@ -215,6 +217,6 @@ pub fn read_people(
         }
         person.id = choose_id(id, base, &mut seen, &key);
         out.push(person);
-    });
+    })?;
     rows.finish(out)
 }

@@ -34,6 +34,7 @@ pub fn read_projects(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Project>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Projects)?;
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = NameIndex::of("project", &known.projects);
@@ -43,7 +44,7 @@ pub fn read_projects(
     let stored = Known::of(&known.projects);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let title = rows.required(record, line, "title");
@@ -115,7 +116,7 @@ pub fn read_projects(
         project.id = choose_id(id, base, &mut seen, &key);
         projects.add(&project);
         out.push(project);
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -158,13 +159,14 @@ pub fn read_agreements(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Agreement>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Agreements)?;
     let mut organisations = organisation_index(&known.organisations);
     let mut projects = NameIndex::of("project", &known.projects);
     let stored = Known::of(&known.agreements);
     let mut out = Vec::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let title = rows.required(record, line, "title");
@@ -237,7 +239,7 @@ pub fn read_agreements(
         }
         agreement.id = choose_id(id, base, &mut seen, &key);
         out.push(agreement);
-    });
+    })?;
     rows.finish(out)
 }
 
@@ -263,6 +265,7 @@ pub fn read_indicators(
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Vec<Indicator>> {
+    let text = crate::io::text::without_bom(text);
     let (mut reader, mut rows) = Rows::open(text, options, CsvKind::Indicators)?;
     let values = rows.has("observation") || rows.has("value");
     if values {
@@ -279,7 +282,7 @@ pub fn read_indicators(
     // Where each (project, folded title) is in `out`, and the line that began it.
     let mut begun: HashMap<(ProjectId, String), (usize, u64)> = HashMap::new();
     let mut seen = UniqueIds::default();
-    rows.each_row(&mut reader, 0, progress, |rows, record, line| {
+    rows.each_row(text, &mut reader, 0, progress, |rows, record, line| {
         let before = rows.problems.len();
         let id = rows.id(record, line);
         let project = match rows.required(record, line, "project") {
@@ -418,7 +421,7 @@ pub fn read_indicators(
             ObservationKind::Target => indicator.targets.push(observation),
             ObservationKind::Actual => indicator.actuals.push(observation),
         }
-    });
+    })?;
     // A value the file gives as the stored one is, with other decimal
     // places (the indicators table writes six), stays as stored.
     for (indicator, base) in out.iter_mut().zip(bases) {

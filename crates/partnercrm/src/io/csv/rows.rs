@@ -498,15 +498,20 @@ impl<'o> Rows<'o> {
 
     /// Calls `each` with every well-formed row and its line, reporting
     /// malformed rows and oversized cells; `progress` hears the number of
-    /// rows read every 10,000 rows and at the end. Lines count from
-    /// `first_line`, the lines before the reader's first byte.
+    /// rows read every 10,000 rows and at the end. `reader` reads `text`,
+    /// which starts at the start of a record, and lines count from
+    /// `first_line`, the lines before `text`. Text that ends inside a
+    /// quoted cell is refused before any row is read: the csv crate would
+    /// take the rest of the file as the cell's text.
     pub(super) fn each_row(
         &mut self,
+        text: &str,
         reader: &mut csv::Reader<&[u8]>,
         first_line: u64,
         mut progress: Option<&mut dyn FnMut(usize)>,
         mut each: impl FnMut(&mut Self, &csv::StringRecord, u64),
-    ) {
+    ) -> Result<()> {
+        refuse_unclosed_quote(text, first_line)?;
         let mut record = csv::StringRecord::new();
         let mut count = 0;
         loop {
@@ -549,7 +554,85 @@ impl<'o> Rows<'o> {
         if let Some(report) = progress.as_mut() {
             report(count);
         }
+        Ok(())
     }
+}
+
+/// Follows the quotes of CSV text as the csv crate reads them: a `"` opens
+/// a quoted cell only at the start of a cell, is a literal character
+/// elsewhere outside quotes, and inside quotes `""` is an escaped quote
+/// while a single `"` closes the cell. The text must start at the start
+/// of a record.
+pub(super) struct Quotes<'t> {
+    bytes: &'t [u8],
+    /// Every byte before it is read.
+    scanned: usize,
+    /// Where the quoted cell that `scanned` lies in opened, if it does.
+    open: Option<usize>,
+}
+
+impl<'t> Quotes<'t> {
+    pub(super) fn new(text: &'t str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            scanned: 0,
+            open: None,
+        }
+    }
+
+    /// Reads the quotes before `to`, leaving [`Quotes::scanned`] at `to`,
+    /// or just past an escaped pair that straddles it.
+    pub(super) fn scan_to(&mut self, to: usize) {
+        let bytes = self.bytes;
+        while let Some(at) = bytes
+            .get(self.scanned..to)
+            .and_then(|rest| rest.iter().position(|&b| b == b'"'))
+            .map(|at| self.scanned + at)
+        {
+            if self.open.is_some() {
+                if bytes.get(at + 1) == Some(&b'"') {
+                    self.scanned = at + 2;
+                    continue;
+                }
+                self.open = None;
+            } else if at == 0 || matches!(bytes[at - 1], b',' | b'\n' | b'\r') {
+                self.open = Some(at);
+            }
+            self.scanned = at + 1;
+        }
+        self.scanned = self.scanned.max(to);
+    }
+
+    /// How far the text is read.
+    pub(super) fn scanned(&self) -> usize {
+        self.scanned
+    }
+
+    /// Where the quoted cell that the text read so far ends inside opened,
+    /// if it ends inside one.
+    pub(super) fn open(&self) -> Option<usize> {
+        self.open
+    }
+}
+
+/// Refuses `text` if it ends inside a quoted cell, with the line (counted
+/// from `first_line`, the lines before `text`) and column where the cell's
+/// quote is.
+fn refuse_unclosed_quote(text: &str, first_line: u64) -> Result<()> {
+    let mut quotes = Quotes::new(text);
+    quotes.scan_to(text.len());
+    let Some(at) = quotes.open() else {
+        return Ok(());
+    };
+    let before = text.get(..at).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    Err(Error::Csv {
+        line: first_line as usize + before.bytes().filter(|&b| b == b'\n').count() + 1,
+        column: before.get(line_start..).map_or(0, |l| l.chars().count()) + 1,
+        message: "this quote opens a cell that is never closed: the file ends inside it \
+                  (a quote inside a quoted cell is written twice, \"\")"
+            .to_owned(),
+    })
 }
 
 /// What [`write_table`](super::write_table) puts between the items of a
@@ -788,6 +871,9 @@ pub(super) fn header<'t>(
                 .unwrap_or_else(|| h.to_lowercase())
         })
         .collect();
+    // A header that opens a quote and never closes it is the whole file.
+    let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+    refuse_unclosed_quote(text.get(..end).unwrap_or(text), 0)?;
     Ok((reader, names))
 }
 

@@ -131,9 +131,11 @@
 //!
 //! # Hostile input
 //!
-//! No entity is ever expanded and nothing is fetched: a document type that
-//! declares entities (billion laughs, `SYSTEM "file:///etc/passwd"`) is
-//! refused, as is a reference to an undeclared entity. Nesting deeper than
+//! No entity is ever expanded and nothing is fetched: a document type
+//! declaration of any kind is refused (one declaring entities, as billion
+//! laughs and `<!ENTITY xxe SYSTEM "file:///etc/passwd">` do, or naming an
+//! external DTD, `<!DOCTYPE iati-activities SYSTEM "…">`), as is a
+//! reference to an undeclared entity. Nesting deeper than
 //! [`MAX_DEPTH`] and input larger than [`MAX_INPUT_BYTES`] are refused
 //! before they can exhaust the stack or memory.
 
@@ -199,34 +201,22 @@ pub fn read_str(text: &str, known: &Dataset) -> Result<Import> {
 /// Reads an IATI activities file; refuses files above [`MAX_INPUT_BYTES`]
 /// before reading them.
 pub fn read_file(path: &std::path::Path, known: &Dataset) -> Result<Import> {
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_INPUT_BYTES as u64 {
-        return Err(Error::Xml {
-            line: 1,
-            column: 1,
-            message: format!(
-                "{} is {size} bytes, more than the limit of {MAX_INPUT_BYTES} bytes",
-                path.display()
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, column) = xml::line_column(
-            &String::from_utf8_lossy(e.as_bytes()),
-            e.utf8_error().valid_up_to(),
-        );
-        Error::Xml {
-            line,
-            column,
-            message: "the file is not UTF-8".to_owned(),
-        }
-    })?;
-    read_str(&text, known)
+    read_str(&read_text(path)?, known)
+}
+
+/// An IATI file's text, as [`read_file`] reads it: refused before reading
+/// when over [`MAX_INPUT_BYTES`], then decoded by
+/// [`text::decode`](crate::io::text::decode) (UTF-8, or UTF-16 with a
+/// byte-order mark or a declaration naming it).
+pub fn read_text(path: &std::path::Path) -> Result<String> {
+    crate::io::text::read_file(path, MAX_INPUT_BYTES as u64, |size| Error::Xml {
+        line: 1,
+        column: 1,
+        message: format!(
+            "{} is {size} bytes, more than the limit of {MAX_INPUT_BYTES} bytes",
+            path.display()
+        ),
+    })
 }
 
 /// Where in `text` each warning path is: for each XPath (as a warning's

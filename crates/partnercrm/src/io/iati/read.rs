@@ -71,7 +71,7 @@ pub(super) fn read(text: &str, known: &Dataset) -> Result<Import> {
             ),
         });
     }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::io::text::without_bom(text);
     let mut reader = Reader::new(known);
     let wrapped = std::cell::Cell::new(false);
     // The day the document speaks as of, which a project's default status

@@ -3,9 +3,11 @@
 //! IATI files are read one `iati-activity` at a time: the reader hands each
 //! activity's subtree to a callback and then drops it, so memory follows the
 //! largest activity, not the file. It refuses what a hostile file could use
-//! against the machine: a DTD that declares entities (billion laughs, XXE),
-//! references to undeclared entities, nesting deeper than [`MAX_DEPTH`].
-//! quick-xml itself never expands DTD entities nor fetches anything.
+//! against the machine: any document type declaration (one declaring
+//! entities, as billion laughs and XXE do, or naming an external DTD with
+//! `SYSTEM` or `PUBLIC`), references to undeclared entities, nesting deeper
+//! than [`MAX_DEPTH`]. quick-xml itself never expands DTD entities nor
+//! fetches anything.
 
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
@@ -140,16 +142,20 @@ pub(super) fn stream(
             .read_event()
             .map_err(|e| xml_error(text, reader.error_position(), e.to_string()))?;
         match event {
+            // IATI uses no DTD, so none is read: not an internal subset,
+            // whose entities can expand without bound, nor an external one,
+            // which a reader would fetch or read from disk.
             Event::DocType(doctype) => {
                 let body = String::from_utf8_lossy(doctype.as_ref()).to_ascii_uppercase();
-                if body.contains("<!ENTITY") {
-                    return Err(xml_error(
-                        text,
-                        offset,
-                        "the document type declares entities; they are refused, as they can \
-                         expand without bound or read local files",
-                    ));
-                }
+                let message = if body.contains("<!ENTITY") {
+                    "the document type declares entities; they are refused, as they can expand \
+                     without bound or read local files"
+                } else {
+                    "the document has a document type declaration (<!DOCTYPE ...>); it is \
+                     refused, as a DTD can name files to read or fetch (SYSTEM, PUBLIC) and \
+                     declare entities, and IATI uses none"
+                };
+                return Err(xml_error(text, offset, message));
             }
             Event::Start(start) | Event::Empty(start) if depth == 0 && root.is_some() => {
                 let _ = start;
@@ -281,7 +287,7 @@ fn steps(xpath: &str) -> Option<Vec<(&str, usize)>> {
 /// matches. One pass over `text`, following only the elements on the way to
 /// a wanted one.
 pub(super) fn locate(text: &str, xpaths: &[&str]) -> Vec<Option<(usize, usize)>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::io::text::without_bom(text);
     let wanted: Vec<Option<Vec<(&str, usize)>>> = xpaths.iter().map(|x| steps(x)).collect();
     // Every prefix of a wanted path, as `/name[n]/…`, with where it starts.
     let mut found: std::collections::HashMap<String, Option<usize>> = Default::default();
