@@ -69,3 +69,22 @@ def test_long_calls_release_the_gil() -> None:
     thread.join()
     # Had the GIL been held, this loop could not have run while Rust worked.
     assert ticks > 10, f"main thread ran {ticks} times in {time.perf_counter() - started:.2f}s"
+
+
+def test_totals_beyond_exact_arithmetic_raise_amount_overflow_error() -> None:
+    store = pc.Store.in_memory()
+    donor = pc.Organisation(name="Big Donor", kind="government")
+    iom = pc.Organisation(name="International Organization for Migration", kind="igo")
+    huge = {"basis": "actual", "amount": Decimal("5E+28"), "currency": "USD"}
+    gifts = [
+        pc.Contribution(kind="cash", donor=donor, recipient=iom, date=year, value=huge)
+        for year in ("2010", "2011")
+    ]
+    store.add(donor, iom, *gifts, actor="test")  # each amount is valid
+    assert issubclass(pc.AmountOverflowError, pc.PartnerCrmError)
+    assert issubclass(pc.AmountOverflowError, Exception)
+    with pytest.raises(pc.AmountOverflowError, match="cannot be computed exactly") as caught:
+        store.rollup(["donor"])
+    assert sorted(caught.value.records) == sorted(("contribution", str(g.id)) for g in gifts)
+    with pytest.raises(pc.AmountOverflowError):
+        store.dataset().report()
