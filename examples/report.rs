@@ -40,7 +40,10 @@ fn run() -> Result<(), String> {
         .map_err(|e| format!("{document}: {e}"))?;
 
     let stored = store.dataset().map_err(|e| e.to_string())?;
-    print!("{}", PartnershipReport::build(&stored));
+    print!(
+        "{}",
+        PartnershipReport::build(&stored).map_err(|e| e.to_string())?
+    );
     let warnings = stored.validate().warnings().count();
     println!(
         "\nStore {}: {} records ({} new, {} changed, {} unchanged by this import); revisions recorded: {}.",

@@ -5,6 +5,9 @@
 #   csv     io::csv::read of every kind (the first byte picks it), header, infer
 #   iati    io::iati::read_str, then export what it read and read that again
 #   values  PartialDate, Currency, CountryCode and SectorCode parsing
+#   arithmetic  exact sums and products against rust_decimal; rollups (with
+#           and without rates), splits, the report, outcomes and every table
+#           of extreme amounts, rates and values
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (default 120, all)
 #
@@ -27,7 +30,7 @@ shift || true
 if [ "$#" -gt 0 ]; then
     targets=("$@")
 else
-    targets=(json csv iati values)
+    targets=(json csv iati values arithmetic)
 fi
 
 # cargo-fuzz is made for nightly Rust; only the stable toolchain is installed
@@ -55,7 +58,7 @@ fi
 
 # --- seed corpora -----------------------------------------------------------
 corpus="$root/fuzz/corpus"
-mkdir -p "$corpus"/{json,csv,iati,values}
+mkdir -p "$corpus"/{json,csv,iati,values,arithmetic}
 
 cp examples/data/iom_partnerships.json "$corpus/json/seed-iom_partnerships.json"
 printf '{"format":"partnercrm/1"}' >"$corpus/json/seed-empty.json"
@@ -137,8 +140,15 @@ for v in 2024 2024-02 2024-02-29 0000-01-01 USD XDR UA 15110; do
     printf '%s' "$v" >"$corpus/values/seed-$v"
 done
 
+# Arithmetic seeds: a byte picks a mantissa's width (low 4 bits mod 12, plus
+# one bytes) and its sign (high bit), then the mantissa, then the scale.
+# The largest Decimal twice, then a data set of three pledges.
+printf '\x0b\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x0b\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x02\x03\x01\x00\x02\x0b\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00' \
+    >"$corpus/arithmetic/seed-max"
+printf '\x00\x05\x02\x00\x05\x02\x02\x01\x01\x00\xc8\x02\x01\x00\x01' >"$corpus/arithmetic/seed-small"
+
 # --- build and run ----------------------------------------------------------
-declare -A max_len=([json]=131072 [csv]=16384 [iati]=65536 [values]=64)
+declare -A max_len=([json]=131072 [csv]=16384 [iati]=65536 [values]=64 [arithmetic]=512)
 crashed=()
 summary=()
 log_dir="$root/fuzz/target/logs"

@@ -37,6 +37,9 @@ class StorageError(PartnerCrmError): ...
 class BusyError(StorageError): ...
 class ParseError(PartnerCrmError): ...
 
+class AmountOverflowError(PartnerCrmError):
+    records: list[tuple[str, str]]
+
 @final
 class Problem:
     def __new__(

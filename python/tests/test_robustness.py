@@ -96,3 +96,22 @@ def test_files_with_a_byte_order_mark_read_and_latin1_is_a_located_parse_error(t
     with pytest.raises(pc.ParseError, match=r"at line 1, column 41: byte 0xE9"):
         pc.Dataset.read_json(latin1_json)
     assert [o.name for o in store.all(pc.Organisation)] == ["Café"]
+
+
+def test_totals_beyond_exact_arithmetic_raise_amount_overflow_error() -> None:
+    store = pc.Store.in_memory()
+    donor = pc.Organisation(name="Big Donor", kind="government")
+    iom = pc.Organisation(name="International Organization for Migration", kind="igo")
+    huge = {"basis": "actual", "amount": Decimal("5E+28"), "currency": "USD"}
+    gifts = [
+        pc.Contribution(kind="cash", donor=donor, recipient=iom, date=year, value=huge)
+        for year in ("2010", "2011")
+    ]
+    store.add(donor, iom, *gifts, actor="test")  # each amount is valid
+    assert issubclass(pc.AmountOverflowError, pc.PartnerCrmError)
+    assert issubclass(pc.AmountOverflowError, Exception)
+    with pytest.raises(pc.AmountOverflowError, match="cannot be computed exactly") as caught:
+        store.rollup(["donor"])
+    assert sorted(caught.value.records) == sorted(("contribution", str(g.id)) for g in gifts)
+    with pytest.raises(pc.AmountOverflowError):
+        store.dataset().report()

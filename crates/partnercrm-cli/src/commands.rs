@@ -597,8 +597,8 @@ fn run_query(db: &Path, query: Query) -> CliResult {
         }
         Query::Outcomes { project: p, output } => {
             let found = match p {
-                Some(p) => outcomes::project_outcomes(&data, project(&data, &p)?),
-                None => outcomes::outcomes(&data),
+                Some(p) => outcomes::project_outcomes(&data, project(&data, &p)?)?,
+                None => outcomes::outcomes(&data)?,
             };
             output::print(&tables::outcomes_table(&data, &found)?, output.format)
         }

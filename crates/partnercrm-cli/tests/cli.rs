@@ -188,6 +188,41 @@ fn import_csv_files_naming_each_other_with_a_header_mapping() {
 }
 
 #[test]
+fn a_report_whose_totals_overflow_is_one_error_line_not_a_panic() {
+    let env = Env::new();
+    let orgs = env.file("orgs.csv", "name,kind\nBig Donor,government\nIOM,igo\n");
+    // Each amount is valid; together they are beyond any exact total.
+    let gifts = env.file(
+        "gifts.csv",
+        "donor,recipient,kind,amount,currency,received_on\n\
+         Big Donor,IOM,cash,50000000000000000000000000000,USD,2010\n\
+         Big Donor,IOM,cash,50000000000000000000000000000,USD,2011\n",
+    );
+    env.run()
+        .arg("import")
+        .arg(&orgs)
+        .arg(&gifts)
+        .assert()
+        .success();
+    for args in [&["report"][..], &["query", "rollup", "--by", "donor"]] {
+        let out = env.run().args(args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("partnercrm: error: the ")
+                && stderr.contains("cannot be computed exactly"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("the records involved: contribution "),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
 fn a_bad_second_file_leaves_the_store_unchanged() {
     let env = Env::seeded();
     let before = env.exported();

@@ -440,7 +440,7 @@ impl PyDataset {
                 let found = match project {
                     Some(project) => outcomes::project_outcomes(data, project),
                     None => outcomes::outcomes(data),
-                };
+                }?;
                 tables::outcomes_table(data, &found)
             })
             .py_err()?;
@@ -490,8 +490,10 @@ impl PyDataset {
     }
 
     /// The partnership report as text.
-    fn report(&self) -> String {
-        PartnershipReport::build(&self.inner).to_string()
+    fn report(&self) -> PyResult<String> {
+        PartnershipReport::build(&self.inner)
+            .map(|report| report.to_string())
+            .py_err()
     }
 
     /// What the data set is.

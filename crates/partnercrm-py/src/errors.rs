@@ -51,6 +51,13 @@ create_exception!(
     "Input is malformed: a document, a date, an amount, a code, or an argument of the wrong type."
 );
 
+create_exception!(
+    _partnercrm,
+    AmountOverflowError,
+    PartnerCrmError,
+    "A total, conversion or ratio of amounts or indicator values is beyond the 29 significant digits partnercrm computes with exactly, so none is given rather than a rounded one. `.records` lists the (kind, id) of every record it combines."
+);
+
 /// Converts a core error into the matching Python exception.
 pub fn to_py(error: Error) -> PyErr {
     Python::attach(|py| match error {
@@ -66,6 +73,17 @@ pub fn to_py(error: Error) -> PyErr {
             let attached =
                 PyList::new(py, problems).and_then(|list| value.setattr("problems", list));
             match attached {
+                Ok(()) => err,
+                Err(failure) => failure,
+            }
+        }
+        Error::Overflow { ref records, .. } => {
+            let records: Vec<(String, String)> = records
+                .iter()
+                .map(|r| (r.kind.to_string(), r.id.to_string()))
+                .collect();
+            let err = AmountOverflowError::new_err(error.to_string());
+            match err.value(py).setattr("records", records) {
                 Ok(()) => err,
                 Err(failure) => failure,
             }

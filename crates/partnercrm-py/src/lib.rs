@@ -28,6 +28,10 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("StorageError", py.get_type::<errors::StorageError>())?;
     m.add("BusyError", py.get_type::<errors::BusyError>())?;
     m.add("ParseError", py.get_type::<errors::ParseError>())?;
+    m.add(
+        "AmountOverflowError",
+        py.get_type::<errors::AmountOverflowError>(),
+    )?;
     m.add_class::<problem::PyProblem>()?;
     m.add_class::<records::PyOrganisation>()?;
     m.add_class::<records::PyPerson>()?;

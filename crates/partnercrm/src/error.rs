@@ -147,6 +147,23 @@ pub enum Error {
     /// The storage engine failed.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// A total, conversion or ratio is beyond the range partnercrm computes in
+    /// exactly ([`exact::LIMIT`](crate::model::exact::LIMIT)), so it is
+    /// refused rather than given rounded or wrong. `records` are the records
+    /// whose figures it combines: the contributions of a rollup row, the
+    /// pledge whose payments are summed, the indicators of an outcome.
+    #[error(
+        "{what} cannot be computed exactly: {limit}; the records involved: {records}",
+        limit = crate::model::exact::LIMIT,
+        records = list_records(records)
+    )]
+    Overflow {
+        /// The figure, in the user's terms, e.g. "the received total of the
+        /// rollup row donor Chevron, in USD".
+        what: String,
+        /// The records it combines, in the data set's order.
+        records: Vec<crate::model::RecordRef>,
+    },
     /// Reading or writing a file failed.
     #[error("cannot access {path}: {source}")]
     Io {
@@ -155,6 +172,24 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+}
+
+/// Up to ten records, then how many more: a rollup row can count millions.
+fn list_records(records: &[crate::model::RecordRef]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = records
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if records.len() > SHOWN {
+        text.push_str(&format!(" and {} more", records.len() - SHOWN));
+    }
+    if text.is_empty() {
+        text.push_str("none");
+    }
+    text
 }
 
 /// `Result` with partnercrm's [`Error`] as the default error type.

@@ -502,6 +502,16 @@ fn pledge_payments_do_not_exceed_the_pledge() {
 }
 
 #[test]
+fn payments_too_large_to_total_are_an_error_on_the_pledge() {
+    let mut data = base();
+    let huge = usd("50000000000000000000000000000");
+    data.contributions[1].value = ContributionValue::actual(huge);
+    data.contributions[1].payments[0].amount = huge;
+    data.contributions[1].payments[1].amount = huge;
+    assert_error(&data, Code::MoneyOverflow, "contributions[1].payments");
+}
+
+#[test]
 fn pledge_payments_share_its_currency_and_follow_it() {
     let mut data = base();
     data.contributions[1].payments[0].amount = Money::parse("600", "EUR").expect("money");
@@ -679,6 +689,22 @@ fn values_fit_the_measure() {
         "indicators[0].baseline.value",
         Severity::Warning,
     );
+}
+
+#[test]
+fn values_keep_to_the_decimals_their_columns_hold() {
+    let mut data = base();
+    data.indicators[0].measure = Measure::Percentage;
+    data.indicators[0]
+        .targets
+        .push(Observation::exact(Decimal::new(123_456_789, 7)));
+    assert_error(
+        &data,
+        Code::IndicatorTooManyDecimals,
+        "indicators[0].targets[0].value",
+    );
+    data.indicators[0].targets[0].value = Decimal::new(12_345_678, 6);
+    assert!(data.validate().is_empty());
 }
 
 // --- groups

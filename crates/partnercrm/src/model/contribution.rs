@@ -99,21 +99,34 @@ pub struct Allocation {
 /// that the parts sum exactly to the whole, in units of `digits` decimals.
 /// Amounts are taken as given; percentages are apportioned with
 /// [`apportion`]. The last part is what no allocation claims.
-pub fn split(total: Decimal, allocations: &[Allocation], digits: u32) -> Vec<Decimal> {
+///
+/// `None` when a part or the leftover is beyond what a `Decimal` holds
+/// exactly ([`exact`](super::exact)), which only allocations that
+/// validation refuses can cause: amounts claiming more than the whole, or
+/// percentages out of range.
+pub fn split(total: Decimal, allocations: &[Allocation], digits: u32) -> Option<Vec<Decimal>> {
     let exact: Vec<Decimal> = allocations
         .iter()
         .map(|a| match (a.amount, a.percent) {
-            (Some(amount), _) => amount,
-            (None, Some(percent)) => total * percent / Decimal::ONE_HUNDRED,
-            (None, None) => Decimal::ZERO,
+            (Some(amount), _) => Some(amount),
+            // The fraction first: a share of the largest total cannot then
+            // overflow on the way to a result that fits.
+            (None, Some(percent)) => percent
+                .checked_div(Decimal::ONE_HUNDRED)
+                .and_then(|fraction| total.checked_mul(fraction)),
+            (None, None) => Some(Decimal::ZERO),
         })
-        .collect();
-    let claimed: Decimal = exact.iter().sum();
+        .collect::<Option<_>>()?;
+    // The exact shares only weigh the parts, which are exact: a share that
+    // `checked_*` rounds beyond its 28th digit moves no unit.
+    let claimed = exact
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, part| sum.checked_add(*part))?;
     let claimed = claimed.round_dp_with_strategy(digits, rust_decimal::RoundingStrategy::ToZero);
-    let mut parts = apportion(claimed, &exact, digits);
-    let allocated: Decimal = parts.iter().sum();
-    parts.push(total - allocated);
-    parts
+    let mut parts = apportion(claimed, &exact, digits)?;
+    let allocated = super::exact::sum(parts.iter().copied())?;
+    parts.push(super::exact::sub(total, allocated)?);
+    Some(parts)
 }
 
 /// Rounds `exact` parts to units of `digits` decimals so that they sum to
@@ -121,28 +134,43 @@ pub fn split(total: Decimal, allocations: &[Allocation], digits: u32) -> Vec<Dec
 /// one each to the parts that lost the most (ties to the earlier part), the
 /// largest-remainder method. `total` must be the exact sum rounded to the
 /// unit, never 49.9996784%.
-pub fn apportion(total: Decimal, exact: &[Decimal], digits: u32) -> Vec<Decimal> {
+///
+/// `None` when a part rounded up is beyond what a `Decimal` holds.
+pub fn apportion(total: Decimal, exact: &[Decimal], digits: u32) -> Option<Vec<Decimal>> {
     use rust_decimal::RoundingStrategy::ToZero;
     let unit = Decimal::new(1, digits);
-    let mut parts: Vec<Decimal> = exact
+    let parts: Vec<Decimal> = exact
         .iter()
         .map(|e| e.round_dp_with_strategy(digits, ToZero))
         .collect();
+    let lost: Vec<Decimal> = exact
+        .iter()
+        .zip(&parts)
+        .map(|(e, p)| super::exact::sub(*e, *p))
+        .collect::<Option<_>>()?;
     let mut order: Vec<usize> = (0..exact.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - parts[b])
-            .cmp(&(exact[a] - parts[a]))
-            .then(a.cmp(&b))
-    });
-    let mut spare = ((total - parts.iter().sum::<Decimal>()) / unit).trunc();
-    for i in order.into_iter().cycle().take(exact.len() * 2) {
-        if spare <= Decimal::ZERO {
-            break;
-        }
-        parts[i] += unit;
-        spare -= Decimal::ONE;
+    order.sort_by(|&a, &b| lost[b].cmp(&lost[a]).then(a.cmp(&b)));
+    // At most two units go to each part; a larger gap (a total that is not
+    // the parts' sum) is capped there rather than counted.
+    let most = exact.len() * 2;
+    let spare = match super::exact::sum(parts.iter().copied()) {
+        // The parts already sum beyond any total: nothing is left to give.
+        None => 0,
+        Some(given) => match super::exact::sub(total, given) {
+            None if total > given => most,
+            None => 0,
+            Some(gap) if gap <= Decimal::ZERO => 0,
+            Some(gap) => gap.checked_div(unit).map_or(most, |units| {
+                use rust_decimal::prelude::ToPrimitive;
+                units.trunc().to_usize().map_or(most, |n| n.min(most))
+            }),
+        },
+    };
+    let mut parts = parts;
+    for i in order.into_iter().cycle().take(spare) {
+        parts[i] = super::exact::add(parts[i], unit)?;
     }
-    parts
+    Some(parts)
 }
 
 /// The form a contribution took.
@@ -239,7 +267,8 @@ mod tests {
             Decimal::new(10000, 2),
             &[pct(p, "33.3333"), pct(p, "33.3333"), pct(p, "33.3334")],
             2,
-        );
+        )
+        .expect("fits");
         assert_eq!(parts.iter().sum::<Decimal>(), Decimal::new(10000, 2));
         assert_eq!(
             parts,
@@ -256,7 +285,7 @@ mod tests {
     fn leftover_cents_go_to_the_largest_remainders() {
         let p = ProjectId::new();
         // 1.00 split 50/50 of 0.01: 0.005 each; one cent, to the first.
-        let parts = split(Decimal::new(1, 2), &[pct(p, "50"), pct(p, "50")], 2);
+        let parts = split(Decimal::new(1, 2), &[pct(p, "50"), pct(p, "50")], 2).expect("fits");
         assert_eq!(parts, [Decimal::new(1, 2), Decimal::ZERO, Decimal::ZERO]);
         // Amounts are taken as given, the rest stays unallocated.
         let amount = Allocation {
@@ -266,7 +295,27 @@ mod tests {
         };
         assert_eq!(
             split(Decimal::new(100, 0), &[amount], 2),
-            [Decimal::new(40, 0), Decimal::new(60, 0)]
+            Some(vec![Decimal::new(40, 0), Decimal::new(60, 0)])
         );
+    }
+
+    #[test]
+    fn a_share_of_the_largest_amount_does_not_overflow() {
+        let p = ProjectId::new();
+        let parts = split(super::super::exact::MAX, &[pct(p, "50")], 0).expect("fits");
+        assert_eq!(
+            parts
+                .iter()
+                .copied()
+                .try_fold(Decimal::ZERO, |a, b| a.checked_add(b)),
+            Some(super::super::exact::MAX)
+        );
+        // Amounts that claim twice the largest amount cannot be split.
+        let huge = Allocation {
+            project: p,
+            amount: Some(super::super::exact::MAX),
+            percent: None,
+        };
+        assert_eq!(split(Decimal::ONE, &[huge.clone(), huge], 0), None);
     }
 }

@@ -1,5 +1,7 @@
 //! The partnership domain model: one file per entity, plus the value types
-//! they share ([`money`], [`dates`], [`ids`], [`codes`]).
+//! they share ([`money`], [`dates`], [`ids`], [`codes`]) and the exact
+//! arithmetic every total goes through ([`exact`], which also gives the
+//! bounds of a stored amount).
 //!
 //! Records refer to each other by typed id. A [`Dataset`] holds a whole
 //! collection of records; it is what validation checks and what the JSON
@@ -9,6 +11,7 @@ pub mod agreement;
 pub mod codes;
 pub mod contribution;
 pub mod dates;
+pub mod exact;
 pub mod group;
 pub mod ids;
 pub mod indicator;

@@ -123,6 +123,9 @@ impl<'de> Deserialize<'de> for Currency {
 /// The amount is kept as written (`1000000` and `1000000.00` are both exact);
 /// whether it is positive and fits the currency's minor unit is checked by
 /// [`Money::problems`] so that validation can report every problem at once.
+/// Its bounds, and why every stored amount leaves exactly, are in
+/// [`exact`](super::exact#amount-bounds); sums of amounts go through
+/// [`exact::add`](super::exact::add), never `+`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     /// The amount, serialised as a decimal string so that no float ever holds it.
@@ -137,7 +140,9 @@ pub struct Money {
 pub enum MoneyProblem {
     /// Zero or negative.
     NotPositive,
-    /// More decimal places than the currency's minor unit allows.
+    /// More decimal places than the currency's minor unit allows, or, for a
+    /// currency without one, than the money columns hold
+    /// ([`MONEY_DECIMALS`](super::exact::MONEY_DECIMALS)).
     TooManyDecimals {
         /// Decimal places the currency allows.
         allowed: u32,
@@ -167,13 +172,21 @@ impl Money {
         if self.amount <= Decimal::ZERO {
             problems.push(MoneyProblem::NotPositive);
         }
-        if let Some(allowed) = self.currency.minor_unit_digits() {
-            // `normalize` drops trailing zeros: 100.00 JPY is still a whole yen.
-            if self.amount.normalize().scale() > allowed {
-                problems.push(MoneyProblem::TooManyDecimals { allowed });
-            }
+        let allowed = self.decimals_allowed();
+        // `normalize` drops trailing zeros: 100.00 JPY is still a whole yen.
+        if self.amount.normalize().scale() > allowed {
+            problems.push(MoneyProblem::TooManyDecimals { allowed });
         }
         problems
+    }
+
+    /// Decimal places an amount in this currency may have: its minor unit,
+    /// or [`MONEY_DECIMALS`](super::exact::MONEY_DECIMALS) for a currency
+    /// without one (XAU), so that every amount fits the money columns.
+    pub fn decimals_allowed(&self) -> u32 {
+        self.currency
+            .minor_unit_digits()
+            .unwrap_or(super::exact::MONEY_DECIMALS)
     }
 }
 
@@ -246,6 +259,12 @@ mod tests {
         assert_eq!(
             money("0", "EUR").problems(),
             vec![MoneyProblem::NotPositive]
+        );
+        // Gold has no minor unit; the money columns hold four decimals.
+        assert!(money("1.2345", "XAU").problems().is_empty());
+        assert_eq!(
+            money("1.23456", "XAU").problems(),
+            vec![MoneyProblem::TooManyDecimals { allowed: 4 }]
         );
     }
 

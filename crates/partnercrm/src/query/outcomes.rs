@@ -6,12 +6,16 @@
 //! same rule, so "people reached" is not counted twice where the rule says
 //! it must not be. A qualifier ("more than") is kept with the value.
 //!
+//! Sums are exact. A sum, or an achievement (`actual / target`, as a tiny
+//! target makes it), beyond what partnercrm computes with
+//! ([`exact::LIMIT`]) is an [`Error::Overflow`] naming the indicators.
+//!
 //! ```
 //! use partnercrm::model::Qualifier;
 //! use partnercrm::query::outcomes;
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/iom_partnerships.json");
 //! let data = partnercrm::io::json::read(path)?;
-//! let reached = outcomes::outcomes(&data).into_iter().find(|o| o.title == "Displaced people reached").unwrap();
+//! let reached = outcomes::outcomes(&data)?.into_iter().find(|o| o.title == "Displaced people reached").unwrap();
 //! assert_eq!(reached.actual.unwrap().to_string(), "600000");
 //! assert_eq!(reached.qualifier, Qualifier::MoreThan);
 //! # Ok::<(), partnercrm::Error>(())
@@ -20,7 +24,9 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
+use crate::model::exact;
 use crate::model::{Aggregation, Dataset, Indicator, Observation, ProjectId, Qualifier};
+use crate::{Error, Result};
 
 /// One indicator (or one title and unit across a project and its children)
 /// against its target.
@@ -46,16 +52,25 @@ pub struct Outcome {
     pub indicators: usize,
 }
 
-fn combine(rule: Aggregation, values: &[&Observation]) -> Option<(Decimal, Qualifier)> {
+/// A sum of values beyond exact arithmetic.
+struct Overflowed;
+
+/// The values combined by `rule`, with the qualifier of the result; `None`
+/// when there are none.
+fn combine(
+    rule: Aggregation,
+    values: &[&Observation],
+) -> std::result::Result<Option<(Decimal, Qualifier)>, Overflowed> {
     let inexact = |obs: &[&Observation]| {
         obs.iter()
             .map(|o| o.qualifier)
             .find(|q| !q.is_exact())
             .unwrap_or(Qualifier::Exact)
     };
-    match rule {
+    Ok(match rule {
         Aggregation::Sum if !values.is_empty() => {
-            Some((values.iter().map(|o| o.value).sum(), inexact(values)))
+            let sum = exact::sum(values.iter().map(|o| o.value)).ok_or(Overflowed)?;
+            Some((sum, inexact(values)))
         }
         Aggregation::Max => values
             .iter()
@@ -66,23 +81,38 @@ fn combine(rule: Aggregation, values: &[&Observation]) -> Option<(Decimal, Quali
             .max_by_key(|o| (o.period.end.or(o.period.start), o.value))
             .map(|o| (o.value, o.qualifier)),
         Aggregation::Sum => None,
-    }
+    })
 }
 
-fn outcome(project: ProjectId, group: &[&Indicator]) -> Outcome {
+fn outcome(data: &Dataset, project: ProjectId, group: &[&Indicator]) -> Result<Outcome> {
     let first = group[0];
     let rule = first.aggregation;
+    let overflow = |what: &str| {
+        let title = data.project(project).map_or("", |p| p.title.as_str());
+        Error::Overflow {
+            what: format!(
+                "the {what} of indicator {:?} ({}) of project {title:?}",
+                first.title, first.unit
+            ),
+            records: group.iter().map(|i| i.id.into()).collect(),
+        }
+    };
     let targets: Vec<&Observation> = group.iter().flat_map(|i| &i.targets).collect();
     let actuals: Vec<&Observation> = group.iter().flat_map(|i| &i.actuals).collect();
-    let target = combine(rule, &targets).map(|(v, _)| v);
-    let actual = combine(rule, &actuals);
+    let target = combine(rule, &targets)
+        .map_err(|Overflowed| overflow("sum of the targets"))?
+        .map(|(v, _)| v);
+    let actual =
+        combine(rule, &actuals).map_err(|Overflowed| overflow("sum of the actual values"))?;
     let achievement = match (actual, target) {
-        (Some((a, _)), Some(t)) if !t.is_zero() => {
-            Some((a / t).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero))
-        }
+        (Some((a, _)), Some(t)) if !t.is_zero() => Some(
+            a.checked_div(t)
+                .ok_or_else(|| overflow("achievement (actual / target)"))?
+                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero),
+        ),
         _ => None,
     };
-    Outcome {
+    Ok(Outcome {
         project,
         title: first.title.clone(),
         unit: first.unit.clone(),
@@ -92,20 +122,21 @@ fn outcome(project: ProjectId, group: &[&Indicator]) -> Outcome {
         qualifier: actual.map_or(Qualifier::Exact, |(_, q)| q),
         achievement,
         indicators: group.len(),
-    }
+    })
 }
 
 /// Every project's outcomes, its children's included.
-pub fn outcomes(data: &Dataset) -> Vec<Outcome> {
-    data.projects
-        .iter()
-        .flat_map(|p| project_outcomes(data, p.id))
-        .collect()
+pub fn outcomes(data: &Dataset) -> Result<Vec<Outcome>> {
+    let mut all = Vec::new();
+    for project in &data.projects {
+        all.extend(project_outcomes(data, project.id)?);
+    }
+    Ok(all)
 }
 
 /// A project's outcomes, combining its own and its descendants' indicators
 /// that share a title and unit.
-pub fn project_outcomes(data: &Dataset, project: ProjectId) -> Vec<Outcome> {
+pub fn project_outcomes(data: &Dataset, project: ProjectId) -> Result<Vec<Outcome>> {
     let mut family = vec![project];
     let mut i = 0;
     while i < family.len() {
@@ -133,5 +164,5 @@ pub fn project_outcomes(data: &Dataset, project: ProjectId) -> Vec<Outcome> {
             None => groups.push(vec![indicator]),
         }
     }
-    groups.iter().map(|g| outcome(project, g)).collect()
+    groups.iter().map(|g| outcome(data, project, g)).collect()
 }

@@ -12,14 +12,18 @@
 //! total equals the sum of its parts.
 //!
 //! A missing rate is an error naming the currency and the date: never a
-//! silent zero, never a silent skip.
+//! silent zero, never a silent skip. A product beyond what a `Decimal`
+//! holds is an error too ([`ConversionError::Overflow`]), never a rounded
+//! figure: the product is formed exactly, in 192 bits
+//! ([`exact::mul_rounded`](crate::model::exact::mul_rounded)).
 
 use crate::model::ids::IdMap;
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::model::exact::MONEY_DECIMALS;
 use crate::model::{Currency, Money, PartialDate};
 use crate::{Error, Result};
 
@@ -49,6 +53,26 @@ pub struct MissingRate {
     pub target: Currency,
     /// The date a rate was needed for.
     pub date: NaiveDate,
+}
+
+/// Why an amount could not be converted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConversionError {
+    /// The table has no rate in force.
+    #[error(transparent)]
+    MissingRate(#[from] MissingRate),
+    /// The converted amount is beyond what partnercrm computes with exactly.
+    #[error(
+        "{money} at the rate {rate} cannot be converted exactly: {}",
+        crate::model::exact::LIMIT
+    )]
+    Overflow {
+        /// The amount converted.
+        money: Money,
+        /// The rate in force.
+        rate: Decimal,
+    },
 }
 
 impl RateTable {
@@ -183,11 +207,15 @@ impl RateTable {
         &self,
         money: &Money,
         day: NaiveDate,
-    ) -> std::result::Result<Decimal, MissingRate> {
+    ) -> std::result::Result<Decimal, ConversionError> {
         let rate = self.rate(money.currency, day)?;
-        let digits = self.target.minor_unit_digits().unwrap_or(4);
-        Ok((money.amount * rate)
-            .round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero))
+        let digits = self.target.minor_unit_digits().unwrap_or(MONEY_DECIMALS);
+        crate::model::exact::mul_rounded(money.amount, rate, digits).ok_or(
+            ConversionError::Overflow {
+                money: *money,
+                rate,
+            },
+        )
     }
 }
 

@@ -1,7 +1,9 @@
 //! The partnership report: who the partners are, what was agreed and given,
 //! what it achieved, and how the groups changed over time.
 //!
-//! Amounts are totalled per currency. Nothing is summed across currencies
+//! Amounts are totalled per currency, exactly: a total beyond what
+//! partnercrm computes with ([`exact::LIMIT`]) is an error naming the
+//! donor's contributions. Nothing is summed across currencies
 //! unless [`ReportOptions::rates`] names a rate table: then every amount is
 //! converted at the rate in force on its date, as [`rollup`](super::rollup)
 //! converts, and the report names the table.
@@ -19,12 +21,13 @@ use serde::Serialize;
 
 use super::rates::RateTable;
 use super::rollup::Conversion;
-use crate::Result;
+use crate::model::exact;
 use crate::model::ids::IdSet;
 use crate::model::{
     ChairRole, Contribution, Currency, Dataset, Group, Indicator, Observation, OrganisationId,
     OrganisationKind, PartialDate,
 };
+use crate::{Error, Result};
 
 /// What a report covers and how it totals money; the default is everything,
 /// as recorded, per currency.
@@ -123,34 +126,29 @@ pub struct GroupTimeline {
 }
 
 impl PartnershipReport {
-    /// Builds the report of everything, per currency.
-    pub fn build(data: &Dataset) -> Self {
-        let Ok(report) = Self::assemble(data, &ReportOptions::default(), |c| {
-            Ok::<_, std::convert::Infallible>(c.value.money().map(|m| (m.currency, m.amount)))
-        });
-        report
+    /// Builds the report of everything, per currency. Fails only when a
+    /// donor's total in a currency is beyond what partnercrm computes with
+    /// exactly ([`Error::Overflow`](crate::Error::Overflow)).
+    pub fn build(data: &Dataset) -> Result<Self> {
+        Self::build_with(data, &ReportOptions::default())
     }
 
-    /// Builds the report with `options`. Fails only when converting: a
-    /// contribution without a date, or without a rate in force on its date.
+    /// Builds the report with `options`. Fails when converting (a
+    /// contribution without a date, or without a rate in force on its date,
+    /// or a converted amount beyond exact arithmetic) and when a donor's
+    /// total is beyond exact arithmetic.
     pub fn build_with(data: &Dataset, options: &ReportOptions<'_>) -> Result<Self> {
         let Some(rates) = options.rates else {
-            let Ok(report) = Self::assemble(data, options, |c| {
-                Ok::<_, std::convert::Infallible>(c.value.money().map(|m| (m.currency, m.amount)))
+            return Self::assemble(data, options, |c| {
+                Ok(c.value.money().map(|m| (m.currency, m.amount)))
             });
-            return Ok(report);
         };
         let mut report = Self::assemble(data, options, |c| {
             c.value
                 .money()
                 .map(|money| {
-                    super::rollup::convert_on(
-                        Some(rates),
-                        money,
-                        c.effective_date(),
-                        &c.id.to_string(),
-                    )
-                    .map(|amount| (rates.target, amount))
+                    super::rollup::convert_on(Some(rates), money, c.effective_date(), c.id)
+                        .map(|amount| (rates.target, amount))
                 })
                 .transpose()
         })?;
@@ -162,11 +160,11 @@ impl PartnershipReport {
         Ok(report)
     }
 
-    fn assemble<E>(
+    fn assemble(
         data: &Dataset,
         options: &ReportOptions<'_>,
-        mut value: impl FnMut(&Contribution) -> Result<Option<(Currency, Decimal)>, E>,
-    ) -> Result<Self, E> {
+        mut value: impl FnMut(&Contribution) -> Result<Option<(Currency, Decimal)>>,
+    ) -> Result<Self> {
         let short = |id: OrganisationId| short_name(data, id);
         let by_then = |date: Option<PartialDate>| match options.on {
             Some(day) => date.is_some_and(|d| d.earliest() <= day),
@@ -224,11 +222,13 @@ impl PartnershipReport {
         agreements.sort_by(|a, b| a.signed.cmp(&b.signed).then_with(|| a.title.cmp(&b.title)));
 
         let mut donors: BTreeMap<String, DonorTotals> = BTreeMap::new();
-        for contribution in in_scope
-            .contributions
-            .iter()
-            .filter(|c| by_then(c.effective_date()))
-        {
+        let counted = || {
+            in_scope
+                .contributions
+                .iter()
+                .filter(|c| by_then(c.effective_date()))
+        };
+        for contribution in counted() {
             let donor = short(contribution.donor);
             let entry = donors.entry(donor.clone()).or_insert_with(|| DonorTotals {
                 donor,
@@ -238,7 +238,29 @@ impl PartnershipReport {
             });
             entry.count += 1;
             match value(contribution)? {
-                Some((currency, amount)) => *entry.totals.entry(currency).or_default() += amount,
+                Some((currency, amount)) => {
+                    let total = entry.totals.entry(currency).or_default();
+                    match exact::add(*total, amount) {
+                        Some(sum) => *total = sum,
+                        None => {
+                            // What the total is made of: the donor's other
+                            // contributions counted in that currency.
+                            let mut records = Vec::new();
+                            for c in counted().filter(|c| short(c.donor) == entry.donor) {
+                                if value(c)?.is_some_and(|(other, _)| other == currency) {
+                                    records.push(c.id.into());
+                                }
+                            }
+                            return Err(Error::Overflow {
+                                what: format!(
+                                    "the report's total of contributions from {} in {currency}",
+                                    entry.donor
+                                ),
+                                records,
+                            });
+                        }
+                    }
+                }
                 None => entry.unknown_amounts += 1,
             }
         }

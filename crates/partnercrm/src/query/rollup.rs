@@ -32,11 +32,14 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::rates::{MissingRate, RateTable};
+use std::collections::hash_map::Entry;
+
+use super::rates::{ConversionError, RateTable};
+use crate::model::exact::{self, MONEY_DECIMALS};
 use crate::model::ids::IdMap;
 use crate::model::{
-    Contribution, ContributionKind, Currency, Dataset, Named, Organisation, OrganisationId,
-    OrganisationKind, PartialDate, Precision, Project, ProjectId, apportion, split,
+    Contribution, ContributionId, ContributionKind, Currency, Dataset, Named, Organisation,
+    OrganisationId, OrganisationKind, PartialDate, Precision, Project, ProjectId, apportion, split,
 };
 use crate::{Error, Result};
 
@@ -438,11 +441,12 @@ fn keys(
     }
 }
 
+/// `money` in the rate table's currency on `date`, or as it is without one.
 pub(crate) fn convert_on(
     rates: Option<&RateTable>,
     money: &crate::model::Money,
     date: Option<PartialDate>,
-    id: &str,
+    id: ContributionId,
 ) -> Result<Decimal> {
     match rates {
         None => Ok(money.amount),
@@ -450,25 +454,31 @@ pub(crate) fn convert_on(
         Some(table) => {
             let day: NaiveDate = date.map(|d| d.earliest()).ok_or_else(|| Error::Parse {
                 what: "contribution",
-                input: id.to_owned(),
+                input: id.to_string(),
                 reason: format!(
                     "has no date, so no {}→{} rate can be chosen",
                     money.currency, table.target
                 ),
             })?;
-            table
-                .convert(money, day)
-                .map_err(|missing: MissingRate| Error::Parse {
+            table.convert(money, day).map_err(|error| match error {
+                ConversionError::Overflow { money, rate } => Error::Overflow {
+                    what: format!(
+                        "{money} converted at rate table {:?}'s {}→{} rate of {rate}",
+                        table.name, money.currency, table.target
+                    ),
+                    records: vec![id.into()],
+                },
+                missing => Error::Parse {
                     what: "conversion",
-                    input: id.to_owned(),
+                    input: id.to_string(),
                     reason: missing.to_string(),
-                })
+                },
+            })
         }
     }
 }
 
 fn amounts(c: &Contribution, rates: Option<&RateTable>) -> Result<Amounts> {
-    let id = c.id.to_string();
     let mut out = Amounts {
         currency: None,
         pledged: Decimal::ZERO,
@@ -478,13 +488,17 @@ fn amounts(c: &Contribution, rates: Option<&RateTable>) -> Result<Amounts> {
     };
     let mut paid = Decimal::ZERO;
     for payment in &c.payments {
-        paid += convert_on(rates, &payment.amount, Some(payment.date), &id)?;
+        let amount = convert_on(rates, &payment.amount, Some(payment.date), c.id)?;
+        paid = exact::add(paid, amount).ok_or_else(|| Error::Overflow {
+            what: "the total of a pledge's payments".to_owned(),
+            records: vec![c.id.into()],
+        })?;
     }
     let in_rows_of = |currency: Currency| Some(rates.map_or(currency, |t| t.target));
     match c.value.money() {
         Some(money) => {
             out.currency = in_rows_of(money.currency);
-            let value = convert_on(rates, money, c.effective_date(), &id)?;
+            let value = convert_on(rates, money, c.effective_date(), c.id)?;
             if c.kind == ContributionKind::Pledge {
                 out.pledged = value;
                 out.received = paid;
@@ -507,37 +521,63 @@ fn amounts(c: &Contribution, rates: Option<&RateTable>) -> Result<Amounts> {
     Ok(out)
 }
 
+/// `total × part / whole`, a share to apportion: multiplied first where the
+/// product fits, so that the share is exact, else divided first.
+fn share_of(total: Decimal, part: Decimal, whole: Decimal) -> Option<Decimal> {
+    total
+        .checked_mul(part)
+        .and_then(|product| product.checked_div(whole))
+        .or_else(|| part.checked_div(whole)?.checked_mul(total))
+}
+
 /// Splits a contribution's amounts across its allocations (the leftover stays
 /// with its own project), each measure apportioned so the parts sum exactly.
 fn allocated(
     c: &Contribution,
     whole: Amounts,
     rates: Option<&RateTable>,
-) -> Vec<(Option<ProjectId>, Amounts)> {
+) -> Result<Vec<(Option<ProjectId>, Amounts)>> {
     let Some(money) = c.value.money() else {
-        return vec![(c.project, whole)];
+        return Ok(vec![(c.project, whole)]);
     };
-    let digits_of = |currency: Currency| currency.minor_unit_digits().unwrap_or(4);
-    let weights = split(money.amount, &c.allocations, digits_of(money.currency));
+    let overflow = || Error::Overflow {
+        what: "splitting a contribution across its allocations".to_owned(),
+        records: vec![c.id.into()],
+    };
+    let digits_of = |currency: Currency| currency.minor_unit_digits().unwrap_or(MONEY_DECIMALS);
+    let weights =
+        split(money.amount, &c.allocations, digits_of(money.currency)).ok_or_else(overflow)?;
     if money.amount.is_zero() {
-        return vec![(c.project, whole)];
+        return Ok(vec![(c.project, whole)]);
     }
     let digits = rates.map_or(digits_of(money.currency), |t| digits_of(t.target));
-    let share = |total: Decimal| -> Vec<Decimal> {
-        let exact: Vec<Decimal> = weights.iter().map(|w| total * *w / money.amount).collect();
-        apportion(total, &exact, digits)
+    let share = |total: Decimal| -> Result<Vec<Decimal>> {
+        let exact: Vec<Decimal> = weights
+            .iter()
+            .map(|w| share_of(total, *w, money.amount))
+            .collect::<Option<_>>()
+            .ok_or_else(overflow)?;
+        let mut parts = apportion(total, &exact, digits).ok_or_else(overflow)?;
+        // A share of a near-limit amount may have been rounded beyond its
+        // 28th digit, and the parts then miss the total by a unit: the last,
+        // what no allocation claims, is the rest, so they sum exactly.
+        if let Some((last, others)) = parts.split_last_mut() {
+            let allocated = exact::sum(others.iter().copied()).ok_or_else(overflow)?;
+            *last = exact::sub(total, allocated).ok_or_else(overflow)?;
+        }
+        Ok(parts)
     };
     let (pledged, received, paid) = (
-        share(whole.pledged),
-        share(whole.received),
-        share(whole.paid_on_pledges),
+        share(whole.pledged)?,
+        share(whole.received)?,
+        share(whole.paid_on_pledges)?,
     );
     let projects = c
         .allocations
         .iter()
         .map(|a| Some(a.project))
         .chain(std::iter::once(c.project));
-    projects
+    Ok(projects
         .enumerate()
         .map(|(i, project)| {
             let part = Amounts {
@@ -552,20 +592,59 @@ fn allocated(
         .filter(|(project, part)| {
             *project != c.project || !(part.pledged.is_zero() && part.received.is_zero())
         })
-        .collect()
+        .collect())
 }
 
-fn add(totals: &mut Totals, a: &Amounts) {
-    // Most contributions are not pledges: skip the decimal additions of zero.
-    if !a.pledged.is_zero() {
-        totals.pledged += a.pledged;
+impl Totals {
+    /// This row's amounts with `pledged`, `received` and `paid` (on
+    /// pledges) added, exactly; or the name of the total that overflows.
+    fn plus(
+        &self,
+        pledged: Decimal,
+        received: Decimal,
+        paid: Decimal,
+    ) -> std::result::Result<(Decimal, Decimal, Decimal), &'static str> {
+        // Most contributions are not pledges: skip the decimal additions of zero.
+        let sum = |total: Decimal, more: Decimal, name| {
+            if more.is_zero() {
+                Ok(total)
+            } else {
+                exact::add(total, more).ok_or(name)
+            }
+        };
+        Ok((
+            sum(self.pledged, pledged, "pledged")?,
+            sum(self.received, received, "received")?,
+            sum(self.paid_on_pledges, paid, "paid")?,
+        ))
     }
-    totals.received += a.received;
-    if !a.paid_on_pledges.is_zero() {
-        totals.paid_on_pledges += a.paid_on_pledges;
-    }
+}
+
+/// Adds a contribution's amounts to a row's; on overflow, names the total
+/// that overflowed and leaves the row as it was.
+fn add(totals: &mut Totals, a: &Amounts) -> std::result::Result<(), &'static str> {
+    (totals.pledged, totals.received, totals.paid_on_pledges) =
+        totals.plus(a.pledged, a.received, a.paid_on_pledges)?;
     totals.contributions += 1;
     totals.unknown_amounts += usize::from(a.unknown);
+    Ok(())
+}
+
+/// Adds `a` to the row at `key`; on overflow, the key and the total's name.
+fn add_at<K: std::hash::Hash + Eq + Clone>(
+    map: &mut IdMap<K, Totals>,
+    key: K,
+    a: &Amounts,
+) -> std::result::Result<(), (K, &'static str)> {
+    match map.entry(key) {
+        Entry::Occupied(mut row) => add(row.get_mut(), a).map_err(|name| (row.key().clone(), name)),
+        Entry::Vacant(row) => {
+            let mut totals = Totals::default();
+            add(&mut totals, a).map_err(|name| (row.key().clone(), name))?;
+            row.insert(totals);
+            Ok(())
+        }
+    }
 }
 
 /// The one key of a single-valued dimension (every dimension but theme).
@@ -594,6 +673,230 @@ type FastGroups = IdMap<([u64; COMPACT_DIMENSIONS], Option<Currency>), Totals>;
 /// Groupings of up to this many dimensions use integer keys.
 const COMPACT_DIMENSIONS: usize = 4;
 
+/// A row a piece of a contribution is totalled in: its key, as small
+/// integers or as keys, and its currency.
+#[derive(Clone, Debug, PartialEq)]
+enum Slot {
+    Coded([u64; COMPACT_DIMENSIONS], Option<Currency>),
+    Keyed(Vec<Key>, Option<Currency>),
+}
+
+/// Why totalling a chunk stopped.
+enum Stop {
+    /// A contribution's own amounts could not be computed.
+    Failed(Error),
+    /// A row's total overflowed.
+    Overflowed(Slot, &'static str),
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        Self::Failed(error)
+    }
+}
+
+/// How a rollup groups: what every contribution is keyed by.
+struct Grouping<'g, 'a> {
+    group_by: &'g [Dimension],
+    rates: Option<&'g RateTable>,
+    lookup: &'g Lookup<'a>,
+    single_valued: bool,
+    compact: bool,
+    /// Allocations matter only where the project (or its themes) is a key.
+    splits_by_project: bool,
+}
+
+impl<'g, 'a> Grouping<'g, 'a> {
+    fn new(
+        group_by: &'g [Dimension],
+        rates: Option<&'g RateTable>,
+        lookup: &'g Lookup<'a>,
+    ) -> Self {
+        let single_valued = !group_by.contains(&Dimension::Theme);
+        Self {
+            group_by,
+            rates,
+            lookup,
+            single_valued,
+            compact: single_valued && group_by.len() <= COMPACT_DIMENSIONS,
+            splits_by_project: group_by
+                .iter()
+                .any(|d| matches!(d, Dimension::Project | Dimension::Theme)),
+        }
+    }
+
+    /// A contribution's amounts, split across its allocations where the
+    /// project is a key.
+    fn pieces(&self, c: &Contribution) -> Result<Vec<(Option<ProjectId>, Amounts)>> {
+        let whole = amounts(c, self.rates)?;
+        if self.splits_by_project && !c.allocations.is_empty() {
+            allocated(c, whole, self.rates)
+        } else {
+            Ok(vec![(c.project, whole)])
+        }
+    }
+
+    /// Calls `row` with every row a piece of `c` (earmarked for `project`)
+    /// is totalled in: one, except for themes.
+    fn rows_of(
+        &self,
+        c: &Contribution,
+        project: Option<ProjectId>,
+        currency: Option<Currency>,
+        mut row: impl FnMut(Slot),
+    ) {
+        let (group_by, lookup) = (self.group_by, self.lookup);
+        if self.compact {
+            // The common case: a handful of integers, hashed in a few steps.
+            let mut codes = [0u64; COMPACT_DIMENSIONS];
+            let mut coded = true;
+            for (slot, &d) in codes.iter_mut().zip(group_by) {
+                match lookup.code(c, project, d) {
+                    Some(code) => *slot = code,
+                    None => coded = false,
+                }
+            }
+            if coded {
+                return row(Slot::Coded(codes, currency));
+            }
+        }
+        if self.single_valued {
+            // One key per dimension.
+            let key: Vec<Key> = group_by
+                .iter()
+                .map(|&d| single_key(c, project, d, lookup))
+                .collect();
+            return row(Slot::Keyed(key, currency));
+        }
+        // The cross product of each dimension's keys: one key each, except themes.
+        let mut combos: Vec<Vec<Key>> = vec![Vec::with_capacity(group_by.len())];
+        for &dimension in group_by {
+            let options = keys(c, project, dimension, lookup);
+            if options.len() == 1 {
+                let only = options.into_iter().next().unwrap_or(Key::Unknown);
+                for combo in &mut combos {
+                    combo.push(only.clone());
+                }
+            } else {
+                combos = combos
+                    .into_iter()
+                    .flat_map(|combo| {
+                        options
+                            .iter()
+                            .map(move |k| [combo.clone(), vec![k.clone()]].concat())
+                    })
+                    .collect();
+            }
+        }
+        for combo in combos {
+            row(Slot::Keyed(combo, currency));
+        }
+    }
+
+    fn total_chunk(
+        &self,
+        chunk: &[Contribution],
+    ) -> std::result::Result<(Groups, FastGroups), Stop> {
+        let mut groups = Groups::default();
+        let mut fast = FastGroups::default();
+        for c in chunk {
+            for (project, a) in self.pieces(c)? {
+                let mut overflowed = None;
+                self.rows_of(c, project, a.currency, |slot| {
+                    if overflowed.is_some() {
+                        return;
+                    }
+                    let added = match slot {
+                        Slot::Coded(codes, currency) => add_at(&mut fast, (codes, currency), &a)
+                            .map_err(|((codes, currency), name)| {
+                                (Slot::Coded(codes, currency), name)
+                            }),
+                        Slot::Keyed(key, currency) => add_at(&mut groups, (key, currency), &a)
+                            .map_err(|((key, currency), name)| (Slot::Keyed(key, currency), name)),
+                    };
+                    overflowed = added.err();
+                });
+                if let Some((slot, name)) = overflowed {
+                    return Err(Stop::Overflowed(slot, name));
+                }
+            }
+        }
+        Ok((groups, fast))
+    }
+
+    /// The contributions a row counts, in the data set's order: what an
+    /// overflowing total is made of.
+    fn contributions_in(&self, data: &Dataset, wanted: &Slot) -> Vec<crate::model::RecordRef> {
+        data.contributions
+            .iter()
+            .filter(|c| {
+                // A contribution whose own amounts fail is reported on its own.
+                let Ok(pieces) = self.pieces(c) else {
+                    return false;
+                };
+                let mut found = false;
+                for (project, a) in pieces {
+                    self.rows_of(c, project, a.currency, |slot| found |= slot == *wanted);
+                }
+                found
+            })
+            .map(|c| c.id.into())
+            .collect()
+    }
+
+    /// The key of a row, decoded.
+    fn key_of(&self, slot: &Slot) -> (Vec<Key>, Option<Currency>) {
+        match slot {
+            Slot::Coded(codes, currency) => (
+                self.group_by
+                    .iter()
+                    .zip(codes)
+                    .map(|(&d, &code)| self.lookup.decode(code, d))
+                    .collect(),
+                *currency,
+            ),
+            Slot::Keyed(key, currency) => (key.clone(), *currency),
+        }
+    }
+
+    /// The error for a row whose `total` overflowed, naming its
+    /// contributions.
+    fn overflow(&self, data: &Dataset, slot: &Slot, total: &str) -> Error {
+        let (key, currency) = self.key_of(slot);
+        let mut row: Vec<String> = self
+            .group_by
+            .iter()
+            .zip(&key)
+            .map(|(dimension, key)| {
+                let value = match key {
+                    Key::Unknown => "unknown".to_owned(),
+                    Key::Organisation(id) => self
+                        .lookup
+                        .organisation_name(*id)
+                        .map_or_else(|| id.to_string(), |name| name.to_string()),
+                    Key::Project(id) => self
+                        .lookup
+                        .project_title(*id)
+                        .map_or_else(|| id.to_string(), |title| title.to_string()),
+                    other => other.to_string(),
+                };
+                format!("{dimension} {value}")
+            })
+            .collect();
+        if row.is_empty() {
+            row.push("of all contributions".to_owned());
+        }
+        let currency = currency.map_or_else(|| "no currency".to_owned(), |c| c.to_string());
+        Error::Overflow {
+            what: format!(
+                "the {total} total of the rollup row {}, in {currency}",
+                row.join(", ")
+            ),
+            records: self.contributions_in(data, slot),
+        }
+    }
+}
+
 /// Contributions per parallel task: one task per core (each chunk's groups
 /// must be merged, so fewer, larger chunks are cheaper), but not tiny.
 fn chunk_size(contributions: usize) -> usize {
@@ -602,127 +905,89 @@ fn chunk_size(contributions: usize) -> usize {
         .max(16 * 1024)
 }
 
-fn total_chunk(
-    chunk: &[Contribution],
-    group_by: &[Dimension],
-    rates: Option<&RateTable>,
-    lookup: &Lookup<'_>,
-) -> Result<(Groups, FastGroups)> {
-    let mut groups = Groups::default();
-    let mut fast = FastGroups::default();
-    let single_valued = !group_by.contains(&Dimension::Theme);
-    let compact = single_valued && group_by.len() <= COMPACT_DIMENSIONS;
-    // Allocations matter only where the project (or its themes) is a key.
-    let splits_by_project = group_by
-        .iter()
-        .any(|d| matches!(d, Dimension::Project | Dimension::Theme));
-    for c in chunk {
-        let whole = amounts(c, rates)?;
-        let pieces = if splits_by_project && !c.allocations.is_empty() {
-            allocated(c, whole, rates)
-        } else {
-            vec![(c.project, whole)]
-        };
-        for (project, a) in pieces {
-            if compact {
-                // The common case: a handful of integers, hashed in a few steps.
-                let mut codes = [0u64; COMPACT_DIMENSIONS];
-                let mut coded = true;
-                for (slot, &d) in codes.iter_mut().zip(group_by) {
-                    match lookup.code(c, project, d) {
-                        Some(code) => *slot = code,
-                        None => coded = false,
-                    }
+/// Adds a chunk's row into the whole's at `key`; on overflow, the key and
+/// the total's name.
+fn merge_at<K: std::hash::Hash + Eq + Clone>(
+    map: &mut IdMap<K, Totals>,
+    key: K,
+    t: Totals,
+) -> std::result::Result<(), (K, &'static str)> {
+    match map.entry(key) {
+        Entry::Vacant(row) => {
+            row.insert(t);
+            Ok(())
+        }
+        Entry::Occupied(mut row) => {
+            let into = row.get_mut();
+            match into.plus(t.pledged, t.received, t.paid_on_pledges) {
+                Ok((pledged, received, paid)) => {
+                    (into.pledged, into.received, into.paid_on_pledges) = (pledged, received, paid);
+                    into.contributions += t.contributions;
+                    into.unknown_amounts += t.unknown_amounts;
+                    Ok(())
                 }
-                if coded {
-                    add(fast.entry((codes, a.currency)).or_default(), &a);
-                    continue;
-                }
-            }
-            if single_valued {
-                // One key per dimension.
-                let key: Vec<Key> = group_by
-                    .iter()
-                    .map(|&d| single_key(c, project, d, lookup))
-                    .collect();
-                add(groups.entry((key, a.currency)).or_default(), &a);
-                continue;
-            }
-            // The cross product of each dimension's keys: one key each, except themes.
-            let mut combos: Vec<Vec<Key>> = vec![Vec::with_capacity(group_by.len())];
-            for &dimension in group_by {
-                let options = keys(c, project, dimension, lookup);
-                if options.len() == 1 {
-                    let only = options.into_iter().next().unwrap_or(Key::Unknown);
-                    for combo in &mut combos {
-                        combo.push(only.clone());
-                    }
-                } else {
-                    combos = combos
-                        .into_iter()
-                        .flat_map(|combo| {
-                            options
-                                .iter()
-                                .map(move |k| [combo.clone(), vec![k.clone()]].concat())
-                        })
-                        .collect();
-                }
-            }
-            for combo in combos {
-                add(groups.entry((combo, a.currency)).or_default(), &a);
+                Err(name) => Err((row.key().clone(), name)),
             }
         }
     }
-    Ok((groups, fast))
-}
-
-fn merge(into: &mut Totals, t: Totals) {
-    into.pledged += t.pledged;
-    into.received += t.received;
-    into.paid_on_pledges += t.paid_on_pledges;
-    into.contributions += t.contributions;
-    into.unknown_amounts += t.unknown_amounts;
 }
 
 /// Totals the contributions of `data` grouped by `group_by`, per currency,
 /// or converted with `rates`.
+///
+/// Every total is exact. One beyond what partnercrm computes with
+/// ([`exact::LIMIT`]) is [`Error::Overflow`], naming the row's
+/// contributions; so is a conversion or an allocation that overflows,
+/// naming its contribution.
 pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>) -> Result<Rollup> {
     let lookup = Lookup::new(data);
+    let grouping = Grouping::new(group_by, rates, &lookup);
+    let overflow = |slot: &Slot, total: &str| grouping.overflow(data, slot, total);
     // Each chunk totals on its own core; chunk results merge in order, so
-    // the first missing rate reported is the first in the data.
-    let chunks: Vec<Result<(Groups, FastGroups)>> = data
+    // the first error reported is the first in the data.
+    let chunks: Vec<std::result::Result<(Groups, FastGroups), Stop>> = data
         .contributions
         .par_chunks(chunk_size(data.contributions.len()))
-        .map(|chunk| total_chunk(chunk, group_by, rates, &lookup))
+        .map(|chunk| grouping.total_chunk(chunk))
         .collect();
     let mut groups = Groups::default();
     let mut fast = FastGroups::default();
     for chunk in chunks {
-        let (slow, quick) = chunk?;
+        let (slow, quick) = match chunk {
+            Ok(totals) => totals,
+            Err(Stop::Failed(error)) => return Err(error),
+            Err(Stop::Overflowed(slot, total)) => return Err(overflow(&slot, total)),
+        };
         for (key, t) in slow {
-            merge(groups.entry(key).or_default(), t);
+            merge_at(&mut groups, key, t)
+                .map_err(|((key, currency), total)| overflow(&Slot::Keyed(key, currency), total))?;
         }
         for (key, t) in quick {
-            merge(fast.entry(key).or_default(), t);
+            merge_at(&mut fast, key, t).map_err(|((codes, currency), total)| {
+                overflow(&Slot::Coded(codes, currency), total)
+            })?;
         }
     }
-    let row = |key: Vec<Key>, currency: Option<Currency>, t: Totals| RollupRow {
-        labels: key
-            .iter()
-            .map(|k| match k {
-                Key::Organisation(id) => lookup.organisation_name(*id),
-                Key::Project(id) => lookup.project_title(*id),
-                _ => None,
-            })
-            .collect(),
-        key,
-        currency,
-        pledged: t.pledged,
-        received: t.received,
-        outstanding: t.pledged - t.paid_on_pledges,
-        committed: t.received + t.pledged - t.paid_on_pledges,
-        contributions: t.contributions,
-        unknown_amounts: t.unknown_amounts,
+    let row = |key: Vec<Key>, currency: Option<Currency>, t: Totals| -> Option<RollupRow> {
+        let outstanding = exact::sub(t.pledged, t.paid_on_pledges)?;
+        Some(RollupRow {
+            labels: key
+                .iter()
+                .map(|k| match k {
+                    Key::Organisation(id) => lookup.organisation_name(*id),
+                    Key::Project(id) => lookup.project_title(*id),
+                    _ => None,
+                })
+                .collect(),
+            key,
+            currency,
+            pledged: t.pledged,
+            received: t.received,
+            outstanding,
+            committed: exact::add(t.received, outstanding)?,
+            contributions: t.contributions,
+            unknown_amounts: t.unknown_amounts,
+        })
     };
     let currency_code = |c: &Option<Currency>| c.map(|c| c.code());
     // Integer-keyed groups come out in the data set's order (records by
@@ -734,18 +999,18 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
     });
     let mut rows: Vec<RollupRow> = Vec::with_capacity(coded.len() + groups.len());
     for ((codes, currency), t) in coded {
-        let key: Vec<Key> = group_by
-            .iter()
-            .zip(codes)
-            .map(|(&d, code)| lookup.decode(code, d))
-            .collect();
-        rows.push(row(key, currency, t));
+        let slot = Slot::Coded(codes, currency);
+        let (key, _) = grouping.key_of(&slot);
+        rows.push(row(key, currency, t).ok_or_else(|| overflow(&slot, "committed"))?);
     }
     // The rest (themes, or references to records outside the data) by name.
-    let mut named: Vec<RollupRow> = groups
-        .into_iter()
-        .map(|((key, currency), t)| row(key, currency, t))
-        .collect();
+    let mut named: Vec<RollupRow> = Vec::with_capacity(groups.len());
+    for ((key, currency), t) in groups {
+        match row(key.clone(), currency, t) {
+            Some(r) => named.push(r),
+            None => return Err(overflow(&Slot::Keyed(key, currency), "committed")),
+        }
+    }
     named.sort_unstable_by(|a, b| {
         a.labels
             .cmp(&b.labels)

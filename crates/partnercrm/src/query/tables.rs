@@ -2,7 +2,10 @@
 //!
 //! One table per entity, plus one per nested list (an agreement's parties, a
 //! group's memberships), so that every cell is a plain value or a list of
-//! them. Money is `decimal128(38, 4)` beside its currency; dates are
+//! them. Money is `decimal128(38, 4)` beside its currency, indicator values
+//! and percents `decimal128(38, 6)`: 38 digits hold every `Decimal` at those
+//! scales, so every stored figure is in its table exactly (the bounds are
+//! in [`exact`](crate::model::exact#amount-bounds)). Dates are
 //! `date32`. A date known only to a month or year is given as its first day
 //! (for a start or a single date) or last day (for an end); in the record
 //! tables a `_precision` column beside every date says how precise the source
@@ -30,13 +33,20 @@ use arrow_schema::{ArrowError, Field, Schema};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::model::exact;
 use crate::model::*;
 use crate::{Error, Result};
 
-/// Decimal places of money columns: enough for every ISO 4217 minor unit.
-pub const MONEY_SCALE: i8 = 4;
-/// Decimal places of indicator value columns.
-pub const VALUE_SCALE: i8 = 6;
+/// Decimal places of money columns: enough for every ISO 4217 minor unit,
+/// and all an amount may have ([`exact::MONEY_DECIMALS`]).
+pub const MONEY_SCALE: i8 = exact::MONEY_DECIMALS as i8;
+/// Decimal places of indicator value and percent columns, all a value may
+/// have ([`exact::VALUE_DECIMALS`]).
+pub const VALUE_SCALE: i8 = exact::VALUE_DECIMALS as i8;
+/// Digits of every decimal column: Arrow's widest `decimal128`, whose 38
+/// digits hold every `Decimal` (29 digits) at either scale, so every
+/// stored figure leaves exactly.
+pub const DECIMAL_PRECISION: u8 = 38;
 
 /// The names of the tables, in the order [`table`] knows them.
 pub const TABLES: &[&str] = &[
@@ -245,34 +255,29 @@ impl Columns {
         );
     }
 
+    /// A `decimal128(38, scale)` column. Each cell is the value's digits at
+    /// `scale` decimals, widened exactly in an `i128`: the 38 digits hold
+    /// every `Decimal` at up to 9 decimals, so no value is cut to fit.
     fn decimal(
         &mut self,
         name: &str,
         scale: i8,
         values: impl Iterator<Item = Option<Decimal>>,
     ) -> Result<()> {
-        let mut mantissas = Vec::new();
+        let wanted = u32::from(scale.unsigned_abs());
+        let mut mantissas = Vec::with_capacity(values.size_hint().0);
         for value in values {
             mantissas.push(match value {
                 None => None,
-                Some(mut value) => {
-                    let wanted = u32::from(scale.unsigned_abs());
-                    if value.normalize().scale() > wanted {
-                        return Err(Error::Parse {
-                            what: "decimal",
-                            input: value.to_string(),
-                            reason: format!(
-                                "more than {wanted} decimal places do not fit column {name}"
-                            ),
-                        });
-                    }
-                    value.rescale(wanted);
-                    Some(value.mantissa())
-                }
+                Some(value) => Some(mantissa_at(value, wanted).map_err(|reason| Error::Parse {
+                    what: "decimal",
+                    input: value.to_string(),
+                    reason: format!("{reason} do not fit column {name}"),
+                })?),
             });
         }
         let array = Decimal128Array::from(mantissas)
-            .with_precision_and_scale(38, scale)
+            .with_precision_and_scale(DECIMAL_PRECISION, scale)
             .map_err(arrow)?;
         self.push(name, Arc::new(array), true);
         Ok(())
@@ -281,6 +286,26 @@ impl Columns {
     fn finish(self) -> Result<RecordBatch> {
         RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays).map_err(arrow)
     }
+}
+
+/// The digits of `value` at `scale` decimals, as a `decimal128` cell holds
+/// them: 10^25 at 4 decimals is 10^29, which `Decimal::rescale` would
+/// silently take to 3 decimals instead.
+fn mantissa_at(value: Decimal, scale: u32) -> std::result::Result<i128, String> {
+    // Trailing zeros beyond the scale are no loss.
+    let value = if value.scale() > scale {
+        value.normalize()
+    } else {
+        value
+    };
+    if value.scale() > scale {
+        return Err(format!("more than {scale} decimal places"));
+    }
+    let digits = 10i128
+        .checked_pow(scale - value.scale())
+        .and_then(|factor| value.mantissa().checked_mul(factor))
+        .filter(|m| m.unsigned_abs() < 10u128.pow(u32::from(DECIMAL_PRECISION)));
+    digits.ok_or_else(|| format!("more than {DECIMAL_PRECISION} digits"))
 }
 
 fn uuid_of(id: impl Into<RecordRef>) -> uuid::Uuid {

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{Checker, Code, Index, Path};
+use crate::model::exact::{self, MONEY_DECIMALS, VALUE_DECIMALS};
 use crate::model::{ContributionKind, Dataset};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
@@ -91,7 +92,8 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
             }
             continue;
         }
-        let mut paid = Decimal::ZERO;
+        // `None` once the payments sum beyond exact arithmetic.
+        let mut paid = Some(Decimal::ZERO);
         let mut comparable = true;
         for (p, payment) in contribution.payments.iter().enumerate() {
             let at = path().field("payments").index(p);
@@ -118,8 +120,12 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                     format!("paid {} before the pledge of {pledged_on}", payment.date),
                 );
             }
-            paid += payment.amount.amount;
+            paid = paid.and_then(|sum| exact::add(sum, payment.amount.amount));
         }
+        let Some(paid) = paid else {
+            out.overflow(path().field("payments"), "the payments");
+            continue;
+        };
         if let Some(pledged) = money
             && comparable
             && paid > pledged.amount
@@ -147,8 +153,10 @@ fn allocations(
         return;
     }
     let money = contribution.value.money();
-    let mut amounts = Decimal::ZERO;
-    let mut percents = Decimal::ZERO;
+    // `None` once the shares sum beyond exact arithmetic.
+    let mut amounts = Some(Decimal::ZERO);
+    let mut percents = Some(Decimal::ZERO);
+    let decimals = money.map_or(MONEY_DECIMALS, |m| m.decimals_allowed());
     let reported = out.len();
     for (i, allocation) in allocations.iter().enumerate() {
         let at = || path().field("allocations").index(i);
@@ -180,7 +188,22 @@ fn allocations(
                 if money.is_none() {
                     out.error(at().field("amount"), Code::AllocationShare, "an amount cannot be allocated from a contribution of unknown value; use a percent");
                 }
-                amounts += amount;
+                if amount.normalize().scale() > decimals {
+                    match money {
+                        Some(m) => out.too_many_decimals(
+                            at().field("amount"),
+                            amount,
+                            m.currency,
+                            decimals,
+                        ),
+                        None => out.error(
+                            at().field("amount"),
+                            Code::MoneyTooManyDecimals,
+                            format!("allocated amount {amount} has more than {decimals} decimals"),
+                        ),
+                    }
+                }
+                amounts = amounts.and_then(|sum| exact::add(sum, amount));
             }
             (None, Some(percent)) => {
                 if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
@@ -190,7 +213,14 @@ fn allocations(
                         format!("{percent}% is not above 0 and at most 100"),
                     );
                 }
-                percents += percent;
+                if percent.normalize().scale() > VALUE_DECIMALS {
+                    out.error(
+                        at().field("percent"),
+                        Code::AllocationShare,
+                        format!("{percent}% has more than {VALUE_DECIMALS} decimals"),
+                    );
+                }
+                percents = percents.and_then(|sum| exact::add(sum, percent));
             }
             _ => out.error(
                 at(),
@@ -203,6 +233,10 @@ fn allocations(
     if out.len() > reported {
         return;
     }
+    let (Some(amounts), Some(percents)) = (amounts, percents) else {
+        out.overflow(path().field("allocations"), "the allocations");
+        return;
+    };
     if amounts > Decimal::ZERO && percents > Decimal::ZERO {
         out.error(
             path().field("allocations"),

@@ -1,9 +1,11 @@
-//! Rules for indicators: values that fit the measure, and sums that cannot
-//! count one period twice.
+//! Rules for indicators: values that fit the measure and the value columns
+//! (at most [`VALUE_DECIMALS`] decimals), and sums that cannot count one
+//! period twice.
 
 use rust_decimal::Decimal;
 
 use super::{Checker, Code, Index, Path};
+use crate::model::exact::VALUE_DECIMALS;
 use crate::model::{Aggregation, Dataset, Indicator, Measure, Observation};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
@@ -57,6 +59,16 @@ fn observation(indicator: &Indicator, value: &Observation, path: Path, out: &mut
             at.clone(),
             Code::NegativeValue,
             format!("{} is negative", value.value),
+        );
+    }
+    if value.value.normalize().scale() > VALUE_DECIMALS {
+        out.error(
+            at.clone(),
+            Code::IndicatorTooManyDecimals,
+            format!(
+                "{} has more than {VALUE_DECIMALS} decimals, all that partnercrm keeps of a value",
+                value.value
+            ),
         );
     }
     match indicator.measure {

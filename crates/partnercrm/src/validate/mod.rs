@@ -187,16 +187,44 @@ impl Checker {
                     Code::MoneyNotPositive,
                     format!("amount {money} is not positive"),
                 ),
-                MoneyProblem::TooManyDecimals { allowed } => self.error(
-                    path(),
-                    Code::MoneyTooManyDecimals,
-                    format!(
-                        "amount {money} has more decimals than {} allows ({allowed})",
-                        money.currency
-                    ),
-                ),
+                MoneyProblem::TooManyDecimals { allowed } => {
+                    self.too_many_decimals(path(), money.amount, money.currency, allowed)
+                }
             }
         }
+    }
+
+    /// An amount in `currency` with more than `allowed` decimals.
+    pub fn too_many_decimals(
+        &mut self,
+        path: Path,
+        amount: rust_decimal::Decimal,
+        currency: crate::model::Currency,
+        allowed: u32,
+    ) {
+        let message = if currency.minor_unit_digits().is_some() {
+            format!(
+                "amount {currency} {amount} has more decimals than {currency} allows ({allowed})"
+            )
+        } else {
+            format!(
+                "amount {currency} {amount} has more than {allowed} decimals, all that partnercrm \
+                 keeps of a currency without a minor unit"
+            )
+        };
+        self.error(path, Code::MoneyTooManyDecimals, message);
+    }
+
+    /// Amounts whose total a rule needs sum beyond exact arithmetic.
+    pub fn overflow(&mut self, path: Path, what: &str) {
+        self.error(
+            path,
+            Code::MoneyOverflow,
+            format!(
+                "{what} cannot be totalled exactly: {}",
+                crate::model::exact::LIMIT
+            ),
+        );
     }
 }
 

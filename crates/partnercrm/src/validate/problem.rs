@@ -119,8 +119,13 @@ codes! {
     EndBeforeStart = "date.end_before_start",
     /// An amount is zero or negative.
     MoneyNotPositive = "money.not_positive",
-    /// An amount has more decimals than its currency's minor unit.
+    /// An amount has more decimals than its currency's minor unit, or than
+    /// the 4 the money columns hold for a currency without one.
     MoneyTooManyDecimals = "money.too_many_decimals",
+    /// Amounts that must be totalled to check a rule (a pledge's payments, a
+    /// contribution's allocations) sum beyond what partnercrm computes with
+    /// exactly.
+    MoneyOverflow = "money.overflow",
     /// An organisation is its own ancestor.
     OrganisationParentCycle = "organisation.parent_cycle",
     /// A country office has no parent organisation.
@@ -185,6 +190,8 @@ codes! {
     PercentageOutOfRange = "indicator.percentage_out_of_range",
     /// A count has a fractional part.
     FractionalCount = "indicator.fractional_count",
+    /// A value has more than the 6 decimals its columns hold.
+    IndicatorTooManyDecimals = "indicator.too_many_decimals",
     /// Values of a summed indicator cover overlapping periods, so a total would count twice.
     OverlappingPeriods = "indicator.overlapping_periods",
     /// A group has no name.

@@ -3,7 +3,6 @@
 
 use std::sync::mpsc;
 
-use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::rows::{
@@ -297,7 +296,7 @@ impl Worker<'_> {
             None => None,
         };
         let amount = rows.parse(record, line, c.amount, |t| {
-            Decimal::from_str_exact(t).map_err(|_| format!("{t:?} is not a decimal amount"))
+            exact::parse(t).map_err(|_| format!("{t:?} is not a decimal amount"))
         });
         let currency = match rows.cell(record, c.currency) {
             Some(code) => {

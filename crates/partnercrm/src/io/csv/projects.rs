@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
-
 use super::rows::{
     Known, NameIndex, Rows, UniqueIds, choose_id, organisation_index, parse_enum, split_list,
 };
@@ -319,7 +317,7 @@ pub fn read_indicators(
                 };
                 let value = match rows.required(record, line, "value") {
                     Some(_) => rows.parse(record, line, "value", |t| {
-                        Decimal::from_str_exact(t).map_err(|_| format!("{t:?} is not a number"))
+                        exact::parse(t).map_err(|_| format!("{t:?} is not a number"))
                     }),
                     None => None,
                 };
