@@ -5,9 +5,21 @@
 //! only translate Python's types: dates become ISO strings, `Decimal`s and
 //! ints become decimal strings, and floats are refused, because a float
 //! cannot hold money exactly.
+//!
+//! What Python can hold and the core cannot is refused here, as a
+//! `ParseError` or a `TypeError` naming what was expected: text with a lone
+//! surrogate, lists and dicts nested as deep as the JSON document may not
+//! ([`partnercrm::io::json::MAX_DEPTH`]: a list holding itself is one), and
+//! ints that do not fit the number asked for.
 
+use std::fmt::Display;
+
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
+};
 use serde_json::{Map, Value};
 
 use crate::errors::parse_error;
@@ -15,8 +27,80 @@ use crate::errors::parse_error;
 /// Keys whose string values are exact decimals, returned to Python as `Decimal`.
 const DECIMAL_KEYS: [&str; 2] = ["amount", "value"];
 
+/// A `str` argument. Python's `str` may hold lone surrogates (`"\udc80"`,
+/// what `errors="surrogateescape"` makes of undecodable bytes), which no
+/// Rust text can: they are a `ParseError`, not a `UnicodeEncodeError`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Text(pub String);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromPyObject<'_, '_> for Text {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        match obj.cast::<PyString>() {
+            Ok(s) => text(&s, "text").map(Self),
+            Err(_) => Err(PyTypeError::new_err(format!(
+                "expected str, got {}",
+                type_name(&obj)
+            ))),
+        }
+    }
+}
+
+/// The Rust text of a Python `str`; `at` names it for the error.
+pub fn text(s: &Bound<'_, PyString>, at: &str) -> PyResult<String> {
+    s.to_cow().map(|t| t.into_owned()).map_err(|error| {
+        let py = s.py();
+        if !error.is_instance_of::<PyUnicodeEncodeError>(py) {
+            return error;
+        }
+        let start = error.value(py).getattr("start").ok();
+        let found = start
+            .as_ref()
+            .and_then(|i| s.as_any().get_item(i).ok())
+            .and_then(|c| c.repr().ok())
+            .map_or_else(
+                || "a lone surrogate".to_owned(),
+                |r| format!("the lone surrogate {r}"),
+            );
+        let position = start
+            .map(|i| format!(" at position {i}"))
+            .unwrap_or_default();
+        parse_error(format!(
+            "{at}: holds {found}{position}, which is not Unicode text \
+             (undecodable bytes read with errors=\"surrogateescape\"?)"
+        ))
+    })
+}
+
+/// The name of a value's type, for messages.
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
 /// Converts a Python value to JSON. `at` names where it is, for errors.
 pub fn to_json(value: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
+    to_json_within(value, at, at, 0)
+}
+
+/// [`to_json`] of a value `depth` lists and dicts deep inside `field`.
+fn to_json_within(
+    value: &Bound<'_, PyAny>,
+    field: &str,
+    at: &str,
+    depth: usize,
+) -> PyResult<Value> {
     if value.is_none() {
         return Ok(Value::Null);
     }
@@ -35,43 +119,112 @@ pub fn to_json(value: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         )));
     }
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_owned()));
+        return text(s, at).map(Value::String);
+    }
+    let is_dict = value.is_instance_of::<PyDict>();
+    let is_list = value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>();
+    if (is_dict || is_list) && depth + 1 >= partnercrm::io::json::MAX_DEPTH {
+        // Past here, recursion would overflow the stack; records nest a few levels.
+        return Err(parse_error(format!(
+            "{field}: nested {} levels deep; lists and dicts may nest at most {} levels, \
+             as in a JSON document",
+            partnercrm::io::json::MAX_DEPTH,
+            partnercrm::io::json::MAX_DEPTH - 1
+        )));
     }
     if let Ok(dict) = value.cast::<PyDict>() {
         let mut map = Map::new();
         for (key, item) in dict.iter() {
-            let key: String = key
-                .extract()
-                .map_err(|_| parse_error(format!("{at}: keys must be strings")))?;
+            let key = match key.cast::<PyString>() {
+                Ok(key) => text(key, &format!("{at} (a key)"))?,
+                Err(_) => {
+                    return Err(parse_error(format!(
+                        "{at}: keys must be strings, not {}",
+                        type_name(&key)
+                    )));
+                }
+            };
             let path = format!("{at}.{key}");
-            map.insert(key, to_json(&item, &path)?);
+            map.insert(key, to_json_within(&item, field, &path, depth + 1)?);
         }
         return Ok(Value::Object(map));
     }
-    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+    if is_list {
         let mut items = Vec::new();
         for (i, item) in value.try_iter()?.enumerate() {
-            items.push(to_json(&item?, &format!("{at}[{i}]"))?);
+            items.push(to_json_within(
+                &item?,
+                field,
+                &format!("{at}[{i}]"),
+                depth + 1,
+            )?);
         }
         return Ok(Value::Array(items));
     }
-    let class = value.get_type();
-    let type_name = class.name()?.to_string();
-    match type_name.as_str() {
-        // datetime.date; a datetime is a date too, but a CRM date has no time.
-        "date" => Ok(Value::String(value.call_method0("isoformat")?.extract()?)),
-        "Decimal" | "UUID" => Ok(Value::String(value.str()?.to_string())),
-        _ => {
-            // A record object passed where its id is expected.
-            if let Ok(id) = value.getattr("id")
-                && let Ok(id) = id.extract::<String>()
-            {
-                return Ok(Value::String(id));
-            }
-            Err(parse_error(format!(
-                "{at}: cannot use a value of type {type_name}"
-            )))
-        }
+    // A datetime is a date too, but a CRM date has no time of day.
+    if value.is_instance_of::<PyDate>() && !value.is_instance_of::<PyDateTime>() {
+        return Ok(Value::String(value.call_method0("isoformat")?.extract()?));
+    }
+    let py = value.py();
+    if value.is_instance(decimal_class(py)?)? || value.is_instance(uuid_class(py)?)? {
+        return Ok(Value::String(value.str()?.to_string()));
+    }
+    // A record object passed where its id is expected.
+    if let Ok(id) = value.getattr("id")
+        && let Ok(id) = id.cast::<PyString>()
+    {
+        return text(id, at).map(Value::String);
+    }
+    Err(parse_error(format!(
+        "{at}: cannot use a value of type {}",
+        type_name(value)
+    )))
+}
+
+fn decimal_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    DECIMAL.import(py, "decimal", "Decimal")
+}
+
+fn uuid_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    static UUID: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    UUID.import(py, "uuid", "UUID")
+}
+
+/// An int argument as a `T`; `Ok(Err(()))` when it is an int `T` cannot hold.
+/// Anything but an int (a bool included) is a `TypeError` naming `what`.
+pub fn int_of<T>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Result<T, ()>>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py>,
+{
+    if value.is_instance_of::<PyBool>() {
+        return Err(not_an_int(value, what));
+    }
+    match value.extract::<T>().map_err(Into::<PyErr>::into) {
+        Ok(n) => Ok(Ok(n)),
+        Err(e) if e.is_instance_of::<PyOverflowError>(value.py()) => Ok(Err(())),
+        Err(_) => Err(not_an_int(value, what)),
+    }
+}
+
+fn not_an_int(value: &Bound<'_, PyAny>, what: &str) -> PyErr {
+    PyTypeError::new_err(format!("{what} takes an int, not {}", type_name(value)))
+}
+
+/// A count, size or other whole number `what`, 0 to `max`: a negative or
+/// too large int is a `ParseError` saying so.
+pub fn whole<T>(value: &Bound<'_, PyAny>, what: &str, max: impl Display) -> PyResult<T>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py>,
+{
+    match int_of::<T>(value, what)? {
+        Ok(n) => Ok(n),
+        Err(()) if value.lt(0)? => Err(parse_error(format!(
+            "{what} must be 0 or more, not {value}"
+        ))),
+        Err(()) => Err(parse_error(format!(
+            "{what} must be at most {max}, not {value}"
+        ))),
     }
 }
 
@@ -120,12 +273,17 @@ pub fn record_json<T: serde::Serialize>(record: &T) -> PyResult<Value> {
     serde_json::to_value(record).map_err(|e| parse_error(e.to_string()))
 }
 
-/// Parses a moment given as a `datetime` (naive means UTC) or an ISO string.
-pub fn moment(value: &Bound<'_, PyAny>) -> PyResult<chrono::DateTime<chrono::Utc>> {
-    let text: String = if value.is_instance_of::<PyString>() {
-        value.extract()?
-    } else {
+/// Parses the moment `what`, given as a `datetime` (naive means UTC) or an ISO string.
+pub fn moment(value: &Bound<'_, PyAny>, what: &str) -> PyResult<chrono::DateTime<chrono::Utc>> {
+    let text: String = if let Ok(s) = value.cast::<PyString>() {
+        text(s, what)?
+    } else if value.is_instance_of::<PyDateTime>() {
         value.call_method0("isoformat")?.extract()?
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{what} takes a datetime.datetime or an ISO 8601 string, not {}",
+            type_name(value)
+        )));
     };
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&text) {
         return Ok(t.with_timezone(&chrono::Utc));
@@ -135,7 +293,7 @@ pub fn moment(value: &Bound<'_, PyAny>) -> PyResult<chrono::DateTime<chrono::Utc
         .map(|t| t.and_utc())
         .map_err(|_| {
             parse_error(format!(
-                "{text:?} is not a moment: pass a datetime or an ISO 8601 string"
+                "{what}: {text:?} is not a moment: pass a datetime or an ISO 8601 string"
             ))
         })
 }

@@ -8,10 +8,10 @@ use partnercrm::model::{
 };
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::{PyDict, PyString, PyType};
 use serde_json::Value;
 
-use crate::convert::{from_json, record_json, to_json, to_python};
+use crate::convert::{from_json, record_json, text, to_json, to_python};
 use crate::errors::parse_error;
 
 /// Builds a record from keyword arguments, giving it a fresh id if none is passed.
@@ -26,7 +26,7 @@ fn build<T: Record>(
     };
     if let Some(fields) = fields {
         for (key, value) in fields.iter() {
-            let key: String = key.extract()?;
+            let key = text(key.cast::<PyString>()?, &format!("{class} (a field name)"))?;
             let json = to_json(&value, &format!("{class}.{key}"))?;
             if json.is_null() {
                 object.remove(&key);

@@ -115,7 +115,7 @@ impl PyStore {
         kinds: &[RecordKind],
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Dataset> {
-        let at = as_of.map(moment).transpose()?;
+        let at = as_of.map(|a| moment(a, "as_of")).transpose()?;
         self.with_store(py, |store| store.dataset_of(kinds, at))
     }
 }
