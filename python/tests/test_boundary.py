@@ -5,6 +5,8 @@ import datetime
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -59,8 +61,97 @@ def test_a_list_holding_itself_is_a_parse_error() -> None:
         pc.Organisation(name="x", kind="ngo_cso", aliases=looped)
 
 
+SURROGATE = "\udc80"
+
+
+def test_lone_surrogates_are_parse_errors(seed: pc.Dataset) -> None:
+    store = pc.Store.in_memory()
+    org = pc.Organisation(name="x", kind="ngo_cso")
+    calls: dict[str, Any] = {
+        "record field": lambda: pc.Organisation(name=SURROGATE, kind="ngo_cso"),
+        "nested field": lambda: pc.Organisation(name="x", kind="ngo_cso", aliases=["a", SURROGATE]),
+        "dict key": lambda: pc.Organisation(name="x", kind="ngo_cso", identifiers=[{SURROGATE: "1"}]),
+        "keyword name": lambda: pc.Organisation(name="x", kind="ngo_cso", **{SURROGATE: "1"}),
+        "find": lambda: store.find(pc.Organisation, SURROGATE),
+        "actor": lambda: store.add(org, actor=SURROGATE),
+        "summary": lambda: store.add(org, summary=SURROGATE),
+        "get id": lambda: store.get(pc.Organisation, SURROGATE),
+        "table": lambda: seed.table(SURROGATE),
+        "rollup": lambda: seed.rollup([SURROGATE]),
+        "from_json": lambda: pc.Dataset.from_json(SURROGATE),
+        "rate currency": lambda: pc.RateTable("x", SURROGATE),
+        "as_of": lambda: store.dataset(as_of=SURROGATE),
+        "date": lambda: seed.agreements_active(SURROGATE),
+        "mapping": lambda: store.import_csv("missing.csv", mapping={SURROGATE: "donor"}),
+        "problem": lambda: pc.Problem(SURROGATE, [], "c", "m", "error"),
+    }
+    for what, call in calls.items():
+        with pytest.raises(pc.ParseError, match="surrogate") as info:
+            call()
+        assert "\\udc80" in str(info.value), what
+
+
 def test_as_of_takes_a_datetime(store: pc.Store) -> None:
     for wrong in (5, DAY, b"2020"):
         with pytest.raises(TypeError, match=r"as_of takes a datetime.datetime or an ISO 8601 string, not"):
             store.dataset(as_of=wrong)  # type: ignore[arg-type]
     assert len(store.dataset(as_of=datetime.datetime.now())) > 0
+
+
+def test_negative_sizes_and_days_are_refused(seed: pc.Dataset) -> None:
+    with pytest.raises(pc.ParseError, match="contributions must be 0 or more, not -1"):
+        pc.Dataset.synthetic(-1)
+    with pytest.raises(pc.ParseError, match="days must be 0 or more, not -5"):
+        seed.agreements_expiring(DAY, -5)
+    with pytest.raises(pc.ParseError, match="seed must be 0 or more"):
+        pc.Dataset.synthetic(1, seed=-1)
+
+
+def test_sizes_beyond_the_limits_are_refused(seed: pc.Dataset) -> None:
+    with pytest.raises(pc.PartnerCrmError, match="synthetic data set exceeds the limit of 100000000 contributions"):
+        pc.Dataset.synthetic(2**70)
+    with pytest.raises(pc.PartnerCrmError, match="synthetic data set exceeds the limit"):
+        pc.Dataset.synthetic(10**9)
+    # Days past the end of the calendar mean "whenever it ends".
+    assert seed.agreements_expiring(DAY, 2**70).num_rows == seed.agreements_expiring(DAY, 2**32 - 1).num_rows
+    with pytest.raises(TypeError, match="days takes an int"):
+        seed.agreements_expiring(DAY, 1.5)  # type: ignore[arg-type]
+
+
+def test_a_revision_out_of_range_is_no_such_revision(store: pc.Store) -> None:
+    # As for any number that names no merge (the store's answer for 99999).
+    for revision in (2**70, -(2**70), 2**63):
+        with pytest.raises(pc.ConflictError, match=f"revision {revision} is not a merge: there is no such revision"):
+            store.undo_merge(revision)
+    with pytest.raises(pc.ConflictError, match="revision 99999 is not a merge"):
+        store.undo_merge(99_999)
+    with pytest.raises(TypeError, match="revision takes an int"):
+        store.undo_merge("1")  # type: ignore[arg-type]
+
+
+def test_rollup_takes_one_dimension_or_a_list(seed: pc.Dataset, store: pc.Store) -> None:
+    assert seed.rollup("donor").column_names == seed.rollup(["donor"]).column_names
+    assert store.rollup("year").num_rows == store.rollup(["year"]).num_rows
+    for wrong in (5, [5], {"donor": 1}):
+        with pytest.raises(TypeError, match="group_by takes a dimension name or a list of them"):
+            seed.rollup(wrong)  # type: ignore[arg-type]
+    with pytest.raises(pc.ParseError, match="dimension"):
+        seed.rollup("colour")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("rate", [-1, 0, Decimal("-0.5"), "0.000"])
+def test_rates_must_be_positive_however_they_arrive(rate: object) -> None:
+    table = pc.RateTable("t", "USD")
+    with pytest.raises(pc.ParseError, match="is not positive"):
+        table.add("EUR", "2008", rate)  # type: ignore[arg-type]
+    with pytest.raises(pc.ParseError, match="is not positive"):
+        pc.RateTable.from_csv("t", "USD", f"currency,date,rate\nEUR,2008,{rate}\n")
+    table.add("EUR", "2008", Decimal("0.0001"))
+
+
+def test_a_problem_has_a_known_severity() -> None:
+    with pytest.raises(pc.ParseError, match="severity"):
+        pc.Problem("p", [], "c", "m", "fatal")  # type: ignore[arg-type]
+    with pytest.raises(pc.ParseError, match="index"):
+        pc.Problem("p", [-1], "c", "m", "error")
+    assert pc.Problem("p", ["p", 0], "c", "m", "warning").severity == "warning"

@@ -12,8 +12,6 @@
 //! ([`partnercrm::io::json::MAX_DEPTH`]: a list holding itself is one), and
 //! ints that do not fit the number asked for.
 
-use std::fmt::Display;
-
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -45,40 +43,60 @@ impl FromPyObject<'_, '_> for Text {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-        match obj.cast::<PyString>() {
-            Ok(s) => text(&s, "text").map(Self),
-            Err(_) => Err(PyTypeError::new_err(format!(
-                "expected str, got {}",
-                type_name(&obj)
-            ))),
-        }
+        str_arg(&obj).map(|s| Self(s.to_owned()))
     }
+}
+
+/// A `str` argument, as [`Text`] takes it, borrowed. For parameters with a
+/// text default (`actor="python"`): pyo3 shows a default in the signature
+/// only when it is a literal, and a literal is a `&str`, never a `Text`.
+pub fn str_arg<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
+    let s = obj
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(format!("expected str, got {}", type_name(obj))))?;
+    s.to_str().map_err(|error| not_unicode(s, error, "text"))
 }
 
 /// The Rust text of a Python `str`; `at` names it for the error.
 pub fn text(s: &Bound<'_, PyString>, at: &str) -> PyResult<String> {
-    s.to_cow().map(|t| t.into_owned()).map_err(|error| {
-        let py = s.py();
-        if !error.is_instance_of::<PyUnicodeEncodeError>(py) {
-            return error;
-        }
-        let start = error.value(py).getattr("start").ok();
-        let found = start
-            .as_ref()
-            .and_then(|i| s.as_any().get_item(i).ok())
-            .and_then(|c| c.repr().ok())
-            .map_or_else(
-                || "a lone surrogate".to_owned(),
-                |r| format!("the lone surrogate {r}"),
-            );
-        let position = start
-            .map(|i| format!(" at position {i}"))
-            .unwrap_or_default();
-        parse_error(format!(
-            "{at}: holds {found}{position}, which is not Unicode text \
-             (undecodable bytes read with errors=\"surrogateescape\"?)"
-        ))
-    })
+    s.to_cow()
+        .map(|t| t.into_owned())
+        .map_err(|error| not_unicode(s, error, at))
+}
+
+/// A lone surrogate's `UnicodeEncodeError` as a `ParseError` showing it.
+fn not_unicode(s: &Bound<'_, PyString>, error: PyErr, at: &str) -> PyErr {
+    let py = s.py();
+    if !error.is_instance_of::<PyUnicodeEncodeError>(py) {
+        return error;
+    }
+    let start = error.value(py).getattr("start").ok();
+    let found = start
+        .as_ref()
+        .and_then(|i| s.as_any().get_item(i).ok())
+        .and_then(|c| c.repr().ok())
+        .map_or_else(
+            || "a lone surrogate".to_owned(),
+            |r| format!("the lone surrogate {r}"),
+        );
+    let position = start
+        .map(|i| format!(" at position {i}"))
+        .unwrap_or_default();
+    parse_error(format!(
+        "{at}: holds {found}{position}, which is not Unicode text \
+         (undecodable bytes read with errors=\"surrogateescape\"?)"
+    ))
+}
+
+/// A column mapping (`{"Geber": "donor"}`) as the core takes it.
+pub fn mapping(
+    mapping: Option<std::collections::HashMap<Text, Text>>,
+) -> std::collections::HashMap<String, String> {
+    mapping
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(from, to)| (from.0, to.0))
+        .collect()
 }
 
 /// The name of a value's type, for messages.
@@ -211,21 +229,26 @@ fn not_an_int(value: &Bound<'_, PyAny>, what: &str) -> PyErr {
     PyTypeError::new_err(format!("{what} takes an int, not {}", type_name(value)))
 }
 
-/// A count, size or other whole number `what`, 0 to `max`: a negative or
-/// too large int is a `ParseError` saying so.
-pub fn whole<T>(value: &Bound<'_, PyAny>, what: &str, max: impl Display) -> PyResult<T>
+/// A count, size or other whole number `what`: a negative int is a
+/// `ParseError` saying so, and `None` is an int larger than `T` holds, for
+/// the caller to refuse or to read as "more than any".
+pub fn natural<T>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<T>>
 where
     T: for<'a, 'py> FromPyObject<'a, 'py>,
 {
     match int_of::<T>(value, what)? {
-        Ok(n) => Ok(n),
+        Ok(n) => Ok(Some(n)),
         Err(()) if value.lt(0)? => Err(parse_error(format!(
             "{what} must be 0 or more, not {value}"
         ))),
-        Err(()) => Err(parse_error(format!(
-            "{what} must be at most {max}, not {value}"
-        ))),
+        Err(()) => Ok(None),
     }
+}
+
+/// A synthetic data set's seed, any int from 0 to 2**64 - 1.
+pub fn seed_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    natural(value, "seed")?
+        .ok_or_else(|| parse_error(format!("seed must be at most {}, not {value}", u64::MAX)))
 }
 
 /// Converts JSON to Python, turning decimal fields into `decimal.Decimal`.

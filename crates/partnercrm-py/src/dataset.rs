@@ -5,11 +5,14 @@ use partnercrm::Dataset;
 use partnercrm::io::json;
 use partnercrm::model::{GroupId, OrganisationId, PartialDate, ProjectId, RecordKind};
 use partnercrm::query::report::PartnershipReport;
+use partnercrm::query::rollup::Dimension;
 use partnercrm::query::tables;
 use partnercrm::query::{agreements, duplicates, groups, network, outcomes, portfolio};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyType};
+use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
+use crate::convert::{Text, natural, seed_arg, str_arg};
 use crate::errors::{IntoPy, parse_error};
 use crate::problem::PyProblem;
 use crate::progress::Progress;
@@ -54,21 +57,44 @@ pub fn table_of(py: Python<'_>, data: &Dataset, name: &str) -> PyResult<PyTable>
     Ok(PyTable::new(name, batch))
 }
 
+/// The dimensions of `group_by`: one name, or a list or tuple of names.
+pub fn dimensions(group_by: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Dimension>> {
+    let names: Vec<Text> = match group_by {
+        None => Vec::new(),
+        Some(one) if one.is_instance_of::<PyString>() => vec![one.extract()?],
+        Some(many)
+            if (many.is_instance_of::<PyList>() || many.is_instance_of::<PyTuple>())
+                && many
+                    .try_iter()?
+                    .all(|d| d.is_ok_and(|d| d.is_instance_of::<PyString>())) =>
+        {
+            many.extract()?
+        }
+        Some(other) => {
+            return Err(PyTypeError::new_err(format!(
+                "group_by takes a dimension name or a list of them ({}), not {}",
+                Dimension::ALL.map(|d| d.as_str()).join(", "),
+                crate::convert::type_name(other)
+            )));
+        }
+    };
+    names
+        .iter()
+        .map(|d| d.parse())
+        .collect::<partnercrm::Result<_>>()
+        .py_err()
+}
+
 /// Runs a rollup and builds its table, with the GIL released.
 pub fn rollup_of(
     py: Python<'_>,
     data: &Dataset,
-    group_by: &[String],
+    dimensions: &[Dimension],
     rates: Option<&partnercrm::query::rates::RateTable>,
 ) -> PyResult<PyTable> {
-    use partnercrm::query::rollup::{Dimension, rollup};
-    let dimensions: Vec<Dimension> = group_by
-        .iter()
-        .map(|d| d.parse())
-        .collect::<partnercrm::Result<_>>()
-        .py_err()?;
+    use partnercrm::query::rollup::rollup;
     let batch = py
-        .detach(|| rollup(data, &dimensions, rates).and_then(|r| tables::rollup_table(&r)))
+        .detach(|| rollup(data, dimensions, rates).and_then(|r| tables::rollup_table(&r)))
         .py_err()?;
     Ok(PyTable::new("rollup", batch))
 }
@@ -145,8 +171,8 @@ impl PyDataset {
 
     /// Reads a `partnercrm/1` JSON document from text.
     #[classmethod]
-    fn from_json(_cls: &Bound<'_, PyType>, py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner = py.detach(|| json::from_str(text)).py_err()?;
+    fn from_json(_cls: &Bound<'_, PyType>, py: Python<'_>, text: Text) -> PyResult<Self> {
+        let inner = py.detach(|| json::from_str(&text)).py_err()?;
         Ok(Self { inner })
     }
 
@@ -177,12 +203,12 @@ impl PyDataset {
     fn from_iati(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
-        text: &str,
+        text: Text,
         known: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Self, Vec<PyProblem>)> {
         let known = known_of(py, known)?;
         let import = py
-            .detach(|| partnercrm::io::iati::read_str(text, &known))
+            .detach(|| partnercrm::io::iati::read_str(&text, &known))
             .py_err()?;
         Ok(iati_pair(import))
     }
@@ -217,16 +243,16 @@ impl PyDataset {
     fn synthetic(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
-        contributions: usize,
-        seed: u64,
-    ) -> Self {
-        let spec = partnercrm::synthetic::Spec {
-            contributions,
-            seed,
-        };
-        Self {
-            inner: py.detach(|| partnercrm::synthetic::generate(&spec)),
-        }
+        contributions: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = seed_arg)] seed: u64,
+    ) -> PyResult<Self> {
+        use partnercrm::synthetic::{Spec, generate};
+        // More than usize holds is over the core's limit too: it says so.
+        let contributions = natural(contributions, "contributions")?.unwrap_or(usize::MAX);
+        let spec = Spec::checked(contributions, seed).py_err()?;
+        Ok(Self {
+            inner: py.detach(|| generate(&spec)),
+        })
     }
 
     /// The document as JSON text. Raises `ValidationError` if the data set has errors.
@@ -266,22 +292,29 @@ impl PyDataset {
     }
 
     /// One table, e.g. `"contributions"`; see `partnercrm.TABLES`.
-    fn table(&self, py: Python<'_>, name: &str) -> PyResult<PyTable> {
-        table_of(py, &self.inner, name)
+    fn table(&self, py: Python<'_>, name: Text) -> PyResult<PyTable> {
+        table_of(py, &self.inner, &name)
     }
 
     /// Contribution totals grouped by `group_by` (any of "donor", "donor_kind",
     /// "recipient", "recipient_parent", "project", "country", "theme", "year",
     /// "month", "kind"): pledged, received and outstanding, per currency, or
     /// converted with `rates`. A missing rate raises, naming currency and date.
-    #[pyo3(signature = (group_by=Vec::new(), rates=None))]
+    /// One dimension may be given as its name alone: `rollup("donor")`.
+    #[pyo3(signature = (group_by=None, rates=None))]
     fn rollup(
         &self,
         py: Python<'_>,
-        group_by: Vec<String>,
+        group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
     ) -> PyResult<PyTable> {
-        rollup_of(py, &self.inner, &group_by, rates.as_ref().map(|r| &r.inner))
+        let dimensions = dimensions(group_by)?;
+        rollup_of(
+            py,
+            &self.inner,
+            &dimensions,
+            rates.as_ref().map(|r| &r.inner),
+        )
     }
 
     /// Reads a CSV file of `kind` (see `partnercrm.CSV_KINDS`) into this
@@ -294,8 +327,8 @@ impl PyDataset {
         &mut self,
         py: Python<'_>,
         path: std::path::PathBuf,
-        kind: &str,
-        mapping: Option<std::collections::HashMap<String, String>>,
+        #[pyo3(from_py_with = str_arg)] kind: &str,
+        mapping: Option<std::collections::HashMap<Text, Text>>,
         progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         use partnercrm::io::csv::{CsvKind, read_file_with_progress};
@@ -303,7 +336,7 @@ impl PyDataset {
         let mut progress = Progress::new(py, progress)?;
         let data = &mut self.inner;
         let read = py.detach(|| {
-            let mapping = mapping.unwrap_or_default();
+            let mapping = crate::convert::mapping(mapping);
             let mut report = |rows| progress.report(rows);
             let new = read_file_with_progress(kind, &path, mapping, data, Some(&mut report))?;
             if progress.failed() {
@@ -331,8 +364,10 @@ impl PyDataset {
         &self,
         py: Python<'_>,
         on: &Bound<'_, PyAny>,
-        days: u32,
+        days: &Bound<'_, PyAny>,
     ) -> PyResult<PyTable> {
+        // Past the end of the calendar is as good as u32::MAX days.
+        let days = natural(days, "days")?.unwrap_or(u32::MAX);
         let day = day_of(on)?;
         let found = agreements::expiring_within(&self.inner, day, days);
         table_of(py, &agreements::subset(&found), "agreements")
@@ -343,12 +378,12 @@ impl PyDataset {
     fn agreements_by(
         &self,
         py: Python<'_>,
-        kind: Option<&str>,
+        kind: Option<Text>,
         party: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
         let kind = kind
             .map(|k| {
-                serde_json::from_value(serde_json::Value::String(k.to_owned()))
+                serde_json::from_value(serde_json::Value::String(k.0))
                     .map_err(|e| parse_error(format!("kind: {e}")))
             })
             .transpose()?;

@@ -1,8 +1,12 @@
 //! Validation problems as Python objects.
 
-use partnercrm::validate::{Problem, Segment};
+use partnercrm::validate::{Problem, Segment, Severity};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
+
+use crate::convert::{Text, natural, text, type_name};
+use crate::errors::{IntoPy, parse_error};
 
 /// The constructor arguments a pickled problem is rebuilt from.
 type ProblemArgs = (String, Vec<LocationPart>, String, String, String);
@@ -29,7 +33,7 @@ pub struct PyProblem {
     severity: String,
 }
 
-#[derive(Clone, PartialEq, FromPyObject, IntoPyObject)]
+#[derive(Clone, PartialEq, IntoPyObject)]
 enum LocationPart {
     Index(usize),
     Field(String),
@@ -55,23 +59,52 @@ impl From<Problem> for PyProblem {
     }
 }
 
+/// A location: field names and list positions, in order.
+fn location_of(location: &Bound<'_, PyAny>) -> PyResult<Vec<LocationPart>> {
+    let expected = || {
+        PyTypeError::new_err(format!(
+            "location takes a list or tuple of field names (str) and positions (int), not {}",
+            type_name(location)
+        ))
+    };
+    if !(location.is_instance_of::<PyList>() || location.is_instance_of::<PyTuple>()) {
+        return Err(expected());
+    }
+    location
+        .try_iter()?
+        .map(|part| {
+            let part = part?;
+            if let Ok(name) = part.cast::<PyString>() {
+                return text(name, "location").map(LocationPart::Field);
+            }
+            if part.is_instance_of::<PyInt>() && !part.is_instance_of::<PyBool>() {
+                let index = natural(&part, "a location index")?
+                    .ok_or_else(|| parse_error(format!("location index {part} is too large")))?;
+                return Ok(LocationPart::Index(index));
+            }
+            Err(expected())
+        })
+        .collect()
+}
+
 #[pymethods]
 impl PyProblem {
     #[new]
     fn new(
-        path: String,
-        location: Vec<LocationPart>,
-        code: String,
-        message: String,
-        severity: String,
-    ) -> Self {
-        Self {
-            path,
-            location,
-            code,
-            message,
-            severity,
-        }
+        path: Text,
+        location: &Bound<'_, PyAny>,
+        code: Text,
+        message: Text,
+        severity: Text,
+    ) -> PyResult<Self> {
+        let severity: Severity = severity.parse().py_err()?;
+        Ok(Self {
+            path: path.0,
+            location: location_of(location)?,
+            code: code.0,
+            message: message.0,
+            severity: severity.as_str().to_owned(),
+        })
     }
 
     /// The path as a tuple of field names and list positions, like pydantic's `loc`.

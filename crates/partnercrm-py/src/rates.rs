@@ -5,7 +5,7 @@ use partnercrm::query::rates::RateTable;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::convert::to_json;
+use crate::convert::{Text, to_json};
 use crate::errors::{IntoPy, parse_error};
 
 /// Exchange rates into one target currency, each dated (e.g. monthly).
@@ -27,21 +27,25 @@ fn text_of(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     }
 }
 
+/// When a table was published, if given.
+fn table_date(date: Option<&Bound<'_, PyAny>>) -> PyResult<Option<chrono::NaiveDate>> {
+    date.map(|d| {
+        text_of(d, "date")?
+            .parse::<PartialDate>()
+            .map(|d| d.earliest())
+            .py_err_date()
+    })
+    .transpose()
+}
+
 #[pymethods]
 impl PyRateTable {
     /// An empty table named `name` converting into `target` (e.g. `"USD"`).
     #[new]
     #[pyo3(signature = (name, target, date=None))]
-    fn new(name: String, target: &str, date: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let mut inner = RateTable::new(name, currency(target)?);
-        inner.date = date
-            .map(|d| {
-                text_of(d, "date")?
-                    .parse::<PartialDate>()
-                    .map(|d| d.earliest())
-                    .py_err_date()
-            })
-            .transpose()?;
+    fn new(name: Text, target: Text, date: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut inner = RateTable::new(name.0, currency(&target)?);
+        inner.date = table_date(date)?;
         Ok(Self { inner })
     }
 
@@ -50,15 +54,15 @@ impl PyRateTable {
     #[pyo3(signature = (name, target, text, date=None))]
     fn from_csv(
         _cls: &Bound<'_, PyType>,
-        name: String,
-        target: &str,
-        text: &str,
+        name: Text,
+        target: Text,
+        text: Text,
         date: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut table = Self {
-            inner: RateTable::from_csv(name, currency(target)?, text).py_err()?,
+            inner: RateTable::from_csv(name.0, currency(&target)?, &text).py_err()?,
         };
-        table.inner.date = Self::new(String::new(), target, date)?.inner.date;
+        table.inner.date = table_date(date)?;
         Ok(table)
     }
 
@@ -67,22 +71,22 @@ impl PyRateTable {
     #[pyo3(signature = (name, target, path, date=None))]
     fn read_csv(
         _cls: &Bound<'_, PyType>,
-        name: String,
-        target: &str,
+        name: Text,
+        target: Text,
         path: std::path::PathBuf,
         date: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut table = Self {
-            inner: RateTable::read_csv(name, currency(target)?, &path).py_err()?,
+            inner: RateTable::read_csv(name.0, currency(&target)?, &path).py_err()?,
         };
-        table.inner.date = Self::new(String::new(), target, date)?.inner.date;
+        table.inner.date = table_date(date)?;
         Ok(table)
     }
 
     /// From `date` on, one `currency` is `rate` units of the target.
     fn add(
         &mut self,
-        currency_code: &str,
+        currency_code: Text,
         date: &Bound<'_, PyAny>,
         rate: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
@@ -93,7 +97,9 @@ impl PyRateTable {
         let rate = text_of(rate, "rate")?;
         let rate = rust_decimal::Decimal::from_str_exact(&rate)
             .map_err(|e| parse_error(format!("rate {rate:?}: {e}")))?;
-        self.inner.insert(currency(currency_code)?, day, rate);
+        self.inner
+            .insert(currency(&currency_code)?, day, rate)
+            .py_err()?;
         Ok(())
     }
 

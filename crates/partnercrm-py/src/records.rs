@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
 use serde_json::Value;
 
-use crate::convert::{from_json, record_json, text, to_json, to_python};
+use crate::convert::{Text, from_json, record_json, text, to_json, to_python};
 use crate::errors::parse_error;
 
 /// Builds a record from keyword arguments, giving it a fresh id if none is passed.
@@ -198,8 +198,8 @@ macro_rules! record_class {
 
             /// Reads a record from JSON text in the document's shape.
             #[classmethod]
-            fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
-                serde_json::from_str(text).map(|inner| Self { inner }).map_err(|e| parse_error(format!("{}: {e}", $name)))
+            fn from_json(_cls: &Bound<'_, PyType>, text: Text) -> PyResult<Self> {
+                serde_json::from_str(&text).map(|inner| Self { inner }).map_err(|e| parse_error(format!("{}: {e}", $name)))
             }
 
             #[classattr]
@@ -349,12 +349,13 @@ record_class!(
 
 /// Rebuilds a pickled record.
 #[pyfunction]
-pub fn _record_from_json(py: Python<'_>, kind: &str, text: &str) -> PyResult<Py<PyAny>> {
+pub fn _record_from_json(py: Python<'_>, kind: Text, text: Text) -> PyResult<Py<PyAny>> {
     fn read<T: Wrap>(py: Python<'_>, text: &str, kind: &str) -> PyResult<Py<PyAny>> {
         let record: T =
             serde_json::from_str(text).map_err(|e| parse_error(format!("{kind}: {e}")))?;
         Ok(record.wrap(py)?.unbind())
     }
+    let (kind, text) = (&*kind, &*text);
     match kind {
         "Organisation" => read::<Organisation>(py, text, kind),
         "Person" => read::<Person>(py, text, kind),

@@ -12,7 +12,7 @@ use partnercrm::store::{Applied, Batch, Change, Revision, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::convert::{datetime, moment, record_json, to_python};
+use crate::convert::{Text, datetime, int_of, moment, record_json, str_arg, to_python};
 use crate::dataset::{PyDataset, records_of, table_of};
 use crate::errors::{IntoPy, parse_error};
 use crate::problem::PyProblem;
@@ -186,14 +186,14 @@ impl PyStore {
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyTuple>,
-        actor: &str,
-        summary: Option<&str>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+        summary: Option<Text>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let mut data = Dataset::new();
         for record in records.iter() {
             push_record(&record, &mut data)?;
         }
-        let summary = summary.map_or_else(|| format!("add {} records", data.len()), str::to_owned);
+        let summary = summary.map_or_else(|| format!("add {} records", data.len()), |s| s.0);
         let applied = self.with_store(py, |store| {
             store.apply(Batch::upsert_all(data), actor, &summary)
         })?;
@@ -206,7 +206,7 @@ impl PyStore {
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyTuple>,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let mut batch = Batch::new();
         for record in records.iter() {
@@ -224,8 +224,8 @@ impl PyStore {
         py: Python<'py>,
         upserts: Vec<Bound<'py, PyAny>>,
         deletes: Vec<Bound<'py, PyAny>>,
-        actor: &str,
-        summary: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+        #[pyo3(from_py_with = str_arg)] summary: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let mut batch = Batch::new();
         for record in &upserts {
@@ -244,7 +244,7 @@ impl PyStore {
         &self,
         py: Python<'py>,
         dataset: &Bound<'py, PyDataset>,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let data = dataset.borrow().inner.clone();
         let applied = self.with_store(py, |store| store.import(data, actor))?;
@@ -257,7 +257,7 @@ impl PyStore {
         &self,
         py: Python<'py>,
         path: std::path::PathBuf,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let applied = self.with_store(py, |store| {
             partnercrm::io::json::read(&path).and_then(|data| store.import(data, actor))
@@ -276,9 +276,9 @@ impl PyStore {
         &self,
         py: Python<'py>,
         path: std::path::PathBuf,
-        kind: &str,
-        mapping: Option<std::collections::HashMap<String, String>>,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] kind: &str,
+        mapping: Option<std::collections::HashMap<Text, Text>>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         use partnercrm::io::csv::{CsvKind, read_file_with_progress};
@@ -287,7 +287,7 @@ impl PyStore {
         let mut progress = Progress::new(py, progress)?;
         let applied = self.with_store(py, |store| {
             let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv(kind)])?;
-            let mapping = mapping.unwrap_or_default();
+            let mapping = crate::convert::mapping(mapping);
             let mut report = |rows| progress.report(rows);
             let upserts = read_file_with_progress(kind, &path, mapping, &known, Some(&mut report))?;
             if progress.failed() {
@@ -317,7 +317,7 @@ impl PyStore {
         &self,
         py: Python<'py>,
         path: std::path::PathBuf,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let summary = format!("import IATI {}", path.display());
         let applied = self.with_store(py, |store| {
@@ -337,10 +337,10 @@ impl PyStore {
         &self,
         py: Python<'py>,
         kind: &Bound<'py, PyType>,
-        id: &str,
+        id: Text,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let uuid = uuid::Uuid::parse_str(id)
-            .map_err(|e| parse_error(format!("{id:?} is not an id: {e}")))?;
+        let uuid = uuid::Uuid::parse_str(&id)
+            .map_err(|e| parse_error(format!("{:?} is not an id: {e}", &*id)))?;
         let store = self.lock()?;
         fn get<'py, T: Wrap>(
             py: Python<'py>,
@@ -381,7 +381,7 @@ impl PyStore {
         &self,
         py: Python<'py>,
         kind: &Bound<'py, PyType>,
-        name: &str,
+        name: Text,
     ) -> PyResult<Bound<'py, PyList>> {
         let store = self.lock()?;
         fn find<'py, T: Wrap>(
@@ -399,20 +399,20 @@ impl PyStore {
             )
         }
         match kind_of_class(kind)? {
-            RecordKind::Organisation => find::<Organisation>(py, &store, name),
-            RecordKind::Person => find::<Person>(py, &store, name),
-            RecordKind::Agreement => find::<Agreement>(py, &store, name),
-            RecordKind::Contribution => find::<Contribution>(py, &store, name),
-            RecordKind::Project => find::<Project>(py, &store, name),
-            RecordKind::Indicator => find::<Indicator>(py, &store, name),
-            RecordKind::Group => find::<Group>(py, &store, name),
-            RecordKind::Note => find::<Note>(py, &store, name),
+            RecordKind::Organisation => find::<Organisation>(py, &store, &name),
+            RecordKind::Person => find::<Person>(py, &store, &name),
+            RecordKind::Agreement => find::<Agreement>(py, &store, &name),
+            RecordKind::Contribution => find::<Contribution>(py, &store, &name),
+            RecordKind::Project => find::<Project>(py, &store, &name),
+            RecordKind::Indicator => find::<Indicator>(py, &store, &name),
+            RecordKind::Group => find::<Group>(py, &store, &name),
+            RecordKind::Note => find::<Note>(py, &store, &name),
         }
     }
 
     /// The organisation with this external identifier, e.g. `"XM-DAC-47066"`, or `None`.
-    fn by_identifier<'py>(&self, py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.lock()?.organisation_by_identifier(value).py_err()? {
+    fn by_identifier<'py>(&self, py: Python<'py>, value: Text) -> PyResult<Bound<'py, PyAny>> {
+        match self.lock()?.organisation_by_identifier(&value).py_err()? {
             Some(org) => org.wrap(py),
             None => Ok(py.None().into_bound(py)),
         }
@@ -431,25 +431,26 @@ impl PyStore {
     fn table(
         &self,
         py: Python<'_>,
-        name: &str,
+        name: Text,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
-        let kinds = partnercrm::query::tables::kinds_of(name).py_err()?;
+        let kinds = partnercrm::query::tables::kinds_of(&name).py_err()?;
         let data = self.read_dataset(py, kinds, as_of)?;
-        table_of(py, &data, name)
+        table_of(py, &data, &name)
     }
 
     /// Contribution totals of the stored data set (now or at `as_of`); see `Dataset.rollup`.
-    #[pyo3(signature = (group_by=Vec::new(), rates=None, as_of=None))]
+    #[pyo3(signature = (group_by=None, rates=None, as_of=None))]
     fn rollup(
         &self,
         py: Python<'_>,
-        group_by: Vec<String>,
+        group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
+        let dimensions = crate::dataset::dimensions(group_by)?;
         let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-        crate::dataset::rollup_of(py, &data, &group_by, rates.as_ref().map(|r| &r.inner))
+        crate::dataset::rollup_of(py, &data, &dimensions, rates.as_ref().map(|r| &r.inner))
     }
 
     /// Every problem in the stored data set (warnings; errors cannot be stored).
@@ -498,7 +499,12 @@ impl PyStore {
     /// Removes a person's name and contact details from the record, its
     /// history and the notes about them, keeping a tombstone.
     #[pyo3(signature = (person, actor="python"))]
-    fn erase_person(&self, py: Python<'_>, person: &Bound<'_, PyAny>, actor: &str) -> PyResult<()> {
+    fn erase_person(
+        &self,
+        py: Python<'_>,
+        person: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+    ) -> PyResult<()> {
         let id = person_id(person)?;
         self.with_store(py, |store| store.erase_person(id, actor))
     }
@@ -524,7 +530,7 @@ impl PyStore {
         py: Python<'py>,
         keep: &Bound<'py, PyAny>,
         remove: &Bound<'py, PyAny>,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         let (keep, remove) = (reference_of(keep)?, reference_of(remove)?);
         if keep.kind != remove.kind {
@@ -559,17 +565,23 @@ impl PyStore {
     fn undo_merge<'py>(
         &self,
         py: Python<'py>,
-        revision: i64,
-        actor: &str,
+        revision: &Bound<'py, PyAny>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let Ok(revision) = int_of::<i64>(revision, "revision")? else {
+            // Revisions count up from 1 in an i64: this names none.
+            return Err(crate::errors::to_py(partnercrm::Error::Conflict {
+                message: format!("revision {revision} is not a merge: there is no such revision"),
+            }));
+        };
         let applied = self.with_store(py, |store| store.undo_merge(revision, actor))?;
         applied_dict(py, applied)
     }
 
     /// The id a merged record now lives on as, or `None` if it was not merged.
-    fn merged_into(&self, py: Python<'_>, id: &str) -> PyResult<Option<String>> {
-        let uuid = uuid::Uuid::parse_str(id)
-            .map_err(|e| parse_error(format!("{id:?} is not an id: {e}")))?;
+    fn merged_into(&self, py: Python<'_>, id: Text) -> PyResult<Option<String>> {
+        let uuid = uuid::Uuid::parse_str(&id)
+            .map_err(|e| parse_error(format!("{:?} is not an id: {e}", &*id)))?;
         Ok(self
             .with_store(py, |store| store.merged_into(uuid))?
             .map(|u| u.to_string()))
