@@ -22,9 +22,6 @@ use serde_json::{Map, Value};
 
 use crate::errors::parse_error;
 
-/// Keys whose string values are exact decimals, returned to Python as `Decimal`.
-const DECIMAL_KEYS: [&str; 2] = ["amount", "value"];
-
 /// A `str` argument. Python's `str` may hold lone surrogates (`"\udc80"`,
 /// what `errors="surrogateescape"` makes of undecodable bytes), which no
 /// Rust text can: they are a `ParseError`, not a `UnicodeEncodeError`.
@@ -252,10 +249,34 @@ pub fn seed_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
 }
 
 /// Converts JSON to Python, turning decimal fields into `decimal.Decimal`.
+/// `key` is the field `value` is found under, if any.
 pub fn to_python<'py>(
     py: Python<'py>,
     value: &Value,
     key: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    to_python_within(py, value, key, None)
+}
+
+/// Whether the text under `key`, in an object found under `container`, is
+/// one of the core's `Decimal`s: a money `amount` (a contribution's, a
+/// payment's, an allocation's) or an indicator observation's `value`. An
+/// identifier's `value` is text ("XM-DAC-47066", or "01234567" with its
+/// zero), so `value` alone does not decide.
+fn is_decimal(key: Option<&str>, container: Option<&str>) -> bool {
+    const OBSERVATIONS: [&str; 3] = ["baseline", "targets", "actuals"];
+    match key {
+        Some("amount") => true,
+        Some("value") => container.is_some_and(|c| OBSERVATIONS.contains(&c)),
+        _ => false,
+    }
+}
+
+fn to_python_within<'py>(
+    py: Python<'py>,
+    value: &Value,
+    key: Option<&str>,
+    container: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
@@ -264,22 +285,22 @@ pub fn to_python<'py>(
             Some(i) => i.into_pyobject(py)?.into_any(),
             None => n.to_string().into_pyobject(py)?.into_any(),
         },
-        Value::String(s) if key.is_some_and(|k| DECIMAL_KEYS.contains(&k)) => py
-            .import("decimal")?
-            .getattr("Decimal")?
-            .call1((s.as_str(),))?,
+        Value::String(s) if is_decimal(key, container) => {
+            decimal_class(py)?.call1((s.as_str(),))?
+        }
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {
             let list = PyList::empty(py);
             for item in items {
-                list.append(to_python(py, item, None)?)?;
+                // A list's items sit in what the list sits under.
+                list.append(to_python_within(py, item, None, key.or(container))?)?;
             }
             list.into_any()
         }
         Value::Object(map) => {
             let dict = PyDict::new(py);
             for (k, v) in map {
-                dict.set_item(k, to_python(py, v, Some(k))?)?;
+                dict.set_item(k, to_python_within(py, v, Some(k), key.or(container))?)?;
             }
             dict.into_any()
         }
