@@ -51,6 +51,13 @@ create_exception!(
     "Input is malformed: a document, a date, an amount, a code, or an argument of the wrong type."
 );
 
+create_exception!(
+    _partnercrm,
+    InternalError,
+    PartnerCrmError,
+    "A bug in partnercrm: the message says what went wrong and where. Please report it."
+);
+
 /// Converts a core error into the matching Python exception.
 pub fn to_py(error: Error) -> PyErr {
     Python::attach(|py| match error {

@@ -7,6 +7,7 @@ use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{Text, natural, text, type_name};
 use crate::errors::{IntoPy, parse_error};
+use crate::guard::guard;
 
 /// The constructor arguments a pickled problem is rebuilt from.
 type ProblemArgs = (String, Vec<LocationPart>, String, String, String);
@@ -22,14 +23,10 @@ type ProblemArgs = (String, Vec<LocationPart>, String, String, String);
 )]
 #[derive(Clone, PartialEq)]
 pub struct PyProblem {
-    #[pyo3(get)]
     path: String,
     location: Vec<LocationPart>,
-    #[pyo3(get)]
     code: String,
-    #[pyo3(get)]
     message: String,
-    #[pyo3(get)]
     severity: String,
 }
 
@@ -97,56 +94,94 @@ impl PyProblem {
         message: Text,
         severity: Text,
     ) -> PyResult<Self> {
-        let severity: Severity = severity.parse().py_err()?;
-        Ok(Self {
-            path: path.0,
-            location: location_of(location)?,
-            code: code.0,
-            message: message.0,
-            severity: severity.as_str().to_owned(),
+        guard(|| {
+            let severity: Severity = severity.parse().py_err()?;
+            Ok(Self {
+                path: path.0,
+                location: location_of(location)?,
+                code: code.0,
+                message: message.0,
+                severity: severity.as_str().to_owned(),
+            })
         })
+    }
+
+    /// Where the problem is, e.g. `"agreements[3].parties"`.
+    #[getter]
+    fn path(&self) -> PyResult<&str> {
+        guard(|| Ok(self.path.as_str()))
+    }
+
+    /// The stable code, e.g. `"agreement.party_count"`.
+    #[getter]
+    fn code(&self) -> PyResult<&str> {
+        guard(|| Ok(self.code.as_str()))
+    }
+
+    /// What is wrong, for people.
+    #[getter]
+    fn message(&self) -> PyResult<&str> {
+        guard(|| Ok(self.message.as_str()))
+    }
+
+    /// `"error"` or `"warning"`.
+    #[getter]
+    fn severity(&self) -> PyResult<&str> {
+        guard(|| Ok(self.severity.as_str()))
     }
 
     /// The path as a tuple of field names and list positions, like pydantic's `loc`.
     #[getter]
     fn location<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.location.clone())
+        guard(|| PyTuple::new(py, self.location.clone()))
     }
 
     /// The problem as a plain dict: path, location, code, message, severity.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("path", &self.path)?;
-        dict.set_item("location", self.location(py)?)?;
-        dict.set_item("code", &self.code)?;
-        dict.set_item("message", &self.message)?;
-        dict.set_item("severity", &self.severity)?;
-        Ok(dict)
+        guard(|| {
+            let dict = PyDict::new(py);
+            dict.set_item("path", &self.path)?;
+            dict.set_item("location", self.location(py)?)?;
+            dict.set_item("code", &self.code)?;
+            dict.set_item("message", &self.message)?;
+            dict.set_item("severity", &self.severity)?;
+            Ok(dict)
+        })
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, ProblemArgs)> {
-        let me = slf.get();
-        let args = (
-            me.path.clone(),
-            me.location.clone(),
-            me.code.clone(),
-            me.message.clone(),
-            me.severity.clone(),
-        );
-        Ok((slf.get_type(), args))
+        guard(|| {
+            let me = slf.get();
+            let args = (
+                me.path.clone(),
+                me.location.clone(),
+                me.code.clone(),
+                me.message.clone(),
+                me.severity.clone(),
+            );
+            Ok((slf.get_type(), args))
+        })
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Problem(path={:?}, code={:?}, severity={:?}, message={:?})",
-            self.path, self.code, self.severity, self.message
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "Problem(path={:?}, code={:?}, severity={:?}, message={:?})",
+                    self.path, self.code, self.severity, self.message
+                )
+            })
+        })
     }
 
-    fn __str__(&self) -> String {
-        format!(
-            "{}: {} [code={}, severity={}]",
-            self.path, self.message, self.code, self.severity
-        )
+    fn __str__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "{}: {} [code={}, severity={}]",
+                    self.path, self.message, self.code, self.severity
+                )
+            })
+        })
     }
 }

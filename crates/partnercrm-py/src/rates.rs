@@ -7,6 +7,7 @@ use pyo3::types::PyType;
 
 use crate::convert::{Text, to_json};
 use crate::errors::{IntoPy, parse_error};
+use crate::guard::guard;
 
 /// Exchange rates into one target currency, each dated (e.g. monthly).
 /// A rollup converts each contribution at the rate in force on its date and
@@ -44,9 +45,11 @@ impl PyRateTable {
     #[new]
     #[pyo3(signature = (name, target, date=None))]
     fn new(name: Text, target: Text, date: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let mut inner = RateTable::new(name.0, currency(&target)?);
-        inner.date = table_date(date)?;
-        Ok(Self { inner })
+        guard(|| {
+            let mut inner = RateTable::new(name.0, currency(&target)?);
+            inner.date = table_date(date)?;
+            Ok(Self { inner })
+        })
     }
 
     /// Reads `currency,date,rate` rows from CSV text; every bad row is reported.
@@ -59,11 +62,13 @@ impl PyRateTable {
         text: Text,
         date: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut table = Self {
-            inner: RateTable::from_csv(name.0, currency(&target)?, &text).py_err()?,
-        };
-        table.inner.date = table_date(date)?;
-        Ok(table)
+        guard(|| {
+            let mut table = Self {
+                inner: RateTable::from_csv(name.0, currency(&target)?, &text).py_err()?,
+            };
+            table.inner.date = table_date(date)?;
+            Ok(table)
+        })
     }
 
     /// Reads `currency,date,rate` rows from a CSV file.
@@ -76,11 +81,13 @@ impl PyRateTable {
         path: std::path::PathBuf,
         date: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut table = Self {
-            inner: RateTable::read_csv(name.0, currency(&target)?, &path).py_err()?,
-        };
-        table.inner.date = table_date(date)?;
-        Ok(table)
+        guard(|| {
+            let mut table = Self {
+                inner: RateTable::read_csv(name.0, currency(&target)?, &path).py_err()?,
+            };
+            table.inner.date = table_date(date)?;
+            Ok(table)
+        })
     }
 
     /// From `date` on, one `currency` is `rate` units of the target.
@@ -90,37 +97,43 @@ impl PyRateTable {
         date: &Bound<'_, PyAny>,
         rate: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let day = text_of(date, "date")?
-            .parse::<PartialDate>()
-            .py_err_date()?
-            .earliest();
-        let rate = text_of(rate, "rate")?;
-        let rate = rust_decimal::Decimal::from_str_exact(&rate)
-            .map_err(|e| parse_error(format!("rate {rate:?}: {e}")))?;
-        self.inner
-            .insert(currency(&currency_code)?, day, rate)
-            .py_err()?;
-        Ok(())
+        guard(|| {
+            let day = text_of(date, "date")?
+                .parse::<PartialDate>()
+                .py_err_date()?
+                .earliest();
+            let rate = text_of(rate, "rate")?;
+            let rate = rust_decimal::Decimal::from_str_exact(&rate)
+                .map_err(|e| parse_error(format!("rate {rate:?}: {e}")))?;
+            self.inner
+                .insert(currency(&currency_code)?, day, rate)
+                .py_err()?;
+            Ok(())
+        })
     }
 
     /// The table's name.
     #[getter]
-    fn name(&self) -> &str {
-        &self.inner.name
+    fn name(&self) -> PyResult<&str> {
+        guard(|| Ok(self.inner.name.as_str()))
     }
 
     /// The currency converted into.
     #[getter]
-    fn target(&self) -> &'static str {
-        self.inner.target.code()
+    fn target(&self) -> PyResult<&'static str> {
+        guard(|| Ok(self.inner.target.code()))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "RateTable({:?}, target={:?})",
-            self.inner.name,
-            self.inner.target.code()
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "RateTable({:?}, target={:?})",
+                    self.inner.name,
+                    self.inner.target.code()
+                )
+            })
+        })
     }
 }
 

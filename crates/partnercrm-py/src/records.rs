@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::convert::{Text, from_json, record_json, text, to_json, to_python};
 use crate::errors::parse_error;
+use crate::guard::guard;
 
 /// Builds a record from keyword arguments, giving it a fresh id if none is passed.
 fn build<T: Record>(
@@ -170,36 +171,36 @@ macro_rules! record_class {
             #[new]
             #[pyo3(signature = (**fields))]
             fn new(fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-                build(fields, $name, None).map(|inner| Self { inner })
+                guard(|| build(fields, $name, None).map(|inner| Self { inner }))
             }
 
             $(
                 #[getter]
                 fn $field<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                    field(py, &self.inner, Self::FIELDS, stringify!($field), $name)
+                    guard(|| field(py, &self.inner, Self::FIELDS, stringify!($field), $name))
                 }
             )*
 
             /// A copy with the given fields changed; `None` clears a field.
             #[pyo3(signature = (**changes))]
             fn replace(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-                build(changes, $name, Some(record_json(&self.inner)?)).map(|inner| Self { inner })
+                guard(|| build(changes, $name, Some(record_json(&self.inner)?)).map(|inner| Self { inner }))
             }
 
             /// The record as a dict, in the JSON document's shape.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                to_python(py, &record_json(&self.inner)?, None)
+                guard(|| to_python(py, &record_json(&self.inner)?, None))
             }
 
             /// The record as JSON text, in the document's shape.
             fn to_json(&self) -> PyResult<String> {
-                serde_json::to_string(&self.inner).map_err(|e| parse_error(e.to_string()))
+                guard(|| serde_json::to_string(&self.inner).map_err(|e| parse_error(e.to_string())))
             }
 
             /// Reads a record from JSON text in the document's shape.
             #[classmethod]
             fn from_json(_cls: &Bound<'_, PyType>, text: Text) -> PyResult<Self> {
-                serde_json::from_str(&text).map(|inner| Self { inner }).map_err(|e| parse_error(format!("{}: {e}", $name)))
+                guard(|| serde_json::from_str(&text).map(|inner| Self { inner }).map_err(|e| parse_error(format!("{}: {e}", $name))))
             }
 
             #[classattr]
@@ -208,16 +209,18 @@ macro_rules! record_class {
             }
 
             fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (&'static str, String))> {
-                let rebuild = py.import("partnercrm._partnercrm")?.getattr("_record_from_json")?;
-                Ok((rebuild, ($name, self.to_json()?)))
+                guard(|| {
+                    let rebuild = py.import("partnercrm._partnercrm")?.getattr("_record_from_json")?;
+                    Ok((rebuild, ($name, self.to_json()?)))
+                })
             }
 
             fn __repr__(&self) -> PyResult<String> {
-                repr(&self.inner, $name)
+                guard(|| repr(&self.inner, $name))
             }
 
             fn _repr_html_(&self) -> PyResult<String> {
-                repr_html(&self.inner, $name)
+                guard(|| repr_html(&self.inner, $name))
             }
         }
     };
@@ -350,12 +353,15 @@ record_class!(
 /// Rebuilds a pickled record.
 #[pyfunction]
 pub fn _record_from_json(py: Python<'_>, kind: Text, text: Text) -> PyResult<Py<PyAny>> {
+    guard(|| record_from_json(py, &kind, &text))
+}
+
+fn record_from_json(py: Python<'_>, kind: &str, text: &str) -> PyResult<Py<PyAny>> {
     fn read<T: Wrap>(py: Python<'_>, text: &str, kind: &str) -> PyResult<Py<PyAny>> {
         let record: T =
             serde_json::from_str(text).map_err(|e| parse_error(format!("{kind}: {e}")))?;
         Ok(record.wrap(py)?.unbind())
     }
-    let (kind, text) = (&*kind, &*text);
     match kind {
         "Organisation" => read::<Organisation>(py, text, kind),
         "Person" => read::<Person>(py, text, kind),
