@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,3 +173,40 @@ def test_only_decimals_come_back_as_decimals(seed: pc.Dataset) -> None:
         assert all(isinstance(t["value"], Decimal) for t in indicator.to_dict().get("targets", []))
     gift = seed.records(pc.Contribution)[0]
     assert isinstance(gift.value["amount"], Decimal)
+
+
+def test_a_busy_timeout_sqlite_cannot_hold_is_refused() -> None:
+    # Before: rusqlite panicked ("too big") past i32 milliseconds.
+    for seconds in (1e10, 2_147_484.0, float("inf"), -1.0):
+        with pytest.raises(pc.ParseError, match="busy_timeout must be a number of seconds from 0 to 2147483.647"):
+            pc.Store(":memory:", busy_timeout=seconds)
+    assert pc.Store(":memory:", busy_timeout=2_147_483.0).path == ":memory:"
+    with pytest.raises(pc.ParseError, match="expected a number, got nan"):
+        pc.Store(":memory:", busy_timeout=float("nan"))
+
+
+def test_numbers_no_float_holds_are_parse_errors(seed: pc.Dataset) -> None:
+    # Before: Decimal("sNaN") raised ValueError, and nan matched nothing, silently.
+    for wrong in (Decimal("sNaN"), 10**400, float("nan")):
+        with pytest.raises(pc.ParseError):
+            seed.duplicates(wrong)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="expected a number, got str"):
+        seed.duplicates("0.5")  # type: ignore[arg-type]
+    assert seed.duplicates(Decimal("0.9")).num_rows == seed.duplicates(0.9).num_rows
+
+
+def test_a_path_no_file_name_can_hold_is_a_parse_error(seed: pc.Dataset, tmp_path: Path) -> None:
+    # Before: UnicodeEncodeError. "\udc80" is an undecodable byte, a file name like any other.
+    for call in (lambda p: seed.write_json(p), lambda p: pc.Dataset.read_json(p), lambda p: pc.Store(p)):
+        with pytest.raises(pc.ParseError, match="lone surrogate"):
+            call(str(tmp_path / "x\ud800y"))
+    seed.write_json(str(tmp_path / "x\udc80y.json"))
+    assert pc.Dataset.read_json(str(tmp_path / "x\udc80y.json")) == seed
+
+
+def test_lists_of_records_are_lists(seed: pc.Dataset, store: pc.Store) -> None:
+    # Before: "Can't extract `str` to `Vec`".
+    with pytest.raises(TypeError, match="projects takes a list or tuple, not str"):
+        seed.to_iati(projects="Praesidium")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes a list or tuple, not str"):
+        store.apply(upserts="x")  # type: ignore[arg-type]

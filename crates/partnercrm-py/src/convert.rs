@@ -54,6 +54,76 @@ pub fn str_arg<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
     s.to_str().map_err(|error| not_unicode(s, error, "text"))
 }
 
+/// A path argument. A `str` path may hold a surrogate no file name can
+/// (`"\ud800"`; `"\udc80"` is an undecodable byte and fine): a `ParseError`,
+/// not a `UnicodeEncodeError`.
+pub struct FilePath(pub std::path::PathBuf);
+
+impl FromPyObject<'_, '_> for FilePath {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        obj.extract::<std::path::PathBuf>()
+            .map(Self)
+            .map_err(|error| {
+                if error.is_instance_of::<PyUnicodeEncodeError>(obj.py())
+                    && let Ok(s) = obj.cast::<PyString>()
+                {
+                    not_unicode(&s, error, "path")
+                } else {
+                    error
+                }
+            })
+    }
+}
+
+impl std::ops::Deref for FilePath {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for FilePath {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+/// A number argument (an int, a float, or what converts to one), never
+/// NaN: a `TypeError` for what is not a number, a `ParseError` for a value
+/// no float holds (`Decimal("sNaN")`, `10**400`) or NaN.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Number(pub f64);
+
+impl FromPyObject<'_, '_> for Number {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        number_arg(&obj).map(Self)
+    }
+}
+
+/// [`Number`] for parameters with a literal default (`min_score=0.5`).
+pub fn number_arg(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let py = obj.py();
+    if obj.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err("expected a number, got bool"));
+    }
+    match obj.extract::<f64>() {
+        Ok(n) if n.is_nan() => Err(parse_error("expected a number, got nan")),
+        Ok(n) => Ok(n),
+        Err(e) if e.is_instance_of::<PyTypeError>(py) => Err(PyTypeError::new_err(format!(
+            "expected a number, got {}",
+            type_name(obj)
+        ))),
+        Err(e) => Err(parse_error(format!(
+            "{obj} is not a number a float can hold: {e}"
+        ))),
+    }
+}
+
 /// The Rust text of a Python `str`; `at` names it for the error.
 pub fn text(s: &Bound<'_, PyString>, at: &str) -> PyResult<String> {
     s.to_cow()
@@ -83,6 +153,24 @@ fn not_unicode(s: &Bound<'_, PyString>, error: PyErr, at: &str) -> PyErr {
         "{at}: holds {found}{position}, which is not Unicode text \
          (undecodable bytes read with errors=\"surrogateescape\"?)"
     ))
+}
+
+/// The items of a list or tuple argument; `what` says what it takes, for
+/// the `TypeError` anything else is (a `str` is not a list of anything).
+pub fn list_of<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        value.try_iter()?.collect()
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "{what} takes a list or tuple, not {}",
+            type_name(value)
+        )))
+    }
+}
+
+/// [`list_of`] for `#[pyo3(from_py_with)]`, where pyo3 names the parameter.
+pub fn list_arg<'py>(value: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    list_of(value, "this parameter")
 }
 
 /// A column mapping (`{"Geber": "donor"}`) as the core takes it.

@@ -12,7 +12,8 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
-use crate::convert::{Text, natural, seed_arg, str_arg};
+use crate::convert::{FilePath, number_arg};
+use crate::convert::{Text, list_of, natural, seed_arg, str_arg};
 use crate::errors::{IntoPy, parse_error};
 use crate::guard::guard;
 use crate::problem::PyProblem;
@@ -107,10 +108,11 @@ fn iati_pair(import: partnercrm::io::iati::Import) -> (PyDataset, Vec<PyProblem>
 }
 
 /// Project ids given as records or text.
-fn project_ids(projects: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<Option<Vec<ProjectId>>> {
+fn project_ids(projects: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<ProjectId>>> {
     projects
         .map(|list| {
-            list.iter()
+            list_of(list, "projects")?
+                .iter()
                 .map(|p| id_of(p).map(ProjectId::from))
                 .collect::<PyResult<Vec<_>>>()
         })
@@ -163,11 +165,7 @@ impl PyDataset {
 
     /// Reads a `partnercrm/1` JSON document from a file.
     #[classmethod]
-    fn read_json(
-        _cls: &Bound<'_, PyType>,
-        py: Python<'_>,
-        path: std::path::PathBuf,
-    ) -> PyResult<Self> {
+    fn read_json(_cls: &Bound<'_, PyType>, py: Python<'_>, path: FilePath) -> PyResult<Self> {
         guard(|| {
             let inner = py.detach(|| json::read(&path)).py_err()?;
             Ok(Self { inner })
@@ -194,7 +192,7 @@ impl PyDataset {
     fn read_iati(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
-        path: std::path::PathBuf,
+        path: FilePath,
         known: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Self, Vec<PyProblem>)> {
         guard(|| {
@@ -228,7 +226,7 @@ impl PyDataset {
     /// `iati-activities` document, with their organisations, contributions,
     /// indicators and MoUs.
     #[pyo3(signature = (projects=None))]
-    fn to_iati(&self, py: Python<'_>, projects: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<String> {
+    fn to_iati(&self, py: Python<'_>, projects: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         guard(|| {
             let ids = project_ids(projects)?;
             py.detach(|| partnercrm::io::iati::write(&self.inner, ids.as_deref()))
@@ -241,8 +239,8 @@ impl PyDataset {
     fn write_iati(
         &self,
         py: Python<'_>,
-        path: std::path::PathBuf,
-        projects: Option<Vec<Bound<'_, PyAny>>>,
+        path: FilePath,
+        projects: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         guard(|| {
             let ids = project_ids(projects)?;
@@ -278,7 +276,7 @@ impl PyDataset {
     }
 
     /// Writes the document to a file, atomically. Raises `ValidationError` if the data set has errors.
-    fn write_json(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+    fn write_json(&self, py: Python<'_>, path: FilePath) -> PyResult<()> {
         guard(|| py.detach(|| json::write(&self.inner, &path)).py_err())
     }
 
@@ -351,7 +349,7 @@ impl PyDataset {
     fn import_csv(
         &mut self,
         py: Python<'_>,
-        path: std::path::PathBuf,
+        path: FilePath,
         #[pyo3(from_py_with = str_arg)] kind: &str,
         mapping: Option<std::collections::HashMap<Text, Text>>,
         progress: Option<&Bound<'_, PyAny>>,
@@ -563,7 +561,11 @@ impl PyDataset {
     /// Candidate duplicate organisations and people scoring at least
     /// `min_score` (0 to 1), best first, with the reasons for each.
     #[pyo3(signature = (min_score=0.5))]
-    fn duplicates(&self, py: Python<'_>, min_score: f64) -> PyResult<PyTable> {
+    fn duplicates(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = number_arg)] min_score: f64,
+    ) -> PyResult<PyTable> {
         guard(|| {
             let data = &self.inner;
             let batch = py

@@ -5,6 +5,7 @@ use partnercrm::query::rates::RateTable;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
+use crate::convert::FilePath;
 use crate::convert::{Text, to_json};
 use crate::errors::{IntoPy, parse_error};
 use crate::guard::guard;
@@ -78,7 +79,7 @@ impl PyRateTable {
         _cls: &Bound<'_, PyType>,
         name: Text,
         target: Text,
-        path: std::path::PathBuf,
+        path: FilePath,
         date: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(|| {

@@ -12,7 +12,8 @@ use partnercrm::store::{Applied, Batch, Change, Revision, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::convert::{Text, datetime, int_of, moment, record_json, str_arg, to_python};
+use crate::convert::{FilePath, Number};
+use crate::convert::{Text, datetime, int_of, list_arg, moment, record_json, str_arg, to_python};
 use crate::dataset::{PyDataset, records_of, table_of};
 use crate::errors::{IntoPy, parse_error};
 use crate::guard::guard;
@@ -129,22 +130,26 @@ impl PyStore {
     /// raises `BusyError`.
     #[new]
     #[pyo3(signature = (path=None, *, busy_timeout=None))]
-    fn new(
-        py: Python<'_>,
-        path: Option<std::path::PathBuf>,
-        busy_timeout: Option<f64>,
-    ) -> PyResult<Self> {
+    fn new(py: Python<'_>, path: Option<FilePath>, busy_timeout: Option<Number>) -> PyResult<Self> {
         guard(|| {
+            // SQLite counts its busy timeout in i32 milliseconds, and the
+            // backend's rusqlite panics past that ("too big"); until the
+            // store refuses it itself, the limit is checked here.
+            const MAX_BUSY_SECONDS: f64 = i32::MAX as f64 / 1000.0;
             let timeout = busy_timeout
-                .map(|seconds| {
-                    std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
-                        parse_error(format!(
-                            "busy_timeout must be a number of seconds, 0 or more, not {seconds}"
-                        ))
-                    })
+                .map(|Number(seconds)| {
+                    std::time::Duration::try_from_secs_f64(seconds)
+                        .ok()
+                        .filter(|_| seconds <= MAX_BUSY_SECONDS)
+                        .ok_or_else(|| {
+                            parse_error(format!(
+                                "busy_timeout must be a number of seconds from 0 to \
+                                 {MAX_BUSY_SECONDS} (about 24 days), not {seconds}"
+                            ))
+                        })
                 })
                 .transpose()?;
-            let path = path.unwrap_or_else(partnercrm::store::default_path);
+            let path = path.map_or_else(partnercrm::store::default_path, |p| p.0);
             let store = py
                 .detach(|| {
                     let mut store = Store::open(&path)?;
@@ -231,8 +236,8 @@ impl PyStore {
     fn apply<'py>(
         &self,
         py: Python<'py>,
-        upserts: Vec<Bound<'py, PyAny>>,
-        deletes: Vec<Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = list_arg)] upserts: Vec<Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = list_arg)] deletes: Vec<Bound<'py, PyAny>>,
         #[pyo3(from_py_with = str_arg)] actor: &str,
         #[pyo3(from_py_with = str_arg)] summary: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
@@ -269,7 +274,7 @@ impl PyStore {
     fn import_json<'py>(
         &self,
         py: Python<'py>,
-        path: std::path::PathBuf,
+        path: FilePath,
         #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
@@ -290,7 +295,7 @@ impl PyStore {
     fn import_csv<'py>(
         &self,
         py: Python<'py>,
-        path: std::path::PathBuf,
+        path: FilePath,
         #[pyo3(from_py_with = str_arg)] kind: &str,
         mapping: Option<std::collections::HashMap<Text, Text>>,
         #[pyo3(from_py_with = str_arg)] actor: &str,
@@ -334,7 +339,7 @@ impl PyStore {
     fn import_iati<'py>(
         &self,
         py: Python<'py>,
-        path: std::path::PathBuf,
+        path: FilePath,
         #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
@@ -644,7 +649,7 @@ impl PyStore {
     }
 
     /// Copies the store to a new file while it stays in use.
-    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+    fn backup(&self, py: Python<'_>, path: FilePath) -> PyResult<()> {
         guard(|| self.with_store(py, |store| store.backup(&path)))
     }
 

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use pyo3_arrow::ffi::{ArrayIterator, to_schema_pycapsule, to_stream_pycapsule};
 
+use crate::convert::FilePath;
 use crate::guard::guard;
 
 /// A table of records or query results. Pass it to `polars.DataFrame(t)`,
@@ -89,7 +90,7 @@ impl PyTable {
     /// The table as CSV text, or written to `path`. Text cells a spreadsheet
     /// would run as a formula (`=`, `+`, `-`, `@`) are prefixed with `'`.
     #[pyo3(signature = (path=None))]
-    fn to_csv(&self, py: Python<'_>, path: Option<std::path::PathBuf>) -> PyResult<Option<String>> {
+    fn to_csv(&self, py: Python<'_>, path: Option<FilePath>) -> PyResult<Option<String>> {
         guard(|| {
             let text = py
                 .detach(|| partnercrm::io::csv::write_table(&self.batch))
@@ -98,7 +99,10 @@ impl PyTable {
                 None => Ok(Some(text)),
                 Some(path) => {
                     std::fs::write(&path, text).map_err(|source| {
-                        crate::errors::to_py(partnercrm::Error::Io { path, source })
+                        crate::errors::to_py(partnercrm::Error::Io {
+                            path: path.0,
+                            source,
+                        })
                     })?;
                     Ok(None)
                 }
