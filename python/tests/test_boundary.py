@@ -210,3 +210,19 @@ def test_lists_of_records_are_lists(seed: pc.Dataset, store: pc.Store) -> None:
         seed.to_iati(projects="Praesidium")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="takes a list or tuple, not str"):
         store.apply(upserts="x")  # type: ignore[arg-type]
+
+
+def test_a_record_class_is_asked_for_by_name(store: pc.Store) -> None:
+    # Before: "'int' object is not an instance of 'type'".
+    with pytest.raises(TypeError, match="kind takes a record class such as partnercrm.Organisation, not int"):
+        store.all(5)  # type: ignore[type-var]
+    with pytest.raises(pc.ParseError, match="int is not a record class"):
+        store.all(int)  # type: ignore[type-var]
+
+
+def test_adding_to_a_dataset_is_all_or_nothing() -> None:
+    # Before: the records before the bad one were added, then it raised.
+    data = pc.Dataset()
+    with pytest.raises(pc.ParseError, match="expected a record"):
+        data.add(pc.Organisation(name="x", kind="ngo_cso"), "not a record")  # type: ignore[arg-type]
+    assert len(data) == 0

@@ -157,7 +157,7 @@ CALLS = calls()
 def budget(call: Call) -> int:
     if not call.params:
         return 3  # properties and calls without arguments: only the receiver varies
-    return int(os.environ.get("FUZZ_EXAMPLES", "40"))
+    return int(os.environ.get("FUZZ_EXAMPLES", "100"))
 
 
 @pytest.mark.parametrize("call", CALLS, ids=lambda c: c.id)

@@ -296,6 +296,11 @@ impl PyDataset {
     #[pyo3(signature = (*records))]
     fn add(&mut self, records: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<()> {
         guard(|| {
+            // All of them or none: check every one before adding any.
+            let mut checked = Dataset::new();
+            for record in records.iter() {
+                push_record(&record, &mut checked)?;
+            }
             for record in records.iter() {
                 push_record(&record, &mut self.inner)?;
             }
@@ -307,7 +312,7 @@ impl PyDataset {
     fn records<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
+        kind: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
         guard(|| records_of(py, &self.inner, kind_of_class(kind)?))
     }

@@ -375,9 +375,16 @@ fn record_from_json(py: Python<'_>, kind: &str, text: &str) -> PyResult<Py<PyAny
     }
 }
 
-/// The kind a Python record class stands for.
-pub fn kind_of_class(class: &Bound<'_, PyType>) -> PyResult<RecordKind> {
+/// The kind a Python record class stands for. What is not a class at all
+/// (`store.get(5, id)`, or a record where its class belongs) is a `TypeError`.
+pub fn kind_of_class(class: &Bound<'_, PyAny>) -> PyResult<RecordKind> {
     let py = class.py();
+    let Ok(class) = class.cast::<PyType>() else {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "kind takes a record class such as partnercrm.Organisation, not {}",
+            crate::convert::type_name(class)
+        )));
+    };
     let kinds = [
         (py.get_type::<PyOrganisation>(), RecordKind::Organisation),
         (py.get_type::<PyPerson>(), RecordKind::Person),

@@ -361,7 +361,7 @@ impl PyStore {
     fn get<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
+        kind: &Bound<'py, PyAny>,
         id: Text,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
@@ -396,7 +396,7 @@ impl PyStore {
     fn all<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
+        kind: &Bound<'py, PyAny>,
         as_of: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         guard(|| {
@@ -409,7 +409,7 @@ impl PyStore {
     fn find<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
+        kind: &Bound<'py, PyAny>,
         name: Text,
     ) -> PyResult<Bound<'py, PyList>> {
         guard(|| {
