@@ -51,7 +51,8 @@ pub fn str_arg<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
     let s = obj
         .cast::<PyString>()
         .map_err(|_| PyTypeError::new_err(format!("expected str, got {}", type_name(obj))))?;
-    s.to_str().map_err(|error| not_unicode(s, error, "text"))
+    s.to_str()
+        .map_err(|error| not_unicode(s, error, "this text"))
 }
 
 /// A path argument. A `str` path may hold a surrogate no file name can
@@ -69,7 +70,7 @@ impl FromPyObject<'_, '_> for FilePath {
                 if error.is_instance_of::<PyUnicodeEncodeError>(obj.py())
                     && let Ok(s) = obj.cast::<PyString>()
                 {
-                    not_unicode(&s, error, "path")
+                    not_unicode(&s, error, "this path")
                 } else {
                     error
                 }
@@ -128,7 +129,7 @@ pub fn number_arg(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
 pub fn text(s: &Bound<'_, PyString>, at: &str) -> PyResult<String> {
     s.to_cow()
         .map(|t| t.into_owned())
-        .map_err(|error| not_unicode(s, error, at))
+        .map_err(|error| not_unicode(s, error, &format!("{at}:")))
 }
 
 /// A lone surrogate's `UnicodeEncodeError` as a `ParseError` showing it.
@@ -138,20 +139,34 @@ fn not_unicode(s: &Bound<'_, PyString>, error: PyErr, at: &str) -> PyErr {
         return error;
     }
     let start = error.value(py).getattr("start").ok();
-    let found = start
+    let code = start
         .as_ref()
         .and_then(|i| s.as_any().get_item(i).ok())
-        .and_then(|c| c.repr().ok())
-        .map_or_else(
-            || "a lone surrogate".to_owned(),
-            |r| format!("the lone surrogate {r}"),
-        );
+        .and_then(|c| {
+            py.import("builtins")
+                .ok()?
+                .getattr("ord")
+                .ok()?
+                .call1((c,))
+                .ok()
+        })
+        .and_then(|n| n.extract::<u32>().ok());
+    let found = code.map_or_else(
+        || "a lone surrogate".to_owned(),
+        |c| format!("the lone surrogate '\\u{c:04x}'"),
+    );
     let position = start
         .map(|i| format!(" at position {i}"))
         .unwrap_or_default();
+    // U+DC80..U+DCFF is how Python decodes a byte it could not, with
+    // errors="surrogateescape"; other surrogates come from elsewhere.
+    let hint = if code.is_some_and(|c| (0xDC80..=0xDCFF).contains(&c)) {
+        " (an undecodable byte, read with errors=\"surrogateescape\"?)"
+    } else {
+        ""
+    };
     parse_error(format!(
-        "{at}: holds {found}{position}, which is not Unicode text \
-         (undecodable bytes read with errors=\"surrogateescape\"?)"
+        "{at} holds {found}{position}, which is not Unicode text{hint}"
     ))
 }
 
