@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from partnercrm._partnercrm import Dataset
+
 if TYPE_CHECKING:
     import networkx as nx
-
-    from partnercrm._partnercrm import Dataset
 
 
 def to_networkx(dataset: Dataset) -> nx.Graph[str]:
@@ -20,6 +20,8 @@ def to_networkx(dataset: Dataset) -> nx.Graph[str]:
     """
     import networkx as nx
 
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"to_networkx takes a partnercrm.Dataset, not {type(dataset).__name__}")
     graph: nx.Graph[str] = nx.Graph()
     for org in dataset.table("organisations").to_arrow().to_pylist():
         graph.add_node(org["id"], name=org["name"], acronym=org["acronym"], kind=org["kind"], country=org["country"])

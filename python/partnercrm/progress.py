@@ -17,6 +17,8 @@ class RowsBar:
     """A callable that shows the rows read so far; ``close()`` ends the line."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
+        if stream is not None and not (callable(getattr(stream, "write", None)) and callable(getattr(stream, "flush", None))):
+            raise TypeError(f"stream takes a text stream with write() and flush(), not {type(stream).__name__}")
         self._stream = stream if stream is not None else sys.stderr
         self._started = time.perf_counter()
         self._rows = 0
@@ -30,6 +32,8 @@ class RowsBar:
                 self._tqdm = tqdm(unit=" rows", unit_scale=True, desc="import")
 
     def __call__(self, rows: int) -> None:
+        if not isinstance(rows, int) or isinstance(rows, bool):
+            raise TypeError(f"rows takes an int, not {type(rows).__name__}")
         if self._tqdm is not None:
             self._tqdm.update(rows - self._rows)
         else:

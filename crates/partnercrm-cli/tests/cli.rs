@@ -452,6 +452,44 @@ fn malformed_missing_and_unknown_files_are_one_clear_line() {
         .code(2);
 }
 
+/// Debug builds panic on request (see `panic_if_asked_for_tests` in main.rs).
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_is_one_line_saying_it_is_a_bug_and_exit_code_70() {
+    let env = Env::new();
+    let out = env
+        .run()
+        .env("PARTNERCRM_PANIC_FOR_TESTS", "yes-panic")
+        .env_remove("RUST_BACKTRACE")
+        .arg("report")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(70));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "partnercrm: internal error: a panic asked for by PARTNERCRM_PANIC_FOR_TESTS at "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("crates/partnercrm-cli/src/main.rs:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(this is a bug in partnercrm ") && stderr.contains("please report it"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    // Any other value is not a request.
+    env.run()
+        .env("PARTNERCRM_PANIC_FOR_TESTS", "1")
+        .arg("init")
+        .assert()
+        .success();
+}
+
 #[test]
 fn report_in_every_format() {
     let env = Env::seeded();

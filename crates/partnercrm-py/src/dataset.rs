@@ -5,12 +5,17 @@ use partnercrm::Dataset;
 use partnercrm::io::json;
 use partnercrm::model::{GroupId, OrganisationId, PartialDate, ProjectId, RecordKind};
 use partnercrm::query::report::PartnershipReport;
+use partnercrm::query::rollup::Dimension;
 use partnercrm::query::tables;
 use partnercrm::query::{agreements, duplicates, groups, network, outcomes, portfolio};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyType};
+use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
+use crate::convert::{FilePath, number_arg};
+use crate::convert::{Text, list_of, natural, seed_arg, str_arg};
 use crate::errors::{IntoPy, parse_error};
+use crate::guard::guard;
 use crate::problem::PyProblem;
 use crate::progress::Progress;
 use crate::records::{Wrap, kind_of_class, push_record};
@@ -54,21 +59,44 @@ pub fn table_of(py: Python<'_>, data: &Dataset, name: &str) -> PyResult<PyTable>
     Ok(PyTable::new(name, batch))
 }
 
+/// The dimensions of `group_by`: one name, or a list or tuple of names.
+pub fn dimensions(group_by: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Dimension>> {
+    let names: Vec<Text> = match group_by {
+        None => Vec::new(),
+        Some(one) if one.is_instance_of::<PyString>() => vec![one.extract()?],
+        Some(many)
+            if (many.is_instance_of::<PyList>() || many.is_instance_of::<PyTuple>())
+                && many
+                    .try_iter()?
+                    .all(|d| d.is_ok_and(|d| d.is_instance_of::<PyString>())) =>
+        {
+            many.extract()?
+        }
+        Some(other) => {
+            return Err(PyTypeError::new_err(format!(
+                "group_by takes a dimension name or a list of them ({}), not {}",
+                Dimension::ALL.map(|d| d.as_str()).join(", "),
+                crate::convert::type_name(other)
+            )));
+        }
+    };
+    names
+        .iter()
+        .map(|d| d.parse())
+        .collect::<partnercrm::Result<_>>()
+        .py_err()
+}
+
 /// Runs a rollup and builds its table, with the GIL released.
 pub fn rollup_of(
     py: Python<'_>,
     data: &Dataset,
-    group_by: &[String],
+    dimensions: &[Dimension],
     rates: Option<&partnercrm::query::rates::RateTable>,
 ) -> PyResult<PyTable> {
-    use partnercrm::query::rollup::{Dimension, rollup};
-    let dimensions: Vec<Dimension> = group_by
-        .iter()
-        .map(|d| d.parse())
-        .collect::<partnercrm::Result<_>>()
-        .py_err()?;
+    use partnercrm::query::rollup::rollup;
     let batch = py
-        .detach(|| rollup(data, &dimensions, rates).and_then(|r| tables::rollup_table(&r)))
+        .detach(|| rollup(data, dimensions, rates).and_then(|r| tables::rollup_table(&r)))
         .py_err()?;
     Ok(PyTable::new("rollup", batch))
 }
@@ -80,10 +108,11 @@ fn iati_pair(import: partnercrm::io::iati::Import) -> (PyDataset, Vec<PyProblem>
 }
 
 /// Project ids given as records or text.
-fn project_ids(projects: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<Option<Vec<ProjectId>>> {
+fn project_ids(projects: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<ProjectId>>> {
     projects
         .map(|list| {
-            list.iter()
+            list_of(list, "projects")?
+                .iter()
                 .map(|p| id_of(p).map(ProjectId::from))
                 .collect::<PyResult<Vec<_>>>()
         })
@@ -125,29 +154,31 @@ impl PyDataset {
     #[new]
     #[pyo3(signature = (*records))]
     fn new(records: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<Self> {
-        let mut inner = Dataset::new();
-        for record in records.iter() {
-            push_record(&record, &mut inner)?;
-        }
-        Ok(Self { inner })
+        guard(|| {
+            let mut inner = Dataset::new();
+            for record in records.iter() {
+                push_record(&record, &mut inner)?;
+            }
+            Ok(Self { inner })
+        })
     }
 
     /// Reads a `partnercrm/1` JSON document from a file.
     #[classmethod]
-    fn read_json(
-        _cls: &Bound<'_, PyType>,
-        py: Python<'_>,
-        path: std::path::PathBuf,
-    ) -> PyResult<Self> {
-        let inner = py.detach(|| json::read(&path)).py_err()?;
-        Ok(Self { inner })
+    fn read_json(_cls: &Bound<'_, PyType>, py: Python<'_>, path: FilePath) -> PyResult<Self> {
+        guard(|| {
+            let inner = py.detach(|| json::read(&path)).py_err()?;
+            Ok(Self { inner })
+        })
     }
 
     /// Reads a `partnercrm/1` JSON document from text.
     #[classmethod]
-    fn from_json(_cls: &Bound<'_, PyType>, py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner = py.detach(|| json::from_str(text)).py_err()?;
-        Ok(Self { inner })
+    fn from_json(_cls: &Bound<'_, PyType>, py: Python<'_>, text: Text) -> PyResult<Self> {
+        guard(|| {
+            let inner = py.detach(|| json::from_str(&text)).py_err()?;
+            Ok(Self { inner })
+        })
     }
 
     /// Reads an IATI activities file (2.03, also 2.01, 2.02 and 1.x codes):
@@ -161,14 +192,16 @@ impl PyDataset {
     fn read_iati(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
-        path: std::path::PathBuf,
+        path: FilePath,
         known: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Self, Vec<PyProblem>)> {
-        let known = known_of(py, known)?;
-        let import = py
-            .detach(|| partnercrm::io::iati::read_file(&path, &known))
-            .py_err()?;
-        Ok(iati_pair(import))
+        guard(|| {
+            let known = known_of(py, known)?;
+            let import = py
+                .detach(|| partnercrm::io::iati::read_file(&path, &known))
+                .py_err()?;
+            Ok(iati_pair(import))
+        })
     }
 
     /// Reads IATI activities from text, as `read_iati` does from a file.
@@ -177,24 +210,28 @@ impl PyDataset {
     fn from_iati(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
-        text: &str,
+        text: Text,
         known: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Self, Vec<PyProblem>)> {
-        let known = known_of(py, known)?;
-        let import = py
-            .detach(|| partnercrm::io::iati::read_str(text, &known))
-            .py_err()?;
-        Ok(iati_pair(import))
+        guard(|| {
+            let known = known_of(py, known)?;
+            let import = py
+                .detach(|| partnercrm::io::iati::read_str(&text, &known))
+                .py_err()?;
+            Ok(iati_pair(import))
+        })
     }
 
     /// The projects (all, or those given as records or ids) as an IATI 2.03
     /// `iati-activities` document, with their organisations, contributions,
     /// indicators and MoUs.
     #[pyo3(signature = (projects=None))]
-    fn to_iati(&self, py: Python<'_>, projects: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<String> {
-        let ids = project_ids(projects)?;
-        py.detach(|| partnercrm::io::iati::write(&self.inner, ids.as_deref()))
-            .py_err()
+    fn to_iati(&self, py: Python<'_>, projects: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+        guard(|| {
+            let ids = project_ids(projects)?;
+            py.detach(|| partnercrm::io::iati::write(&self.inner, ids.as_deref()))
+                .py_err()
+        })
     }
 
     /// Writes `to_iati(projects)` to `path`.
@@ -202,12 +239,14 @@ impl PyDataset {
     fn write_iati(
         &self,
         py: Python<'_>,
-        path: std::path::PathBuf,
-        projects: Option<Vec<Bound<'_, PyAny>>>,
+        path: FilePath,
+        projects: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let ids = project_ids(projects)?;
-        py.detach(|| partnercrm::io::iati::write_file(&path, &self.inner, ids.as_deref()))
-            .py_err()
+        guard(|| {
+            let ids = project_ids(projects)?;
+            py.detach(|| partnercrm::io::iati::write_file(&path, &self.inner, ids.as_deref()))
+                .py_err()
+        })
     }
 
     /// A deterministic synthetic data set with `contributions` contributions,
@@ -217,71 +256,93 @@ impl PyDataset {
     fn synthetic(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
-        contributions: usize,
-        seed: u64,
-    ) -> Self {
-        let spec = partnercrm::synthetic::Spec {
-            contributions,
-            seed,
-        };
-        Self {
-            inner: py.detach(|| partnercrm::synthetic::generate(&spec)),
-        }
+        contributions: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = seed_arg)] seed: u64,
+    ) -> PyResult<Self> {
+        guard(|| {
+            use partnercrm::synthetic::{Spec, generate};
+            // More than usize holds is over the core's limit too: it says so.
+            let contributions = natural(contributions, "contributions")?.unwrap_or(usize::MAX);
+            let spec = Spec::checked(contributions, seed).py_err()?;
+            Ok(Self {
+                inner: py.detach(|| generate(&spec)),
+            })
+        })
     }
 
     /// The document as JSON text. Raises `ValidationError` if the data set has errors.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        py.detach(|| json::to_string(&self.inner)).py_err()
+        guard(|| py.detach(|| json::to_string(&self.inner)).py_err())
     }
 
     /// Writes the document to a file, atomically. Raises `ValidationError` if the data set has errors.
-    fn write_json(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        py.detach(|| json::write(&self.inner, &path)).py_err()
+    fn write_json(&self, py: Python<'_>, path: FilePath) -> PyResult<()> {
+        guard(|| py.detach(|| json::write(&self.inner, &path)).py_err())
     }
 
     /// Every problem in the data set: errors and warnings.
-    fn validate(&self, py: Python<'_>) -> Vec<PyProblem> {
-        py.detach(|| self.inner.validate())
-            .into_iter()
-            .map(PyProblem::from)
-            .collect()
+    fn validate(&self, py: Python<'_>) -> PyResult<Vec<PyProblem>> {
+        guard(|| {
+            Ok({
+                py.detach(|| self.inner.validate())
+                    .into_iter()
+                    .map(PyProblem::from)
+                    .collect()
+            })
+        })
     }
 
     /// Adds records (validated when the data set is validated or stored).
     #[pyo3(signature = (*records))]
     fn add(&mut self, records: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<()> {
-        for record in records.iter() {
-            push_record(&record, &mut self.inner)?;
-        }
-        Ok(())
+        guard(|| {
+            // All of them or none: check every one before adding any.
+            let mut checked = Dataset::new();
+            for record in records.iter() {
+                push_record(&record, &mut checked)?;
+            }
+            for record in records.iter() {
+                push_record(&record, &mut self.inner)?;
+            }
+            Ok(())
+        })
     }
 
     /// The records of one kind, e.g. `data.records(partnercrm.Organisation)`.
     fn records<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
+        kind: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        records_of(py, &self.inner, kind_of_class(kind)?)
+        guard(|| records_of(py, &self.inner, kind_of_class(kind)?))
     }
 
     /// One table, e.g. `"contributions"`; see `partnercrm.TABLES`.
-    fn table(&self, py: Python<'_>, name: &str) -> PyResult<PyTable> {
-        table_of(py, &self.inner, name)
+    fn table(&self, py: Python<'_>, name: Text) -> PyResult<PyTable> {
+        guard(|| table_of(py, &self.inner, &name))
     }
 
     /// Contribution totals grouped by `group_by` (any of "donor", "donor_kind",
     /// "recipient", "recipient_parent", "project", "country", "theme", "year",
     /// "month", "kind"): pledged, received and outstanding, per currency, or
     /// converted with `rates`. A missing rate raises, naming currency and date.
-    #[pyo3(signature = (group_by=Vec::new(), rates=None))]
+    /// One dimension may be given as its name alone: `rollup("donor")`.
+    #[pyo3(signature = (group_by=None, rates=None))]
     fn rollup(
         &self,
         py: Python<'_>,
-        group_by: Vec<String>,
+        group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
     ) -> PyResult<PyTable> {
-        rollup_of(py, &self.inner, &group_by, rates.as_ref().map(|r| &r.inner))
+        guard(|| {
+            let dimensions = dimensions(group_by)?;
+            rollup_of(
+                py,
+                &self.inner,
+                &dimensions,
+                rates.as_ref().map(|r| &r.inner),
+            )
+        })
     }
 
     /// Reads a CSV file of `kind` (see `partnercrm.CSV_KINDS`) into this
@@ -293,37 +354,41 @@ impl PyDataset {
     fn import_csv(
         &mut self,
         py: Python<'_>,
-        path: std::path::PathBuf,
-        kind: &str,
-        mapping: Option<std::collections::HashMap<String, String>>,
+        path: FilePath,
+        #[pyo3(from_py_with = str_arg)] kind: &str,
+        mapping: Option<std::collections::HashMap<Text, Text>>,
         progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        use partnercrm::io::csv::{CsvKind, read_file_with_progress};
-        let kind: CsvKind = kind.parse().py_err()?;
-        let mut progress = Progress::new(py, progress)?;
-        let data = &mut self.inner;
-        let read = py.detach(|| {
-            let mapping = mapping.unwrap_or_default();
-            let mut report = |rows| progress.report(rows);
-            let new = read_file_with_progress(kind, &path, mapping, data, Some(&mut report))?;
-            if progress.failed() {
-                return Ok(());
-            }
-            let mut next = data.clone();
-            next.upsert_all(new);
-            next.validate().into_result()?;
-            *data = next;
-            Ok(())
-        });
-        progress.finish(py)?;
-        read.py_err()
+        guard(|| {
+            use partnercrm::io::csv::{CsvKind, read_file_with_progress};
+            let kind: CsvKind = kind.parse().py_err()?;
+            let mut progress = Progress::new(py, progress)?;
+            let data = &mut self.inner;
+            let read = py.detach(|| {
+                let mapping = crate::convert::mapping(mapping);
+                let mut report = |rows| progress.report(rows);
+                let new = read_file_with_progress(kind, &path, mapping, data, Some(&mut report))?;
+                if progress.failed() {
+                    return Ok(());
+                }
+                let mut next = data.clone();
+                next.upsert_all(new);
+                next.validate().into_result()?;
+                *data = next;
+                Ok(())
+            });
+            progress.finish(py)?;
+            read.py_err()
+        })
     }
 
     /// Agreements in force on `on` (a date or ISO text), as a table.
     fn agreements_active(&self, py: Python<'_>, on: &Bound<'_, PyAny>) -> PyResult<PyTable> {
-        let day = day_of(on)?;
-        let found = agreements::active_on(&self.inner, day);
-        table_of(py, &agreements::subset(&found), "agreements")
+        guard(|| {
+            let day = day_of(on)?;
+            let found = agreements::active_on(&self.inner, day);
+            table_of(py, &agreements::subset(&found), "agreements")
+        })
     }
 
     /// Agreements in force on `on` whose end falls within `days` days.
@@ -331,11 +396,15 @@ impl PyDataset {
         &self,
         py: Python<'_>,
         on: &Bound<'_, PyAny>,
-        days: u32,
+        days: &Bound<'_, PyAny>,
     ) -> PyResult<PyTable> {
-        let day = day_of(on)?;
-        let found = agreements::expiring_within(&self.inner, day, days);
-        table_of(py, &agreements::subset(&found), "agreements")
+        guard(|| {
+            // Past the end of the calendar is as good as u32::MAX days.
+            let days = natural(days, "days")?.unwrap_or(u32::MAX);
+            let day = day_of(on)?;
+            let found = agreements::expiring_within(&self.inner, day, days);
+            table_of(py, &agreements::subset(&found), "agreements")
+        })
     }
 
     /// Agreements of a kind (e.g. "trilateral"), with a party, or both.
@@ -343,20 +412,22 @@ impl PyDataset {
     fn agreements_by(
         &self,
         py: Python<'_>,
-        kind: Option<&str>,
+        kind: Option<Text>,
         party: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
-        let kind = kind
-            .map(|k| {
-                serde_json::from_value(serde_json::Value::String(k.to_owned()))
-                    .map_err(|e| parse_error(format!("kind: {e}")))
-            })
-            .transpose()?;
-        let party = party
-            .map(|p| id_of(p).map(OrganisationId::from))
-            .transpose()?;
-        let found = agreements::by_kind_and_party(&self.inner, kind, party);
-        table_of(py, &agreements::subset(&found), "agreements")
+        guard(|| {
+            let kind = kind
+                .map(|k| {
+                    serde_json::from_value(serde_json::Value::String(k.0))
+                        .map_err(|e| parse_error(format!("kind: {e}")))
+                })
+                .transpose()?;
+            let party = party
+                .map(|p| id_of(p).map(OrganisationId::from))
+                .transpose()?;
+            let found = agreements::by_kind_and_party(&self.inner, kind, party);
+            table_of(py, &agreements::subset(&found), "agreements")
+        })
     }
 
     /// The organisations that were members of `group` on `on`.
@@ -366,16 +437,18 @@ impl PyDataset {
         group: &Bound<'_, PyAny>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<PyTable> {
-        let group = self.group(group)?;
-        let ids = groups::members_on(group, day_of(on)?);
-        let subset = Dataset {
-            organisations: ids
-                .iter()
-                .filter_map(|id| self.inner.organisation(*id).cloned())
-                .collect(),
-            ..Dataset::default()
-        };
-        table_of(py, &subset, "organisations")
+        guard(|| {
+            let group = self.group(group)?;
+            let ids = groups::members_on(group, day_of(on)?);
+            let subset = Dataset {
+                organisations: ids
+                    .iter()
+                    .filter_map(|id| self.inner.organisation(*id).cloned())
+                    .collect(),
+                ..Dataset::default()
+            };
+            table_of(py, &subset, "organisations")
+        })
     }
 
     /// The chair terms of `group` in force on `on` (the chair, or the co-chairs).
@@ -385,66 +458,74 @@ impl PyDataset {
         group: &Bound<'_, PyAny>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<PyTable> {
-        let group = self.group(group)?;
-        let mut only = group.clone();
-        only.chairs = groups::chairs_on(group, day_of(on)?)
-            .into_iter()
-            .cloned()
-            .collect();
-        table_of(
-            py,
-            &Dataset {
-                groups: vec![only],
-                ..Dataset::default()
-            },
-            "chairs",
-        )
+        guard(|| {
+            let group = self.group(group)?;
+            let mut only = group.clone();
+            only.chairs = groups::chairs_on(group, day_of(on)?)
+                .into_iter()
+                .cloned()
+                .collect();
+            table_of(
+                py,
+                &Dataset {
+                    groups: vec![only],
+                    ..Dataset::default()
+                },
+                "chairs",
+            )
+        })
     }
 
     /// Every membership of `group`, by start date.
     fn membership_timeline(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<PyTable> {
-        let group = self.group(group)?;
-        let mut only = group.clone();
-        only.memberships = groups::timeline(group).into_iter().cloned().collect();
-        table_of(
-            py,
-            &Dataset {
-                groups: vec![only],
-                ..Dataset::default()
-            },
-            "memberships",
-        )
+        guard(|| {
+            let group = self.group(group)?;
+            let mut only = group.clone();
+            only.memberships = groups::timeline(group).into_iter().cloned().collect();
+            table_of(
+                py,
+                &Dataset {
+                    groups: vec![only],
+                    ..Dataset::default()
+                },
+                "memberships",
+            )
+        })
     }
 
     /// The working groups and task forces `organisation` chairs or co-chairs.
     fn chaired_by(&self, py: Python<'_>, organisation: &Bound<'_, PyAny>) -> PyResult<PyTable> {
-        let found = groups::chaired_by(&self.inner, OrganisationId::from(id_of(organisation)?));
-        table_of(
-            py,
-            &Dataset {
-                groups: found.into_iter().cloned().collect(),
-                ..Dataset::default()
-            },
-            "groups",
-        )
+        guard(|| {
+            let found = groups::chaired_by(&self.inner, OrganisationId::from(id_of(organisation)?));
+            table_of(
+                py,
+                &Dataset {
+                    groups: found.into_iter().cloned().collect(),
+                    ..Dataset::default()
+                },
+                "groups",
+            )
+        })
     }
 
     /// Each indicator against its target, combined by its own rule; with a
     /// `project`, that project's outcomes including its child projects'.
     #[pyo3(signature = (project=None))]
     fn outcomes(&self, py: Python<'_>, project: Option<&Bound<'_, PyAny>>) -> PyResult<PyTable> {
-        let project = project.map(|p| id_of(p).map(ProjectId::from)).transpose()?;
-        let data = &self.inner;
-        let batch = py
-            .detach(|| {
-                let found = match project {
-                    Some(project) => outcomes::project_outcomes(data, project),
-                    None => outcomes::outcomes(data),
-                }?;
-                tables::outcomes_table(data, &found)
-            })
-            .py_err()?;
-        Ok(PyTable::new("outcomes", batch))
+        guard(|| {
+            let project = project.map(|p| id_of(p).map(ProjectId::from)).transpose()?;
+            let data = &self.inner;
+            let batch = py
+                .detach(|| {
+                    let found = match project {
+                        Some(project) => outcomes::project_outcomes(data, project),
+                        None => outcomes::outcomes(data),
+                    }?;
+                    tables::outcomes_table(data, &found)
+                })
+                .py_err()?;
+            Ok(PyTable::new("outcomes", batch))
+        })
     }
 
     /// Everything that concerns `organisation`, as a data set of its own
@@ -456,79 +537,95 @@ impl PyDataset {
         organisation: &Bound<'_, PyAny>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let id = OrganisationId::from(id_of(organisation)?);
-        let day = on.map(day_of).transpose()?;
-        Ok(Self {
-            inner: portfolio::portfolio(&self.inner, id, day),
+        guard(|| {
+            let id = OrganisationId::from(id_of(organisation)?);
+            let day = on.map(day_of).transpose()?;
+            Ok(Self {
+                inner: portfolio::portfolio(&self.inner, id, day),
+            })
         })
     }
 
     /// The partner network as an edge list: organisations linked by shared
     /// agreements, projects and contributions, with counts and a weight.
     fn network(&self, py: Python<'_>) -> PyResult<PyTable> {
-        let data = &self.inner;
-        let batch = py
-            .detach(|| tables::network_table(data, &network::edges(data)))
-            .py_err()?;
-        Ok(PyTable::new("network", batch))
+        guard(|| {
+            let data = &self.inner;
+            let batch = py
+                .detach(|| tables::network_table(data, &network::edges(data)))
+                .py_err()?;
+            Ok(PyTable::new("network", batch))
+        })
     }
 
     /// The partner network as GraphML text (Gephi, yEd, Cytoscape, networkx).
-    fn network_graphml(&self, py: Python<'_>) -> String {
-        py.detach(|| network::graphml(&self.inner))
+    fn network_graphml(&self, py: Python<'_>) -> PyResult<String> {
+        guard(|| Ok(py.detach(|| network::graphml(&self.inner))))
     }
 
     /// Candidate duplicate organisations and people scoring at least
     /// `min_score` (0 to 1), best first, with the reasons for each.
     #[pyo3(signature = (min_score=0.5))]
-    fn duplicates(&self, py: Python<'_>, min_score: f64) -> PyResult<PyTable> {
-        let data = &self.inner;
-        let batch = py
-            .detach(|| tables::duplicates_table(&duplicates::candidates(data, min_score)))
-            .py_err()?;
-        Ok(PyTable::new("duplicates", batch))
+    fn duplicates(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = number_arg)] min_score: f64,
+    ) -> PyResult<PyTable> {
+        guard(|| {
+            let data = &self.inner;
+            let batch = py
+                .detach(|| tables::duplicates_table(&duplicates::candidates(data, min_score)))
+                .py_err()?;
+            Ok(PyTable::new("duplicates", batch))
+        })
     }
 
     /// The partnership report as text.
     fn report(&self) -> PyResult<String> {
-        PartnershipReport::build(&self.inner)
-            .map(|report| report.to_string())
-            .py_err()
+        guard(|| {
+            PartnershipReport::build(&self.inner)
+                .map(|report| report.to_string())
+                .py_err()
+        })
     }
 
     /// What the data set is.
     #[getter]
-    fn title(&self) -> Option<String> {
-        self.inner.title.clone()
+    fn title(&self) -> PyResult<Option<String>> {
+        guard(|| Ok(self.inner.title.clone()))
     }
 
     /// Where its facts come from.
     #[getter]
-    fn source(&self) -> Option<String> {
-        self.inner.source.clone()
+    fn source(&self) -> PyResult<Option<String>> {
+        guard(|| Ok(self.inner.source.clone()))
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| Ok(self.inner.len()))
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.inner == other.inner
+    fn __eq__(&self, other: &Self) -> PyResult<bool> {
+        guard(|| Ok(self.inner == other.inner))
     }
 
-    fn __repr__(&self) -> String {
-        let d = &self.inner;
-        format!(
-            "Dataset(organisations={}, people={}, agreements={}, contributions={}, projects={}, indicators={}, groups={}, notes={})",
-            d.organisations.len(),
-            d.people.len(),
-            d.agreements.len(),
-            d.contributions.len(),
-            d.projects.len(),
-            d.indicators.len(),
-            d.groups.len(),
-            d.notes.len()
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let d = &self.inner;
+                format!(
+                    "Dataset(organisations={}, people={}, agreements={}, contributions={}, projects={}, indicators={}, groups={}, notes={})",
+                    d.organisations.len(),
+                    d.people.len(),
+                    d.agreements.len(),
+                    d.contributions.len(),
+                    d.projects.len(),
+                    d.indicators.len(),
+                    d.groups.len(),
+                    d.notes.len()
+                )
+            })
+        })
     }
 }
 

@@ -57,6 +57,12 @@ create_exception!(
     PartnerCrmError,
     "A total, conversion or ratio of amounts or indicator values is beyond the 29 significant digits partnercrm computes with exactly, so none is given rather than a rounded one. `.records` lists the (kind, id) of every record it combines."
 );
+create_exception!(
+    _partnercrm,
+    InternalError,
+    PartnerCrmError,
+    "A bug in partnercrm: the message says what went wrong and where. Please report it."
+);
 
 /// Converts a core error into the matching Python exception.
 pub fn to_py(error: Error) -> PyErr {

@@ -4,6 +4,7 @@
 mod convert;
 mod dataset;
 mod errors;
+mod guard;
 mod problem;
 mod progress;
 mod rates;
@@ -17,6 +18,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    guard::install_hook();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("TABLES", partnercrm::query::tables::TABLES.to_vec())?;
     let csv_kinds = partnercrm::io::csv::CsvKind::ALL.map(|k| k.as_str());
@@ -32,6 +34,7 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "AmountOverflowError",
         py.get_type::<errors::AmountOverflowError>(),
     )?;
+    m.add("InternalError", py.get_type::<errors::InternalError>())?;
     m.add_class::<problem::PyProblem>()?;
     m.add_class::<records::PyOrganisation>()?;
     m.add_class::<records::PyPerson>()?;
@@ -46,5 +49,6 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::PyTable>()?;
     m.add_class::<rates::PyRateTable>()?;
     m.add_function(wrap_pyfunction!(records::_record_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(guard::_panic_for_tests, m)?)?;
     Ok(())
 }

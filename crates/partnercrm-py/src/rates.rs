@@ -5,8 +5,10 @@ use partnercrm::query::rates::RateTable;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::convert::to_json;
+use crate::convert::FilePath;
+use crate::convert::{Text, to_json};
 use crate::errors::{IntoPy, parse_error};
+use crate::guard::guard;
 
 /// Exchange rates into one target currency, each dated (e.g. monthly).
 /// A rollup converts each contribution at the rate in force on its date and
@@ -27,22 +29,28 @@ fn text_of(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     }
 }
 
+/// When a table was published, if given.
+fn table_date(date: Option<&Bound<'_, PyAny>>) -> PyResult<Option<chrono::NaiveDate>> {
+    date.map(|d| {
+        text_of(d, "date")?
+            .parse::<PartialDate>()
+            .map(|d| d.earliest())
+            .py_err_date()
+    })
+    .transpose()
+}
+
 #[pymethods]
 impl PyRateTable {
     /// An empty table named `name` converting into `target` (e.g. `"USD"`).
     #[new]
     #[pyo3(signature = (name, target, date=None))]
-    fn new(name: String, target: &str, date: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let mut inner = RateTable::new(name, currency(target)?);
-        inner.date = date
-            .map(|d| {
-                text_of(d, "date")?
-                    .parse::<PartialDate>()
-                    .map(|d| d.earliest())
-                    .py_err_date()
-            })
-            .transpose()?;
-        Ok(Self { inner })
+    fn new(name: Text, target: Text, date: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        guard(|| {
+            let mut inner = RateTable::new(name.0, currency(&target)?);
+            inner.date = table_date(date)?;
+            Ok(Self { inner })
+        })
     }
 
     /// Reads `currency,date,rate` rows from CSV text; every bad row is reported.
@@ -50,16 +58,18 @@ impl PyRateTable {
     #[pyo3(signature = (name, target, text, date=None))]
     fn from_csv(
         _cls: &Bound<'_, PyType>,
-        name: String,
-        target: &str,
-        text: &str,
+        name: Text,
+        target: Text,
+        text: Text,
         date: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut table = Self {
-            inner: RateTable::from_csv(name, currency(target)?, text).py_err()?,
-        };
-        table.inner.date = Self::new(String::new(), target, date)?.inner.date;
-        Ok(table)
+        guard(|| {
+            let mut table = Self {
+                inner: RateTable::from_csv(name.0, currency(&target)?, &text).py_err()?,
+            };
+            table.inner.date = table_date(date)?;
+            Ok(table)
+        })
     }
 
     /// Reads `currency,date,rate` rows from a CSV file.
@@ -67,54 +77,64 @@ impl PyRateTable {
     #[pyo3(signature = (name, target, path, date=None))]
     fn read_csv(
         _cls: &Bound<'_, PyType>,
-        name: String,
-        target: &str,
-        path: std::path::PathBuf,
+        name: Text,
+        target: Text,
+        path: FilePath,
         date: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut table = Self {
-            inner: RateTable::read_csv(name, currency(target)?, &path).py_err()?,
-        };
-        table.inner.date = Self::new(String::new(), target, date)?.inner.date;
-        Ok(table)
+        guard(|| {
+            let mut table = Self {
+                inner: RateTable::read_csv(name.0, currency(&target)?, &path).py_err()?,
+            };
+            table.inner.date = table_date(date)?;
+            Ok(table)
+        })
     }
 
     /// From `date` on, one `currency` is `rate` units of the target.
     fn add(
         &mut self,
-        currency_code: &str,
+        currency_code: Text,
         date: &Bound<'_, PyAny>,
         rate: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let day = text_of(date, "date")?
-            .parse::<PartialDate>()
-            .py_err_date()?
-            .earliest();
-        let rate = text_of(rate, "rate")?;
-        let rate = rust_decimal::Decimal::from_str_exact(&rate)
-            .map_err(|e| parse_error(format!("rate {rate:?}: {e}")))?;
-        self.inner.insert(currency(currency_code)?, day, rate);
-        Ok(())
+        guard(|| {
+            let day = text_of(date, "date")?
+                .parse::<PartialDate>()
+                .py_err_date()?
+                .earliest();
+            let rate = text_of(rate, "rate")?;
+            let rate = rust_decimal::Decimal::from_str_exact(&rate)
+                .map_err(|e| parse_error(format!("rate {rate:?}: {e}")))?;
+            self.inner
+                .insert(currency(&currency_code)?, day, rate)
+                .py_err()?;
+            Ok(())
+        })
     }
 
     /// The table's name.
     #[getter]
-    fn name(&self) -> &str {
-        &self.inner.name
+    fn name(&self) -> PyResult<&str> {
+        guard(|| Ok(self.inner.name.as_str()))
     }
 
     /// The currency converted into.
     #[getter]
-    fn target(&self) -> &'static str {
-        self.inner.target.code()
+    fn target(&self) -> PyResult<&'static str> {
+        guard(|| Ok(self.inner.target.code()))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "RateTable({:?}, target={:?})",
-            self.inner.name,
-            self.inner.target.code()
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                format!(
+                    "RateTable({:?}, target={:?})",
+                    self.inner.name,
+                    self.inner.target.code()
+                )
+            })
+        })
     }
 }
 

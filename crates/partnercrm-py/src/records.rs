@@ -8,11 +8,12 @@ use partnercrm::model::{
 };
 use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::{PyDict, PyString, PyType};
 use serde_json::Value;
 
-use crate::convert::{from_json, record_json, to_json, to_python};
+use crate::convert::{Text, from_json, record_json, text, to_json, to_python};
 use crate::errors::parse_error;
+use crate::guard::guard;
 
 /// Builds a record from keyword arguments, giving it a fresh id if none is passed.
 fn build<T: Record>(
@@ -26,7 +27,7 @@ fn build<T: Record>(
     };
     if let Some(fields) = fields {
         for (key, value) in fields.iter() {
-            let key: String = key.extract()?;
+            let key = text(key.cast::<PyString>()?, &format!("{class} (a field name)"))?;
             let json = to_json(&value, &format!("{class}.{key}"))?;
             if json.is_null() {
                 object.remove(&key);
@@ -170,36 +171,36 @@ macro_rules! record_class {
             #[new]
             #[pyo3(signature = (**fields))]
             fn new(fields: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-                build(fields, $name, None).map(|inner| Self { inner })
+                guard(|| build(fields, $name, None).map(|inner| Self { inner }))
             }
 
             $(
                 #[getter]
                 fn $field<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                    field(py, &self.inner, Self::FIELDS, stringify!($field), $name)
+                    guard(|| field(py, &self.inner, Self::FIELDS, stringify!($field), $name))
                 }
             )*
 
             /// A copy with the given fields changed; `None` clears a field.
             #[pyo3(signature = (**changes))]
             fn replace(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-                build(changes, $name, Some(record_json(&self.inner)?)).map(|inner| Self { inner })
+                guard(|| build(changes, $name, Some(record_json(&self.inner)?)).map(|inner| Self { inner }))
             }
 
             /// The record as a dict, in the JSON document's shape.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                to_python(py, &record_json(&self.inner)?, None)
+                guard(|| to_python(py, &record_json(&self.inner)?, None))
             }
 
             /// The record as JSON text, in the document's shape.
             fn to_json(&self) -> PyResult<String> {
-                serde_json::to_string(&self.inner).map_err(|e| parse_error(e.to_string()))
+                guard(|| serde_json::to_string(&self.inner).map_err(|e| parse_error(e.to_string())))
             }
 
             /// Reads a record from JSON text in the document's shape.
             #[classmethod]
-            fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
-                serde_json::from_str(text).map(|inner| Self { inner }).map_err(|e| parse_error(format!("{}: {e}", $name)))
+            fn from_json(_cls: &Bound<'_, PyType>, text: Text) -> PyResult<Self> {
+                guard(|| serde_json::from_str(&text).map(|inner| Self { inner }).map_err(|e| parse_error(format!("{}: {e}", $name))))
             }
 
             #[classattr]
@@ -208,16 +209,18 @@ macro_rules! record_class {
             }
 
             fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (&'static str, String))> {
-                let rebuild = py.import("partnercrm._partnercrm")?.getattr("_record_from_json")?;
-                Ok((rebuild, ($name, self.to_json()?)))
+                guard(|| {
+                    let rebuild = py.import("partnercrm._partnercrm")?.getattr("_record_from_json")?;
+                    Ok((rebuild, ($name, self.to_json()?)))
+                })
             }
 
             fn __repr__(&self) -> PyResult<String> {
-                repr(&self.inner, $name)
+                guard(|| repr(&self.inner, $name))
             }
 
             fn _repr_html_(&self) -> PyResult<String> {
-                repr_html(&self.inner, $name)
+                guard(|| repr_html(&self.inner, $name))
             }
         }
     };
@@ -349,7 +352,11 @@ record_class!(
 
 /// Rebuilds a pickled record.
 #[pyfunction]
-pub fn _record_from_json(py: Python<'_>, kind: &str, text: &str) -> PyResult<Py<PyAny>> {
+pub fn _record_from_json(py: Python<'_>, kind: Text, text: Text) -> PyResult<Py<PyAny>> {
+    guard(|| record_from_json(py, &kind, &text))
+}
+
+fn record_from_json(py: Python<'_>, kind: &str, text: &str) -> PyResult<Py<PyAny>> {
     fn read<T: Wrap>(py: Python<'_>, text: &str, kind: &str) -> PyResult<Py<PyAny>> {
         let record: T =
             serde_json::from_str(text).map_err(|e| parse_error(format!("{kind}: {e}")))?;
@@ -368,9 +375,16 @@ pub fn _record_from_json(py: Python<'_>, kind: &str, text: &str) -> PyResult<Py<
     }
 }
 
-/// The kind a Python record class stands for.
-pub fn kind_of_class(class: &Bound<'_, PyType>) -> PyResult<RecordKind> {
+/// The kind a Python record class stands for. What is not a class at all
+/// (`store.get(5, id)`, or a record where its class belongs) is a `TypeError`.
+pub fn kind_of_class(class: &Bound<'_, PyAny>) -> PyResult<RecordKind> {
     let py = class.py();
+    let Ok(class) = class.cast::<PyType>() else {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "kind takes a record class such as partnercrm.Organisation, not {}",
+            crate::convert::type_name(class)
+        )));
+    };
     let kinds = [
         (py.get_type::<PyOrganisation>(), RecordKind::Organisation),
         (py.get_type::<PyPerson>(), RecordKind::Person),

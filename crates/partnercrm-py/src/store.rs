@@ -12,9 +12,11 @@ use partnercrm::store::{Applied, Batch, Change, Revision, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
-use crate::convert::{datetime, moment, record_json, to_python};
+use crate::convert::{FilePath, Number};
+use crate::convert::{Text, datetime, int_of, list_arg, moment, record_json, str_arg, to_python};
 use crate::dataset::{PyDataset, records_of, table_of};
 use crate::errors::{IntoPy, parse_error};
+use crate::guard::guard;
 use crate::problem::PyProblem;
 use crate::progress::Progress;
 use crate::records::{Wrap, kind_of_class, push_record, reference_of};
@@ -115,7 +117,7 @@ impl PyStore {
         kinds: &[RecordKind],
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Dataset> {
-        let at = as_of.map(moment).transpose()?;
+        let at = as_of.map(|a| moment(a, "as_of")).transpose()?;
         self.with_store(py, |store| store.dataset_of(kinds, at))
     }
 }
@@ -128,56 +130,64 @@ impl PyStore {
     /// raises `BusyError`.
     #[new]
     #[pyo3(signature = (path=None, *, busy_timeout=None))]
-    fn new(
-        py: Python<'_>,
-        path: Option<std::path::PathBuf>,
-        busy_timeout: Option<f64>,
-    ) -> PyResult<Self> {
-        let timeout = busy_timeout
-            .map(|seconds| {
-                std::time::Duration::try_from_secs_f64(seconds).map_err(|_| {
-                    parse_error(format!(
-                        "busy_timeout must be a number of seconds, 0 or more, not {seconds}"
-                    ))
+    fn new(py: Python<'_>, path: Option<FilePath>, busy_timeout: Option<Number>) -> PyResult<Self> {
+        guard(|| {
+            // SQLite counts its busy timeout in i32 milliseconds, and the
+            // backend's rusqlite panics past that ("too big"); until the
+            // store refuses it itself, the limit is checked here.
+            const MAX_BUSY_SECONDS: f64 = i32::MAX as f64 / 1000.0;
+            let timeout = busy_timeout
+                .map(|Number(seconds)| {
+                    std::time::Duration::try_from_secs_f64(seconds)
+                        .ok()
+                        .filter(|_| seconds <= MAX_BUSY_SECONDS)
+                        .ok_or_else(|| {
+                            parse_error(format!(
+                                "busy_timeout must be a number of seconds from 0 to \
+                                 {MAX_BUSY_SECONDS} (about 24 days), not {seconds}"
+                            ))
+                        })
                 })
+                .transpose()?;
+            let path = path.map_or_else(partnercrm::store::default_path, |p| p.0);
+            let store = py
+                .detach(|| {
+                    let mut store = Store::open(&path)?;
+                    if let Some(timeout) = timeout {
+                        store.set_busy_timeout(timeout)?;
+                    }
+                    Ok(store)
+                })
+                .py_err()?;
+            Ok(Self {
+                path: store.location().to_owned(),
+                inner: Mutex::new(store),
             })
-            .transpose()?;
-        let path = path.unwrap_or_else(partnercrm::store::default_path);
-        let store = py
-            .detach(|| {
-                let mut store = Store::open(&path)?;
-                if let Some(timeout) = timeout {
-                    store.set_busy_timeout(timeout)?;
-                }
-                Ok(store)
-            })
-            .py_err()?;
-        Ok(Self {
-            path: store.location().to_owned(),
-            inner: Mutex::new(store),
         })
     }
 
     /// A store in memory, gone when the object is.
     #[classmethod]
     fn in_memory(_cls: &Bound<'_, PyType>) -> PyResult<Self> {
-        let store = Store::in_memory().py_err()?;
-        Ok(Self {
-            path: store.location().to_owned(),
-            inner: Mutex::new(store),
+        guard(|| {
+            let store = Store::in_memory().py_err()?;
+            Ok(Self {
+                path: store.location().to_owned(),
+                inner: Mutex::new(store),
+            })
         })
     }
 
     /// The file the store lives in, or `":memory:"`.
     #[getter]
-    fn path(&self) -> &str {
-        &self.path
+    fn path(&self) -> PyResult<&str> {
+        guard(|| Ok(self.path.as_str()))
     }
 
     /// The file's schema version.
     #[getter]
     fn schema_version(&self) -> PyResult<i64> {
-        self.lock()?.schema_version().py_err()
+        guard(|| self.lock()?.schema_version().py_err())
     }
 
     /// Inserts or updates records, all in one revision by `actor`.
@@ -186,18 +196,20 @@ impl PyStore {
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyTuple>,
-        actor: &str,
-        summary: Option<&str>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+        summary: Option<Text>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let mut data = Dataset::new();
-        for record in records.iter() {
-            push_record(&record, &mut data)?;
-        }
-        let summary = summary.map_or_else(|| format!("add {} records", data.len()), str::to_owned);
-        let applied = self.with_store(py, |store| {
-            store.apply(Batch::upsert_all(data), actor, &summary)
-        })?;
-        applied_dict(py, applied)
+        guard(|| {
+            let mut data = Dataset::new();
+            for record in records.iter() {
+                push_record(&record, &mut data)?;
+            }
+            let summary = summary.map_or_else(|| format!("add {} records", data.len()), |s| s.0);
+            let applied = self.with_store(py, |store| {
+                store.apply(Batch::upsert_all(data), actor, &summary)
+            })?;
+            applied_dict(py, applied)
+        })
     }
 
     /// Deletes records, all in one revision. Refused if others still refer to them.
@@ -206,15 +218,17 @@ impl PyStore {
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyTuple>,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let mut batch = Batch::new();
-        for record in records.iter() {
-            batch.deletes.push(reference_of(&record)?);
-        }
-        let summary = format!("delete {} records", batch.deletes.len());
-        let applied = self.with_store(py, |store| store.apply(batch, actor, &summary))?;
-        applied_dict(py, applied)
+        guard(|| {
+            let mut batch = Batch::new();
+            for record in records.iter() {
+                batch.deletes.push(reference_of(&record)?);
+            }
+            let summary = format!("delete {} records", batch.deletes.len());
+            let applied = self.with_store(py, |store| store.apply(batch, actor, &summary))?;
+            applied_dict(py, applied)
+        })
     }
 
     /// Upserts `upserts` and deletes `deletes` together: all of it, or none.
@@ -222,20 +236,22 @@ impl PyStore {
     fn apply<'py>(
         &self,
         py: Python<'py>,
-        upserts: Vec<Bound<'py, PyAny>>,
-        deletes: Vec<Bound<'py, PyAny>>,
-        actor: &str,
-        summary: &str,
+        #[pyo3(from_py_with = list_arg)] upserts: Vec<Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = list_arg)] deletes: Vec<Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+        #[pyo3(from_py_with = str_arg)] summary: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let mut batch = Batch::new();
-        for record in &upserts {
-            push_record(record, &mut batch.upserts)?;
-        }
-        for record in &deletes {
-            batch.deletes.push(reference_of(record)?);
-        }
-        let applied = self.with_store(py, |store| store.apply(batch, actor, summary))?;
-        applied_dict(py, applied)
+        guard(|| {
+            let mut batch = Batch::new();
+            for record in &upserts {
+                push_record(record, &mut batch.upserts)?;
+            }
+            for record in &deletes {
+                batch.deletes.push(reference_of(record)?);
+            }
+            let applied = self.with_store(py, |store| store.apply(batch, actor, summary))?;
+            applied_dict(py, applied)
+        })
     }
 
     /// Upserts a whole data set; importing the same data twice changes nothing.
@@ -244,11 +260,13 @@ impl PyStore {
         &self,
         py: Python<'py>,
         dataset: &Bound<'py, PyDataset>,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let data = dataset.borrow().inner.clone();
-        let applied = self.with_store(py, |store| store.import(data, actor))?;
-        applied_dict(py, applied)
+        guard(|| {
+            let data = dataset.borrow().inner.clone();
+            let applied = self.with_store(py, |store| store.import(data, actor))?;
+            applied_dict(py, applied)
+        })
     }
 
     /// Reads a `partnercrm/1` JSON document and upserts it.
@@ -256,13 +274,15 @@ impl PyStore {
     fn import_json<'py>(
         &self,
         py: Python<'py>,
-        path: std::path::PathBuf,
-        actor: &str,
+        path: FilePath,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let applied = self.with_store(py, |store| {
-            partnercrm::io::json::read(&path).and_then(|data| store.import(data, actor))
-        })?;
-        applied_dict(py, applied)
+        guard(|| {
+            let applied = self.with_store(py, |store| {
+                partnercrm::io::json::read(&path).and_then(|data| store.import(data, actor))
+            })?;
+            applied_dict(py, applied)
+        })
     }
 
     /// Imports a CSV file of `kind` (see `partnercrm.CSV_KINDS`), all or
@@ -275,36 +295,39 @@ impl PyStore {
     fn import_csv<'py>(
         &self,
         py: Python<'py>,
-        path: std::path::PathBuf,
-        kind: &str,
-        mapping: Option<std::collections::HashMap<String, String>>,
-        actor: &str,
+        path: FilePath,
+        #[pyo3(from_py_with = str_arg)] kind: &str,
+        mapping: Option<std::collections::HashMap<Text, Text>>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
         progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        use partnercrm::io::csv::{CsvKind, read_file_with_progress};
-        let kind: CsvKind = kind.parse().py_err()?;
-        let summary = format!("import {}", path.display());
-        let mut progress = Progress::new(py, progress)?;
-        let applied = self.with_store(py, |store| {
-            let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv(kind)])?;
-            let mapping = mapping.unwrap_or_default();
-            let mut report = |rows| progress.report(rows);
-            let upserts = read_file_with_progress(kind, &path, mapping, &known, Some(&mut report))?;
-            if progress.failed() {
-                return Ok(None);
+        guard(|| {
+            use partnercrm::io::csv::{CsvKind, read_file_with_progress};
+            let kind: CsvKind = kind.parse().py_err()?;
+            let summary = format!("import {}", path.display());
+            let mut progress = Progress::new(py, progress)?;
+            let applied = self.with_store(py, |store| {
+                let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv(kind)])?;
+                let mapping = crate::convert::mapping(mapping);
+                let mut report = |rows| progress.report(rows);
+                let upserts =
+                    read_file_with_progress(kind, &path, mapping, &known, Some(&mut report))?;
+                if progress.failed() {
+                    return Ok(None);
+                }
+                store
+                    .apply(Batch::upsert_all(upserts), actor, &summary)
+                    .map(Some)
+            });
+            progress.finish(py)?;
+            match applied? {
+                Some(applied) => applied_dict(py, applied),
+                // A callback that raised stopped the import; `finish` raised it.
+                None => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "the import was stopped by its progress callback",
+                )),
             }
-            store
-                .apply(Batch::upsert_all(upserts), actor, &summary)
-                .map(Some)
-        });
-        progress.finish(py)?;
-        match applied? {
-            Some(applied) => applied_dict(py, applied),
-            // A callback that raised stopped the import; `finish` raised it.
-            None => Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "the import was stopped by its progress callback",
-            )),
-        }
+        })
     }
 
     /// Imports an IATI activities file, all or nothing: organisations
@@ -316,52 +339,56 @@ impl PyStore {
     fn import_iati<'py>(
         &self,
         py: Python<'py>,
-        path: std::path::PathBuf,
-        actor: &str,
+        path: FilePath,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let summary = format!("import IATI {}", path.display());
-        let applied = self.with_store(py, |store| {
-            let known = partnercrm::io::known(store, &[partnercrm::io::Format::Iati])?;
-            let import = partnercrm::io::iati::read_file(&path, &known)?;
-            let mut applied = store.apply(Batch::upsert_all(import.data), actor, &summary)?;
-            let mut warnings = import.warnings;
-            warnings.extend(std::mem::take(&mut applied.warnings));
-            applied.warnings = partnercrm::Report::new(warnings);
-            Ok(applied)
-        })?;
-        applied_dict(py, applied)
+        guard(|| {
+            let summary = format!("import IATI {}", path.display());
+            let applied = self.with_store(py, |store| {
+                let known = partnercrm::io::known(store, &[partnercrm::io::Format::Iati])?;
+                let import = partnercrm::io::iati::read_file(&path, &known)?;
+                let mut applied = store.apply(Batch::upsert_all(import.data), actor, &summary)?;
+                let mut warnings = import.warnings;
+                warnings.extend(std::mem::take(&mut applied.warnings));
+                applied.warnings = partnercrm::Report::new(warnings);
+                Ok(applied)
+            })?;
+            applied_dict(py, applied)
+        })
     }
 
     /// The record of class `kind` with this id, or `None`.
     fn get<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
-        id: &str,
+        kind: &Bound<'py, PyAny>,
+        id: Text,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let uuid = uuid::Uuid::parse_str(id)
-            .map_err(|e| parse_error(format!("{id:?} is not an id: {e}")))?;
-        let store = self.lock()?;
-        fn get<'py, T: Wrap>(
-            py: Python<'py>,
-            store: &Store,
-            uuid: uuid::Uuid,
-        ) -> PyResult<Bound<'py, PyAny>> {
-            match store.get::<T>(T::Id::from(uuid)).py_err()? {
-                Some(record) => record.wrap(py),
-                None => Ok(py.None().into_bound(py)),
+        guard(|| {
+            let uuid = uuid::Uuid::parse_str(&id)
+                .map_err(|e| parse_error(format!("{:?} is not an id: {e}", &*id)))?;
+            let store = self.lock()?;
+            fn get<'py, T: Wrap>(
+                py: Python<'py>,
+                store: &Store,
+                uuid: uuid::Uuid,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                match store.get::<T>(T::Id::from(uuid)).py_err()? {
+                    Some(record) => record.wrap(py),
+                    None => Ok(py.None().into_bound(py)),
+                }
             }
-        }
-        match kind_of_class(kind)? {
-            RecordKind::Organisation => get::<Organisation>(py, &store, uuid),
-            RecordKind::Person => get::<Person>(py, &store, uuid),
-            RecordKind::Agreement => get::<Agreement>(py, &store, uuid),
-            RecordKind::Contribution => get::<Contribution>(py, &store, uuid),
-            RecordKind::Project => get::<Project>(py, &store, uuid),
-            RecordKind::Indicator => get::<Indicator>(py, &store, uuid),
-            RecordKind::Group => get::<Group>(py, &store, uuid),
-            RecordKind::Note => get::<Note>(py, &store, uuid),
-        }
+            match kind_of_class(kind)? {
+                RecordKind::Organisation => get::<Organisation>(py, &store, uuid),
+                RecordKind::Person => get::<Person>(py, &store, uuid),
+                RecordKind::Agreement => get::<Agreement>(py, &store, uuid),
+                RecordKind::Contribution => get::<Contribution>(py, &store, uuid),
+                RecordKind::Project => get::<Project>(py, &store, uuid),
+                RecordKind::Indicator => get::<Indicator>(py, &store, uuid),
+                RecordKind::Group => get::<Group>(py, &store, uuid),
+                RecordKind::Note => get::<Note>(py, &store, uuid),
+            }
+        })
     }
 
     /// Every record of class `kind`, as recorded now or at `as_of`.
@@ -369,60 +396,68 @@ impl PyStore {
     fn all<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
+        kind: &Bound<'py, PyAny>,
         as_of: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let kind = kind_of_class(kind)?;
-        records_of(py, &self.read_dataset(py, &[kind], as_of)?, kind)
+        guard(|| {
+            let kind = kind_of_class(kind)?;
+            records_of(py, &self.read_dataset(py, &[kind], as_of)?, kind)
+        })
     }
 
     /// Records of class `kind` whose name, title, acronym or alias is `name` (any case).
     fn find<'py>(
         &self,
         py: Python<'py>,
-        kind: &Bound<'py, PyType>,
-        name: &str,
+        kind: &Bound<'py, PyAny>,
+        name: Text,
     ) -> PyResult<Bound<'py, PyList>> {
-        let store = self.lock()?;
-        fn find<'py, T: Wrap>(
-            py: Python<'py>,
-            store: &Store,
-            name: &str,
-        ) -> PyResult<Bound<'py, PyList>> {
-            let found: Vec<T> = store.find_by_name(name).py_err()?;
-            PyList::new(
-                py,
-                found
-                    .into_iter()
-                    .map(|r| r.wrap(py))
-                    .collect::<PyResult<Vec<_>>>()?,
-            )
-        }
-        match kind_of_class(kind)? {
-            RecordKind::Organisation => find::<Organisation>(py, &store, name),
-            RecordKind::Person => find::<Person>(py, &store, name),
-            RecordKind::Agreement => find::<Agreement>(py, &store, name),
-            RecordKind::Contribution => find::<Contribution>(py, &store, name),
-            RecordKind::Project => find::<Project>(py, &store, name),
-            RecordKind::Indicator => find::<Indicator>(py, &store, name),
-            RecordKind::Group => find::<Group>(py, &store, name),
-            RecordKind::Note => find::<Note>(py, &store, name),
-        }
+        guard(|| {
+            let store = self.lock()?;
+            fn find<'py, T: Wrap>(
+                py: Python<'py>,
+                store: &Store,
+                name: &str,
+            ) -> PyResult<Bound<'py, PyList>> {
+                let found: Vec<T> = store.find_by_name(name).py_err()?;
+                PyList::new(
+                    py,
+                    found
+                        .into_iter()
+                        .map(|r| r.wrap(py))
+                        .collect::<PyResult<Vec<_>>>()?,
+                )
+            }
+            match kind_of_class(kind)? {
+                RecordKind::Organisation => find::<Organisation>(py, &store, &name),
+                RecordKind::Person => find::<Person>(py, &store, &name),
+                RecordKind::Agreement => find::<Agreement>(py, &store, &name),
+                RecordKind::Contribution => find::<Contribution>(py, &store, &name),
+                RecordKind::Project => find::<Project>(py, &store, &name),
+                RecordKind::Indicator => find::<Indicator>(py, &store, &name),
+                RecordKind::Group => find::<Group>(py, &store, &name),
+                RecordKind::Note => find::<Note>(py, &store, &name),
+            }
+        })
     }
 
     /// The organisation with this external identifier, e.g. `"XM-DAC-47066"`, or `None`.
-    fn by_identifier<'py>(&self, py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.lock()?.organisation_by_identifier(value).py_err()? {
-            Some(org) => org.wrap(py),
-            None => Ok(py.None().into_bound(py)),
-        }
+    fn by_identifier<'py>(&self, py: Python<'py>, value: Text) -> PyResult<Bound<'py, PyAny>> {
+        guard(
+            || match self.lock()?.organisation_by_identifier(&value).py_err()? {
+                Some(org) => org.wrap(py),
+                None => Ok(py.None().into_bound(py)),
+            },
+        )
     }
 
     /// The whole data set, as recorded now or at `as_of` (a datetime).
     #[pyo3(signature = (as_of=None))]
     fn dataset(&self, py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<PyDataset> {
-        Ok(PyDataset {
-            inner: self.read_dataset(py, &RecordKind::ALL, as_of)?,
+        guard(|| {
+            Ok(PyDataset {
+                inner: self.read_dataset(py, &RecordKind::ALL, as_of)?,
+            })
         })
     }
 
@@ -431,41 +466,50 @@ impl PyStore {
     fn table(
         &self,
         py: Python<'_>,
-        name: &str,
+        name: Text,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
-        let kinds = partnercrm::query::tables::kinds_of(name).py_err()?;
-        let data = self.read_dataset(py, kinds, as_of)?;
-        table_of(py, &data, name)
+        guard(|| {
+            let kinds = partnercrm::query::tables::kinds_of(&name).py_err()?;
+            let data = self.read_dataset(py, kinds, as_of)?;
+            table_of(py, &data, &name)
+        })
     }
 
     /// Contribution totals of the stored data set (now or at `as_of`); see `Dataset.rollup`.
-    #[pyo3(signature = (group_by=Vec::new(), rates=None, as_of=None))]
+    #[pyo3(signature = (group_by=None, rates=None, as_of=None))]
     fn rollup(
         &self,
         py: Python<'_>,
-        group_by: Vec<String>,
+        group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
-        let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-        crate::dataset::rollup_of(py, &data, &group_by, rates.as_ref().map(|r| &r.inner))
+        guard(|| {
+            let dimensions = crate::dataset::dimensions(group_by)?;
+            let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
+            crate::dataset::rollup_of(py, &data, &dimensions, rates.as_ref().map(|r| &r.inner))
+        })
     }
 
     /// Every problem in the stored data set (warnings; errors cannot be stored).
     fn validate(&self, py: Python<'_>) -> PyResult<Vec<PyProblem>> {
-        let report = self.with_store(py, |store| store.validate())?;
-        Ok(report.into_iter().map(PyProblem::from).collect())
+        guard(|| {
+            let report = self.with_store(py, |store| store.validate())?;
+            Ok(report.into_iter().map(PyProblem::from).collect())
+        })
     }
 
     /// Every revision: number, recorded_at, actor, summary.
     fn revisions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let revisions = self.lock()?.revisions().py_err()?;
-        let list = PyList::empty(py);
-        for revision in &revisions {
-            list.append(revision_dict(py, revision)?)?;
-        }
-        Ok(list)
+        guard(|| {
+            let revisions = self.lock()?.revisions().py_err()?;
+            let list = PyList::empty(py);
+            for revision in &revisions {
+                list.append(revision_dict(py, revision)?)?;
+            }
+            Ok(list)
+        })
     }
 
     /// Every recorded change to a record: when, who, what, and the record before and after.
@@ -474,33 +518,42 @@ impl PyStore {
         py: Python<'py>,
         record: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let reference = reference_of(record)?;
-        let store = self.lock()?;
-        fn changes<'py, T: Wrap>(
-            py: Python<'py>,
-            store: &Store,
-            uuid: uuid::Uuid,
-        ) -> PyResult<Bound<'py, PyList>> {
-            change_dicts(py, store.history::<T>(T::Id::from(uuid)).py_err()?)
-        }
-        match reference.kind {
-            RecordKind::Organisation => changes::<Organisation>(py, &store, reference.id),
-            RecordKind::Person => changes::<Person>(py, &store, reference.id),
-            RecordKind::Agreement => changes::<Agreement>(py, &store, reference.id),
-            RecordKind::Contribution => changes::<Contribution>(py, &store, reference.id),
-            RecordKind::Project => changes::<Project>(py, &store, reference.id),
-            RecordKind::Indicator => changes::<Indicator>(py, &store, reference.id),
-            RecordKind::Group => changes::<Group>(py, &store, reference.id),
-            RecordKind::Note => changes::<Note>(py, &store, reference.id),
-        }
+        guard(|| {
+            let reference = reference_of(record)?;
+            let store = self.lock()?;
+            fn changes<'py, T: Wrap>(
+                py: Python<'py>,
+                store: &Store,
+                uuid: uuid::Uuid,
+            ) -> PyResult<Bound<'py, PyList>> {
+                change_dicts(py, store.history::<T>(T::Id::from(uuid)).py_err()?)
+            }
+            match reference.kind {
+                RecordKind::Organisation => changes::<Organisation>(py, &store, reference.id),
+                RecordKind::Person => changes::<Person>(py, &store, reference.id),
+                RecordKind::Agreement => changes::<Agreement>(py, &store, reference.id),
+                RecordKind::Contribution => changes::<Contribution>(py, &store, reference.id),
+                RecordKind::Project => changes::<Project>(py, &store, reference.id),
+                RecordKind::Indicator => changes::<Indicator>(py, &store, reference.id),
+                RecordKind::Group => changes::<Group>(py, &store, reference.id),
+                RecordKind::Note => changes::<Note>(py, &store, reference.id),
+            }
+        })
     }
 
     /// Removes a person's name and contact details from the record, its
     /// history and the notes about them, keeping a tombstone.
     #[pyo3(signature = (person, actor="python"))]
-    fn erase_person(&self, py: Python<'_>, person: &Bound<'_, PyAny>, actor: &str) -> PyResult<()> {
-        let id = person_id(person)?;
-        self.with_store(py, |store| store.erase_person(id, actor))
+    fn erase_person(
+        &self,
+        py: Python<'_>,
+        person: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+    ) -> PyResult<()> {
+        guard(|| {
+            let id = person_id(person)?;
+            self.with_store(py, |store| store.erase_person(id, actor))
+        })
     }
 
     /// Everything held about a person, as a dict (person, history, notes).
@@ -509,9 +562,11 @@ impl PyStore {
         py: Python<'py>,
         person: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let id = person_id(person)?;
-        let export = self.lock()?.export_person(id).py_err()?;
-        to_python(py, &record_json(&export)?, None)
+        guard(|| {
+            let id = person_id(person)?;
+            let export = self.lock()?.export_person(id).py_err()?;
+            to_python(py, &record_json(&export)?, None)
+        })
     }
 
     /// Folds the duplicate `remove` into `keep` (two records of one kind):
@@ -524,34 +579,40 @@ impl PyStore {
         py: Python<'py>,
         keep: &Bound<'py, PyAny>,
         remove: &Bound<'py, PyAny>,
-        actor: &str,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let (keep, remove) = (reference_of(keep)?, reference_of(remove)?);
-        if keep.kind != remove.kind {
-            return Err(parse_error(format!(
-                "cannot merge a {} into a {}",
-                remove.kind, keep.kind
-            )));
-        }
-        let applied = self.with_store(py, |store| match keep.kind {
-            RecordKind::Organisation => {
-                store.merge::<Organisation>(keep.id.into(), remove.id.into(), actor)
+        guard(|| {
+            let (keep, remove) = (reference_of(keep)?, reference_of(remove)?);
+            if keep.kind != remove.kind {
+                return Err(parse_error(format!(
+                    "cannot merge a {} into a {}",
+                    remove.kind, keep.kind
+                )));
             }
-            RecordKind::Person => store.merge::<Person>(keep.id.into(), remove.id.into(), actor),
-            RecordKind::Agreement => {
-                store.merge::<Agreement>(keep.id.into(), remove.id.into(), actor)
-            }
-            RecordKind::Contribution => {
-                store.merge::<Contribution>(keep.id.into(), remove.id.into(), actor)
-            }
-            RecordKind::Project => store.merge::<Project>(keep.id.into(), remove.id.into(), actor),
-            RecordKind::Indicator => {
-                store.merge::<Indicator>(keep.id.into(), remove.id.into(), actor)
-            }
-            RecordKind::Group => store.merge::<Group>(keep.id.into(), remove.id.into(), actor),
-            RecordKind::Note => store.merge::<Note>(keep.id.into(), remove.id.into(), actor),
-        })?;
-        applied_dict(py, applied)
+            let applied = self.with_store(py, |store| match keep.kind {
+                RecordKind::Organisation => {
+                    store.merge::<Organisation>(keep.id.into(), remove.id.into(), actor)
+                }
+                RecordKind::Person => {
+                    store.merge::<Person>(keep.id.into(), remove.id.into(), actor)
+                }
+                RecordKind::Agreement => {
+                    store.merge::<Agreement>(keep.id.into(), remove.id.into(), actor)
+                }
+                RecordKind::Contribution => {
+                    store.merge::<Contribution>(keep.id.into(), remove.id.into(), actor)
+                }
+                RecordKind::Project => {
+                    store.merge::<Project>(keep.id.into(), remove.id.into(), actor)
+                }
+                RecordKind::Indicator => {
+                    store.merge::<Indicator>(keep.id.into(), remove.id.into(), actor)
+                }
+                RecordKind::Group => store.merge::<Group>(keep.id.into(), remove.id.into(), actor),
+                RecordKind::Note => store.merge::<Note>(keep.id.into(), remove.id.into(), actor),
+            })?;
+            applied_dict(py, applied)
+        })
     }
 
     /// Reverses the merge recorded as `revision`, if nothing it changed has changed since.
@@ -559,29 +620,41 @@ impl PyStore {
     fn undo_merge<'py>(
         &self,
         py: Python<'py>,
-        revision: i64,
-        actor: &str,
+        revision: &Bound<'py, PyAny>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let applied = self.with_store(py, |store| store.undo_merge(revision, actor))?;
-        applied_dict(py, applied)
+        guard(|| {
+            let Ok(revision) = int_of::<i64>(revision, "revision")? else {
+                // Revisions count up from 1 in an i64: this names none.
+                return Err(crate::errors::to_py(partnercrm::Error::Conflict {
+                    message: format!(
+                        "revision {revision} is not a merge: there is no such revision"
+                    ),
+                }));
+            };
+            let applied = self.with_store(py, |store| store.undo_merge(revision, actor))?;
+            applied_dict(py, applied)
+        })
     }
 
     /// The id a merged record now lives on as, or `None` if it was not merged.
-    fn merged_into(&self, py: Python<'_>, id: &str) -> PyResult<Option<String>> {
-        let uuid = uuid::Uuid::parse_str(id)
-            .map_err(|e| parse_error(format!("{id:?} is not an id: {e}")))?;
-        Ok(self
-            .with_store(py, |store| store.merged_into(uuid))?
-            .map(|u| u.to_string()))
+    fn merged_into(&self, py: Python<'_>, id: Text) -> PyResult<Option<String>> {
+        guard(|| {
+            let uuid = uuid::Uuid::parse_str(&id)
+                .map_err(|e| parse_error(format!("{:?} is not an id: {e}", &*id)))?;
+            Ok(self
+                .with_store(py, |store| store.merged_into(uuid))?
+                .map(|u| u.to_string()))
+        })
     }
 
     /// Copies the store to a new file while it stays in use.
-    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        self.with_store(py, |store| store.backup(&path))
+    fn backup(&self, py: Python<'_>, path: FilePath) -> PyResult<()> {
+        guard(|| self.with_store(py, |store| store.backup(&path)))
     }
 
-    fn __repr__(&self) -> String {
-        format!("Store({:?})", self.path)
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| Ok(format!("Store({:?})", self.path)))
     }
 }
 

@@ -10,6 +10,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use pyo3_arrow::ffi::{ArrayIterator, to_schema_pycapsule, to_stream_pycapsule};
 
+use crate::convert::FilePath;
+use crate::guard::guard;
+
 /// A table of records or query results. Pass it to `polars.DataFrame(t)`,
 /// `pyarrow.table(t)` or DuckDB directly, or call `to_polars()` / `to_pandas()`.
 #[pyclass(name = "Table", module = "partnercrm._partnercrm", frozen)]
@@ -31,33 +34,37 @@ impl PyTable {
 impl PyTable {
     /// The table's name, e.g. `"contributions"`.
     #[getter]
-    fn name(&self) -> &str {
-        &self.name
+    fn name(&self) -> PyResult<&str> {
+        guard(|| Ok(self.name.as_str()))
     }
 
     /// The number of rows.
     #[getter]
-    fn num_rows(&self) -> usize {
-        self.batch.num_rows()
+    fn num_rows(&self) -> PyResult<usize> {
+        guard(|| Ok(self.batch.num_rows()))
     }
 
     /// The column names, in order.
     #[getter]
-    fn column_names(&self) -> Vec<String> {
-        self.batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect()
+    fn column_names(&self) -> PyResult<Vec<String>> {
+        guard(|| {
+            Ok({
+                self.batch
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect()
+            })
+        })
     }
 
-    fn __len__(&self) -> usize {
-        self.batch.num_rows()
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| Ok(self.batch.num_rows()))
     }
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        Ok(to_schema_pycapsule(py, self.batch.schema().as_ref())?)
+        guard(|| Ok(to_schema_pycapsule(py, self.batch.schema().as_ref())?))
     }
 
     #[pyo3(signature = (requested_schema=None))]
@@ -66,94 +73,111 @@ impl PyTable {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let schema = self.batch.schema();
-        // The C stream carries a table as a stream of struct arrays.
-        let column: ArrayRef = Arc::new(StructArray::from(self.batch.clone()));
-        let field = Field::new_struct("", schema.fields().clone(), false)
-            .with_metadata(schema.metadata().clone());
-        let reader = Box::new(ArrayIterator::new(
-            std::iter::once(Ok(column)),
-            field.into(),
-        ));
-        Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+        guard(|| {
+            let schema = self.batch.schema();
+            // The C stream carries a table as a stream of struct arrays.
+            let column: ArrayRef = Arc::new(StructArray::from(self.batch.clone()));
+            let field = Field::new_struct("", schema.fields().clone(), false)
+                .with_metadata(schema.metadata().clone());
+            let reader = Box::new(ArrayIterator::new(
+                std::iter::once(Ok(column)),
+                field.into(),
+            ));
+            Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+        })
     }
 
     /// The table as CSV text, or written to `path`. Text cells a spreadsheet
     /// would run as a formula (`=`, `+`, `-`, `@`) are prefixed with `'`.
     #[pyo3(signature = (path=None))]
-    fn to_csv(&self, py: Python<'_>, path: Option<std::path::PathBuf>) -> PyResult<Option<String>> {
-        let text = py
-            .detach(|| partnercrm::io::csv::write_table(&self.batch))
-            .map_err(crate::errors::to_py)?;
-        match path {
-            None => Ok(Some(text)),
-            Some(path) => {
-                std::fs::write(&path, text).map_err(|source| {
-                    crate::errors::to_py(partnercrm::Error::Io { path, source })
-                })?;
-                Ok(None)
+    fn to_csv(&self, py: Python<'_>, path: Option<FilePath>) -> PyResult<Option<String>> {
+        guard(|| {
+            let text = py
+                .detach(|| partnercrm::io::csv::write_table(&self.batch))
+                .map_err(crate::errors::to_py)?;
+            match path {
+                None => Ok(Some(text)),
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|source| {
+                        crate::errors::to_py(partnercrm::Error::Io {
+                            path: path.0,
+                            source,
+                        })
+                    })?;
+                    Ok(None)
+                }
             }
-        }
+        })
     }
 
     /// The table as a polars DataFrame (needs polars installed).
     fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        slf.py()
-            .import("polars")?
-            .getattr("DataFrame")?
-            .call1((slf,))
+        guard(|| {
+            slf.py()
+                .import("polars")?
+                .getattr("DataFrame")?
+                .call1((slf,))
+        })
     }
 
     /// The table as a pyarrow Table (needs pyarrow installed).
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        slf.py().import("pyarrow")?.getattr("table")?.call1((slf,))
+        guard(|| slf.py().import("pyarrow")?.getattr("table")?.call1((slf,)))
     }
 
     /// The table as a pandas DataFrame (needs pandas and pyarrow installed).
     /// Money stays exact: decimal columns arrive as `decimal.Decimal` values.
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        Self::to_arrow(slf)?.call_method0("to_pandas")
+        guard(|| Self::to_arrow(slf)?.call_method0("to_pandas"))
     }
 
-    fn __repr__(&self) -> String {
-        let columns = self.column_names();
-        let shown: Vec<&str> = columns.iter().take(8).map(String::as_str).collect();
-        let more = if columns.len() > 8 { ", …" } else { "" };
-        format!(
-            "Table({:?}, {} rows, columns=[{}{more}])",
-            self.name,
-            self.batch.num_rows(),
-            shown.join(", ")
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let columns = self.column_names()?;
+                let shown: Vec<&str> = columns.iter().take(8).map(String::as_str).collect();
+                let more = if columns.len() > 8 { ", …" } else { "" };
+                format!(
+                    "Table({:?}, {} rows, columns=[{}{more}])",
+                    self.name,
+                    self.batch.num_rows(),
+                    shown.join(", ")
+                )
+            })
+        })
     }
 
-    fn _repr_html_(&self) -> String {
-        let escape = |t: &str| {
-            t.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
-        let header: String = self
-            .column_names()
-            .iter()
-            .map(|c| format!("<th>{}</th>", escape(c)))
-            .collect();
-        let shown = self.batch.slice(0, self.batch.num_rows().min(10));
-        let formatter = cell_texts(&shown);
-        format!(
-            "<table><caption style=\"text-align:left\"><b>{}</b>: {} rows</caption><thead><tr>{header}</tr></thead><tbody>{}</tbody></table>",
-            escape(&self.name),
-            self.batch.num_rows(),
-            formatter
-                .iter()
-                .map(|row| format!(
-                    "<tr>{}</tr>",
-                    row.iter()
-                        .map(|c| format!("<td>{}</td>", escape(c)))
+    fn _repr_html_(&self) -> PyResult<String> {
+        guard(|| {
+            Ok({
+                let escape = |t: &str| {
+                    t.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                };
+                let header: String = self
+                    .column_names()?
+                    .iter()
+                    .map(|c| format!("<th>{}</th>", escape(c)))
+                    .collect();
+                let shown = self.batch.slice(0, self.batch.num_rows().min(10));
+                let formatter = cell_texts(&shown);
+                format!(
+                    "<table><caption style=\"text-align:left\"><b>{}</b>: {} rows</caption><thead><tr>{header}</tr></thead><tbody>{}</tbody></table>",
+                    escape(&self.name),
+                    self.batch.num_rows(),
+                    formatter
+                        .iter()
+                        .map(|row| format!(
+                            "<tr>{}</tr>",
+                            row.iter()
+                                .map(|c| format!("<td>{}</td>", escape(c)))
+                                .collect::<String>()
+                        ))
                         .collect::<String>()
-                ))
-                .collect::<String>()
-        )
+                )
+            })
+        })
     }
 }
 

@@ -31,7 +31,9 @@ fn main() {
         for year in 1999..=2027 {
             for month in 1..=12 {
                 let day = NaiveDate::from_ymd_opt(year, month, 1).expect("day");
-                rates.insert(currency, day, Decimal::new(1_100 + i64::from(month), 3));
+                rates
+                    .insert(currency, day, Decimal::new(1_100 + i64::from(month), 3))
+                    .expect("a positive rate");
             }
         }
     }

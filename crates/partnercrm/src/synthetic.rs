@@ -43,6 +43,11 @@ use crate::model::{
     Payment, Period, Project, ProjectId, ProjectPartner, ProjectRole, ProjectStatus, SectorCode,
 };
 
+/// The most contributions a [`Spec`] asks for: some 50 GB of records, well
+/// past any benchmark. A larger number is a mistake, refused rather than left
+/// to exhaust memory.
+pub const MAX_CONTRIBUTIONS: usize = 100_000_000;
+
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Spec {
@@ -59,6 +64,20 @@ impl Spec {
             contributions,
             seed: 0,
         }
+    }
+
+    /// `contributions` contributions from `seed`, refused over [`MAX_CONTRIBUTIONS`].
+    pub fn checked(contributions: usize, seed: u64) -> crate::Result<Self> {
+        if contributions > MAX_CONTRIBUTIONS {
+            return Err(crate::Error::Limit {
+                what: "synthetic data set",
+                limit: format!("{MAX_CONTRIBUTIONS} contributions"),
+            });
+        }
+        Ok(Self {
+            contributions,
+            seed,
+        })
     }
 }
 

@@ -103,7 +103,9 @@ fn in_year(value: &str, year: i32) -> Observation {
 
 fn eur_to_usd(rate: &str) -> RateTable {
     let mut rates = RateTable::new("test rates", currency("USD"));
-    rates.insert(currency("EUR"), day("2000-01-01"), dec(rate));
+    rates
+        .insert(currency("EUR"), day("2000-01-01"), dec(rate))
+        .expect("a positive rate");
     rates
 }
 
@@ -724,7 +726,9 @@ fn numeric_dataset(seed: u64) -> (Dataset, RateTable) {
     }
     let mut rates = RateTable::new("extreme", currencies[0]);
     for code in &currencies[1..] {
-        rates.insert(*code, day("1990-01-01"), number(&mut rng));
+        // A draw that is no positive rate is refused, as it should be: that
+        // currency then has no rate.
+        let _ = rates.insert(*code, day("1990-01-01"), number(&mut rng));
     }
     (f.data, rates)
 }

@@ -202,7 +202,9 @@ fn synthetic_rates() -> RateTable {
             for month in 1..=12u32 {
                 let wobble = Decimal::new(i64::from((year * 12 + month as i32) % 17), 3);
                 let day = NaiveDate::from_ymd_opt(year, month, 1).expect("day");
-                table.insert(currency, day, dec(base) + wobble);
+                table
+                    .insert(currency, day, dec(base) + wobble)
+                    .expect("a positive rate");
             }
         }
     }

@@ -30,6 +30,18 @@ fn same_spec_same_data_other_seed_other_data() {
 }
 
 #[test]
+fn sizes_past_the_limit_are_refused() {
+    use partnercrm::synthetic::MAX_CONTRIBUTIONS;
+    assert_eq!(Spec::checked(10, 3).expect("small"), spec(10, 3));
+    assert!(Spec::checked(MAX_CONTRIBUTIONS, 0).is_ok());
+    let err = Spec::checked(MAX_CONTRIBUTIONS + 1, 0).expect_err("too many");
+    assert_eq!(
+        err.to_string(),
+        "synthetic data set exceeds the limit of 100000000 contributions"
+    );
+}
+
+#[test]
 fn sizes_scale_with_the_spec() {
     for n in [0, 1, 999, 5_000, 20_000] {
         let data = generate(&Spec::new(n));

@@ -10,8 +10,8 @@
 //! or interrupted save never leaves a half-written document.
 //!
 //! Hostile input is bounded: a document over [`MAX_DOCUMENT_BYTES`] is
-//! refused before it is read, and nesting deeper than serde_json's limit of
-//! 128 levels is an error, not a stack overflow.
+//! refused before it is read, and nesting [`MAX_DEPTH`] levels deep (serde_json's
+//! limit of 128) is an error, not a stack overflow.
 
 use std::fs;
 use std::io::Write;
@@ -24,6 +24,12 @@ use crate::{Error, Result};
 
 /// The largest document read: 4 GiB.
 pub const MAX_DOCUMENT_BYTES: u64 = 4 << 30;
+
+/// The nesting limit: arrays and objects nested this many levels deep are
+/// an error, never a stack overflow. It is serde_json's recursion limit for
+/// a document's text (counting the document's own object), and the Python
+/// binding holds the values it converts to records to the same limit.
+pub const MAX_DEPTH: usize = 128;
 
 fn too_large() -> Error {
     Error::Limit {
@@ -274,6 +280,14 @@ fn strip_position(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_depth_is_serde_jsons_limit() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(MAX_DEPTH - 1)).is_ok());
+        let err = serde_json::from_str::<serde_json::Value>(&nested(MAX_DEPTH)).expect_err("deep");
+        assert!(err.to_string().contains("recursion limit"), "{err}");
+    }
 
     #[test]
     fn an_empty_document_round_trips() {

@@ -86,13 +86,21 @@ impl RateTable {
         }
     }
 
-    /// Adds a rate: from `from` on, one `currency` is `rate` units of the target.
-    pub fn insert(&mut self, currency: Currency, from: NaiveDate, rate: Decimal) {
+    /// Adds a rate: from `from` on, one `currency` is `rate` units of the
+    /// target. A rate must be more than zero (see [`check_rate`]); else
+    /// nothing is added.
+    pub fn insert(&mut self, currency: Currency, from: NaiveDate, rate: Decimal) -> Result<()> {
+        check_rate(rate).map_err(|reason| Error::Parse {
+            what: "exchange rate",
+            input: rate.to_string(),
+            reason,
+        })?;
         let series = self.rates.entry(currency).or_default();
         match series.binary_search_by_key(&from, |(d, _)| *d) {
             Ok(at) => series[at].1 = rate,
             Err(at) => series.insert(at, (from, rate)),
         }
+        Ok(())
     }
 
     /// Reads a table from CSV with the columns `currency,date,rate`, where
@@ -129,8 +137,8 @@ impl RateTable {
             let date = field(date_at).parse::<PartialDate>();
             let rate = Decimal::from_str_exact(field(rate_at));
             match (currency, date, rate) {
-                (Ok(currency), Ok(date), Ok(rate)) if rate > Decimal::ZERO => {
-                    table.insert(currency, date.earliest(), rate)
+                (Ok(currency), Ok(date), Ok(rate)) if check_rate(rate).is_ok() => {
+                    table.insert(currency, date.earliest(), rate)?;
                 }
                 (currency, date, rate) => {
                     let mut why = Vec::new();
@@ -140,14 +148,12 @@ impl RateTable {
                     if let Err(e) = date {
                         why.push(e.to_string());
                     }
-                    match rate {
+                    match rate.map(check_rate) {
                         Err(_) => {
                             why.push(format!("rate {:?} is not a decimal number", field(rate_at)))
                         }
-                        Ok(r) if r <= Decimal::ZERO => {
-                            why.push(format!("rate {r} is not positive"))
-                        }
-                        Ok(_) => {}
+                        Ok(Err(reason)) => why.push(reason),
+                        Ok(Ok(())) => {}
                     }
                     problems.push(format!("line {line}: {}", why.join("; ")));
                 }
@@ -219,6 +225,17 @@ impl RateTable {
     }
 }
 
+/// The rule for a rate, however it arrives (a CSV row, [`RateTable::insert`]):
+/// more than zero, since one unit of a currency is worth something of
+/// another. The error says why not.
+pub fn check_rate(rate: Decimal) -> std::result::Result<(), String> {
+    if rate > Decimal::ZERO {
+        Ok(())
+    } else {
+        Err(format!("rate {rate} is not positive"))
+    }
+}
+
 fn csv_error(error: csv::Error) -> Error {
     Error::Parse {
         what: "rate table",
@@ -274,6 +291,31 @@ mod tests {
             table.convert(&yen, day("2008-07-01")),
             Ok(Decimal::new(140, 2))
         );
+    }
+
+    #[test]
+    fn rates_must_be_positive_however_they_arrive() {
+        let eur = Currency::from_code("EUR").expect("EUR");
+        let mut table = RateTable::new("t", usd());
+        for rate in [Decimal::ZERO, Decimal::NEGATIVE_ONE, Decimal::new(-5, 1)] {
+            let err = table
+                .insert(eur, day("2008"), rate)
+                .expect_err("not positive");
+            assert_eq!(
+                err.to_string(),
+                format!("invalid exchange rate \"{rate}\": rate {rate} is not positive")
+            );
+            let csv = format!("currency,date,rate\nEUR,2008,{rate}\n");
+            let err = RateTable::from_csv("t", usd(), &csv).expect_err("not positive");
+            assert!(
+                err.to_string()
+                    .contains(&format!("line 2: rate {rate} is not positive"))
+            );
+        }
+        assert!(table.rate(eur, day("2009")).is_err(), "nothing was added");
+        table
+            .insert(eur, day("2008"), Decimal::new(1, 4))
+            .expect("positive");
     }
 
     #[test]

@@ -24,6 +24,22 @@ impl Severity {
     }
 }
 
+impl std::str::FromStr for Severity {
+    type Err = crate::Error;
+
+    /// `"error"` or `"warning"`, as [`Severity::as_str`] writes them.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        [Self::Error, Self::Warning]
+            .into_iter()
+            .find(|severity| severity.as_str() == s)
+            .ok_or_else(|| crate::Error::Parse {
+                what: "severity",
+                input: s.to_owned(),
+                reason: "expected \"error\" or \"warning\"".to_owned(),
+            })
+    }
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -363,6 +379,18 @@ impl fmt::Display for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn severities_read_back_as_written() {
+        for severity in [Severity::Error, Severity::Warning] {
+            assert_eq!(severity.as_str().parse::<Severity>().ok(), Some(severity));
+        }
+        let err = "fatal".parse::<Severity>().expect_err("not a severity");
+        assert_eq!(
+            err.to_string(),
+            r#"invalid severity "fatal": expected "error" or "warning""#
+        );
+    }
 
     #[test]
     fn paths_read_like_accessors() {
