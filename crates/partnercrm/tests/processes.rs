@@ -307,6 +307,12 @@ fn a_writer_kept_waiting_gets_a_busy_error_that_says_how_long() {
     .to_string();
     assert!(message.contains("another writer holds it"), "{message}");
     holder.execute_batch("ROLLBACK").expect("releases");
+    assert!(
+        store
+            .set_busy_timeout(Duration::from_secs(10_000_000))
+            .is_err(),
+        "a timeout SQLite cannot hold is refused, not a panic"
+    );
     store
         .upsert(partner("Waiting", 0), "t")
         .expect("then it writes");

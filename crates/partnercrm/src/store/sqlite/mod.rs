@@ -196,6 +196,14 @@ impl Backend for SqliteBackend {
     }
 
     fn set_busy_timeout(&mut self, timeout: Duration) -> Result<()> {
+        // SQLite keeps the timeout in a C int of milliseconds.
+        if timeout.as_millis() > i32::MAX as u128 {
+            return Err(Error::Parse {
+                what: "busy timeout",
+                input: format!("{} s", timeout.as_secs()),
+                reason: format!("at most {} s", i32::MAX / 1000),
+            });
+        }
         self.conn.busy_timeout(timeout)?;
         self.busy_timeout = timeout;
         Ok(())
