@@ -281,3 +281,41 @@ fn a_placeholder_that_is_named_later_is_one_record_with_the_name() {
     assert_eq!(a.organisations[0].name, "UNDP");
     assert_eq!(a, b);
 }
+
+/// Activities of `dportal_10.xml` repeated under distinct identifiers.
+fn generated(n: usize) -> String {
+    let text = text("corpus/dportal_10.xml");
+    let first = text.find("<iati-activity ").expect("an activity");
+    let last = text.rfind("</iati-activities>").expect("the end");
+    let body = &text[first..last];
+    let activities: Vec<&str> = body
+        .split_inclusive("</iati-activity>")
+        .filter(|a| a.contains("<iati-identifier>"))
+        .collect();
+    let mut out = String::from(&text[..first]);
+    for i in 0..n {
+        let activity = activities[i % activities.len()];
+        out.push_str(&activity.replacen(
+            "<iati-identifier>",
+            &format!("<iati-identifier>GEN-{i}-"),
+            1,
+        ));
+    }
+    out.push_str("</iati-activities>\n");
+    out
+}
+
+/// Reading time against the number of activities; run in release with
+/// `cargo test --release --test iati_identity -- --ignored --nocapture reading_time`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn reading_time_grows_linearly() {
+    for n in [10_000, 20_000, 40_000] {
+        let xml = generated(n);
+        let started = std::time::Instant::now();
+        let found = iati::read_str(&xml, &Dataset::new()).expect("reads");
+        let took = started.elapsed();
+        assert_eq!(found.data.projects.len(), n);
+        eprintln!("{n} activities: {:.2} s", took.as_secs_f64());
+    }
+}

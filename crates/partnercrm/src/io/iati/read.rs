@@ -508,6 +508,8 @@ struct Reader<'k> {
     /// Whether this reader reads an echo, and so compares with none.
     is_echo: bool,
     seen: IdSet<Uuid>,
+    /// The activity identifiers read so far, to skip a repeat.
+    read_identifiers: std::collections::HashSet<String>,
 }
 
 impl<'k> Reader<'k> {
@@ -548,6 +550,7 @@ impl<'k> Reader<'k> {
             echo: None,
             is_echo: false,
             seen: IdSet::default(),
+            read_identifiers: std::collections::HashSet::new(),
         }
     }
 
@@ -817,11 +820,9 @@ impl<'k> Reader<'k> {
             );
             return;
         };
-        if self
-            .projects
-            .iter()
-            .any(|p| p.iati_identifier.as_deref() == Some(identifier.as_str()))
-        {
+        // A set, not a scan of the projects read: a scan made reading
+        // quadratic in the number of activities.
+        if !self.read_identifiers.insert(identifier.clone()) {
             self.warn(
                 &format!("{path}/iati-identifier"),
                 Code::IatiInvalidValue,
