@@ -864,7 +864,7 @@ fn validate_iati_prints_warnings_by_xpath_and_denies_them_on_request() {
         "{stdout}"
     );
     assert!(stdout.contains(
-        "/participating-org[1]/@ref: iati.invalid_value: \"-\" is not an IATI organisation identifier"
+        "/participating-org[1]/@ref: iati.invalid_value: \"-\" is not an organisation identifier"
     ));
     // Activities that share a title are told apart by their identifiers,
     // and repeated indicator titles are numbered: only warnings remain.
