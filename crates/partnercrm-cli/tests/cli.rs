@@ -933,11 +933,14 @@ fn validate_iati_prints_warnings_by_xpath_and_denies_them_on_request() {
         stdout
             .lines()
             .filter(|l| l.ends_with("[warning]"))
+            // Two identifiers under one name are two organisations, which
+            // the store's rules point out by record rather than by XPath.
+            .filter(|l| !l.contains("organisation.name_shared"))
             .all(|l| l.starts_with(&placed) && l.contains(": /iati-activities/iati-activity[")),
         "{stdout}"
     );
     assert!(stdout.contains(
-        "/participating-org[1]/@ref: iati.invalid_value: \"-\" is not an IATI organisation identifier"
+        "/participating-org[1]/@ref: iati.invalid_value: \"-\" is not an organisation identifier"
     ));
     // Activities that share a title are told apart by their identifiers,
     // and repeated indicator titles are numbered: only warnings remain.

@@ -355,7 +355,19 @@ fn import_export_import_loses_nothing() {
         ));
         let second = import(&xml);
         assert_eq!(second.data, first.data, "{file}");
-        assert_eq!(second.warnings, [], "{file}");
+        // An identifier held in an older scheme is written as the publisher
+        // wrote it, and two organisations sharing a name still do: both are
+        // pointed out again when read back.
+        let warnings: Vec<_> = second
+            .warnings
+            .iter()
+            .filter(|w| ![Code::IatiLegacyIdentifier, Code::IatiSharedName].contains(&w.code))
+            .collect();
+        assert_eq!(
+            warnings,
+            Vec::<&partnercrm::validate::Problem>::new(),
+            "{file}"
+        );
     }
 }
 

@@ -833,7 +833,8 @@ fn every_code_is_exercised_by_a_test_here() {
     let source = concat!(
         include_str!("validate.rs"),
         include_str!("csv.rs"),
-        include_str!("iati.rs")
+        include_str!("iati.rs"),
+        include_str!("iati_identity.rs")
     );
     for code in Code::ALL {
         let variant = format!("{code:?}");

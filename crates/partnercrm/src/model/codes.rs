@@ -15,8 +15,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
 use generated::{
-    ACTIVITY_DATE_TYPES, ACTIVITY_STATUSES, COUNTRIES, IATI_CURRENCIES, INDICATOR_MEASURES,
-    ORGANISATION_ROLES, ORGANISATION_TYPES, REGISTRATION_AGENCIES, SECTORS, TRANSACTION_TYPES,
+    ACTIVITY_DATE_TYPES, ACTIVITY_STATUSES, COUNTRIES, CRS_CHANNELS, IATI_CURRENCIES,
+    INDICATOR_MEASURES, ORGANISATION_ROLES, ORGANISATION_TYPES, REGISTRATION_AGENCIES,
+    RETIRED_ORGANISATION_IDENTIFIERS, SECTORS, TRANSACTION_TYPES, XI_IATI_ORGANISATIONS,
 };
 
 /// A string that is not a code in the relevant IATI codelist.
@@ -290,6 +291,46 @@ fn org_id_agency_in(
             return None;
         }
         lookup(table, &org_id[..at], |row| row.0)
+    })
+}
+
+// ------------------------------------------ identifiers outside org-id.guide
+
+/// The English name of an identifier on the retired IATI OrganisationIdentifier
+/// list (given up in 1.04, still written by publishers), e.g. `"DE-1"`.
+pub fn retired_organisation_identifier(code: &str) -> Option<&'static str> {
+    lookup(RETIRED_ORGANISATION_IDENTIFIERS, code, |row| row.0).map(|row| row.1)
+}
+
+/// The English name of an XI-IATI identifier the IATI Secretariat allocated,
+/// e.g. `"XI-IATI-EC_DEVCO"`. The list lags behind: newer XI-IATI
+/// identifiers are valid org-ids that it does not name.
+pub fn xi_iati_organisation(code: &str) -> Option<&'static str> {
+    lookup(XI_IATI_ORGANISATIONS, code, |row| row.0).map(|row| row.1)
+}
+
+/// An OECD DAC CRS channel code, e.g. `41114` "United Nations Development Programme".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrsChannel {
+    /// The five-digit code.
+    pub code: &'static str,
+    /// The English name.
+    pub name: &'static str,
+    /// False when the codelist marks the code as withdrawn.
+    pub active: bool,
+    /// True for a code other codes name as their category, such as 21000
+    /// "International NGO": it says what sort of channel an organisation
+    /// is, not which one.
+    pub category: bool,
+}
+
+/// Looks up an OECD DAC CRS channel code.
+pub fn crs_channel(code: &str) -> Option<CrsChannel> {
+    lookup(CRS_CHANNELS, code, |row| row.0).map(|&(code, name, active, category)| CrsChannel {
+        code,
+        name,
+        active,
+        category,
     })
 }
 

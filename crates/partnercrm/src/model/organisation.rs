@@ -82,6 +82,15 @@ impl Organisation {
         self.names().any(|n| n.to_lowercase() == wanted)
     }
 
+    /// The identifier an IATI file names this organisation by: its IATI
+    /// org-id, else a legacy one (retired list, CRS channel code, unlisted
+    /// reference), in that order of preference.
+    pub fn iati_reference(&self) -> Option<&Identifier> {
+        IdentifierScheme::IATI_REFERENCES
+            .iter()
+            .find_map(|scheme| self.identifiers.iter().find(|i| &i.scheme == scheme))
+    }
+
     /// The IATI organisation identifier, if it has one.
     pub fn iati_org_id(&self) -> Option<&str> {
         self.identifiers
@@ -196,6 +205,37 @@ pub enum IdentifierScheme {
     /// An IATI organisation identifier: a registration agency prefix from
     /// org-id.guide, a hyphen, and the identifier in that registry.
     IatiOrgId,
+    /// An identifier from IATI's OrganisationIdentifier list, retired in 1.04
+    /// and still written by publishers: `DE-1`, `FR-3`, `SE-6`.
+    RetiredOrgId,
+    /// An OECD DAC CRS channel code naming one organisation, e.g. `41114`
+    /// (UNDP, whose org-id is `XM-DAC-41114`).
+    CrsChannelCode,
+    /// An organisation reference an IATI file uses that no list holds, such
+    /// as `US-GOV-1` or `DAC-1601`: kept as the publisher wrote it.
+    IatiReference,
     /// Any other registry, named by the caller.
     Other(String),
+}
+
+impl IdentifierScheme {
+    /// The schemes an IATI `@ref` may be read as, most authoritative first.
+    pub const IATI_REFERENCES: [IdentifierScheme; 4] = [
+        Self::IatiOrgId,
+        Self::RetiredOrgId,
+        Self::CrsChannelCode,
+        Self::IatiReference,
+    ];
+
+    /// The prefix of an organisation's natural key when this scheme names it,
+    /// e.g. `iati` for `iati:XM-DAC-47066`; `None` for schemes that do not.
+    pub const fn key_prefix(&self) -> Option<&'static str> {
+        match self {
+            Self::IatiOrgId => Some("iati"),
+            Self::RetiredOrgId => Some("iati-retired"),
+            Self::CrsChannelCode => Some("crs"),
+            Self::IatiReference => Some("iati-ref"),
+            Self::Other(_) => None,
+        }
+    }
 }

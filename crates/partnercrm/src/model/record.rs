@@ -205,9 +205,11 @@ impl Record for Organisation {
     record_basics!(Organisation, OrganisationId, organisations);
 
     fn natural_key(&self) -> Option<String> {
-        // An IATI org-id is the most stable name an organisation has.
-        Some(match self.iati_org_id() {
-            Some(org_id) => format!("iati:{org_id}"),
+        // An IATI org-id is the most stable name an organisation has; the
+        // older forms publishers write stand in for it, each in its own
+        // namespace so `41114` the channel and an org-id never collide.
+        Some(match self.iati_reference() {
+            Some(i) => format!("{}:{}", i.scheme.key_prefix().unwrap_or("id"), i.value),
             None => format!("name:{}", fold(&self.name)),
         })
     }

@@ -241,6 +241,18 @@ codes! {
     /// An IATI value cannot be read: a malformed date, number or identifier, or a
     /// value the model refuses, such as a negative amount.
     IatiInvalidValue = "iati.invalid_value",
+    /// An IATI organisation reference held as an identifier of an older or
+    /// other scheme than org-id.guide: the retired OrganisationIdentifier list
+    /// (`DE-1`), an OECD CRS channel code (`41114`) or a form no list has
+    /// (`US-GOV-1`); the message names the current org-id where one is known.
+    IatiLegacyIdentifier = "iati.legacy_identifier",
+    /// An IATI organisation reference that is an OECD CRS channel category
+    /// (`21000` "International NGO"): it says what sort of organisation, not
+    /// which, so the organisation is matched by its name.
+    IatiChannelCategory = "iati.channel_category",
+    /// Two IATI organisation identifiers come with one name: they are kept as
+    /// two organisations, which lookups by that name cannot tell apart.
+    IatiSharedName = "iati.shared_name",
     /// An element the IATI schema does not allow where it stands.
     IatiUnexpectedElement = "iati.unexpected_element",
     /// An element or attribute IATI requires is absent, e.g. an activity without `iati-identifier`.

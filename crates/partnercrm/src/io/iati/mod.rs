@@ -11,7 +11,7 @@
 //! | IATI | partnercrm |
 //! |---|---|
 //! | `reporting-org` | an [`Organisation`]; the project's `lead_office` |
-//! | `participating-org`, `provider-org`, `receiver-org` | [`Organisation`]s: `@ref` (an org-id.guide identifier) → an `iati_org_id` [`Identifier`]; first narrative → `name`, every narrative → `name_narratives` (when there are several, or one with a language); `@type` → `kind` (below) |
+//! | `participating-org`, `provider-org`, `receiver-org` | [`Organisation`]s: `@ref` → an [`Identifier`]: `iati_org_id` (org-id.guide), `retired_org_id`, `crs_channel_code` or `iati_reference` (see the README); first narrative → `name`, every narrative → `name_narratives` (when there are several, or one with a language); `@type` → `kind` (below) |
 //! | `iati-activity` | a [`Project`] |
 //! | `iati-identifier` | `Project.iati_identifier` |
 //! | `title`, `description` (type 1 or none) | `title`, `description`; every narrative in `title_narratives`, `description_narratives` |

@@ -123,29 +123,191 @@ pub(super) fn read(text: &str, known: &Dataset) -> Result<Import> {
     Ok(reader.finish())
 }
 
-/// Organisations found so far, by IATI org-id and by name.
-struct Organisations {
-    keys: HashMap<String, OrganisationId>,
-    new: Vec<Organisation>,
+/// Organisations found so far. The identifier decides: an element with one
+/// is the organisation holding it, whatever its name; a name alone finds
+/// an organisation only when the element has no identifier, or when the
+/// organisation it names has none yet.
+struct Organisations<'k> {
+    /// By folded identifier value, every IATI reference scheme alike.
+    by_identifier: HashMap<String, OrganisationId>,
+    /// By folded name, acronym or alias: every organisation answering to it.
+    by_name: HashMap<String, Vec<OrganisationId>>,
+    known: IdMap<OrganisationId, &'k Organisation>,
+    /// What the file says: new organisations, and known ones it changes.
+    out: Vec<Organisation>,
+    out_index: IdMap<OrganisationId, usize>,
+    /// Pairs of identifiers already reported as sharing a name.
+    reported: std::collections::HashSet<(String, String)>,
 }
 
-impl Organisations {
-    fn new(known: &Dataset) -> Self {
-        let mut keys = HashMap::new();
+impl<'k> Organisations<'k> {
+    fn new(known: &'k Dataset) -> Self {
+        let mut this = Self {
+            by_identifier: HashMap::new(),
+            by_name: HashMap::new(),
+            known: known.organisations.iter().map(|o| (o.id, o)).collect(),
+            out: Vec::new(),
+            out_index: IdMap::default(),
+            reported: std::collections::HashSet::new(),
+        };
         for org in &known.organisations {
-            for identifier in &org.identifiers {
-                keys.entry(format!("id:{}", fold(&identifier.value)))
-                    .or_insert(org.id);
-            }
-            for name in org.names() {
-                keys.entry(format!("name:{}", fold(name))).or_insert(org.id);
-            }
+            this.index(org.id, org);
         }
-        Self {
-            keys,
-            new: Vec::new(),
+        this
+    }
+
+    fn index(&mut self, id: OrganisationId, org: &Organisation) {
+        for identifier in &org.identifiers {
+            self.by_identifier
+                .entry(fold(&identifier.value))
+                .or_insert(id);
+        }
+        for name in org.names() {
+            let ids = self.by_name.entry(fold(name)).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
     }
+
+    fn get(&self, id: OrganisationId) -> Option<&Organisation> {
+        match self.out_index.get(&id) {
+            Some(&i) => Some(&self.out[i]),
+            None => self.known.get(&id).copied(),
+        }
+    }
+
+    /// The organisation to change: a new one, or a copy of a known one that
+    /// the file's data set then carries as an update.
+    fn get_mut(&mut self, id: OrganisationId) -> Option<&mut Organisation> {
+        if !self.out_index.contains_key(&id) {
+            let known = (*self.known.get(&id)?).clone();
+            self.out_index.insert(id, self.out.len());
+            self.out.push(known);
+        }
+        let i = self.out_index[&id];
+        Some(&mut self.out[i])
+    }
+
+    fn add(&mut self, org: Organisation) -> OrganisationId {
+        let id = org.id;
+        self.index(id, &org);
+        self.out_index.insert(id, self.out.len());
+        self.out.push(org);
+        id
+    }
+
+    /// Every organisation answering to `name`, in id order so that which
+    /// one a bare name finds does not depend on what was read first.
+    fn named(&self, name: &str) -> Vec<OrganisationId> {
+        let mut ids = self.by_name.get(&fold(name)).cloned().unwrap_or_default();
+        ids.sort();
+        ids
+    }
+}
+
+/// What an IATI organisation `@ref` is.
+enum Reference {
+    /// An identifier, with what to warn of it when it is not a current org-id.
+    Identifier(Identifier, Option<String>),
+    /// An OECD CRS channel category, such as 21000 "International NGO".
+    Category(crate::model::codes::CrsChannel),
+    /// No identifier at all, e.g. `N/A`.
+    Refused,
+}
+
+/// Reads an organisation `@ref` as publishers write it: an org-id.guide
+/// identifier, a code from the retired OrganisationIdentifier list or the
+/// OECD CRS channel list, or another form that is plainly an identifier.
+fn reference(r: &str) -> Reference {
+    use crate::model::codes::{crs_channel, retired_organisation_identifier};
+    let held = |scheme, note: String| {
+        Reference::Identifier(
+            Identifier {
+                scheme,
+                value: r.to_owned(),
+            },
+            Some(note),
+        )
+    };
+    if iati_org_id_agency(r).is_some() {
+        return Reference::Identifier(Identifier::iati(r), None);
+    }
+    // The XM-DAC register is the DAC's list of donors and channels, so a
+    // bare DAC number's org-id is the number under XM-DAC.
+    let dac_form = |code: &str| format!("its IATI organisation identifier is XM-DAC-{code}");
+    if let Some(channel) = crs_channel(r) {
+        if channel.category {
+            return Reference::Category(channel);
+        }
+        let withdrawn = if channel.active { "" } else { ", withdrawn" };
+        return held(
+            IdentifierScheme::CrsChannelCode,
+            format!(
+                "{r:?} is an OECD CRS channel code ({}{withdrawn}), held as one; {}",
+                channel.name,
+                dac_form(r)
+            ),
+        );
+    }
+    if let Some(name) = retired_organisation_identifier(r) {
+        let current = if r.bytes().all(|b| b.is_ascii_digit()) {
+            dac_form(r)
+        } else {
+            "the list names no current org-id for it (see org-id.guide)".to_owned()
+        };
+        return held(
+            IdentifierScheme::RetiredOrgId,
+            format!(
+                "{r:?} is from IATI's retired OrganisationIdentifier list ({name}), held as \
+                 one; {current}"
+            ),
+        );
+    }
+    if let Some(code) = r.strip_prefix("DAC-")
+        && !code.is_empty()
+        && code.bytes().all(|b| b.is_ascii_digit())
+    {
+        return held(
+            IdentifierScheme::IatiReference,
+            format!(
+                "{r:?} is an OECD DAC code written without its register, held as the publisher \
+                 wrote it; {}",
+                dac_form(code)
+            ),
+        );
+    }
+    if plausible_identifier(r) {
+        return held(
+            IdentifierScheme::IatiReference,
+            format!(
+                "{r:?} is in no list of organisation identifiers (org-id.guide, the retired \
+                 OrganisationIdentifier list, CRS channel codes); held as the publisher wrote it"
+            ),
+        );
+    }
+    Reference::Refused
+}
+
+/// Whether a reference no list knows is still plainly an identifier: one
+/// token, and either four or more characters with a digit (`US-GOV-1`,
+/// `41AAA`) or a country code and a register (`BR-GOV`). Words (`N/A`,
+/// `UNICEF`), bare country codes and one- to three-digit numbers, which are
+/// organisation type codes put in the wrong attribute as often as not, are not.
+fn plausible_identifier(r: &str) -> bool {
+    let token = !r.is_empty()
+        && r.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:()".contains(c));
+    if !token || r.bytes().all(|b| b == b'0' || !b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let digits = r.bytes().any(|b| b.is_ascii_digit());
+    let registered = r.split_once('-').is_some_and(|(country, rest)| {
+        country.parse::<CountryCode>().is_ok()
+            && country.bytes().all(|b| b.is_ascii_uppercase())
+            && rest.len() >= 2
+    });
+    (digits && r.len() >= 4) || registered
 }
 
 /// A name worth keeping: placeholders such as `-` are not names.
@@ -316,7 +478,7 @@ struct Marks {
 /// The state of one import.
 struct Reader<'k> {
     warnings: Vec<Problem>,
-    organisations: Organisations,
+    organisations: Organisations<'k>,
     projects: Vec<Project>,
     contributions: Vec<Contribution>,
     indicators: Vec<Indicator>,
@@ -346,6 +508,8 @@ struct Reader<'k> {
     /// Whether this reader reads an echo, and so compares with none.
     is_echo: bool,
     seen: IdSet<Uuid>,
+    /// The activity identifiers read so far, to skip a repeat.
+    read_identifiers: std::collections::HashSet<String>,
 }
 
 impl<'k> Reader<'k> {
@@ -386,6 +550,7 @@ impl<'k> Reader<'k> {
             echo: None,
             is_echo: false,
             seen: IdSet::default(),
+            read_identifiers: std::collections::HashSet::new(),
         }
     }
 
@@ -442,7 +607,7 @@ impl<'k> Reader<'k> {
         }
         Import {
             data: Dataset {
-                organisations: self.organisations.new,
+                organisations: self.organisations.out,
                 agreements: self.agreements,
                 contributions: self.contributions,
                 projects: self.projects,
@@ -455,49 +620,91 @@ impl<'k> Reader<'k> {
 
     /// The organisation an element such as `reporting-org` names, found or new.
     fn organisation(&mut self, element: &Element, path: &str) -> Option<OrganisationId> {
-        let reference = element.attr("ref");
-        let org_id = reference.filter(|r| iati_org_id_agency(r).is_some());
-        if let (Some(r), None) = (reference, org_id) {
-            self.warn(
-                &format!("{path}/@ref"),
-                Code::IatiInvalidValue,
-                format!(
-                    "{r:?} is not an IATI organisation identifier (org-id.guide); the organisation \
-                     is matched by name and the reference is not kept"
-                ),
-            );
-        }
+        let at_ref = format!("{path}/@ref");
+        let identifier = match element.attr("ref").map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(r) => match reference(r) {
+                Reference::Identifier(identifier, note) => {
+                    if let Some(note) = note {
+                        self.warn(&at_ref, Code::IatiLegacyIdentifier, note);
+                    }
+                    Some(identifier)
+                }
+                Reference::Category(channel) => {
+                    self.warn(
+                        &at_ref,
+                        Code::IatiChannelCategory,
+                        format!(
+                            "{r:?} is an OECD CRS channel category ({}), which says what sort \
+                             of organisation this is, not which; the organisation is matched \
+                             by its name",
+                            channel.name
+                        ),
+                    );
+                    // With no name, the category is all there is to go by.
+                    let named = narratives(element).iter().any(|n| real_name(&n.text));
+                    (!named).then(|| Identifier {
+                        scheme: IdentifierScheme::CrsChannelCode,
+                        value: r.to_owned(),
+                    })
+                }
+                Reference::Refused => {
+                    self.warn(
+                        &at_ref,
+                        Code::IatiInvalidValue,
+                        format!(
+                            "{r:?} is not an organisation identifier; the organisation is \
+                             matched by name and the reference is not kept"
+                        ),
+                    );
+                    None
+                }
+            },
+        };
         let narratives: Vec<Narrative> = narratives(element)
             .into_iter()
             .filter(|n| real_name(&n.text))
             .collect();
-        if let Some(id) = org_id.and_then(|r| {
-            self.organisations
-                .keys
-                .get(&format!("id:{}", fold(r)))
-                .copied()
-        }) {
-            return Some(id);
-        }
-        let name_key = narratives
-            .first()
-            .map(|n| format!("name:{}", fold(&n.text)));
-        if let Some(id) = name_key
-            .as_ref()
-            .and_then(|k| self.organisations.keys.get(k).copied())
+        let named = text_and_narratives(narratives);
+
+        if let Some(identifier) = &identifier
+            && let Some(&id) = self
+                .organisations
+                .by_identifier
+                .get(&fold(&identifier.value))
         {
-            // A new organisation first named without an org-id takes the one
-            // it is given later; one already stored is left as it is.
-            if let Some(r) = org_id
-                && let Some(org) = self.organisations.new.iter_mut().find(|o| o.id == id)
-                && org.iati_org_id().is_none()
-            {
-                org.identifiers.push(Identifier::iati(r));
-                self.organisations
-                    .keys
-                    .insert(format!("id:{}", fold(r)), id);
+            if let Some((name, name_narratives)) = &named {
+                self.name_placeholder(id, name, name_narratives);
+                self.shared_name(id, identifier, name, path);
             }
             return Some(id);
+        }
+        if let Some((name, _)) = &named {
+            let candidates = self.organisations.named(name);
+            match &identifier {
+                None => {
+                    if let Some(&id) = candidates.first() {
+                        return Some(id);
+                    }
+                }
+                Some(identifier) => {
+                    // One first named without an identifier takes the one it is given.
+                    let bare = candidates.iter().copied().find(|&c| {
+                        self.organisations
+                            .get(c)
+                            .is_some_and(|o| o.iati_reference().is_none())
+                    });
+                    if let Some(id) = bare {
+                        if let Some(org) = self.organisations.get_mut(id) {
+                            org.identifiers.push(identifier.clone());
+                        }
+                        self.organisations
+                            .by_identifier
+                            .insert(fold(&identifier.value), id);
+                        return Some(id);
+                    }
+                }
+            }
         }
         let kind = match element.attr("type") {
             None => OrganisationKind::Other,
@@ -510,9 +717,9 @@ impl<'k> Reader<'k> {
                 OrganisationKind::Other
             }),
         };
-        let (name, name_narratives) = match (text_and_narratives(narratives), org_id) {
+        let (name, name_narratives) = match (named, &identifier) {
             (Some(found), _) => found,
-            (None, Some(r)) => (r.to_owned(), Vec::new()),
+            (None, Some(identifier)) => (identifier.value.clone(), Vec::new()),
             (None, None) => {
                 self.warn(
                     path,
@@ -523,20 +730,81 @@ impl<'k> Reader<'k> {
             }
         };
         let mut org = Organisation::new(name, kind);
-        org.id = content_id("organisation", &fold(&org.name), &mut self.seen).into();
+        // Keyed by what decides who it is, so the id does not depend on
+        // which of its names a file gave first.
+        let content = match &identifier {
+            Some(i) => format!(
+                "{}:{}",
+                i.scheme.key_prefix().unwrap_or("id"),
+                fold(&i.value)
+            ),
+            None => fold(&org.name),
+        };
+        org.id = content_id("organisation", &content, &mut self.seen).into();
         org.name_narratives = name_narratives;
-        if let Some(r) = org_id {
-            org.identifiers.push(Identifier::iati(r));
-            self.organisations
-                .keys
-                .insert(format!("id:{}", fold(r)), org.id);
+        if let Some(identifier) = identifier.clone() {
+            org.identifiers.push(identifier);
         }
-        self.organisations
-            .keys
-            .insert(format!("name:{}", fold(&org.name)), org.id);
-        let id = org.id;
-        self.organisations.new.push(org);
+        let name = org.name.clone();
+        let id = self.organisations.add(org);
+        if let Some(identifier) = &identifier {
+            self.shared_name(id, identifier, &name, path);
+        }
         Some(id)
+    }
+
+    /// A placeholder named by its identifier takes the first real name given.
+    fn name_placeholder(&mut self, id: OrganisationId, name: &str, narratives: &[Narrative]) {
+        let placeholder = self.organisations.get(id).is_some_and(|o| {
+            o.name_narratives.is_empty()
+                && o.acronym.is_none()
+                && o.aliases.is_empty()
+                && o.identifiers.iter().any(|i| i.value == o.name)
+        });
+        if !placeholder {
+            return;
+        }
+        if let Some(org) = self.organisations.get_mut(id) {
+            org.name = name.to_owned();
+            org.name_narratives = narratives.to_vec();
+        }
+        let ids = self.organisations.by_name.entry(fold(name)).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+
+    /// Reports, once per pair, a name that two organisations with different
+    /// identifiers answer to: they stay two, and a bare name cannot tell them apart.
+    fn shared_name(&mut self, id: OrganisationId, identifier: &Identifier, name: &str, path: &str) {
+        for other in self.organisations.named(name) {
+            if other == id {
+                continue;
+            }
+            let Some(theirs) = self
+                .organisations
+                .get(other)
+                .and_then(|o| o.iati_reference())
+                .map(|i| i.value.clone())
+            else {
+                continue;
+            };
+            let mut pair = (identifier.value.clone(), theirs.clone());
+            if pair.0 > pair.1 {
+                std::mem::swap(&mut pair.0, &mut pair.1);
+            }
+            if self.organisations.reported.insert(pair) {
+                self.warn(
+                    &format!("{path}/@ref"),
+                    Code::IatiSharedName,
+                    format!(
+                        "{name:?} is given for {:?} here and for {theirs:?} elsewhere; they are \
+                         kept as two organisations, which a lookup by this name cannot tell apart",
+                        identifier.value
+                    ),
+                );
+            }
+        }
     }
 
     fn activity(&mut self, activity: &Element, path: &str) {
@@ -552,11 +820,9 @@ impl<'k> Reader<'k> {
             );
             return;
         };
-        if self
-            .projects
-            .iter()
-            .any(|p| p.iati_identifier.as_deref() == Some(identifier.as_str()))
-        {
+        // A set, not a scan of the projects read: a scan made reading
+        // quadratic in the number of activities.
+        if !self.read_identifiers.insert(identifier.clone()) {
             self.warn(
                 &format!("{path}/iati-identifier"),
                 Code::IatiInvalidValue,

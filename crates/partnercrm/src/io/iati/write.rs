@@ -124,7 +124,8 @@ impl<'d> Writer<'d> {
         let prefix = self
             .reporting(project)
             .and_then(|id| self.organisations.get(&id))
-            .and_then(|o| o.iati_org_id());
+            .and_then(|o| o.iati_reference())
+            .map(|i| i.value.as_str());
         match prefix {
             Some(prefix) => format!("{prefix}-{}", project.id),
             None => project.id.to_string(),
@@ -190,7 +191,7 @@ impl<'d> Writer<'d> {
         role: Option<u8>,
     ) {
         let _ = write!(out, "{indent}<{tag}");
-        match org.iati_org_id() {
+        match org.iati_reference().map(|i| i.value.as_str()) {
             Some(r) => {
                 let _ = write!(out, " ref=\"{}\"", esc(r));
             }
