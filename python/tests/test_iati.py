@@ -45,7 +45,9 @@ def test_every_sample_exports_valid_iati(schema: etree.XMLSchema, name: str) -> 
     assert_valid(schema, text)
     again, more = pc.Dataset.from_iati(text)
     assert again == data
-    assert more == []
+    # Only warnings that describe the data again: an identifier held as the
+    # publisher wrote it, or two identifiers under one name.
+    assert {w.code for w in more} <= {"iati.legacy_identifier", "iati.shared_name"}
 
 
 def test_the_iom_activity_reads_as_published() -> None:
