@@ -323,8 +323,8 @@ def render(codelists: Path) -> str:
         [
             "Every CRSChannelCode.xml item as (OECD CRS channel code, English name, active,",
             "category), sorted by code; `category` is true for a code other items name as",
-            "their category (21000 \"International NGO\"), which says what sort of",
-            "channel an organisation is, not which.",
+            "their category (21000 \"International NGO\") and for the catch-alls named",
+            "\"Other\" (90000): each says what sort of channel an organisation is, not which.",
         ],
         "CRS_CHANNELS",
         "&[(&str, &str, bool, bool)]",
@@ -336,7 +336,8 @@ def render(codelists: Path) -> str:
                     rust_str(code),
                     rust_str(name),
                     "true" if active else "false",
-                    "true" if code in categories else "false",
+                    # "Other" (90000) names no organisation either.
+                    "true" if code in categories or name == "Other" else "false",
                 ]
             )
         ],

@@ -10,6 +10,12 @@ import partnercrm as pc
 ROOT = Path(__file__).resolve().parents[2]
 IATI = ROOT.parent / "shared" / "iati"
 SAMPLES = IATI / "samples"
+CORPUS = IATI / "corpus"
+# Every shared activity file: the official examples, the samples and the
+# publishers' files as d-portal serves them.
+ACTIVITY_FILES = [
+    p for p in sorted(SAMPLES.glob("*.xml")) + sorted(CORPUS.glob("*.xml")) if "organisation" not in p.name
+]
 SCHEMA = IATI / "schema" / "iati-activities-schema.xsd"
 
 
@@ -25,19 +31,10 @@ def assert_valid(schema: etree.XMLSchema, text: str) -> None:
         raise AssertionError(f"export is not valid IATI 2.03:\n{errors}")
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "activity-01.xml",
-        "dportal_119.xml",
-        "dportal_115.xml",
-        "MAEC_IATI_INDONESIA.xml",
-        "activity-standard-example-annotated.xml",
-    ],
-)
-def test_every_sample_exports_valid_iati(schema: etree.XMLSchema, name: str) -> None:
-    data, warnings = pc.Dataset.read_iati(SAMPLES / name)
-    raw = etree.parse(str(SAMPLES / name)).getroot()
+@pytest.mark.parametrize("path", ACTIVITY_FILES, ids=lambda p: p.name)
+def test_every_shared_file_exports_valid_iati(schema: etree.XMLSchema, path: Path) -> None:
+    data, warnings = pc.Dataset.read_iati(path)
+    raw = etree.parse(str(path)).getroot()
     activities = 1 if raw.tag == "iati-activity" else len(raw.findall("iati-activity"))
     assert len(data.records(pc.Project)) == activities
     assert all(w.severity == "warning" and w.path.startswith("/iati-activit") for w in warnings)
@@ -68,6 +65,16 @@ def test_the_seed_data_set_exports_valid_iati(schema: etree.XMLSchema, seed: pc.
     projects = [p for p in seed.records(pc.Project) if p.period and (p.lead_office or p.partners)]
     assert projects
     assert_valid(schema, seed.to_iati(projects))
+
+
+def test_an_export_iati_cannot_hold_names_every_project(seed: pc.Dataset) -> None:
+    undated = {p.id for p in seed.records(pc.Project) if not p.period}
+    assert undated
+    with pytest.raises(pc.ValidationError) as refused:
+        seed.to_iati()
+    problems = refused.value.problems
+    assert {p.code for p in problems} == {"iati.not_writable"}
+    assert {f"projects.{i}" for i in undated} <= {p.path for p in problems}
 
 
 def test_write_iati_and_unknown_projects(tmp_path: Path, schema: etree.XMLSchema) -> None:

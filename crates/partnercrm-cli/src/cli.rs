@@ -365,6 +365,13 @@ pub struct ExportArgs {
     #[arg(long, value_name = "NAME_OR_ID")]
     pub project: Vec<String>,
 
+    /// With --format iati: leave out the projects no IATI activity can be
+    /// written from (no reporting organisation, no date, or money with no
+    /// date), naming each on stderr. Without it, such a project fails the
+    /// export.
+    #[arg(long)]
+    pub skip_unwritable: bool,
+
     /// Write to this file instead of stdout (a document is written atomically).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,

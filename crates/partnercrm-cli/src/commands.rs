@@ -672,6 +672,9 @@ fn export(db: &Path, args: &ExportArgs) -> CliResult {
             "--project chooses projects for --format iati only",
         ));
     }
+    if args.skip_unwritable && format != ExportFormat::Iati {
+        return Err(Failure::new("--skip-unwritable is for --format iati only"));
+    }
     let text = match (&args.table, format) {
         (None, ExportFormat::Iati) => {
             let projects = args
@@ -679,8 +682,26 @@ fn export(db: &Path, args: &ExportArgs) -> CliResult {
                 .iter()
                 .map(|name| project(&data, name))
                 .collect::<CliResult<Vec<ProjectId>>>()?;
-            let chosen = (!projects.is_empty()).then_some(projects.as_slice());
-            partnercrm::io::iati::write(&data, chosen)?
+            let mut chosen = (!projects.is_empty()).then_some(projects);
+            if args.skip_unwritable {
+                let asked = chosen.as_deref();
+                for problem in partnercrm::io::iati::unwritable(&data, asked) {
+                    eprintln!(
+                        "skipped: {}: {} ({})",
+                        problem.path, problem.message, problem.code
+                    );
+                }
+                let writable = partnercrm::io::iati::writable(&data);
+                chosen = Some(match asked {
+                    Some(asked) => asked
+                        .iter()
+                        .copied()
+                        .filter(|p| writable.contains(p))
+                        .collect(),
+                    None => writable,
+                });
+            }
+            partnercrm::io::iati::write(&data, chosen.as_deref())?
         }
         (Some(_), ExportFormat::Iati) => {
             return Err(Failure::new(

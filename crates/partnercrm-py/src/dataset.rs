@@ -224,13 +224,25 @@ impl PyDataset {
 
     /// The projects (all, or those given as records or ids) as an IATI 2.03
     /// `iati-activities` document, with their organisations, contributions,
-    /// indicators and MoUs.
+    /// indicators and MoUs. A project no valid activity can be written from
+    /// raises `ValidationError` naming each (`iati_writable` lists the rest).
     #[pyo3(signature = (projects=None))]
     fn to_iati(&self, py: Python<'_>, projects: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         guard(|| {
             let ids = project_ids(projects)?;
             py.detach(|| partnercrm::io::iati::write(&self.inner, ids.as_deref()))
                 .py_err()
+        })
+    }
+
+    /// The ids of the projects `to_iati` can write: those with a reporting
+    /// organisation, a date, and dates on their money.
+    fn iati_writable(&self) -> PyResult<Vec<String>> {
+        guard(|| {
+            Ok(partnercrm::io::iati::writable(&self.inner)
+                .iter()
+                .map(ToString::to_string)
+                .collect())
         })
     }
 

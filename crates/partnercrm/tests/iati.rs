@@ -790,7 +790,9 @@ fn an_export_reads_back_into_the_store_it_came_from_unchanged() {
     let mut store = Store::in_memory().expect("store");
     store.import(seed, "test").expect("seed");
     let known = store.dataset().expect("known");
-    let xml = iati::write(&known, None).expect("writes");
+    let writable = iati::writable(&known);
+    assert!(writable.len() >= 10, "{} writable projects", writable.len());
+    let xml = iati::write(&known, Some(&writable)).expect("writes");
     let read = iati::read_str(&xml, &known).expect("reads");
     // Projects with no identifier of their own are named by id in the
     // export, and found by it again.
@@ -830,5 +832,97 @@ fn an_export_reads_back_into_the_store_it_came_from_unchanged() {
         .collect();
     assert_eq!(new, Vec::<String>::new(), "nothing new");
     let applied = store.import(read.data, "test").expect("stores");
-    assert_eq!(applied.inserted, 0, "nothing new");
+    assert_eq!(
+        (applied.inserted, applied.updated, applied.deleted),
+        (0, 0, 0),
+        "nothing changes"
+    );
+}
+
+#[test]
+fn an_export_the_schema_cannot_hold_is_refused_naming_every_project() {
+    let seed = partnercrm::io::json::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/data/iom_partnerships.json"
+    ))
+    .expect("seed");
+    let Err(partnercrm::Error::Invalid(report)) = iati::write(&seed, None) else {
+        panic!("the seed has projects with no dates, which IATI cannot hold");
+    };
+    let undated: Vec<String> = seed
+        .projects
+        .iter()
+        .filter(|p| p.period.start.is_none() && p.period.end.is_none())
+        .map(|p| format!("projects.{}", p.id))
+        .collect();
+    assert!(!undated.is_empty());
+    let paths: Vec<String> = report
+        .problems()
+        .iter()
+        .map(|p| p.path.to_string())
+        .collect();
+    for path in &undated {
+        assert!(paths.contains(path), "{path} is named");
+    }
+    assert!(
+        report
+            .problems()
+            .iter()
+            .all(|p| p.code == partnercrm::validate::Code::IatiNotWritable)
+    );
+    // Money with no date is named too: IATI has no transaction without one.
+    assert!(
+        report
+            .problems()
+            .iter()
+            .any(|p| p.path.to_string().starts_with("contributions.")
+                && p.message.contains("USD 1000000"))
+    );
+    assert_eq!(report.problems(), iati::unwritable(&seed, None).as_slice());
+    // The projects it can write are written, and the output is whole.
+    let writable = iati::writable(&seed);
+    assert!(iati::write(&seed, Some(&writable)).is_ok());
+}
+
+#[test]
+fn contradicting_activity_dates_keep_the_consistent_ones() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/iati/corpus/");
+    let cases = [
+        // An actual start in 2050 next to a planned year 2021: the planned
+        // pair is consistent, the actual start is not kept.
+        (
+            "dportal_88.xml",
+            "XI-IATI-EC_INTPA-2020/41882/0",
+            "2021-12-31 to 2021-12-31",
+            "actual start 2050-12-31",
+        ),
+        // Started (actually) after its planned end: no pair is consistent,
+        // so the actual start alone.
+        (
+            "dportal_19.xml",
+            "FR-6-PH-2102",
+            "since 2021-08-01",
+            "planned end 2020-12-01",
+        ),
+    ];
+    for (file, identifier, period, dropped) in cases {
+        let text = std::fs::read_to_string(format!("{corpus}{file}")).expect(file);
+        let import = import(&text);
+        let project = import
+            .data
+            .projects
+            .iter()
+            .find(|p| p.iati_identifier.as_deref() == Some(identifier))
+            .expect(identifier);
+        assert_eq!(project.period.to_string(), period, "{identifier}");
+        assert!(
+            import
+                .warnings
+                .iter()
+                .any(|w| w.code == Code::IatiInvalidValue && w.message.contains(dropped)),
+            "{identifier}: a warning names {dropped}"
+        );
+        // The activity can be written: it has a date.
+        assert!(iati::unwritable(&import.data, Some(&[project.id])).is_empty());
+    }
 }

@@ -257,6 +257,9 @@ codes! {
     IatiUnexpectedElement = "iati.unexpected_element",
     /// An element or attribute IATI requires is absent, e.g. an activity without `iati-identifier`.
     IatiMissingElement = "iati.missing_element",
+    /// A project that no schema-valid IATI activity can be written from: it
+    /// has no reporting organisation or no date, or money with no date.
+    IatiNotWritable = "iati.not_writable",
     /// Sound IATI that the model has no place for, e.g. a loan repayment or a qualitative indicator.
     IatiUnsupported = "iati.unsupported",
     /// A quote names no speaker.

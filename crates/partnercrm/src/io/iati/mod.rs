@@ -150,7 +150,7 @@ use crate::model::*;
 use crate::validate::Problem;
 use crate::{Error, Result};
 
-pub use write::{write, write_at};
+pub use write::{unwritable, writable, write, write_at};
 
 /// The largest input read, in bytes: 512 MiB, several times the largest
 /// IATI files published.
@@ -178,6 +178,10 @@ const OWN_NAMESPACE: &str = "urn:partnercrm:iati";
 
 /// On a `budget`: the id of the estimated pledge it was written for.
 const OWN_REF: &str = "partnercrm:ref";
+
+/// On a `document-link` of an MoU: `true` when the MoU is not linked to the
+/// activity's project, and written there because all its parties take part.
+const OWN_PARTIES_ONLY: &str = "partnercrm:parties-only";
 
 /// On a `transaction`: the id of the contribution it is a payment against.
 const OWN_PAYMENT_OF: &str = "partnercrm:payment-of";

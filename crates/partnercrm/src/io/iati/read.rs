@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::write::{Writer, written};
 use super::xml::{Element, stream};
-use super::{Import, NAMESPACE, OWN_PAYMENT_OF, OWN_REF, content_id};
+use super::{Import, NAMESPACE, OWN_PARTIES_ONLY, OWN_PAYMENT_OF, OWN_REF, content_id};
 use crate::model::codes::{IatiCodelist, iati_org_id_agency, iati_organisation_type_name};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::fold;
@@ -421,6 +421,44 @@ fn date_type(code: &str) -> &str {
     }
 }
 
+/// The period an activity's dates describe, and the dates (by slot: planned
+/// start, actual start, planned end, actual end) it leaves out.
+///
+/// An actual date is better than a planned one. When the best start and end
+/// contradict each other (an activity that ends before it starts), the
+/// consistent pair with the most actual dates is kept; when no pair is
+/// consistent, the start alone (actual before planned), since a start date
+/// is what an activity's date cannot be without.
+fn activity_period(dates: [Option<PartialDate>; 4]) -> (Period, Vec<usize>) {
+    let given: Vec<usize> = (0..4).filter(|&slot| dates[slot].is_some()).collect();
+    let keep = |starts: Option<usize>, ends: Option<usize>| {
+        let period = Period::new(starts.and_then(|s| dates[s]), ends.and_then(|e| dates[e]));
+        let dropped = given
+            .iter()
+            .copied()
+            .filter(|&slot| Some(slot) != starts && Some(slot) != ends)
+            .collect();
+        (period, dropped)
+    };
+    let start = |slot: usize| dates[slot].map(|_| slot);
+    let best = keep(start(1).or(start(0)), start(3).or(start(2)));
+    if !best.0.is_reversed() {
+        // Only the better of two dates of one end is used; the other is no
+        // contradiction.
+        return (best.0, Vec::new());
+    }
+    // Pairs by how many of their dates are actual ones.
+    for (s, e) in [(1, 3), (0, 3), (1, 2), (0, 2)] {
+        if let (Some(s), Some(e)) = (start(s), start(e)) {
+            let pair = keep(Some(s), Some(e));
+            if !pair.0.is_reversed() {
+                return pair;
+            }
+        }
+    }
+    keep(start(1).or(start(0)), None)
+}
+
 /// What is known already, by what a file names it by.
 struct Known<'k> {
     data: &'k Dataset,
@@ -605,6 +643,21 @@ impl<'k> Reader<'k> {
                 project.parent = known;
             }
         }
+        // An MoU can be met first in an activity it is only written into
+        // for its parties: it belongs where its first project is, so that a
+        // file read back lists agreements as the data set it came from did.
+        let position: IdMap<ProjectId, usize> = self
+            .projects
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i))
+            .collect();
+        self.agreements.sort_by_key(|a| {
+            a.projects
+                .first()
+                .and_then(|p| position.get(p).copied())
+                .unwrap_or(usize::MAX)
+        });
         Import {
             data: Dataset {
                 organisations: self.organisations.out,
@@ -972,18 +1025,31 @@ impl<'k> Reader<'k> {
                 ),
             }
         }
-        // An actual date, when there is one, is better than a planned one.
-        project.period = Period::new(dates[1].or(dates[0]), dates[3].or(dates[2]));
-        if project.period.is_reversed() {
+        let (period, dropped) = activity_period(dates);
+        project.period = period;
+        if !dropped.is_empty() {
+            let dropped: Vec<String> = dropped
+                .iter()
+                .map(|&slot| {
+                    let name = ["planned start", "actual start", "planned end", "actual end"];
+                    let day = dates[slot].map(|d| d.to_string()).unwrap_or_default();
+                    format!("{} {day}", name[slot])
+                })
+                .collect();
             self.warn(
                 &format!("{path}/activity-date"),
                 Code::IatiInvalidValue,
                 format!(
-                    "the activity ends before it starts ({}); its dates are not kept",
-                    project.period
+                    "the activity's dates contradict each other: it would end before it starts; \
+                     kept {}, not kept {}",
+                    if project.period == Period::OPEN {
+                        "no date".to_owned()
+                    } else {
+                        project.period.to_string()
+                    },
+                    dropped.join(", ")
                 ),
             );
-            project.period = Period::OPEN;
         }
 
         for (i, country) in activity.children_named("recipient-country") {
@@ -1504,25 +1570,34 @@ impl<'k> Reader<'k> {
             .child("document-date")
             .and_then(|d| d.attr("iso-date"))
             .and_then(iso_date);
-        agreement.projects = vec![context.project];
-        // A document link partnercrm wrote for a known agreement names it
-        // by id; an MoU is written into every activity all of its parties
-        // take part in, and read once.
-        let named = link
-            .attr("url")
+        let linked = link.attr(OWN_PARTIES_ONLY) != Some("true");
+        if linked {
+            agreement.projects = vec![context.project];
+        }
+        // A document link partnercrm wrote names its agreement by id; an MoU
+        // is written into every activity all of its parties take part in,
+        // and read once.
+        let url = link.attr("url").map(str::trim).filter(|u| !u.is_empty());
+        let named = url
             .and_then(|u| u.strip_prefix("urn:uuid:"))
             .and_then(|u| Uuid::parse_str(u).ok())
-            .map(AgreementId::from)
-            .filter(|id| self.known.agreements.contains_key(id));
+            .map(AgreementId::from);
         if let Some(id) = named {
-            if self.agreements.iter().any(|a| a.id == id) {
+            if let Some(read) = self.agreements.iter_mut().find(|a| a.id == id) {
+                if linked && !read.projects.contains(&context.project) {
+                    read.projects.push(context.project);
+                }
                 return;
             }
             agreement.id = id;
         } else {
+            // Another publisher's document is named by what identifies it in
+            // the file: its activity and its URL, or its place there. Many
+            // documents share a title ("Agreement"), so the title cannot.
+            let place = url.map_or_else(|| format!("#{i}"), str::to_owned);
             agreement.id = content_id(
                 "agreement",
-                &format!("{}|{}", context.identifier, fold(&agreement.title)),
+                &format!("{}|{place}", context.identifier),
                 &mut self.seen,
             )
             .into();

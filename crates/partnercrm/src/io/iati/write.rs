@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{OWN_NAMESPACE, OWN_PAYMENT_OF, OWN_REF};
+use super::{OWN_NAMESPACE, OWN_PARTIES_ONLY, OWN_PAYMENT_OF, OWN_REF};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::*;
+use crate::validate::{Code, Path, Problem, Report, Severity};
 use crate::{Error, Result};
 
 /// Writes projects of `data` (all of them when `projects` is `None`) as an
@@ -35,6 +36,12 @@ pub fn write_at(
             .collect::<Result<_>>()?,
     };
     let writer = Writer::new(data, generated.date_naive());
+    // Every project the schema cannot describe is named at once, rather than
+    // an export that fails validation or leaves money out.
+    let problems: Vec<Problem> = chosen.iter().flat_map(|p| writer.unwritable(p)).collect();
+    if !problems.is_empty() {
+        return Err(Error::Invalid(Report::new(problems)));
+    }
     let mut out = String::with_capacity(4096 * chosen.len().max(1));
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -47,6 +54,30 @@ pub fn write_at(
     }
     out.push_str("</iati-activities>\n");
     Ok(out)
+}
+
+/// Why projects of `data` (all of them when `projects` is `None`) cannot be
+/// written as IATI activities: one `iati.not_writable` problem for each
+/// thing the schema requires that the data set does not hold. [`write`]
+/// refuses with these; an empty list means it writes every project.
+pub fn unwritable(data: &Dataset, projects: Option<&[ProjectId]>) -> Vec<Problem> {
+    let writer = Writer::new(data, Utc::now().date_naive());
+    data.projects
+        .iter()
+        .filter(|p| projects.is_none_or(|ids| ids.contains(&p.id)))
+        .flat_map(|p| writer.unwritable(p))
+        .collect()
+}
+
+/// The projects of `data` that [`write`] can write: those [`unwritable`]
+/// has nothing to say of.
+pub fn writable(data: &Dataset) -> Vec<ProjectId> {
+    let writer = Writer::new(data, Utc::now().date_naive());
+    data.projects
+        .iter()
+        .filter(|p| writer.unwritable(p).is_empty())
+        .map(|p| p.id)
+        .collect()
 }
 
 /// Text fit for XML 1.0: escaped, without the control characters XML forbids.
@@ -217,6 +248,53 @@ impl<'d> Writer<'d> {
     }
 
     /// One `iati-activity`, indented for a place in `iati-activities`.
+    /// Why `project` cannot be an IATI activity, if it cannot: what the
+    /// schema requires that the data set does not hold.
+    fn unwritable(&self, project: &Project) -> Vec<Problem> {
+        let problem = |path: Path, message: String| Problem {
+            path,
+            code: Code::IatiNotWritable,
+            message,
+            severity: Severity::Error,
+        };
+        let at = || Path::root("projects").field(&project.id.to_string());
+        let named = format!("project {:?} ({})", project.title, project.id);
+        let mut problems = Vec::new();
+        if self.reporting(project).is_none() {
+            problems.push(problem(
+                at(),
+                format!(
+                    "{named} has no reporting organisation, which an IATI activity needs: give \
+                     it a lead office or a partner"
+                ),
+            ));
+        }
+        if project.period.start.is_none() && project.period.end.is_none() {
+            problems.push(problem(
+                at(),
+                format!(
+                    "{named} has no start or end date, and an IATI activity needs an activity-date"
+                ),
+            ));
+        }
+        for c in self.data.contributions.iter() {
+            let money = matches!(c.kind, ContributionKind::Cash | ContributionKind::Pledge)
+                && matches!(c.value, ContributionValue::Actual { .. });
+            if c.project == Some(project.id) && money && c.effective_date().is_none() {
+                problems.push(problem(
+                    Path::root("contributions").field(&c.id.to_string()),
+                    format!(
+                        "{} {} of {named} has no date, and the IATI transaction it would be \
+                         needs one",
+                        c.kind.label(),
+                        c.value.money().map(|m| m.to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        problems
+    }
+
     pub(super) fn activity(&self, out: &mut String, project: &Project) -> Result<()> {
         let Some(reporting) = self.reporting(project) else {
             return Err(Error::Parse {
@@ -310,9 +388,16 @@ impl<'d> Writer<'d> {
             self.transactions(out, project, reporting, c)?;
         }
         for agreement in self.agreements(project) {
+            // An MoU the project is not linked to says so, so that a reader
+            // links it to no more projects than it has.
+            let context = if agreement.projects.contains(&project.id) {
+                String::new()
+            } else {
+                format!(" xmlns:partnercrm=\"{OWN_NAMESPACE}\" {OWN_PARTIES_ONLY}=\"true\"")
+            };
             let _ = writeln!(
                 out,
-                "  <document-link format=\"application/octet-stream\" url=\"urn:uuid:{}\">",
+                "  <document-link format=\"application/octet-stream\" url=\"urn:uuid:{}\"{context}>",
                 agreement.id
             );
             let _ = writeln!(

@@ -2718,8 +2718,8 @@ pub(crate) static XI_IATI_ORGANISATIONS: &[(&str, &str)] = &[
 
 /// Every CRSChannelCode.xml item as (OECD CRS channel code, English name, active,
 /// category), sorted by code; `category` is true for a code other items name as
-/// their category (21000 "International NGO"), which says what sort of
-/// channel an organisation is, not which.
+/// their category (21000 "International NGO") and for the catch-alls named
+/// "Other" (90000): each says what sort of channel an organisation is, not which.
 pub(crate) static CRS_CHANNELS: &[(&str, &str, bool, bool)] = &[
     ("10000", "Public Sector Institutions", true, true),
     ("11000", "Donor Government", true, true),
@@ -4303,7 +4303,7 @@ pub(crate) static CRS_CHANNELS: &[(&str, &str, bool, bool)] = &[
         true,
         false,
     ),
-    ("52000", "Other", false, false),
+    ("52000", "Other", false, true),
     ("60000", "Private Sector Institutions", true, true),
     ("61000", "Private sector in provider country", true, true),
     ("61001", "Banks (deposit taking corporations)", true, false),
@@ -4393,7 +4393,7 @@ pub(crate) static CRS_CHANNELS: &[(&str, &str, bool, bool)] = &[
     ("63008", "Exporters", true, false),
     ("63009", "Other non-financial corporations", true, false),
     ("63010", "Retail investors", true, false),
-    ("90000", "Other", true, false),
+    ("90000", "Other", true, true),
 ];
 
 /// Every ActivityDateType.xml item as (activity date type code, English name), in numeric order.
