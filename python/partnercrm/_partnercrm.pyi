@@ -262,6 +262,7 @@ class Project:
         places: Sequence[str] = ...,
         themes: Sequence[str] = ...,
         sectors: Sequence[str] = ...,
+        other_sectors: Sequence[str] = ...,
         period: _Nested = ...,
         status: str | None = ...,
         lead_office: _Id | Organisation | None = ...,
@@ -293,6 +294,8 @@ class Project:
     @property
     def sectors(self) -> list[str]: ...
     @property
+    def other_sectors(self) -> list[str]: ...
+    @property
     def period(self) -> dict[str, Any] | None: ...
     @property
     def status(self) -> str | None: ...
@@ -319,7 +322,7 @@ class Indicator:
         project: _Id | Project,
         title: str,
         unit: str,
-        measure: Literal["count", "percentage"],
+        measure: Literal["count", "percentage", "nominal", "ordinal", "qualitative"],
         aggregation: Literal["sum", "max", "latest"],
         id: _Id = ...,
         title_narratives: Sequence[_Nested] = ...,

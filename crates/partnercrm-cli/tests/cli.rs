@@ -823,21 +823,11 @@ fn import_an_iati_activity_then_again_changes_nothing() {
     );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     assert!(
-        stdout.contains("5 new, 0 changed, 0 unchanged (revision 1); 2 warnings"),
+        stdout.contains("5 new, 0 changed, 0 unchanged (revision 1); 0 warnings"),
         "{stdout}"
     );
-    // What was not imported is printed, at its element, with its XPath.
-    let stderr = String::from_utf8(out.stderr).expect("utf-8");
-    let warning = stderr
-        .lines()
-        .find(|l| l.contains(": /iati-activity/sector[1]/@vocabulary: iati.unsupported:"))
-        .unwrap_or_else(|| panic!("no sector warning in {stderr}"));
-    assert!(warning.ends_with("[warning]"), "{warning}");
-    let (line, column) = line_and_column(warning, &sample);
-    let text = std::fs::read_to_string(&sample).expect("reads");
-    let at = text.lines().nth(line - 1).expect("the line exists");
-    let from: String = at.chars().skip(column - 1).take(8).collect();
-    assert_eq!(from, "<sector ", "{warning}");
+    // IOM's own sector vocabularies are held now: nothing to warn of.
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 
     let first = env.exported();
     let data: serde_json::Value = serde_json::from_str(&first).expect("json");
@@ -881,7 +871,7 @@ fn validate_iati_prints_warnings_by_xpath_and_denies_them_on_request() {
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     let text = std::fs::read_to_string(&sample).expect("reads");
     let warnings: Vec<&str> = stdout.lines().collect();
-    assert!(warnings.len() > 100, "{stdout}");
+    assert!(warnings.len() > 50, "{stdout}");
     for warning in &warnings {
         assert!(warning.ends_with("[warning]"), "{warning}");
         // file:line:col: /iati-activities/iati-activity[n]/…: code: message,

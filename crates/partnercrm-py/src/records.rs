@@ -64,7 +64,7 @@ fn field<'py, T: Record>(
 
 /// Lists are empty lists, everything else is `None`.
 fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    const LISTS: [&str; 21] = [
+    const LISTS: [&str; 22] = [
         "aliases",
         "name_narratives",
         "title_narratives",
@@ -81,6 +81,7 @@ fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> 
         "places",
         "themes",
         "sectors",
+        "other_sectors",
         "partners",
         "targets",
         "actuals",
@@ -299,6 +300,7 @@ record_class!(
         places,
         themes,
         sectors,
+        other_sectors,
         period,
         status,
         lead_office,

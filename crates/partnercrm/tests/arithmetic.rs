@@ -934,7 +934,7 @@ fn check_numeric_dataset(seed: u64) {
             .indicators
             .iter()
             .flat_map(|i| i.baseline.iter().chain(&i.targets).chain(&i.actuals))
-            .map(|o| Some(o.value))
+            .map(|o| o.value)
             .collect::<Vec<_>>(),
     );
 }

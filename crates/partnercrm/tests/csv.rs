@@ -349,8 +349,11 @@ WGSM,IOM Ukraine,member,2024,
         .iter()
         .find(|i| i.title == "People reached")
         .expect("built");
-    assert_eq!(reached.baseline.as_ref().map(|b| b.value), Some(0.into()));
-    assert_eq!(reached.targets[0].value, 600_000.into());
+    assert_eq!(
+        reached.baseline.as_ref().map(|b| b.value),
+        Some(Some(0.into()))
+    );
+    assert_eq!(reached.targets[0].value, Some(600_000.into()));
     assert_eq!(reached.actuals[0].qualifier, Qualifier::MoreThan);
     let group = store.find_by_name::<Group>("WGSM").expect("find").remove(0);
     assert!(group.parent.is_some());

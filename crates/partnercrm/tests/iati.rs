@@ -170,13 +170,28 @@ fn the_bare_iom_activity_maps_field_by_field() {
         .expect("budget");
     assert_eq!(budget.period.to_string(), "2020-03-15 to 2021-03-14");
     assert_eq!(budget.project, Some(project.id));
-    // The IOM-only sector vocabularies are reported, with their XPath.
+    // IOM's own sector vocabularies are held with their vocabulary, beside
+    // the DAC sector.
     assert_eq!(
-        warnings_with(&found, Code::IatiUnsupported),
-        [
-            "/iati-activity/sector[1]/@vocabulary",
-            "/iati-activity/sector[2]/@vocabulary"
-        ]
+        project
+            .other_sectors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["99:DP", "98:01"]
+    );
+    assert_eq!(
+        project
+            .sectors
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+        ["72010"]
+    );
+    assert!(
+        warnings_with(&found, Code::IatiUnsupported)
+            .iter()
+            .all(|path| !path.contains("sector"))
     );
 }
 
@@ -234,24 +249,25 @@ fn the_dirty_fao_and_un_women_file_keeps_its_results() {
         .count();
     let targets: usize = data.indicators.iter().map(|i| i.targets.len()).sum();
     let actuals: usize = data.indicators.iter().map(|i| i.actuals.len()).sum();
-    // What was not imported was reported or had no value at all.
-    let reported = |name: &str| {
+    // Each is held, words alone included, or skipped with a warning.
+    let skipped = |name: &str| {
         found
             .warnings
             .iter()
-            .filter(|w| w.path.to_string().contains(&format!("/{name}[")))
+            .filter(|w| {
+                w.path.to_string().contains(&format!("/{name}["))
+                    && w.code != Code::IatiValueInWords
+            })
             .count()
     };
-    let valueless = |name: &str| {
-        text.matches(&format!("<{name} "))
-            .count()
-            .saturating_sub(text.matches(&format!("<{name} value=")).count())
-            + count_tags(&text, name).saturating_sub(text.matches(&format!("<{name} ")).count())
+    let in_words = |values: &mut dyn Iterator<Item = &Observation>| {
+        values.filter(|o| o.value.is_none()).count()
     };
     assert!(baselines > 0 && targets > 0 && actuals > 0);
-    assert!(baselines + reported("baseline") + valueless("baseline") >= 131);
-    assert!(targets + reported("target") + valueless("target") >= 123);
-    assert!(actuals + reported("actual") + valueless("actual") >= 131);
+    assert!(in_words(&mut data.indicators.iter().flat_map(|i| &i.actuals)) > 0);
+    assert_eq!(baselines + skipped("baseline"), 131);
+    assert_eq!(targets + skipped("target"), 123);
+    assert_eq!(actuals + skipped("actual"), 131);
     // Indicators come from every result's indicators except those reported.
     assert_eq!(
         data.indicators.len()
@@ -314,18 +330,18 @@ fn the_official_example_maps_its_result() {
     assert_eq!(indicator.title, "Indicator title");
     assert_eq!(indicator.measure, Measure::Count);
     let baseline = indicator.baseline.as_ref().expect("baseline");
-    assert_eq!(baseline.value, dec("10"));
+    assert_eq!(baseline.value, Some(dec("10")));
     assert_eq!(
         baseline.period.start.map(|d| d.to_string()).as_deref(),
         Some("2012-01-01")
     );
     assert_eq!(baseline.comment.as_deref(), Some("Baseline comment text"));
-    assert_eq!(indicator.targets[0].value, dec("10"));
+    assert_eq!(indicator.targets[0].value, Some(dec("10")));
     assert_eq!(
         indicator.targets[0].period.to_string(),
         "2013-01-01 to 2013-03-31"
     );
-    assert_eq!(indicator.actuals[0].value, dec("11"));
+    assert_eq!(indicator.actuals[0].value, Some(dec("11")));
     // Its title is given in English and French: both are kept.
     let project = &found.data.projects[0];
     assert!(
@@ -361,7 +377,14 @@ fn import_export_import_loses_nothing() {
         let warnings: Vec<_> = second
             .warnings
             .iter()
-            .filter(|w| ![Code::IatiLegacyIdentifier, Code::IatiSharedName].contains(&w.code))
+            .filter(|w| {
+                ![
+                    Code::IatiLegacyIdentifier,
+                    Code::IatiSharedName,
+                    Code::IatiValueInWords,
+                ]
+                .contains(&w.code)
+            })
             .collect();
         assert_eq!(
             warnings,
@@ -550,10 +573,6 @@ fn dirty_input_is_imported_where_sound_and_reported_by_xpath() {
         (
             format!("{at}/transaction[5]/value/@currency"),
             Code::IatiUnknownCode,
-        ),
-        (
-            format!("{at}/result[1]/indicator[1]/@measure"),
-            Code::IatiUnsupported,
         ),
         (
             "/iati-activities/iati-activity[2]/transaction[1]/value/@currency".to_owned(),
@@ -925,4 +944,124 @@ fn contradicting_activity_dates_keep_the_consistent_ones() {
         // The activity can be written: it has a date.
         assert!(iati::unwritable(&import.data, Some(&[project.id])).is_empty());
     }
+}
+
+#[test]
+fn qualitative_and_nominal_indicators_are_held_with_their_words() {
+    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/iati/");
+    let mut measures = std::collections::BTreeMap::<Measure, usize>::new();
+    let mut published = 0;
+    let mut held = 0;
+    let files = ["corpus", "samples"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(format!("{shared}{dir}")).expect("dir"))
+        .map(|entry| entry.expect("entry").path());
+    for path in files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !name.ends_with(".xml") || name.starts_with("organisation") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("reads");
+        published += count_tags(&text, "indicator");
+        let found = import(&text);
+        // Every indicator is held; none is refused for its measure.
+        assert!(
+            found
+                .warnings
+                .iter()
+                .all(|w| !w.path.to_string().ends_with("/@measure")),
+            "{}",
+            path.display()
+        );
+        for indicator in &found.data.indicators {
+            *measures.entry(indicator.measure).or_default() += 1;
+            held += 1;
+        }
+        assert!(found.data.validate().is_clean(), "{}", path.display());
+    }
+    assert_eq!(held, published);
+    assert!(
+        measures.get(&Measure::Qualitative) > Some(&0),
+        "{measures:?}"
+    );
+    assert!(measures.get(&Measure::Nominal) > Some(&0), "{measures:?}");
+}
+
+#[test]
+fn a_value_in_words_is_kept_and_counted_in_no_total() {
+    let xml = r#"<iati-activities version="2.03"><iati-activity default-currency="USD">
+      <iati-identifier>XM-TEST-1</iati-identifier>
+      <reporting-org ref="XM-DAC-47066" type="40"><narrative>IOM</narrative></reporting-org>
+      <title><narrative>Shelter</narrative></title>
+      <participating-org ref="XM-DAC-47066" role="2" type="40"><narrative>IOM</narrative></participating-org>
+      <activity-status code="2"/>
+      <activity-date iso-date="2023-01-01" type="2"/>
+      <result type="1"><title><narrative>Shelter</narrative></title>
+        <indicator measure="5"><title><narrative>Community views</narrative></title>
+          <period><period-start iso-date="2023-01-01"/><period-end iso-date="2023-12-31"/>
+            <target><comment><narrative>Most households feel safe</narrative></comment></target>
+            <actual><comment><narrative>Two thirds feel safe</narrative></comment></actual>
+          </period>
+        </indicator>
+        <indicator measure="1"><title><narrative>Households sheltered</narrative></title>
+          <period><period-start iso-date="2023-01-01"/><period-end iso-date="2023-12-31"/>
+            <target value="500"/>
+            <actual value=""><comment><narrative>Reported in the narrative report</narrative></comment></actual>
+            <actual/>
+          </period>
+        </indicator>
+      </result>
+      <sector vocabulary="7" code="11"/>
+      <sector vocabulary="10" code="Shelter"/>
+      <sector vocabulary="DAC" code="16030"/>
+    </iati-activity></iati-activities>"#;
+    let found = import(xml);
+    let by_title = |title: &str| {
+        found
+            .data
+            .indicators
+            .iter()
+            .find(|i| i.title == title)
+            .expect(title)
+    };
+    let views = by_title("Community views");
+    assert_eq!(views.measure, Measure::Qualitative);
+    assert_eq!(views.targets[0].value, None);
+    assert_eq!(
+        views.actuals[0].comment.as_deref(),
+        Some("Two thirds feel safe")
+    );
+    let households = by_title("Households sheltered");
+    assert_eq!(households.actuals.len(), 1, "the empty actual says nothing");
+    assert_eq!(households.actuals[0].value, None);
+    assert_eq!(
+        warnings_with(&found, Code::IatiValueInWords),
+        ["/iati-activities/iati-activity[1]/result[1]/indicator[2]/period[1]/actual[1]/@value"]
+    );
+    assert_eq!(
+        warnings_with(&found, Code::IatiMissingElement),
+        ["/iati-activities/iati-activity[1]/result[1]/indicator[2]/period[1]/actual[2]/@value"]
+    );
+    let project = &found.data.projects[0];
+    assert_eq!(
+        project
+            .other_sectors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["7:11", "10:Shelter"]
+    );
+    assert_eq!(project.sectors.len(), 1);
+    // No total or achievement is made of words.
+    let outcomes = partnercrm::query::outcomes::outcomes(&found.data).expect("outcomes");
+    for outcome in &outcomes {
+        assert_eq!(outcome.actual, None, "{}", outcome.title);
+        assert_eq!(outcome.achievement, None, "{}", outcome.title);
+    }
+    // And all of it is written back and read again as it was.
+    let xml = iati::write(&found.data, None).expect("writes");
+    assert_eq!(import(&xml).data, found.data);
 }

@@ -299,7 +299,7 @@ fn an_edited_export_changes_what_was_edited() {
         people
             .actuals
             .iter()
-            .map(|o| o.value.to_string())
+            .map(|o| o.to_string())
             .collect::<Vec<_>>(),
         ["900"]
     );

@@ -287,14 +287,19 @@ fn project() -> impl Strategy<Value = Project> {
             status,
         ),
         (option::of(uuid()), vec(partner, 0..3), option::of(uuid())),
-        (option::of(text()), narratives(), narratives()),
+        (
+            option::of(text()),
+            narratives(),
+            narratives(),
+            vec(other_sector(), 0..2),
+        ),
     )
         .prop_map(
             |(
                 (id, title, acronym, aliases, description, countries),
                 (places, themes, sectors, period, status),
                 (lead_office, partners, parent),
-                (iati_identifier, title_narratives, description_narratives),
+                (iati_identifier, title_narratives, description_narratives, other_sectors),
             )| Project {
                 id: id.into(),
                 title,
@@ -308,6 +313,7 @@ fn project() -> impl Strategy<Value = Project> {
                 places,
                 themes,
                 sectors,
+                other_sectors,
                 period,
                 status,
                 lead_office: lead_office.map(Into::into),
@@ -317,22 +323,42 @@ fn project() -> impl Strategy<Value = Project> {
         )
 }
 
+fn other_sector() -> impl Strategy<Value = Sector> {
+    let vocabulary = proptest::sample::select(
+        SECTOR_VOCABULARIES
+            .iter()
+            .map(|(code, _)| (*code).to_owned())
+            .collect::<Vec<_>>(),
+    );
+    (vocabulary, "[A-Za-z0-9.:-]{1,12}").prop_map(|(vocabulary, code)| Sector { vocabulary, code })
+}
+
 fn observation() -> impl Strategy<Value = Observation> {
     use Qualifier::*;
     let qualifier =
         proptest::sample::select(vec![Exact, About, MoreThan, AtLeast, LessThan, AtMost]);
-    (decimal(), qualifier, period(), option::of(text())).prop_map(
-        |(value, qualifier, period, comment)| Observation {
+    (
+        option::of(decimal()),
+        qualifier,
+        period(),
+        option::of(text()),
+    )
+        .prop_map(|(value, qualifier, period, comment)| Observation {
             value,
             qualifier,
             period,
             comment,
-        },
-    )
+        })
 }
 
 fn indicator() -> impl Strategy<Value = Indicator> {
-    let measure = proptest::sample::select(vec![Measure::Count, Measure::Percentage]);
+    let measure = proptest::sample::select(vec![
+        Measure::Count,
+        Measure::Percentage,
+        Measure::Nominal,
+        Measure::Ordinal,
+        Measure::Qualitative,
+    ]);
     let aggregation = proptest::sample::select(vec![
         Aggregation::Sum,
         Aggregation::Max,

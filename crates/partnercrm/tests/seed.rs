@@ -386,11 +386,11 @@ fn outcomes_keep_their_qualifiers() {
     let displaced = indicator("Displaced people reached");
     assert_eq!(displaced.actuals.len(), 1);
     assert_eq!(displaced.actuals[0].qualifier, Qualifier::MoreThan);
-    assert_eq!(displaced.actuals[0].value, Decimal::from(600_000));
+    assert_eq!(displaced.actuals[0].value, Some(Decimal::from(600_000)));
 
     let carrefour = indicator("People benefiting from the income-generating projects");
     assert_eq!(carrefour.actuals[0].qualifier, Qualifier::About);
-    assert_eq!(carrefour.actuals[0].value, Decimal::from(1_500));
+    assert_eq!(carrefour.actuals[0].value, Some(Decimal::from(1_500)));
     assert_eq!(
         data.project(carrefour.project).map(|p| p.title.as_str()),
         data.project_named("Paz y Vida").map(|p| p.title.as_str())
@@ -398,7 +398,7 @@ fn outcomes_keep_their_qualifiers() {
 
     let lanterns = indicator("Solar lanterns distributed to the settlements");
     assert_eq!(lanterns.actuals[0].qualifier, Qualifier::MoreThan);
-    assert_eq!(lanterns.actuals[0].value, Decimal::from(1_400));
+    assert_eq!(lanterns.actuals[0].value, Some(Decimal::from(1_400)));
 }
 
 #[test]

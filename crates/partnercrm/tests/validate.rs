@@ -667,7 +667,7 @@ fn summed_values_cannot_overlap() {
 #[test]
 fn values_fit_the_measure() {
     let mut data = base();
-    data.indicators[0].actuals[0].value = Decimal::new(-1, 0);
+    data.indicators[0].actuals[0].value = Some(Decimal::new(-1, 0));
     assert_error(&data, Code::NegativeValue, "indicators[0].actuals[0].value");
 
     let mut data = base();
@@ -703,7 +703,7 @@ fn values_keep_to_the_decimals_their_columns_hold() {
         Code::IndicatorTooManyDecimals,
         "indicators[0].targets[0].value",
     );
-    data.indicators[0].targets[0].value = Decimal::new(12_345_678, 6);
+    data.indicators[0].targets[0].value = Some(Decimal::new(12_345_678, 6));
     assert!(data.validate().is_empty());
 }
 
@@ -843,4 +843,44 @@ fn every_code_is_exercised_by_a_test_here() {
             "no test uses Code::{variant}"
         );
     }
+}
+
+#[test]
+fn words_are_values_but_not_quantities() {
+    let mut data = Dataset::new();
+    let project = Project::new("Shelter");
+    let mut views = Indicator::new(
+        project.id,
+        "Community views",
+        "words",
+        Measure::Qualitative,
+        Aggregation::Sum,
+    );
+    views
+        .actuals
+        .push(Observation::words("Two thirds feel safe"));
+    data.projects.push(project);
+    data.indicators.push(views);
+    assert_error(
+        &data,
+        Code::IndicatorSumOfNonQuantities,
+        "indicators[0].aggregation",
+    );
+    data.indicators[0].aggregation = Aggregation::Latest;
+    data.indicators[0].actuals.push(Observation {
+        comment: None,
+        ..Observation::words("")
+    });
+    assert_error(
+        &data,
+        Code::IndicatorNoValue,
+        "indicators[0].actuals[1].value",
+    );
+    data.indicators[0].actuals.pop();
+    // A score may be negative; a count may not.
+    data.indicators[0].measure = Measure::Ordinal;
+    data.indicators[0]
+        .actuals
+        .push(Observation::exact(Decimal::new(-2, 0)));
+    assert!(data.validate().is_clean(), "{}", data.validate());
 }

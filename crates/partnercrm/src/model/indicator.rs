@@ -65,14 +65,40 @@ impl Indicator {
     }
 }
 
-/// What kind of number an indicator holds (IATI IndicatorMeasure 1 and 2).
+/// What an indicator's values are (IATI IndicatorMeasure).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
-    /// A count of units, zero or more.
+    /// A count of units, zero or more (IATI 1, "Unit").
     Count,
-    /// A percentage, 0 to 100.
+    /// A percentage, 0 to 100 (IATI 2).
     Percentage,
+    /// A number that names a category, not a quantity (IATI 3).
+    Nominal,
+    /// A number that ranks, such as a score on a scale (IATI 4).
+    Ordinal,
+    /// Words: each value is its comment, a number only where one is given
+    /// (IATI 5).
+    Qualitative,
+}
+
+impl Measure {
+    /// Whether values are quantities, which totals and achievements
+    /// (actual against target) can be made of.
+    pub const fn is_quantity(&self) -> bool {
+        matches!(self, Self::Count | Self::Percentage)
+    }
+
+    /// The IATI IndicatorMeasure code.
+    pub const fn iati_code(&self) -> u8 {
+        match self {
+            Self::Count => 1,
+            Self::Percentage => 2,
+            Self::Nominal => 3,
+            Self::Ordinal => 4,
+            Self::Qualitative => 5,
+        }
+    }
 }
 
 /// How an indicator's values combine across periods and child projects.
@@ -91,9 +117,14 @@ pub enum Aggregation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observation {
-    /// The number, exact as given.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub value: Decimal,
+    /// The number, exact as given; `None` when the source gives only words
+    /// (a qualitative value, or a period reported in its comment alone).
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<Decimal>,
     /// How exact the source is: "more than 600,000" keeps its "more than".
     #[serde(default, skip_serializing_if = "Qualifier::is_exact")]
     pub qualifier: Qualifier,
@@ -109,10 +140,20 @@ impl Observation {
     /// An exact value with no period.
     pub fn exact(value: Decimal) -> Self {
         Self {
-            value,
+            value: Some(value),
             qualifier: Qualifier::Exact,
             period: Period::OPEN,
             comment: None,
+        }
+    }
+
+    /// A value given in words only, with no period.
+    pub fn words(comment: impl Into<String>) -> Self {
+        Self {
+            value: None,
+            qualifier: Qualifier::Exact,
+            period: Period::OPEN,
+            comment: Some(comment.into()),
         }
     }
 
@@ -127,9 +168,10 @@ impl Observation {
 
 impl fmt::Display for Observation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.qualifier.label() {
-            "" => write!(f, "{}", self.value),
-            label => write!(f, "{label} {}", self.value),
+        match (self.value, self.qualifier.label()) {
+            (Some(value), "") => write!(f, "{value}"),
+            (Some(value), label) => write!(f, "{label} {value}"),
+            (None, _) => write!(f, "{:?}", self.comment.as_deref().unwrap_or("")),
         }
     }
 }

@@ -42,7 +42,9 @@ pub use narrative::Narrative;
 pub use note::{Links, Note, NoteKind};
 pub use organisation::{Identifier, IdentifierScheme, Organisation, OrganisationKind};
 pub use person::{Affiliation, Contact, Person};
-pub use project::{Project, ProjectPartner, ProjectRole, ProjectStatus};
+pub use project::{
+    Project, ProjectPartner, ProjectRole, ProjectStatus, SECTOR_VOCABULARIES, Sector,
+};
 pub use record::{Record, RecordKind, RecordRef};
 pub use variant::Named;
 

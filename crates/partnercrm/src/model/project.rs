@@ -47,6 +47,10 @@ pub struct Project {
     /// OECD DAC sectors, for IATI.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sectors: Vec<SectorCode>,
+    /// Sectors under other vocabularies, as IATI publishers give them: SDG
+    /// goals and targets, humanitarian clusters, their own lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_sectors: Vec<Sector>,
     /// When it runs.
     #[serde(default, skip_serializing_if = "Period::is_open")]
     pub period: Period,
@@ -80,12 +84,105 @@ impl Project {
             places: Vec::new(),
             themes: Vec::new(),
             sectors: Vec::new(),
+            other_sectors: Vec::new(),
             period: Period::OPEN,
             status: None,
             lead_office: None,
             partners: Vec::new(),
             parent: None,
         }
+    }
+}
+
+/// A sector under an IATI SectorVocabulary other than the OECD DAC 5-digit
+/// list, written `vocabulary:code` (`7:3` is SDG goal 3, `10:Health` the
+/// health cluster).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sector {
+    /// The IATI SectorVocabulary code, e.g. `"7"` for SDG goals.
+    pub vocabulary: String,
+    /// The code within that vocabulary, as the publisher wrote it.
+    pub code: String,
+}
+
+/// The IATI SectorVocabulary codelist: code and English name. `1` (the DAC
+/// 5-digit list) is what [`Project::sectors`] holds.
+pub const SECTOR_VOCABULARIES: &[(&str, &str)] = &[
+    ("1", "OECD DAC CRS Purpose Codes (5 digit)"),
+    ("2", "OECD DAC CRS Purpose Codes (3 digit)"),
+    ("3", "Classification of the Functions of Government (UN)"),
+    (
+        "4",
+        "Statistical classification of economic activities in the European Community",
+    ),
+    ("5", "National Taxonomy of Exempt Entities (USA)"),
+    ("6", "AidData"),
+    ("7", "Sustainable Development Goals (SDG)"),
+    ("8", "Sustainable Development Goals (SDG) Target"),
+    ("9", "Sustainable Development Goals (SDG) Indicator"),
+    (
+        "10",
+        "Humanitarian Global Clusters (Inter-Agency Standing Committee)",
+    ),
+    (
+        "11",
+        "North American Industry Classification System (NAICS)",
+    ),
+    ("12", "UN System Function"),
+    ("98", "Reporting Organisation 2"),
+    ("99", "Reporting Organisation"),
+];
+
+impl Sector {
+    /// The English name of the vocabulary, if it is one of IATI's.
+    pub fn vocabulary_name(&self) -> Option<&'static str> {
+        SECTOR_VOCABULARIES
+            .iter()
+            .find(|(code, _)| *code == self.vocabulary)
+            .map(|(_, name)| *name)
+    }
+}
+
+impl std::fmt::Display for Sector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.vocabulary, self.code)
+    }
+}
+
+impl std::str::FromStr for Sector {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (vocabulary, code) = text
+            .split_once(':')
+            .map(|(v, c)| (v.trim(), c.trim()))
+            .filter(|(v, c)| !v.is_empty() && !c.is_empty())
+            .ok_or_else(|| {
+                format!("{text:?} is not a sector as vocabulary:code, e.g. 7:3 for SDG goal 3")
+            })?;
+        let sector = Self {
+            vocabulary: vocabulary.to_owned(),
+            code: code.to_owned(),
+        };
+        if sector.vocabulary_name().is_none() {
+            return Err(format!(
+                "{vocabulary:?} is not an IATI SectorVocabulary code (1-12, 98, 99)"
+            ));
+        }
+        Ok(sector)
+    }
+}
+
+impl Serialize for Sector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -67,19 +67,24 @@ fn combine(
             .find(|q| !q.is_exact())
             .unwrap_or(Qualifier::Exact)
     };
+    // A value given in words has no number to combine.
+    let numbers: Vec<(Decimal, &Observation)> = values
+        .iter()
+        .filter_map(|o| o.value.map(|v| (v, *o)))
+        .collect();
     Ok(match rule {
-        Aggregation::Sum if !values.is_empty() => {
-            let sum = exact::sum(values.iter().map(|o| o.value)).ok_or(Overflowed)?;
+        Aggregation::Sum if !numbers.is_empty() => {
+            let sum = exact::sum(numbers.iter().map(|(v, _)| *v)).ok_or(Overflowed)?;
             Some((sum, inexact(values)))
         }
-        Aggregation::Max => values
+        Aggregation::Max => numbers
             .iter()
-            .max_by_key(|o| o.value)
-            .map(|o| (o.value, o.qualifier)),
-        Aggregation::Latest => values
+            .max_by_key(|(v, _)| *v)
+            .map(|(v, o)| (*v, o.qualifier)),
+        Aggregation::Latest => numbers
             .iter()
-            .max_by_key(|o| (o.period.end.or(o.period.start), o.value))
-            .map(|o| (o.value, o.qualifier)),
+            .max_by_key(|(v, o)| (o.period.end.or(o.period.start), *v))
+            .map(|(v, o)| (*v, o.qualifier)),
         Aggregation::Sum => None,
     })
 }
@@ -104,8 +109,10 @@ fn outcome(data: &Dataset, project: ProjectId, group: &[&Indicator]) -> Result<O
         .map(|(v, _)| v);
     let actual =
         combine(rule, &actuals).map_err(|Overflowed| overflow("sum of the actual values"))?;
+    // Only quantities are achieved against a target: a score or a
+    // category number over another is no share of anything.
     let achievement = match (actual, target) {
-        (Some((a, _)), Some(t)) if !t.is_zero() => Some(
+        (Some((a, _)), Some(t)) if !t.is_zero() && first.measure.is_quantity() => Some(
             a.checked_div(t)
                 .ok_or_else(|| overflow("achievement (actual / target)"))?
                 .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero),

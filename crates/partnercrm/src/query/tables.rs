@@ -511,6 +511,16 @@ fn projects(rows: &[Project], c: &mut Columns) {
         rows.iter()
             .map(|r| r.sectors.iter().map(|s| s.as_str()).collect()),
     );
+    let other_sectors: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.other_sectors.iter().map(ToString::to_string).collect())
+        .collect();
+    c.list(
+        "other_sectors",
+        other_sectors
+            .iter()
+            .map(|list| list.iter().map(String::as_str).collect()),
+    );
     c.precise_period("", rows.iter().map(|r| r.period));
     c.text("status", rows.iter().map(|r| r.status.map(|s| s.as_str())));
     c.id(
@@ -563,11 +573,7 @@ fn observations(rows: &[Indicator], c: &mut Columns) -> Result<()> {
         flat.iter().map(|(r, _, _)| Some(uuid_of(r.id))),
     );
     c.text("type", flat.iter().map(|(_, t, _)| Some(*t)));
-    c.decimal(
-        "value",
-        VALUE_SCALE,
-        flat.iter().map(|(_, _, o)| Some(o.value)),
-    )?;
+    c.decimal("value", VALUE_SCALE, flat.iter().map(|(_, _, o)| o.value))?;
     c.text(
         "qualifier",
         flat.iter().map(|(_, _, o)| Some(o.qualifier.as_str())),

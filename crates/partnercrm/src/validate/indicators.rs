@@ -20,6 +20,17 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
         out.text(|| path().field("title"), &indicator.title, "the title");
         out.text(|| path().field("unit"), &indicator.unit, "the unit");
 
+        if indicator.aggregation == Aggregation::Sum && !indicator.measure.is_quantity() {
+            out.error(
+                path().field("aggregation"),
+                Code::IndicatorSumOfNonQuantities,
+                format!(
+                    "a {} indicator's values are not quantities, so they do not add up: \
+                     aggregate it by latest or max",
+                    crate::model::Named::as_str(&indicator.measure)
+                ),
+            );
+        }
         if let Some(baseline) = &indicator.baseline {
             observation(indicator, baseline, path().field("baseline"), out);
         }
@@ -54,39 +65,45 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
 fn observation(indicator: &Indicator, value: &Observation, path: Path, out: &mut Checker) {
     out.period(|| path.field("period"), &value.period);
     let at = path.field("value");
-    if value.value < Decimal::ZERO {
+    let Some(number) = value.value else {
+        if value.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            out.error(
+                at,
+                Code::IndicatorNoValue,
+                "the value has neither a number nor a comment that says it",
+            );
+        }
+        return;
+    };
+    if number < Decimal::ZERO && indicator.measure.is_quantity() {
         out.error(
             at.clone(),
             Code::NegativeValue,
-            format!("{} is negative", value.value),
+            format!("{number} is negative"),
         );
     }
-    if value.value.normalize().scale() > VALUE_DECIMALS {
+    if number.normalize().scale() > VALUE_DECIMALS {
         out.error(
             at.clone(),
             Code::IndicatorTooManyDecimals,
             format!(
-                "{} has more than {VALUE_DECIMALS} decimals, all that partnercrm keeps of a value",
-                value.value
+                "{number} has more than {VALUE_DECIMALS} decimals, all that partnercrm keeps of a value"
             ),
         );
     }
     match indicator.measure {
-        Measure::Percentage if value.value > Decimal::ONE_HUNDRED => {
+        Measure::Percentage if number > Decimal::ONE_HUNDRED => {
             out.error(
                 at,
                 Code::PercentageOutOfRange,
-                format!("{} is above 100 percent", value.value),
+                format!("{number} is above 100 percent"),
             );
         }
-        Measure::Count if !value.value.fract().is_zero() => {
+        Measure::Count if !number.fract().is_zero() => {
             out.warning(
                 at,
                 Code::FractionalCount,
-                format!(
-                    "{} is not a whole number of {}",
-                    value.value, indicator.unit
-                ),
+                format!("{number} is not a whole number of {}", indicator.unit),
             );
         }
         _ => {}

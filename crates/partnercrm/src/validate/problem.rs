@@ -208,6 +208,10 @@ codes! {
     FractionalCount = "indicator.fractional_count",
     /// A value has more than the 6 decimals its columns hold.
     IndicatorTooManyDecimals = "indicator.too_many_decimals",
+    /// An indicator value with neither a number nor a comment: nothing is said.
+    IndicatorNoValue = "indicator.no_value",
+    /// A nominal, ordinal or qualitative indicator aggregated by sum.
+    IndicatorSumOfNonQuantities = "indicator.sum_of_non_quantities",
     /// Values of a summed indicator cover overlapping periods, so a total would count twice.
     OverlappingPeriods = "indicator.overlapping_periods",
     /// A group has no name.
@@ -255,6 +259,9 @@ codes! {
     IatiSharedName = "iati.shared_name",
     /// An element the IATI schema does not allow where it stands.
     IatiUnexpectedElement = "iati.unexpected_element",
+    /// An IATI count or percentage value given in words only (a comment and
+    /// no number): kept as words, which no total or achievement counts.
+    IatiValueInWords = "iati.value_in_words",
     /// An element or attribute IATI requires is absent, e.g. an activity without `iati-identifier`.
     IatiMissingElement = "iati.missing_element",
     /// A project that no schema-valid IATI activity can be written from: it

@@ -48,6 +48,7 @@ pub fn read_projects(
         let title = rows.required(record, line, "title");
         let countries = rows.parse_list(record, line, "countries", |t| t.parse::<CountryCode>());
         let sectors = rows.parse_list(record, line, "sectors", |t| t.parse::<SectorCode>());
+        let other_sectors = rows.parse_list(record, line, "other_sectors", |t| t.parse::<Sector>());
         let period = rows.period(record, line, "start", "end");
         let status: Option<ProjectStatus> = rows.choice(record, line, "status", "project status");
         let lead_office = rows.reference(&mut organisations, record, line, "lead_office");
@@ -75,6 +76,7 @@ pub fn read_projects(
         project.places = rows.list(record, "places");
         project.themes = rows.list(record, "themes");
         project.sectors = sectors;
+        project.other_sectors = other_sectors;
         project.period = period;
         project.status = status;
         project.lead_office = lead_office;
@@ -96,6 +98,7 @@ pub fn read_projects(
             rows.keep("places", &mut p.places, &base.places);
             rows.keep("themes", &mut p.themes, &base.themes);
             rows.keep("sectors", &mut p.sectors, &base.sectors);
+            rows.keep("other_sectors", &mut p.other_sectors, &base.other_sectors);
             rows.keep("start", &mut p.period.start, &base.period.start);
             rows.keep("end", &mut p.period.end, &base.period.end);
             rows.keep("status", &mut p.status, &base.status);
@@ -289,8 +292,12 @@ pub fn read_indicators(
         };
         let title = rows.required(record, line, "indicator");
         let unit = rows.required(record, line, "unit");
-        let measure: Option<Measure> =
-            rows.choice(record, line, "measure", "measure (count or percentage)");
+        let measure: Option<Measure> = rows.choice(
+            record,
+            line,
+            "measure",
+            "measure (count, percentage, nominal, ordinal or qualitative)",
+        );
         let aggregation: Option<Aggregation> = rows.choice(
             record,
             line,
@@ -402,7 +409,7 @@ pub fn read_indicators(
             return;
         };
         let observation = Observation {
-            value,
+            value: Some(value),
             qualifier,
             period,
             comment: rows.text(record, "comment"),

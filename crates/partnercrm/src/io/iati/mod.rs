@@ -16,9 +16,10 @@
 //! | `iati-identifier` | `Project.iati_identifier` |
 //! | `title`, `description` (type 1 or none) | `title`, `description`; every narrative in `title_narratives`, `description_narratives` |
 //! | `activity-status` | `status` (1 pipeline … 6 suspended) |
-//! | `activity-date` | `period`: the actual start (2) else the planned start (1), the actual end (4) else the planned end (3) |
+//! | `activity-date` | `period`: the actual start (2) else the planned start (1), the actual end (4) else the planned end (3); when those contradict each other, the consistent pair with the most actual dates, else the start alone, with a warning naming what is left out |
 //! | `recipient-country` | `countries` |
-//! | `sector` (vocabulary 1, OECD DAC 5-digit) | `sectors`; other vocabularies are reported and skipped |
+//! | `sector` (vocabulary 1, OECD DAC 5-digit) | `sectors` |
+//! | `sector` of another SectorVocabulary (2 to 12, 98, 99) | `other_sectors`, as `vocabulary:code` |
 //! | `participating-org/@role` 1, 2, 3, 4 | `partners`: funding, accountable, extending, implementing |
 //! | `related-activity` type 1 | `parent`, when the parent activity is in the file or already known |
 //! | `transaction` type 1 incoming funds | a cash [`Contribution`] from the provider (else the activity's one funder) to the receiver (else the reporting organisation) |
@@ -29,10 +30,10 @@
 //! | `transaction/value`, `@currency` | `value`, actual; no `@currency` means the activity's `@default-currency`; neither is a warning and the transaction is skipped |
 //! | `transaction-date` (else `value/@value-date`) | `date` |
 //! | `budget` | a pledge of *estimated* value over the budget's period, from the activity's one funding organisation to its reporting organisation; without a single funder it is reported and skipped |
-//! | `document-link` with category A09 | an MoU [`Agreement`] between the reporting organisation and every participating one, linked to the project; `document-date` → `signed` |
-//! | `result/indicator` | an [`Indicator`]: measure 1 → count (unit `units`), 2 → percentage (unit `%`); 3 to 5 are reported and skipped; the indicator's title, else its result's; aggregation `latest`, as IATI does not say how values combine |
+//! | `document-link` with category A09 | an MoU [`Agreement`] between the reporting organisation and every participating one, linked to the project, keyed by activity and `@url` (else its place); `document-date` → `signed` |
+//! | `result/indicator` | an [`Indicator`]: measure 1 → count (unit `units`), 2 → percentage (unit `%`), 3 → nominal (`category`), 4 → ordinal (`rank`), 5 → qualitative (`words`); the indicator's title, else its result's; aggregation `latest`, as IATI does not say how values combine |
 //! | `baseline` (`@value`, `@iso-date` else `@year`, `comment`) | `baseline`, its period the baseline's date |
-//! | `period/target`, `period/actual` | `targets`, `actuals`, each with the period's dates and comment, ordered by period |
+//! | `period/target`, `period/actual` | `targets`, `actuals`, each with the period's dates and comment, ordered by period; with no number, the comment alone (a warning for counts and percentages); with neither, a warning |
 //!
 //! OrganisationType → `kind`: 10, 11, 15 government; 21 to 24 NGO / civil
 //! society; 40 multilateral → intergovernmental; 60 foundation; 70 to 73
@@ -43,8 +44,8 @@
 //! transaction types `IF` 1, `C` 2, `D` 3, `E` 4, `IR` 5, `LR` 6, `R` 7,
 //! `QP` 8, `QS` 9, `CG` 10; activity dates `start-planned` 1,
 //! `start-actual` 2, `end-planned` 3, `end-actual` 4; organisation roles
-//! `Funding`, `Accountable`, `Extending`, `Implementing`; sector vocabulary
-//! `DAC`; text written in the element instead of a `narrative`. Activity
+//! `Funding`, `Accountable`, `Extending`, `Implementing`; sector vocabularies
+//! `DAC` 1, `DAC-3` 2, `RO` 99, `RO2` 98; text written in the element instead of a `narrative`. Activity
 //! statuses kept their numbers.
 //!
 //! Other IATI elements (locations, policy markers, contacts, planned

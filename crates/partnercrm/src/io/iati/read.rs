@@ -1072,14 +1072,36 @@ impl<'k> Reader<'k> {
         for (i, sector) in activity.children_named("sector") {
             let at = format!("{path}/sector[{i}]");
             let vocabulary = sector.attr("vocabulary").unwrap_or("1");
-            if !matches!(vocabulary, "1" | "DAC") {
-                self.warn(
-                    &format!("{at}/@vocabulary"),
-                    Code::IatiUnsupported,
-                    format!(
-                        "sector vocabulary {vocabulary:?} is not the OECD DAC 5-digit list, the only one the model holds"
+            // IATI 1.x named the DAC lists; 2.x numbers them.
+            let vocabulary = match vocabulary {
+                "DAC" => "1",
+                "DAC-3" => "2",
+                "RO" => "99",
+                "RO2" => "98",
+                other => other,
+            };
+            if vocabulary != "1" {
+                let code = sector.attr("code").map(str::trim).unwrap_or_default();
+                match format!("{vocabulary}:{code}").parse::<Sector>() {
+                    Ok(held) => {
+                        if !project.other_sectors.contains(&held) {
+                            project.other_sectors.push(held);
+                        }
+                    }
+                    Err(reason) => self.warn(
+                        &format!("{at}/@vocabulary"),
+                        if code.is_empty() {
+                            Code::IatiMissingElement
+                        } else {
+                            Code::IatiUnknownCode
+                        },
+                        if code.is_empty() {
+                            "the sector has no code".to_owned()
+                        } else {
+                            reason
+                        },
                     ),
-                );
+                }
                 continue;
             }
             match sector.attr("code").map(|c| (c, c.parse::<SectorCode>())) {
@@ -1649,6 +1671,47 @@ impl<'k> Reader<'k> {
         }
     }
 
+    /// A baseline, target or actual, with its number and comment: words
+    /// alone where there is no number (with a warning unless the indicator
+    /// is qualitative), and nothing, with a warning, where it says nothing.
+    fn observation(
+        &mut self,
+        element: &Element,
+        at: &str,
+        measure: Measure,
+    ) -> Option<Observation> {
+        let words = comment(element);
+        // `value=""` is how many publishers write "no number".
+        let value = match element.attr("value").map(str::trim) {
+            Some(text) if !text.is_empty() => Some(self.observation_value(element, at, measure)?),
+            _ => None,
+        };
+        match (value, words) {
+            (Some(value), words) => Some(Observation {
+                comment: words,
+                ..Observation::exact(value)
+            }),
+            (None, Some(words)) => {
+                if measure.is_quantity() {
+                    self.warn(
+                        &format!("{at}/@value"),
+                        Code::IatiValueInWords,
+                        "the value has no number; its period is kept with its comment alone",
+                    );
+                }
+                Some(Observation::words(words))
+            }
+            (None, None) => {
+                self.warn(
+                    &format!("{at}/@value"),
+                    Code::IatiMissingElement,
+                    "the value has neither a number nor a comment; it is skipped",
+                );
+                None
+            }
+        }
+    }
+
     /// A number an indicator may hold, or a warning.
     fn observation_value(
         &mut self,
@@ -1665,7 +1728,9 @@ impl<'k> Reader<'k> {
             );
             return None;
         };
-        let refused = if value.is_sign_negative() && !value.is_zero() {
+        let refused = if !measure.is_quantity() {
+            None
+        } else if value.is_sign_negative() && !value.is_zero() {
             Some("a negative value")
         } else if measure == Measure::Count && !value.fract().is_zero() {
             Some("a fractional count")
@@ -1695,19 +1760,15 @@ impl<'k> Reader<'k> {
         let measure = match indicator.attr("measure") {
             Some("1") => Measure::Count,
             Some("2") => Measure::Percentage,
+            Some("3") => Measure::Nominal,
+            Some("4") => Measure::Ordinal,
+            Some("5") => Measure::Qualitative,
             Some(code) => {
-                match IatiCodelist::IndicatorMeasure.name(code) {
-                    Some(name) => self.warn(
-                        &format!("{at}/@measure"),
-                        Code::IatiUnsupported,
-                        format!("indicator measure {code} ({name}) is not a count or a percentage, the only ones the model holds"),
-                    ),
-                    None => self.warn(
-                        &format!("{at}/@measure"),
-                        Code::IatiUnknownCode,
-                        format!("{code:?} is not an IATI IndicatorMeasure code"),
-                    ),
-                }
+                self.warn(
+                    &format!("{at}/@measure"),
+                    Code::IatiUnknownCode,
+                    format!("{code:?} is not an IATI IndicatorMeasure code"),
+                );
                 return;
             }
             None => {
@@ -1731,18 +1792,19 @@ impl<'k> Reader<'k> {
             );
             return;
         };
+        // IATI names no unit; these say what a value is.
         let unit = match measure {
             Measure::Count => "units",
             Measure::Percentage => "%",
+            Measure::Nominal => "category",
+            Measure::Ordinal => "rank",
+            Measure::Qualitative => "words",
         };
         let mut out = Indicator::new(context.project, title, unit, measure, Aggregation::Latest);
         out.title_narratives = title_narratives;
         for (k, baseline) in indicator.children_named("baseline") {
             let at = format!("{at}/baseline[{k}]");
-            if baseline.attr("value").is_none() {
-                continue;
-            }
-            let Some(value) = self.observation_value(baseline, &at, measure) else {
+            let Some(value) = self.observation(baseline, &at, measure) else {
                 continue;
             };
             if out.baseline.is_some() {
@@ -1760,9 +1822,8 @@ impl<'k> Reader<'k> {
                     .filter(|y| (1..=9999).contains(y))
                     .map(PartialDate::year)
             });
-            let mut observation = Observation::exact(value);
+            let mut observation = value;
             observation.period = Period::new(date, date);
-            observation.comment = comment(baseline);
             out.baseline = Some(observation);
         }
         for (k, period) in indicator.children_named("period") {
@@ -1794,15 +1855,10 @@ impl<'k> Reader<'k> {
             for (name, list) in [("target", 0), ("actual", 1)] {
                 for (n, element) in period.children_named(name) {
                     let at = format!("{at}/{name}[{n}]");
-                    if element.attr("value").is_none() {
-                        continue;
-                    }
-                    let Some(value) = self.observation_value(element, &at, measure) else {
+                    let Some(mut observation) = self.observation(element, &at, measure) else {
                         continue;
                     };
-                    let mut observation = Observation::exact(value);
                     observation.period = span;
-                    observation.comment = comment(element);
                     if list == 0 {
                         out.targets.push(observation);
                     } else {
@@ -1894,6 +1950,7 @@ fn merge_project(known: &Project, echo: Option<&Project>, out: &mut Project) {
         places: _,
         themes: _,
         sectors: _,
+        other_sectors: _,
         period: _,
         status: _,
         lead_office: _,
@@ -1902,7 +1959,7 @@ fn merge_project(known: &Project, echo: Option<&Project>, out: &mut Project) {
     } = known;
     settle!(known, echo, out;
         carried: [title, title_narratives] [iati_identifier]
-            [description, description_narratives] [countries] [sectors] [period] [status]
+            [description, description_narratives] [countries] [sectors] [other_sectors] [period] [status]
             [lead_office] [partners]
         kept: acronym, aliases, places, themes);
     // Partners the file changed: those it names in the role the store has

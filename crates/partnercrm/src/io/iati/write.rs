@@ -371,6 +371,14 @@ impl<'d> Writer<'d> {
                 sector.as_str()
             );
         }
+        for sector in &project.other_sectors {
+            let _ = writeln!(
+                out,
+                "  <sector vocabulary=\"{}\" code=\"{}\"/>",
+                esc(&sector.vocabulary),
+                esc(&sector.code)
+            );
+        }
         let contributions: Vec<&Contribution> = self
             .data
             .contributions
@@ -616,10 +624,7 @@ impl<'d> Writer<'d> {
     }
 
     fn result(out: &mut String, indicator: &Indicator) {
-        let measure = match indicator.measure {
-            Measure::Count => 1,
-            Measure::Percentage => 2,
-        };
+        let measure = indicator.measure.iati_code();
         out.push_str("  <result type=\"2\">\n   <title>\n");
         Self::narratives(out, "    ", &indicator.title, &indicator.title_narratives);
         out.push_str("   </title>\n");
@@ -633,7 +638,9 @@ impl<'d> Writer<'d> {
             if let PartialDate::Day(day) = date {
                 let _ = write!(out, " iso-date=\"{}\"", iso(day));
             }
-            let _ = write!(out, " value=\"{}\"", baseline.value);
+            if let Some(value) = baseline.value {
+                let _ = write!(out, " value=\"{value}\"");
+            }
             match &baseline.comment {
                 Some(comment) => {
                     let _ = writeln!(
@@ -670,7 +677,10 @@ impl<'d> Writer<'d> {
                     .iter()
                     .filter(|o| o.period.start == Some(start) && o.period.end == Some(end))
                 {
-                    let _ = write!(out, "     <{tag} value=\"{}\"", o.value);
+                    let _ = write!(out, "     <{tag}");
+                    if let Some(value) = o.value {
+                        let _ = write!(out, " value=\"{value}\"");
+                    }
                     match &o.comment {
                         Some(comment) => {
                             let _ = writeln!(
