@@ -1823,12 +1823,13 @@ fn merge_project(known: &Project, echo: Option<&Project>, out: &mut Project) {
         status: _,
         lead_office: _,
         partners: _,
+        budgets: _,
         parent: _,
     } = known;
     settle!(known, echo, out;
         carried: [title, title_narratives] [iati_identifier]
             [description, description_narratives] [countries] [sectors] [period] [status]
-            [lead_office] [partners]
+            [lead_office] [partners] [budgets]
         kept: acronym, aliases, places, themes);
     // Partners the file changed: those it names in the role the store has
     // them in keep the period IATI has no place for.
