@@ -64,7 +64,7 @@ fn field<'py, T: Record>(
 
 /// Lists are empty lists, everything else is `None`.
 fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    const LISTS: [&str; 21] = [
+    const LISTS: [&str; 22] = [
         "aliases",
         "name_narratives",
         "title_narratives",
@@ -82,6 +82,7 @@ fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> 
         "themes",
         "sectors",
         "partners",
+        "budgets",
         "targets",
         "actuals",
         "memberships",
@@ -303,9 +304,10 @@ record_class!(
         status,
         lead_office,
         partners,
+        budgets,
         parent
     ],
-    "A project or programme with its places, period, partners and parent."
+    "A project or programme with its places, period, partners, budgets and parent."
 );
 record_class!(
     PyIndicator,
