@@ -488,7 +488,7 @@ struct Reader<'k> {
     /// Known projects with no IATI identifier, which an export names by id.
     unidentified: IdSet<ProjectId>,
     known: Known<'k>,
-    /// Known contributions a transaction or budget of the file has named.
+    /// Known contributions a transaction of the file has named.
     named: IdSet<ContributionId>,
     /// The current activity's transactions by `@ref`, as indexes into
     /// `contributions`: what a payment names.
@@ -1383,7 +1383,7 @@ impl<'k> Reader<'k> {
             &format!("{at}/{attribute}"),
             Code::IatiInvalidValue,
             format!(
-                "contribution {id} is named by an earlier transaction or budget too; this one is \
+                "contribution {id} is named by an earlier transaction too; this one is \
                  read as a contribution of its own"
             ),
         );
