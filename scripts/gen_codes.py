@@ -48,6 +48,8 @@ FILES = (
     "OrganisationIdentifier.xml",
     "IATIOrganisationIdentifier.xml",
     "CRSChannelCode.xml",
+    "BudgetType.xml",
+    "BudgetStatus.xml",
 )
 
 # Small embedded codelists the IATI reader and writer name codes from, as
@@ -55,6 +57,8 @@ FILES = (
 IATI_LISTS = (
     ("ActivityDateType.xml", "ACTIVITY_DATE_TYPES", "activity date type"),
     ("ActivityStatus.xml", "ACTIVITY_STATUSES", "activity status"),
+    ("BudgetStatus.xml", "BUDGET_STATUSES", "budget status"),
+    ("BudgetType.xml", "BUDGET_TYPES", "budget type"),
     ("IndicatorMeasure.xml", "INDICATOR_MEASURES", "indicator measure"),
     ("OrganisationRole.xml", "ORGANISATION_ROLES", "organisation role"),
     ("TransactionType.xml", "TRANSACTION_TYPES", "transaction type"),
@@ -207,8 +211,21 @@ def packed_entries(fields: list[str]) -> list[str]:
     return lines
 
 
+ARRAY_WIDTH = 60  # rustfmt default array_width: a shorter array stays on one line
+
+
 def static(doc: list[str], name: str, ty: str, body: list[str]) -> list[str]:
-    return [f"/// {line}".rstrip() for line in doc] + [
+    comments = [f"/// {line}".rstrip() for line in doc]
+    # A short table of one-line entries is one line, as rustfmt writes it.
+    items = [line.strip().removesuffix(",") for line in body]
+    one_line = f"pub(crate) static {name}: {ty} = &[{', '.join(items)}];"
+    if (
+        all(line.startswith(f"{INDENT}(") and line.endswith("),") for line in body)
+        and width(f"[{', '.join(items)}]") <= ARRAY_WIDTH
+        and width(one_line) <= MAX_WIDTH
+    ):
+        return comments + [one_line, ""]
+    return comments + [
         f"pub(crate) static {name}: {ty} = &[",
         *body,
         "];",
@@ -236,7 +253,8 @@ def render(codelists: Path) -> str:
         "//! OrganisationRegistrationAgency.xml, OrganisationType.xml, Sector.xml,",
         "//! ActivityDateType.xml, ActivityStatus.xml, IndicatorMeasure.xml,",
         "//! OrganisationRole.xml, TransactionType.xml, OrganisationIdentifier.xml,",
-        "//! IATIOrganisationIdentifier.xml and CRSChannelCode.xml",
+        "//! IATIOrganisationIdentifier.xml, CRSChannelCode.xml, BudgetType.xml and",
+        "//! BudgetStatus.xml",
         "//! (shared/iati/codelists; see SOURCES.txt there for provenance).",
     ]
     origins = read_sources(codelists)

@@ -64,7 +64,7 @@ fn field<'py, T: Record>(
 
 /// Lists are empty lists, everything else is `None`.
 fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    const LISTS: [&str; 22] = [
+    const LISTS: [&str; 23] = [
         "aliases",
         "name_narratives",
         "title_narratives",
@@ -83,6 +83,7 @@ fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> 
         "sectors",
         "other_sectors",
         "partners",
+        "budgets",
         "targets",
         "actuals",
         "memberships",
@@ -305,9 +306,10 @@ record_class!(
         status,
         lead_office,
         partners,
+        budgets,
         parent
     ],
-    "A project or programme with its places, period, partners and parent."
+    "A project or programme with its places, period, partners, budgets and parent."
 );
 record_class!(
     PyIndicator,

@@ -110,6 +110,41 @@ fn the_json_document_reads_back_into_its_store_unchanged() {
     the_document_reads_back_unchanged(generate(&Spec::new(1_000)), "synthetic");
 }
 
+/// Budgets have no column in the projects table (they are in the
+/// `budgets` table, which is not read): the projects table read back into
+/// the store keeps them, as the document does, and a projects file that
+/// changes a project leaves its budgets as stored.
+#[test]
+fn budgets_stay_as_stored_when_the_projects_table_reads_back() {
+    let mut data = seed();
+    let year = Period::between(PartialDate::year(2009), PartialDate::year(2009));
+    let mut revised = Budget::new(year, Money::parse("0", "USD").expect("money"));
+    revised.kind = BudgetKind::Revised;
+    data.projects[0].budgets = vec![
+        Budget::new(year, Money::parse("1250000.505", "USD").expect("money")),
+        revised,
+    ];
+    every_record_table_reads_back_unchanged(data.clone(), "seed with budgets");
+    the_document_reads_back_unchanged(data.clone(), "seed with budgets");
+
+    let mut store = store_of(data);
+    let before = store.dataset().expect("dataset");
+    let id = before.projects[0].id;
+    let text = format!("id,title,description\n{id},Renamed,Now with a description\n");
+    let kind = CsvKind::Projects;
+    let read = csv::read(kind, &text, &options(kind), &before).expect("reads");
+    let applied = store
+        .apply(Batch::upsert_all(read), "test", "rename")
+        .expect("applies");
+    assert_eq!(applied.updated, 1);
+    let after = store.get::<Project>(id).expect("get").expect("found");
+    assert_eq!(after.title, "Renamed");
+    assert_eq!(after.budgets, before.projects[0].budgets);
+    // The export lists them, a row each.
+    let budgets = table(&store.dataset().expect("dataset"), "budgets").expect("table");
+    assert_eq!(budgets.num_rows(), 2);
+}
+
 /// Was: each empty list came back as an alias named `[]` (all 66
 /// organisations updated, 26 `organisation.name_shared` warnings), and
 /// lists of several came back as one item `[a, b]`.

@@ -148,7 +148,8 @@ fn the_bare_iom_activity_maps_field_by_field() {
             (iom.id, ProjectRole::Accountable)
         ]
     );
-    // The incoming commitment (type 11) and the budget.
+    // The incoming commitment (type 11), and the budget of the same amount:
+    // a plan of the project, not a second pledge to count.
     let money = Money::parse("1459753.72", "USD").expect("money");
     let pledge = data
         .contributions
@@ -163,13 +164,20 @@ fn the_bare_iom_activity_maps_field_by_field() {
         pledge.date.map(|d| d.to_string()).as_deref(),
         Some("2020-03-01")
     );
-    let budget = data
-        .contributions
-        .iter()
-        .find(|c| c.value == ContributionValue::Estimated { money })
-        .expect("budget");
-    assert_eq!(budget.period.to_string(), "2020-03-15 to 2021-03-14");
-    assert_eq!(budget.project, Some(project.id));
+    assert_eq!(data.contributions.len(), 1, "the budget is no contribution");
+    assert_eq!(
+        project.budgets,
+        [Budget {
+            kind: BudgetKind::Original,
+            status: BudgetStatus::Committed,
+            period: Period::between(
+                "2020-03-15".parse().expect("date"),
+                "2021-03-14".parse().expect("date")
+            ),
+            value: money,
+            value_date: Some("2020-03-01".parse().expect("date")),
+        }]
+    );
     // IOM's own sector vocabularies are held with their vocabulary, beside
     // the DAC sector.
     assert_eq!(

@@ -171,11 +171,15 @@ fn month(year: i32, month: u32) -> PartialDate {
     PartialDate::month(year, month).expect("month")
 }
 
-/// An estimated pledge is written as a budget and payments as transactions
-/// of their own: each is read back as what it was written for, not as a
-/// further contribution.
+/// Payments are written as transactions of their own and read back as the
+/// payments they are, not as further contributions. An estimated pledge has
+/// no IATI form (a budget is the project's plan, not money promised by
+/// someone), so it is not written, and reading the export back keeps it as
+/// stored. The budget an older partnercrm export wrote for it, naming it in
+/// `partnercrm:ref`, is that stored pledge again in the store it came from,
+/// and a budget of the project anywhere else.
 #[test]
-fn budgets_and_payments_read_back_as_the_pledges_they_were_written_for() {
+fn payments_read_back_as_payments_and_estimated_pledges_stay_as_stored() {
     let mut data = seed();
     let lanterns = data
         .projects
@@ -209,6 +213,7 @@ fn budgets_and_payments_read_back_as_the_pledges_they_were_written_for() {
             amount: usd(60_000),
         },
     ];
+    let estimate_id = estimate.id;
     data.contributions.push(estimate);
     data.contributions.push(pledge);
     // An IATI activity needs a date; the seed gives this project none.
@@ -218,10 +223,55 @@ fn budgets_and_payments_read_back_as_the_pledges_they_were_written_for() {
     let mut store = store_with(data);
     let (xml, _) = reimport_own_export(&mut store, "seed with pledges");
     assert!(
-        xml.contains("partnercrm:ref=\""),
-        "the budget names its pledge"
+        !xml.contains("partnercrm:ref=") && !xml.contains("<budget"),
+        "an estimated pledge is no budget"
     );
     assert_eq!(xml.matches("partnercrm:payment-of=\"").count(), 2);
+
+    // The export as partnercrm wrote it before budgets were plans.
+    let activity = xml
+        .find(&lanterns.id.to_string())
+        .expect("the project's activity");
+    let transaction = activity
+        + xml[activity..]
+            .find("  <transaction")
+            .expect("its transactions");
+    let old_budget = format!(
+        "  <budget type=\"1\" status=\"1\" xmlns:partnercrm=\"urn:partnercrm:iati\" \
+         partnercrm:ref=\"{estimate_id}\">\n   <period-start iso-date=\"2013-01-01\"/>\n   \
+         <period-end iso-date=\"2013-12-31\"/>\n   <value currency=\"USD\" \
+         value-date=\"2013-01-01\">50000</value>\n  </budget>\n"
+    );
+    let old = format!("{}{old_budget}{}", &xml[..transaction], &xml[transaction..]);
+    let before = store.dataset().expect("dataset");
+    let known = known(&store, &[Format::Iati]).expect("known");
+    let read = iati::read_str(&old, &known).expect("reads");
+    assert_eq!(not_as_stored(&read.data, &before), Vec::<String>::new());
+    let applied = store.import(read.data, "old export").expect("stores");
+    assert_eq!(counts(&applied), (0, 0, 0));
+    // Anywhere else it is what a budget is: the project's plan.
+    let elsewhere = iati::read_str(&old, &Dataset::new()).expect("reads");
+    let project = elsewhere
+        .data
+        .projects
+        .iter()
+        .find(|p| p.title == lanterns.title)
+        .expect("project");
+    assert_eq!(
+        project
+            .budgets
+            .iter()
+            .map(|b| (b.value, b.period.to_string()))
+            .collect::<Vec<_>>(),
+        [(usd(50_000), "2013-01-01 to 2013-12-31".to_owned())]
+    );
+    assert!(
+        elsewhere
+            .data
+            .contributions
+            .iter()
+            .all(|c| !matches!(c.value, ContributionValue::Estimated { .. }))
+    );
 }
 
 /// Indicators as a publisher like UNDP has them: a target whose period has

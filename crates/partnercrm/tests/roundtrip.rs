@@ -254,6 +254,20 @@ fn contribution() -> impl Strategy<Value = Contribution> {
         )
 }
 
+fn budget() -> impl Strategy<Value = Budget> {
+    let kind = proptest::sample::select(BudgetKind::ALL.to_vec());
+    let status = proptest::sample::select(BudgetStatus::ALL.to_vec());
+    (kind, status, period(), money(), option::of(date())).prop_map(
+        |(kind, status, period, value, value_date)| Budget {
+            kind,
+            status,
+            period,
+            value,
+            value_date,
+        },
+    )
+}
+
 fn project() -> impl Strategy<Value = Project> {
     use ProjectRole::*;
     let role = proptest::sample::select(vec![Funding, Accountable, Extending, Implementing]);
@@ -286,7 +300,12 @@ fn project() -> impl Strategy<Value = Project> {
             period(),
             status,
         ),
-        (option::of(uuid()), vec(partner, 0..3), option::of(uuid())),
+        (
+            option::of(uuid()),
+            vec(partner, 0..3),
+            vec(budget(), 0..3),
+            option::of(uuid()),
+        ),
         (
             option::of(text()),
             narratives(),
@@ -298,7 +317,7 @@ fn project() -> impl Strategy<Value = Project> {
             |(
                 (id, title, acronym, aliases, description, countries),
                 (places, themes, sectors, period, status),
-                (lead_office, partners, parent),
+                (lead_office, partners, budgets, parent),
                 (iati_identifier, title_narratives, description_narratives, other_sectors),
             )| Project {
                 id: id.into(),
@@ -318,6 +337,7 @@ fn project() -> impl Strategy<Value = Project> {
                 status,
                 lead_office: lead_office.map(Into::into),
                 partners,
+                budgets,
                 parent: parent.map(Into::into),
             },
         )

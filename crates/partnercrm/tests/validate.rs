@@ -648,6 +648,121 @@ fn project_periods_are_ordered() {
     assert_error(&data, Code::EndBeforeStart, "projects[0].period");
 }
 
+// --- budgets
+
+fn budget(start: &str, end: &str, amount: &str, currency: &str) -> Budget {
+    Budget::new(
+        Period::between(date(start), date(end)),
+        Money::parse(amount, currency).expect("valid money"),
+    )
+}
+
+fn with_budgets(budgets: Vec<Budget>) -> Dataset {
+    let mut data = base();
+    data.projects[0].budgets = budgets;
+    data
+}
+
+#[test]
+fn budgets_hold_any_amount_the_publisher_wrote() {
+    // Zero (a revision cutting a year to nothing), more decimals than the
+    // currency has, a value date outside the period, an original and its
+    // revision for one year: a plan as published, with no problem.
+    let mut revised = budget("2004", "2004", "0", "USD");
+    revised.kind = BudgetKind::Revised;
+    let mut precise = budget("2005-01-01", "2005-12-31", "773095490.018433700040", "GBP");
+    precise.value_date = Some(date("2003-11-30"));
+    precise.status = BudgetStatus::Committed;
+    let data = with_budgets(vec![
+        budget("2004", "2004", "850000", "USD"),
+        revised,
+        precise,
+        budget("2006-04", "2006-06", "100.5", "JPY"),
+    ]);
+    let report = data.validate();
+    assert!(report.is_empty(), "{report}");
+}
+
+#[test]
+fn a_budget_needs_both_ends_of_its_period() {
+    let mut data = with_budgets(vec![budget("2004", "2004", "1000", "USD")]);
+    data.projects[0].budgets[0].period.end = None;
+    assert_error(
+        &data,
+        Code::BudgetPeriodMissing,
+        "projects[0].budgets[0].period",
+    );
+    data.projects[0].budgets[0].period = Period::OPEN;
+    assert_error(
+        &data,
+        Code::BudgetPeriodMissing,
+        "projects[0].budgets[0].period",
+    );
+}
+
+#[test]
+fn budget_periods_are_ordered() {
+    let data = with_budgets(vec![budget("2005-03-31", "2005-01-01", "1000", "USD")]);
+    assert_error(&data, Code::EndBeforeStart, "projects[0].budgets[0].period");
+}
+
+#[test]
+fn a_budget_over_a_year_is_pointed_out() {
+    let data = with_budgets(vec![budget("2004-01-01", "2005-01-01", "1000", "USD")]);
+    assert_only(
+        &data,
+        Code::BudgetOverAYear,
+        "projects[0].budgets[0].period",
+        Severity::Warning,
+    );
+    // A financial year, April to March, is a year.
+    assert!(
+        with_budgets(vec![budget("2004-04-01", "2005-03-31", "1000", "USD")])
+            .validate()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_negative_budget_is_held_and_pointed_out() {
+    // The FCDO lowers an earlier quarter's plan with a negative one.
+    let data = with_budgets(vec![
+        budget("2004-10-01", "2004-12-31", "3997283", "GBP"),
+        budget("2005-01-01", "2005-03-31", "-681895", "GBP"),
+    ]);
+    assert_only(
+        &data,
+        Code::BudgetNegative,
+        "projects[0].budgets[1].value",
+        Severity::Warning,
+    );
+}
+
+#[test]
+fn budgets_of_one_kind_do_not_overlap() {
+    let data = with_budgets(vec![
+        budget("2004", "2004", "1000", "USD"),
+        budget("2004-07", "2004-12", "500", "USD"),
+    ]);
+    assert_only(
+        &data,
+        Code::BudgetOverlap,
+        "projects[0].budgets[1].period",
+        Severity::Warning,
+    );
+    // A revision of the same year is no overlap, nor are consecutive quarters.
+    let mut revised = budget("2004", "2004", "900", "USD");
+    revised.kind = BudgetKind::Revised;
+    let data = with_budgets(vec![
+        budget("2004", "2004", "1000", "USD"),
+        revised,
+        budget("2005-01-01", "2005-03-31", "250", "USD"),
+        budget("2005-04-01", "2005-06-30", "250", "USD"),
+    ]);
+    let report = data.validate();
+    assert!(report.is_empty(), "{report}");
+}
+
 // --- indicators
 
 #[test]

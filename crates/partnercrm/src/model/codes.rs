@@ -15,9 +15,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
 use generated::{
-    ACTIVITY_DATE_TYPES, ACTIVITY_STATUSES, COUNTRIES, CRS_CHANNELS, IATI_CURRENCIES,
-    INDICATOR_MEASURES, ORGANISATION_ROLES, ORGANISATION_TYPES, REGISTRATION_AGENCIES,
-    RETIRED_ORGANISATION_IDENTIFIERS, SECTORS, TRANSACTION_TYPES, XI_IATI_ORGANISATIONS,
+    ACTIVITY_DATE_TYPES, ACTIVITY_STATUSES, BUDGET_STATUSES, BUDGET_TYPES, COUNTRIES, CRS_CHANNELS,
+    IATI_CURRENCIES, INDICATOR_MEASURES, ORGANISATION_ROLES, ORGANISATION_TYPES,
+    REGISTRATION_AGENCIES, RETIRED_ORGANISATION_IDENTIFIERS, SECTORS, TRANSACTION_TYPES,
+    XI_IATI_ORGANISATIONS,
 };
 
 /// A string that is not a code in the relevant IATI codelist.
@@ -354,6 +355,10 @@ pub enum IatiCodelist {
     ActivityDateType,
     /// ActivityStatus: pipeline to closed.
     ActivityStatus,
+    /// BudgetStatus: indicative or committed.
+    BudgetStatus,
+    /// BudgetType: original or revised.
+    BudgetType,
     /// IndicatorMeasure: unit, percentage, nominal, ordinal, qualitative.
     IndicatorMeasure,
     /// OrganisationRole: funding, accountable, extending, implementing.
@@ -367,6 +372,8 @@ impl IatiCodelist {
         match self {
             Self::ActivityDateType => ACTIVITY_DATE_TYPES,
             Self::ActivityStatus => ACTIVITY_STATUSES,
+            Self::BudgetStatus => BUDGET_STATUSES,
+            Self::BudgetType => BUDGET_TYPES,
             Self::IndicatorMeasure => INDICATOR_MEASURES,
             Self::OrganisationRole => ORGANISATION_ROLES,
             Self::TransactionType => TRANSACTION_TYPES,

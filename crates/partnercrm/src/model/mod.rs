@@ -8,6 +8,7 @@
 //! document carries.
 
 pub mod agreement;
+pub mod budget;
 pub mod codes;
 pub mod contribution;
 pub mod dates;
@@ -27,6 +28,7 @@ pub mod variant;
 use serde::{Deserialize, Serialize};
 
 pub use agreement::{Agreement, AgreementKind, AgreementStatus, Amendment, Party, PartyRole};
+pub use budget::{Budget, BudgetKind, BudgetStatus};
 pub use codes::{CountryCode, SectorCode};
 pub use contribution::{
     Allocation, Contribution, ContributionKind, ContributionValue, Payment, apportion, split,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::budget::Budget;
 use super::codes::{CountryCode, SectorCode};
 use super::dates::Period;
 use super::ids::{OrganisationId, ProjectId};
@@ -63,6 +64,11 @@ pub struct Project {
     /// Organisations taking part, in IATI roles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partners: Vec<ProjectPartner>,
+    /// What its publisher plans to spend, period by period (IATI's
+    /// `budget`), in the order the source gives them. Plans, not
+    /// contributions: no total of contributions counts them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<Budget>,
     /// The programme this project belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<ProjectId>,
@@ -89,6 +95,7 @@ impl Project {
             status: None,
             lead_office: None,
             partners: Vec::new(),
+            budgets: Vec::new(),
             parent: None,
         }
     }

@@ -154,6 +154,8 @@ impl Named for PartyRole {}
 impl Named for ContributionKind {}
 impl Named for ProjectRole {}
 impl Named for ProjectStatus {}
+impl Named for BudgetKind {}
+impl Named for BudgetStatus {}
 impl Named for Measure {}
 impl Named for Aggregation {}
 impl Named for Qualifier {}

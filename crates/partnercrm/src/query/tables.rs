@@ -5,7 +5,9 @@
 //! them. Money is `decimal128(38, 4)` beside its currency, indicator values
 //! and percents `decimal128(38, 6)`: 38 digits hold every `Decimal` at those
 //! scales, so every stored figure is in its table exactly (the bounds are
-//! in [`exact`](crate::model::exact#amount-bounds)). Dates are
+//! in [`exact`](crate::model::exact#amount-bounds)). Budgets keep any
+//! precision a publisher wrote, so the `budgets` table's amount has as many
+//! decimals as its most precise budget, and at least 4. Dates are
 //! `date32`. A date known only to a month or year is given as its first day
 //! (for a start or a single date) or last day (for an end); in the record
 //! tables a `_precision` column beside every date says how precise the source
@@ -60,6 +62,7 @@ pub const TABLES: &[&str] = &[
     "allocations",
     "projects",
     "project_partners",
+    "budgets",
     "indicators",
     "observations",
     "groups",
@@ -76,7 +79,7 @@ pub fn kinds_of(name: &str) -> Result<&'static [RecordKind]> {
         "people" | "affiliations" => &[RecordKind::Person],
         "agreements" | "agreement_parties" => &[RecordKind::Agreement],
         "contributions" | "payments" | "allocations" => &[RecordKind::Contribution],
-        "projects" | "project_partners" => &[RecordKind::Project],
+        "projects" | "project_partners" | "budgets" => &[RecordKind::Project],
         "indicators" | "observations" => &[RecordKind::Indicator],
         "groups" | "group_names" | "memberships" | "chairs" => &[RecordKind::Group],
         "notes" => &[RecordKind::Note],
@@ -106,6 +109,7 @@ pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
         "allocations" => allocations(&data.contributions, &mut c)?,
         "projects" => projects(&data.projects, &mut c),
         "project_partners" => project_partners(&data.projects, &mut c),
+        "budgets" => budgets(&data.projects, &mut c)?,
         "indicators" => indicators(&data.indicators, &mut c),
         "observations" => observations(&data.indicators, &mut c)?,
         "groups" => groups(&data.groups, &mut c),
@@ -545,6 +549,45 @@ fn project_partners(rows: &[Project], c: &mut Columns) {
     c.period("", flat.iter().map(|(_, p)| p.period));
 }
 
+/// Every project's budgets, a row each, in the project's order. The amount
+/// is `decimal128(38, 4)`, as every money column is, or wider when a
+/// publisher wrote more decimals (IATI files hold budgets such as GBP
+/// 773095490.018433700040): as many as the most precise amount has, so
+/// that every budget is in the table exactly.
+fn budgets(rows: &[Project], c: &mut Columns) -> Result<()> {
+    let flat: Vec<(&Project, &Budget)> = rows
+        .iter()
+        .flat_map(|r| r.budgets.iter().map(move |b| (r, b)))
+        .collect();
+    let scale = flat
+        .iter()
+        .map(|(_, b)| b.value.amount.scale())
+        .fold(exact::MONEY_DECIMALS, u32::max);
+    c.id("project", flat.iter().map(|(r, _)| Some(uuid_of(r.id))));
+    c.text(
+        "project_title",
+        flat.iter().map(|(r, _)| Some(r.title.as_str())),
+    );
+    c.text("kind", flat.iter().map(|(_, b)| Some(b.kind.as_str())));
+    c.text("status", flat.iter().map(|(_, b)| Some(b.status.as_str())));
+    c.period("", flat.iter().map(|(_, b)| b.period));
+    // A `Decimal` has at most 28 decimals, so the scale fits an `i8`.
+    c.decimal(
+        "amount",
+        i8::try_from(scale).unwrap_or(i8::MAX),
+        flat.iter().map(|(_, b)| Some(b.value.amount)),
+    )?;
+    c.text(
+        "currency",
+        flat.iter().map(|(_, b)| Some(b.value.currency.code())),
+    );
+    c.day(
+        "value_date",
+        flat.iter().map(|(_, b)| b.value_date.map(|d| d.earliest())),
+    );
+    Ok(())
+}
+
 fn indicators(rows: &[Indicator], c: &mut Columns) {
     c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
     c.id("project", rows.iter().map(|r| Some(uuid_of(r.project))));
@@ -858,6 +901,69 @@ mod tests {
             .downcast_ref::<StringViewArray>()
             .expect("text");
         assert_eq!(precision.value(0), "month");
+    }
+
+    #[test]
+    fn budgets_are_a_table_with_every_decimal_published() {
+        let mut data = Dataset::new();
+        let mut project = Project::new("Girls' education");
+        let period = Period::between(
+            "2020-04-01".parse().expect("date"),
+            "2021-03".parse().expect("date"),
+        );
+        let mut precise = Budget::new(
+            period,
+            Money::parse("773095490.018433700040", "GBP").expect("money"),
+        );
+        precise.kind = BudgetKind::Revised;
+        precise.value_date = Some("2020-05".parse().expect("date"));
+        project.budgets = vec![
+            Budget::new(period, Money::parse("-5", "GBP").expect("money")),
+            precise,
+        ];
+        data.projects.push(project);
+        let batch = table(&data, "budgets").expect("builds");
+        let names: Vec<&str> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "project",
+                "project_title",
+                "kind",
+                "status",
+                "start",
+                "end",
+                "amount",
+                "currency",
+                "value_date"
+            ]
+        );
+        let amount = batch.column_by_name("amount").expect("amount");
+        assert_eq!(amount.data_type(), &DataType::Decimal128(38, 12));
+        let amount = amount
+            .as_any()
+            .downcast_ref::<Decimal128Array>()
+            .expect("decimal");
+        assert_eq!(amount.value_as_string(0), "-5.000000000000");
+        assert_eq!(amount.value_as_string(1), "773095490.018433700040");
+        let end = batch.column_by_name("end").expect("end");
+        let end = end.as_any().downcast_ref::<Date32Array>().expect("days");
+        assert_eq!(
+            end.value_as_date(1).map(|d| d.to_string()).as_deref(),
+            Some("2021-03-31")
+        );
+        let value_date = batch.column_by_name("value_date").expect("value date");
+        assert_eq!(value_date.null_count(), 1);
+        // A table of budgets in whole currency units is money as usual.
+        data.projects[0].budgets.pop();
+        let batch = table(&data, "budgets").expect("builds");
+        let amount = batch.column_by_name("amount").expect("amount");
+        assert_eq!(amount.data_type(), &DataType::Decimal128(38, MONEY_SCALE));
     }
 
     #[test]

@@ -200,6 +200,15 @@ codes! {
     DuplicatePartner = "project.duplicate_partner",
     /// A project runs outside its parent programme's period.
     OutsideParentPeriod = "project.outside_parent_period",
+    /// A budget lacks the start or the end of its period, both of which IATI requires.
+    BudgetPeriodMissing = "budget.period_missing",
+    /// A budget's period runs a year or more, longer than IATI allows a budget.
+    BudgetOverAYear = "budget.period_over_a_year",
+    /// A budget is negative: a publisher's cut to an earlier plan, which totals net.
+    BudgetNegative = "budget.negative",
+    /// Two budgets of one kind (both original, or both revised) cover
+    /// overlapping periods, so a plan per period would count both.
+    BudgetOverlap = "budget.overlapping_periods",
     /// A count or percentage is negative.
     NegativeValue = "indicator.negative_value",
     /// A percentage is above 100.

@@ -1,7 +1,7 @@
-//! Rules for projects: partners, periods and the parent chain.
+//! Rules for projects: partners, periods, budgets and the parent chain.
 
 use super::{Checker, Code, Index, Path, records_in_cycles};
-use crate::model::Dataset;
+use crate::model::{Budget, Dataset, Named};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
     for (i, project) in data.projects.iter().enumerate() {
@@ -36,6 +36,7 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                 );
             }
         }
+        budgets(&project.budgets, &path, out);
         if let Some(parent) = &project.parent {
             out.reference(
                 || path().field("parent"),
@@ -74,5 +75,70 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
                 data.projects[i].title
             ),
         );
+    }
+}
+
+/// A budget plans for a whole period (both ends, as IATI requires) of at
+/// most a year. A negative one, or two of one kind over one period, are
+/// allowed, as publishers write them, and pointed out: they change what a
+/// plan per period adds up to. Any amount, zero included, at any precision.
+fn budgets(budgets: &[Budget], project: &impl Fn() -> Path, out: &mut Checker) {
+    for (b, budget) in budgets.iter().enumerate() {
+        let at = || project().field("budgets").index(b);
+        let period = &budget.period;
+        if period.start.is_none() || period.end.is_none() {
+            out.error(
+                at().field("period"),
+                Code::BudgetPeriodMissing,
+                format!(
+                    "a budget plans for a period with a start and an end, as IATI requires; \
+                     this one runs {period}"
+                ),
+            );
+        }
+        out.period(|| at().field("period"), period);
+        if budget.spans_more_than_a_year() {
+            out.warning(
+                at().field("period"),
+                Code::BudgetOverAYear,
+                format!(
+                    "the budget runs {period}, a year or more; IATI wants one budget per year \
+                     or shorter period"
+                ),
+            );
+        }
+        if budget.value.amount.is_sign_negative() && !budget.value.amount.is_zero() {
+            out.warning(
+                at().field("value"),
+                Code::BudgetNegative,
+                format!(
+                    "the budget is {}: a cut to an earlier plan, which a total of plans nets",
+                    budget.value
+                ),
+            );
+        }
+        let complete = |p: &crate::model::Period| p.start.is_some() && p.end.is_some();
+        if !complete(period) || period.is_reversed() {
+            continue;
+        }
+        let earlier = budgets[..b].iter().position(|other| {
+            other.kind == budget.kind
+                && complete(&other.period)
+                && !other.period.is_reversed()
+                && other.period.certainly_overlaps(period)
+        });
+        if let Some(e) = earlier {
+            out.warning(
+                at().field("period"),
+                Code::BudgetOverlap,
+                format!(
+                    "the {} budget for {period} overlaps budgets[{e}], also {}, for {}: a plan \
+                     per period would count both",
+                    budget.kind.as_str(),
+                    budget.kind.as_str(),
+                    budgets[e].period
+                ),
+            );
+        }
     }
 }

@@ -46,8 +46,9 @@
 //! the table names other than the reader is read under the reader's name
 //! ([`CsvKind::synonyms`]: the contributions table's `date` is
 //! `received_on`). What a record table holds no column for (a person's
-//! affiliations, an agreement's amendments, a contribution's payments) is
-//! in the nested tables, which are not read, and stays as stored.
+//! affiliations, an agreement's amendments, a contribution's payments, a
+//! project's budgets) is in the nested tables, which are not read, and
+//! stays as stored.
 //!
 //! # Contributions (`contributions`)
 //!
@@ -107,6 +108,9 @@
 //! | `lead_office` | no | an organisation |
 //! | `parent` | no | the programme: a project, stored or earlier in the file, or the id of one anywhere in it |
 //! | `funding`, `accountable`, `extending`, `implementing` | no | lists of organisations in that IATI role; a stored project's partners in roles without a column stay |
+//!
+//! A project's budgets have no column: a file that updates a stored project
+//! keeps them as stored, and the `budgets` table (not read back) lists them.
 //!
 //! # Agreements (`agreements`)
 //!

@@ -23,7 +23,7 @@ const ROLE_COLUMNS: [(&str, ProjectRole); 4] = [
 /// earlier in the same file, or give the id of one anywhere in it. A row
 /// with the id (or natural key) of a project in `known` updates it: the
 /// fields of columns the file lacks, and those no column holds (titles and
-/// descriptions in other languages), stay as stored, and each partner
+/// descriptions in other languages, budgets), stay as stored, and each partner
 /// column replaces the partners in its role only, keeping the periods and
 /// order of those it lists again.
 pub fn read_projects(
@@ -107,6 +107,7 @@ pub fn read_projects(
             p.title_narratives.clone_from(&base.title_narratives);
             p.description_narratives
                 .clone_from(&base.description_narratives);
+            p.budgets.clone_from(&base.budgets);
             p.partners = merge_partners(rows, &base.partners, std::mem::take(&mut p.partners));
         }
         if let Some(id) = id

@@ -2,9 +2,9 @@
 //!
 //! [`read_str`] and [`read_file`] import an `iati-activities` file (or a
 //! bare `iati-activity`) as new records plus warnings; [`write`] exports
-//! projects with their organisations, contributions, indicators and MoUs as
-//! an `iati-activities` document that validates against the official 2.03
-//! schema.
+//! projects with their budgets, organisations, contributions, indicators
+//! and MoUs as an `iati-activities` document that validates against the
+//! official 2.03 schema.
 //!
 //! # What maps to what
 //!
@@ -29,7 +29,7 @@
 //! | types 5 to 10 (loans, equity, guarantees, reimbursements) | reported and skipped: not contributions |
 //! | `transaction/value`, `@currency` | `value`, actual; no `@currency` means the activity's `@default-currency`; neither is a warning and the transaction is skipped |
 //! | `transaction-date` (else `value/@value-date`) | `date` |
-//! | `budget` | a pledge of *estimated* value over the budget's period, from the activity's one funding organisation to its reporting organisation; without a single funder it is reported and skipped |
+//! | `budget` | a [`Budget`] of the project, whoever reports or funds the activity: `@type` → `kind` (1 original, 2 revised; none is original, as IATI assumes), `@status` → `status` (1 indicative, 2 committed; none is indicative), `period-start`, `period-end` → `period`, `value` → `value` exactly as written (negative, zero and any precision included) in its `@currency` or the activity's default, `value/@value-date` → `value_date`. A plan, not a contribution: no rollup counts it. One without a value, a currency or both readable ends of its period, or with a reversed period, is reported and skipped; an unknown type or status is reported and read as IATI's default |
 //! | `document-link` with category A09 | an MoU [`Agreement`] between the reporting organisation and every participating one, linked to the project, keyed by activity and `@url` (else its place); `document-date` → `signed` |
 //! | `result/indicator` | an [`Indicator`]: measure 1 → count (unit `units`), 2 → percentage (unit `%`), 3 → nominal (`category`), 4 → ordinal (`rank`), 5 → qualitative (`words`); the indicator's title, else its result's; aggregation `latest`, as IATI does not say how values combine |
 //! | `baseline` (`@value`, `@iso-date` else `@year`, `comment`) | `baseline`, its period the baseline's date |
@@ -87,7 +87,7 @@
 //! the stored records and so changes nothing. Each record is found by what
 //! the file names it by: a project exported without an identifier of its
 //! own by the id its activity identifier ends with; a contribution by the
-//! id in `transaction/@ref` or `budget/@partnercrm:ref`; a payment, written
+//! id in `transaction/@ref`; a payment, written
 //! as a transaction of its own, by its pledge's id in
 //! `@partnercrm:payment-of`; an agreement by the id in `document-link/@url`;
 //! an indicator by its natural key, its activity and title. A record found
@@ -112,12 +112,21 @@
 //! attribute). Contributions earmarked for the project become transactions:
 //! cash → 1 (incoming funds) when received by the reporting organisation,
 //! else 3 (disbursement); an actual pledge → 11 (incoming commitment) or 2
-//! (outgoing commitment); an estimated pledge → a `budget`; payments against
-//! a pledge → further transactions 1 or 3. What IATI has no attribute for, a
-//! budget's contribution and a payment's pledge, is written in partnercrm's
-//! own namespace (`urn:partnercrm:iati`, declared on the element), which the
-//! schema allows and other readers ignore. In-kind gifts, services and
-//! contributions of unknown value have no IATI transaction and are left out.
+//! (outgoing commitment); payments against a pledge → further transactions 1
+//! or 3. What IATI has no attribute for, a payment's pledge, is written in
+//! partnercrm's own namespace (`urn:partnercrm:iati`, declared on the
+//! element), which the schema allows and other readers ignore. In-kind
+//! gifts, services, contributions of unknown value and estimated pledges
+//! have no IATI transaction and are left out: an estimate is no
+//! transaction, and no budget either, which is the project's own plan. The
+//! project's budgets are written after its sectors, each with its type,
+//! status, both ends of its period (a month or a year as its first and last
+//! day), and its value with the value date (the period's start when none is
+//! held); a budget without both ends cannot be written, and the export is
+//! refused naming it. Older exports wrote each estimated pledge as a
+//! `budget` naming it in `@partnercrm:ref`: read into the store it came
+//! from, such a budget is that pledge again and is skipped; read anywhere
+//! else, it is a budget.
 //! Dates known only to a month or a year are written as their first day (a
 //! period's end as its last). Agreements linked to the project, and MoUs all
 //! of whose parties take part in it, become a `document-link` of category
@@ -177,7 +186,8 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x0b1a_7e5c_3d2f_4a8e_9c61_5f0e_2d47_a90
 /// namespaces on its elements, and other readers ignore them.
 const OWN_NAMESPACE: &str = "urn:partnercrm:iati";
 
-/// On a `budget`: the id of the estimated pledge it was written for.
+/// On a `budget` of an older export: the id of the estimated pledge it was
+/// written for, which is no budget of the project.
 const OWN_REF: &str = "partnercrm:ref";
 
 /// On a `document-link` of an MoU: `true` when the MoU is not linked to the

@@ -526,7 +526,7 @@ struct Reader<'k> {
     /// Known projects with no IATI identifier, which an export names by id.
     unidentified: IdSet<ProjectId>,
     known: Known<'k>,
-    /// Known contributions a transaction or budget of the file has named.
+    /// Known contributions a transaction of the file has named.
     named: IdSet<ContributionId>,
     /// The current activity's transactions by `@ref`, as indexes into
     /// `contributions`: what a payment names.
@@ -1159,7 +1159,9 @@ impl<'k> Reader<'k> {
             self.transaction(&context, transaction, i);
         }
         for (i, budget) in activity.children_named("budget") {
-            self.budget(&context, budget, i);
+            if let Some(budget) = self.budget(&context, budget, i) {
+                project.budgets.push(budget);
+            }
         }
         for (i, link) in activity.children_named("document-link") {
             self.document_link(&context, &project, link, i);
@@ -1469,7 +1471,7 @@ impl<'k> Reader<'k> {
             &format!("{at}/{attribute}"),
             Code::IatiInvalidValue,
             format!(
-                "contribution {id} is named by an earlier transaction or budget too; this one is \
+                "contribution {id} is named by an earlier transaction too; this one is \
                  read as a contribution of its own"
             ),
         );
@@ -1490,43 +1492,47 @@ impl<'k> Reader<'k> {
         content_id("contribution", &content, &mut self.seen).into()
     }
 
-    fn budget(&mut self, context: &Activity<'_>, budget: &Element, i: usize) {
+    /// A budget of the activity's project, whoever reports or funds the
+    /// activity: a plan, never a contribution. What cannot be held (no
+    /// amount, no currency, an end of the period missing or unreadable, a
+    /// reversed period) is a warning, and `None`.
+    fn budget(&mut self, context: &Activity<'_>, budget: &Element, i: usize) -> Option<Budget> {
         let at = format!("{}/budget[{i}]", context.path);
-        let (Some(donor), Some(recipient)) = (context.funder, context.reporting) else {
-            self.warn(
-                &at,
-                Code::IatiUnsupported,
-                "a budget becomes an estimated pledge from the activity's one funding organisation \
-                 to its reporting organisation; this activity has no single funder",
-            );
-            return;
-        };
-        if donor == recipient {
-            self.warn(
-                &at,
-                Code::IatiUnsupported,
-                "the activity's funder reports it, so its budget is not a pledge between two organisations",
-            );
-            return;
+        // Older partnercrm exports wrote each estimated pledge as a budget
+        // naming it: read into the store it came from, that is the stored
+        // pledge again, not a plan of the project.
+        let pledge = budget
+            .attr(OWN_REF)
+            .and_then(|r| Uuid::parse_str(r.trim()).ok())
+            .map(ContributionId::from);
+        if pledge.is_some_and(|id| self.known.contributions.contains_key(&id)) {
+            return None;
         }
-        let Some(money) = self.money(context, budget.child("value"), &at) else {
-            return;
-        };
+        let (value, value_date) = self.budget_value(context, budget.child("value"), &at)?;
         let mut ends = [None, None];
         for (slot, name) in ["period-start", "period-end"].iter().enumerate() {
             let text = budget.child(name).and_then(|p| p.attr("iso-date"));
             match text.map(|t| (t, iso_date(t))) {
                 Some((_, Some(day))) => ends[slot] = Some(day),
-                Some((t, None)) => self.warn(
-                    &format!("{at}/{name}/@iso-date"),
-                    Code::IatiInvalidValue,
-                    format!("{t:?} is not a date (YYYY-MM-DD)"),
-                ),
-                None => self.warn(
-                    &format!("{at}/{name}"),
-                    Code::IatiMissingElement,
-                    format!("the budget has no {name}"),
-                ),
+                Some((t, None)) => {
+                    self.warn(
+                        &format!("{at}/{name}/@iso-date"),
+                        Code::IatiInvalidValue,
+                        format!("{t:?} is not a date (YYYY-MM-DD); the budget is skipped"),
+                    );
+                    return None;
+                }
+                None => {
+                    self.warn(
+                        &format!("{at}/{name}"),
+                        Code::IatiMissingElement,
+                        format!(
+                            "the budget has no {name}, which IATI requires of a budget's period; \
+                             it is skipped"
+                        ),
+                    );
+                    return None;
+                }
             }
         }
         let period = Period::new(ends[0], ends[1]);
@@ -1536,19 +1542,119 @@ impl<'k> Reader<'k> {
                 Code::IatiInvalidValue,
                 format!("the budget period {period} ends before it starts; it is skipped"),
             );
-            return;
+            return None;
         }
-        let mut contribution = Contribution::new(ContributionKind::Pledge, donor, recipient);
-        contribution.value = ContributionValue::Estimated { money };
-        contribution.period = period;
-        contribution.project = Some(context.project);
-        // A budget partnercrm wrote for a known estimated pledge names it.
-        contribution.id =
-            match self.named_contribution(budget.attr(OWN_REF), &at, &format!("@{OWN_REF}")) {
-                Some(id) => id,
-                None => self.contribution_id(context, &contribution),
-            };
-        self.contributions.push(contribution);
+        // IATI: "if the @type attribute is omitted, then BudgetType code 1
+        // (Original) is assumed", and a missing @status is indicative.
+        let kind = match budget.attr("type") {
+            None => BudgetKind::Original,
+            Some(code) => BudgetKind::from_iati_code(code).unwrap_or_else(|| {
+                self.warn(
+                    &format!("{at}/@type"),
+                    Code::IatiUnknownCode,
+                    format!(
+                        "{code:?} is not an IATI BudgetType code; the budget is held as original, \
+                         as IATI assumes when none is given"
+                    ),
+                );
+                BudgetKind::Original
+            }),
+        };
+        let status = match budget.attr("status") {
+            None => BudgetStatus::Indicative,
+            Some(code) => BudgetStatus::from_iati_code(code).unwrap_or_else(|| {
+                self.warn(
+                    &format!("{at}/@status"),
+                    Code::IatiUnknownCode,
+                    format!(
+                        "{code:?} is not an IATI BudgetStatus code; the budget is held as \
+                         indicative, as IATI assumes when none is given"
+                    ),
+                );
+                BudgetStatus::Indicative
+            }),
+        };
+        Some(Budget {
+            kind,
+            status,
+            period,
+            value,
+            value_date,
+        })
+    }
+
+    /// A budget's amount as the publisher wrote it (negative, zero and at
+    /// any precision included), in its currency or the activity's default,
+    /// with its value date when readable.
+    fn budget_value(
+        &mut self,
+        context: &Activity<'_>,
+        value: Option<&Element>,
+        at: &str,
+    ) -> Option<(Money, Option<PartialDate>)> {
+        let at = format!("{at}/value");
+        let Some(value) = value else {
+            self.warn(
+                &at,
+                Code::IatiMissingElement,
+                "the budget has no value; it is skipped",
+            );
+            return None;
+        };
+        let Some(text) = value.trimmed_text() else {
+            self.warn(
+                &at,
+                Code::IatiMissingElement,
+                "the budget's value is empty; it is skipped",
+            );
+            return None;
+        };
+        let Ok(amount) = Decimal::from_str_exact(text) else {
+            self.warn(
+                &at,
+                Code::IatiInvalidValue,
+                format!(
+                    "{text:?} is not a decimal amount partnercrm can hold exactly; the budget is \
+                     skipped"
+                ),
+            );
+            return None;
+        };
+        let Some(code) = value.attr("currency").or(context.currency) else {
+            self.warn(
+                &format!("{at}/@currency"),
+                Code::IatiMissingCurrency,
+                "the budget's value names no currency and the activity has no default-currency; \
+                 it is skipped",
+            );
+            return None;
+        };
+        let Ok(currency) = Currency::from_code(code.trim()) else {
+            self.warn(
+                &format!("{at}/@currency"),
+                Code::IatiUnknownCode,
+                format!("{code:?} is not an ISO 4217 currency code; the budget is skipped"),
+            );
+            return None;
+        };
+        let value_date = match value.attr("value-date") {
+            None => None,
+            Some(text) => {
+                let date = iso_date(text);
+                if date.is_none() {
+                    self.warn(
+                        &format!("{at}/@value-date"),
+                        Code::IatiInvalidValue,
+                        format!(
+                            "{text:?} is not a date (YYYY-MM-DD); the budget is held without \
+                             its value date"
+                        ),
+                    );
+                }
+                date
+            }
+        };
+        Some((Money { amount, currency }, value_date))
     }
 
     fn document_link(
@@ -1955,12 +2061,13 @@ fn merge_project(known: &Project, echo: Option<&Project>, out: &mut Project) {
         status: _,
         lead_office: _,
         partners: _,
+        budgets: _,
         parent: _,
     } = known;
     settle!(known, echo, out;
         carried: [title, title_narratives] [iati_identifier]
             [description, description_narratives] [countries] [sectors] [other_sectors] [period] [status]
-            [lead_office] [partners]
+            [lead_office] [partners] [budgets]
         kept: acronym, aliases, places, themes);
     // Partners the file changed: those it names in the role the store has
     // them in keep the period IATI has no place for.

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{OWN_NAMESPACE, OWN_PARTIES_ONLY, OWN_PAYMENT_OF, OWN_REF};
+use super::{OWN_NAMESPACE, OWN_PARTIES_ONLY, OWN_PAYMENT_OF};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::*;
 use crate::validate::{Code, Path, Problem, Report, Severity};
@@ -379,20 +379,15 @@ impl<'d> Writer<'d> {
                 esc(&sector.code)
             );
         }
-        let contributions: Vec<&Contribution> = self
+        for (b, budget) in project.budgets.iter().enumerate() {
+            Self::budget(out, project, b, budget)?;
+        }
+        let contributions = self
             .data
             .contributions
             .iter()
-            .filter(|c| c.project == Some(project.id))
-            .collect();
-        for c in &contributions {
-            if let (ContributionKind::Pledge, ContributionValue::Estimated { money }) =
-                (c.kind, &c.value)
-            {
-                Self::budget(out, c, money);
-            }
-        }
-        for c in &contributions {
+            .filter(|c| c.project == Some(project.id));
+        for c in contributions {
             self.transactions(out, project, reporting, c)?;
         }
         for agreement in self.agreements(project) {
@@ -442,30 +437,40 @@ impl<'d> Writer<'d> {
         Ok(())
     }
 
-    fn budget(out: &mut String, c: &Contribution, money: &Money) {
-        let start = c.period.start.or(c.date);
-        let end = c.period.end.or(c.date).or(start);
-        let (Some(start), Some(end)) = (start, end) else {
-            return;
+    /// One of the project's budgets, as the schema has it: both ends of the
+    /// period, and a value date (the period's start when none is held).
+    fn budget(out: &mut String, project: &Project, b: usize, budget: &Budget) -> Result<()> {
+        let (Some(start), Some(end)) = (budget.period.start, budget.period.end) else {
+            return Err(Error::Parse {
+                what: "project",
+                input: project.title.clone(),
+                reason: format!(
+                    "its budgets[{b}] runs {}, and an IATI budget needs a period-start and a \
+                     period-end",
+                    budget.period
+                ),
+            });
         };
         let start = iso(first_day(start));
-        // IATI gives a budget no reference of its own: the contribution's id
-        // goes in partnercrm's namespace, which the schema allows, declared
-        // where it is used.
+        let value_date = budget
+            .value_date
+            .map_or_else(|| start.clone(), |d| iso(first_day(d)));
         let _ = writeln!(
             out,
-            "  <budget type=\"1\" status=\"1\" xmlns:partnercrm=\"{OWN_NAMESPACE}\" {OWN_REF}=\"{}\">",
-            c.id
+            "  <budget type=\"{}\" status=\"{}\">",
+            budget.kind.iati_code(),
+            budget.status.iati_code()
         );
         let _ = writeln!(out, "   <period-start iso-date=\"{start}\"/>");
         let _ = writeln!(out, "   <period-end iso-date=\"{}\"/>", iso(end.latest()));
         let _ = writeln!(
             out,
-            "   <value currency=\"{}\" value-date=\"{start}\">{}</value>",
-            money.currency.code(),
-            money.amount
+            "   <value currency=\"{}\" value-date=\"{value_date}\">{}</value>",
+            budget.value.currency.code(),
+            budget.value.amount
         );
         out.push_str("  </budget>\n");
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -4,7 +4,8 @@
 //! OrganisationRegistrationAgency.xml, OrganisationType.xml, Sector.xml,
 //! ActivityDateType.xml, ActivityStatus.xml, IndicatorMeasure.xml,
 //! OrganisationRole.xml, TransactionType.xml, OrganisationIdentifier.xml,
-//! IATIOrganisationIdentifier.xml and CRSChannelCode.xml
+//! IATIOrganisationIdentifier.xml, CRSChannelCode.xml, BudgetType.xml and
+//! BudgetStatus.xml
 //! (shared/iati/codelists; see SOURCES.txt there for provenance).
 //! Upstream:
 //! - IATI/IATI-Codelists-NonEmbedded commit 7aeece773c60afa0265eb95e988d5e61e96d8482
@@ -4413,6 +4414,12 @@ pub(crate) static ACTIVITY_STATUSES: &[(&str, &str)] = &[
     ("5", "Cancelled"),
     ("6", "Suspended"),
 ];
+
+/// Every BudgetStatus.xml item as (budget status code, English name), in numeric order.
+pub(crate) static BUDGET_STATUSES: &[(&str, &str)] = &[("1", "Indicative"), ("2", "Committed")];
+
+/// Every BudgetType.xml item as (budget type code, English name), in numeric order.
+pub(crate) static BUDGET_TYPES: &[(&str, &str)] = &[("1", "Original"), ("2", "Revised")];
 
 /// Every IndicatorMeasure.xml item as (indicator measure code, English name), in numeric order.
 pub(crate) static INDICATOR_MEASURES: &[(&str, &str)] = &[
