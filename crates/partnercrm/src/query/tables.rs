@@ -37,16 +37,22 @@ use crate::model::exact;
 use crate::model::*;
 use crate::{Error, Result};
 
-/// Decimal places of money columns: enough for every ISO 4217 minor unit,
-/// and all an amount may have ([`exact::MONEY_DECIMALS`]).
+/// The fewest decimal places of a money column: enough for every ISO 4217
+/// minor unit ([`exact::MONEY_DECIMALS`]). A column whose amounts have more
+/// takes as many as its most precise amount has.
 pub const MONEY_SCALE: i8 = exact::MONEY_DECIMALS as i8;
-/// Decimal places of indicator value and percent columns, all a value may
-/// have ([`exact::VALUE_DECIMALS`]).
+/// The fewest decimal places of an indicator value or percent column, all
+/// a value may have ([`exact::VALUE_DECIMALS`]).
 pub const VALUE_SCALE: i8 = exact::VALUE_DECIMALS as i8;
-/// Digits of every decimal column: Arrow's widest `decimal128`, whose 38
-/// digits hold every `Decimal` (29 digits) at either scale, so every
-/// stored figure leaves exactly.
+/// Digits of every decimal column: Arrow's widest `decimal128`. They hold
+/// every `Decimal` (29 digits) at up to 9 decimals, and a column of
+/// amounts as precise as publishers write them (12 decimals beside 10^20);
+/// a column that cannot hold all its values at one scale is an error,
+/// never a cut.
 pub const DECIMAL_PRECISION: u8 = 38;
+
+const MONEY: u32 = exact::MONEY_DECIMALS;
+const VALUE: u32 = exact::VALUE_DECIMALS;
 
 /// The names of the tables, in the order [`table`] knows them.
 pub const TABLES: &[&str] = &[
@@ -94,7 +100,8 @@ fn unknown_table(name: &str) -> Error {
 
 /// One table of a data set as an Arrow record batch.
 pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
-    let mut c = Columns::default();
+    let table = TABLES.iter().copied().find(|t| *t == name).unwrap_or("");
+    let mut c = Columns::of(table);
     match name {
         "organisations" => organisations(&data.organisations, &mut c),
         "people" => people(&data.people, &mut c),
@@ -121,8 +128,19 @@ pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
 /// Columns under construction.
 #[derive(Default)]
 struct Columns {
+    /// The table's name, for errors.
+    table: &'static str,
     fields: Vec<Field>,
     arrays: Vec<ArrayRef>,
+}
+
+impl Columns {
+    fn of(table: &'static str) -> Self {
+        Self {
+            table,
+            ..Self::default()
+        }
+    }
 }
 
 fn days(date: NaiveDate) -> i32 {
@@ -255,29 +273,61 @@ impl Columns {
         );
     }
 
-    /// A `decimal128(38, scale)` column. Each cell is the value's digits at
-    /// `scale` decimals, widened exactly in an `i128`: the 38 digits hold
-    /// every `Decimal` at up to 9 decimals, so no value is cut to fit.
+    /// A `decimal128(38, scale)` column holding every value exactly: its
+    /// scale is the most decimals any value has (trailing zeros aside), and
+    /// at least `least`. Each cell is the value's digits at that scale,
+    /// widened exactly in an `i128`. When 38 digits cannot hold every value
+    /// at one scale (10^28 beside 10^-20), nothing is cut to fit:
+    /// [`Error::Overflow`] names the two values' records (`record` gives
+    /// a row's record, where it has one).
     fn decimal(
         &mut self,
         name: &str,
-        scale: i8,
+        least: u32,
         values: impl Iterator<Item = Option<Decimal>>,
+        record: impl Fn(usize) -> Option<RecordRef>,
     ) -> Result<()> {
-        let wanted = u32::from(scale.unsigned_abs());
-        let mut mantissas = Vec::with_capacity(values.size_hint().0);
-        for value in values {
+        let values: Vec<Option<Decimal>> = values.collect();
+        // The finest value sets the scale; `normalize` drops trailing zeros,
+        // which are no loss.
+        let (finest, scale) = values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (i, v.normalize().scale())))
+            .max_by_key(|(i, scale)| (*scale, std::cmp::Reverse(*i)))
+            .filter(|(_, scale)| *scale > least)
+            .map_or((None, least), |(i, scale)| (Some(i), scale));
+        let mut mantissas = Vec::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate() {
             mantissas.push(match value {
                 None => None,
-                Some(value) => Some(mantissa_at(value, wanted).map_err(|reason| Error::Parse {
-                    what: "decimal",
-                    input: value.to_string(),
-                    reason: format!("{reason} do not fit column {name}"),
+                Some(value) => Some(mantissa_at(*value, scale).ok_or_else(|| {
+                    let fine = finest.and_then(|at| values[at]);
+                    let mut records: Vec<RecordRef> = record(i).into_iter().collect();
+                    if let Some(other) = finest.and_then(&record)
+                        && !records.contains(&other)
+                    {
+                        records.push(other);
+                    }
+                    Error::Overflow {
+                        what: format!(
+                            "the Arrow column {}{name}, a decimal128 of {DECIMAL_PRECISION} \
+                             digits, holding {value}{} at one scale ({scale} decimals)",
+                            if self.table.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{}.", self.table)
+                            },
+                            fine.map_or_else(String::new, |f| format!(" and {f}")),
+                        ),
+                        records,
+                    }
                 })?),
             });
         }
+        // `scale` is at most 28, a `Decimal`'s most.
         let array = Decimal128Array::from(mantissas)
-            .with_precision_and_scale(DECIMAL_PRECISION, scale)
+            .with_precision_and_scale(DECIMAL_PRECISION, scale as i8)
             .map_err(arrow)?;
         self.push(name, Arc::new(array), true);
         Ok(())
@@ -290,8 +340,9 @@ impl Columns {
 
 /// The digits of `value` at `scale` decimals, as a `decimal128` cell holds
 /// them: 10^25 at 4 decimals is 10^29, which `Decimal::rescale` would
-/// silently take to 3 decimals instead.
-fn mantissa_at(value: Decimal, scale: u32) -> std::result::Result<i128, String> {
+/// silently take to 3 decimals instead. `None` when they are more than a
+/// cell's 38 digits, or when `value` has more decimals than `scale`.
+fn mantissa_at(value: Decimal, scale: u32) -> Option<i128> {
     // Trailing zeros beyond the scale are no loss.
     let value = if value.scale() > scale {
         value.normalize()
@@ -299,13 +350,12 @@ fn mantissa_at(value: Decimal, scale: u32) -> std::result::Result<i128, String> 
         value
     };
     if value.scale() > scale {
-        return Err(format!("more than {scale} decimal places"));
+        return None;
     }
-    let digits = 10i128
+    10i128
         .checked_pow(scale - value.scale())
         .and_then(|factor| value.mantissa().checked_mul(factor))
-        .filter(|m| m.unsigned_abs() < 10u128.pow(u32::from(DECIMAL_PRECISION)));
-    digits.ok_or_else(|| format!("more than {DECIMAL_PRECISION} digits"))
+        .filter(|m| m.unsigned_abs() < 10u128.pow(u32::from(DECIMAL_PRECISION)))
 }
 
 fn uuid_of(id: impl Into<RecordRef>) -> uuid::Uuid {
@@ -417,8 +467,9 @@ fn contributions(rows: &[Contribution], c: &mut Columns) -> Result<()> {
     );
     c.decimal(
         "amount",
-        MONEY_SCALE,
+        MONEY,
         rows.iter().map(|r| r.value.money().map(|m| m.amount)),
+        |i| rows.get(i).map(|r| r.id.into()),
     )?;
     c.text(
         "currency",
@@ -445,8 +496,9 @@ fn payments(rows: &[Contribution], c: &mut Columns) -> Result<()> {
     c.date("date", flat.iter().map(|(_, p)| Some(p.date)));
     c.decimal(
         "amount",
-        MONEY_SCALE,
+        MONEY,
         flat.iter().map(|(_, p)| Some(p.amount.amount)),
+        |i| flat.get(i).map(|(r, _)| r.id.into()),
     )?;
     c.text(
         "currency",
@@ -468,13 +520,19 @@ fn allocations(rows: &[Contribution], c: &mut Columns) -> Result<()> {
         "project",
         flat.iter().map(|(_, a)| Some(uuid_of(a.project))),
     );
-    c.decimal("amount", MONEY_SCALE, flat.iter().map(|(_, a)| a.amount))?;
+    let record = |i: usize| flat.get(i).map(|(r, _)| r.id.into());
+    c.decimal("amount", MONEY, flat.iter().map(|(_, a)| a.amount), record)?;
     c.text(
         "currency",
         flat.iter()
             .map(|(r, a)| a.amount.and(r.value.money()).map(|m| m.currency.code())),
     );
-    c.decimal("percent", VALUE_SCALE, flat.iter().map(|(_, a)| a.percent))?;
+    c.decimal(
+        "percent",
+        VALUE,
+        flat.iter().map(|(_, a)| a.percent),
+        record,
+    )?;
     Ok(())
 }
 
@@ -565,8 +623,9 @@ fn observations(rows: &[Indicator], c: &mut Columns) -> Result<()> {
     c.text("type", flat.iter().map(|(_, t, _)| Some(*t)));
     c.decimal(
         "value",
-        VALUE_SCALE,
+        VALUE,
         flat.iter().map(|(_, _, o)| Some(o.value)),
+        |i| flat.get(i).map(|(r, _, _)| r.id.into()),
     )?;
     c.text(
         "qualifier",
@@ -668,7 +727,7 @@ fn notes(rows: &[Note], c: &mut Columns) {
 pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
     use super::rollup::{Dimension, Key};
     let rows = &result.rows;
-    let mut c = Columns::default();
+    let mut c = Columns::of("rollup");
     for (i, dimension) in result.group_by.iter().enumerate() {
         let name = dimension.as_str();
         match dimension {
@@ -712,21 +771,27 @@ pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
         "currency",
         rows.iter().map(|r| r.currency.map(|c| c.code())),
     );
-    c.decimal("pledged", MONEY_SCALE, rows.iter().map(|r| Some(r.pledged)))?;
+    // A row's records are its contributions, which the rollup does not
+    // list; the error names the figures.
+    let none = |_: usize| None;
+    c.decimal("pledged", MONEY, rows.iter().map(|r| Some(r.pledged)), none)?;
     c.decimal(
         "received",
-        MONEY_SCALE,
+        MONEY,
         rows.iter().map(|r| Some(r.received)),
+        none,
     )?;
     c.decimal(
         "outstanding",
-        MONEY_SCALE,
+        MONEY,
         rows.iter().map(|r| Some(r.outstanding)),
+        none,
     )?;
     c.decimal(
         "committed",
-        MONEY_SCALE,
+        MONEY,
         rows.iter().map(|r| Some(r.committed)),
+        none,
     )?;
     c.count("contributions", rows.iter().map(|r| r.contributions));
     c.count("unknown_amounts", rows.iter().map(|r| r.unknown_amounts));
@@ -750,7 +815,7 @@ pub fn outcomes_table(
         .iter()
         .map(|p| (p.id, p.title.as_str()))
         .collect();
-    let mut c = Columns::default();
+    let mut c = Columns::of("outcomes");
     c.id("project", outcomes.iter().map(|o| Some(uuid_of(o.project))));
     c.text(
         "project_title",
@@ -762,16 +827,18 @@ pub fn outcomes_table(
         "aggregation",
         outcomes.iter().map(|o| Some(o.aggregation.as_str())),
     );
-    c.decimal("target", VALUE_SCALE, outcomes.iter().map(|o| o.target))?;
-    c.decimal("actual", VALUE_SCALE, outcomes.iter().map(|o| o.actual))?;
+    let none = |_: usize| None;
+    c.decimal("target", VALUE, outcomes.iter().map(|o| o.target), none)?;
+    c.decimal("actual", VALUE, outcomes.iter().map(|o| o.actual), none)?;
     c.text(
         "qualifier",
         outcomes.iter().map(|o| Some(o.qualifier.as_str())),
     );
     c.decimal(
         "achievement",
-        VALUE_SCALE,
+        VALUE,
         outcomes.iter().map(|o| o.achievement),
+        none,
     )?;
     c.count("indicators", outcomes.iter().map(|o| o.indicators));
     c.finish()
@@ -852,6 +919,59 @@ mod tests {
             .downcast_ref::<StringViewArray>()
             .expect("text");
         assert_eq!(precision.value(0), "month");
+    }
+
+    fn amounts(data: &Dataset) -> Result<(DataType, Vec<String>)> {
+        let batch = table(data, "contributions")?;
+        let amount = batch.column_by_name("amount").expect("amount");
+        let cells = amount
+            .as_any()
+            .downcast_ref::<Decimal128Array>()
+            .expect("decimal");
+        let text = (0..cells.len()).map(|i| cells.value_as_string(i)).collect();
+        Ok((amount.data_type().clone(), text))
+    }
+
+    fn gifts(amounts: &[&str]) -> Dataset {
+        let mut data = Dataset::new();
+        let a = OrganisationId::new();
+        for amount in amounts {
+            let mut gift = Contribution::new(ContributionKind::Cash, a, a);
+            gift.value = ContributionValue::actual(Money::parse(amount, "USD").expect("money"));
+            data.contributions.push(gift);
+        }
+        data
+    }
+
+    #[test]
+    fn a_money_column_is_as_precise_as_its_most_precise_amount() {
+        let (kind, cells) =
+            amounts(&gifts(&["44414.824494500004", "-12.5", "100.000"])).expect("builds");
+        assert_eq!(kind, DataType::Decimal128(38, 12));
+        assert_eq!(
+            cells,
+            ["44414.824494500004", "-12.500000000000", "100.000000000000"]
+        );
+        // Never fewer than four decimals.
+        let (kind, _) = amounts(&gifts(&["1"])).expect("builds");
+        assert_eq!(kind, DataType::Decimal128(38, MONEY_SCALE));
+        // The largest amount beside a twelve-decimal one still fits.
+        let (kind, cells) =
+            amounts(&gifts(&["79228162514264337593543950", "0.000000000001"])).expect("builds");
+        assert_eq!(kind, DataType::Decimal128(38, 12));
+        assert_eq!(cells[0], "79228162514264337593543950.000000000000");
+    }
+
+    #[test]
+    fn a_column_that_cannot_hold_every_amount_at_one_scale_is_an_error_naming_both() {
+        let data = gifts(&["10000000000000000000000000000", "0.00000000000000000001"]);
+        let Err(Error::Overflow { what, records }) = amounts(&data) else {
+            panic!("38 digits hold 10^28 and 10^-20 at one scale");
+        };
+        assert!(what.contains("contributions.amount"), "{what}");
+        assert!(what.contains("0.00000000000000000001"), "{what}");
+        let ids: Vec<RecordRef> = data.contributions.iter().map(|c| c.id.into()).collect();
+        assert_eq!(records, ids);
     }
 
     #[test]

@@ -133,11 +133,9 @@ codes! {
     EmptyText = "text.empty",
     /// A period ends before it starts.
     EndBeforeStart = "date.end_before_start",
-    /// An amount is zero or negative.
+    /// An amount is zero, or negative where it cannot be a reversal: only an
+    /// actual cash or pledge amount may be negative.
     MoneyNotPositive = "money.not_positive",
-    /// An amount has more decimals than its currency's minor unit, or than
-    /// the 4 the money columns hold for a currency without one.
-    MoneyTooManyDecimals = "money.too_many_decimals",
     /// Amounts that must be totalled to check a rule (a pledge's payments, a
     /// contribution's allocations) sum beyond what partnercrm computes with
     /// exactly.
