@@ -887,7 +887,8 @@ fn every_code_is_exercised_by_a_test_here() {
         include_str!("validate.rs"),
         include_str!("csv.rs"),
         include_str!("iati.rs"),
-        include_str!("iati_identity.rs")
+        include_str!("iati_identity.rs"),
+        include_str!("iati_accounting.rs")
     );
     for code in Code::ALL {
         let variant = format!("{code:?}");
