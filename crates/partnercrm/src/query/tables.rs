@@ -2,11 +2,12 @@
 //!
 //! One table per entity, plus one per nested list (an agreement's parties, a
 //! group's memberships), so that every cell is a plain value or a list of
-//! them. Money is `decimal128(38, 4)` beside its currency, indicator values
-//! and percents `decimal128(38, 6)`: 38 digits hold every `Decimal` at those
-//! scales, so every stored figure is in its table exactly (the bounds are
-//! in [`exact`](crate::model::exact#amount-bounds)). Dates are
-//! `date32`. A date known only to a month or year is given as its first day
+//! them. Money is `decimal128(38, s)` beside its currency, `s` the most
+//! decimals an amount of the column has and at least 4; indicator values and
+//! percents are `decimal128(38, 6)`. So every stored figure is in its table
+//! exactly, and a column 38 digits cannot hold at one scale is an error,
+//! never a cut (the bounds are in
+//! [`exact`](crate::model::exact#amount-bounds)). Dates are `date32`. A date known only to a month or year is given as its first day
 //! (for a start or a single date) or last day (for an end); in the record
 //! tables a `_precision` column beside every date says how precise the source
 //! is. References are ids. Text columns are Arrow string views, which polars
