@@ -202,16 +202,17 @@ fuzz_target!(|bytes: &[u8]| {
     }
     for name in tables::TABLES {
         let batch = tables::table(&data, name);
+        // A valid data set has every table, unless a column cannot hold its
+        // amounts at one scale (10^28 beside 10^-20): that is an overflow.
         assert!(
-            batch.is_ok() || !clean,
+            batch.is_ok() || !clean || matches!(batch, Err(partnercrm::Error::Overflow { .. })),
             "{name}: a valid data set has every table"
         );
         if let Ok(batch) = batch {
             let _ = partnercrm::io::csv::write_table(&batch);
         }
     }
-    if clean {
-        let batch = tables::table(&data, "contributions").expect("table");
+    if clean && let Ok(batch) = tables::table(&data, "contributions") {
         let column = batch.column_by_name("amount").expect("amount");
         let amounts = column
             .as_any()

@@ -19,16 +19,16 @@ def test_import_csv_all_or_nothing_and_idempotent(store: pc.Store, tmp_path: Pat
     assert (again["inserted"], again["unchanged"], again["revision"]) == (0, 2, None)
 
     bad = tmp_path / "bad.csv"
-    bad.write_text(GIFTS + "Nobody,IOM Angola,cash,1,USD,2004,\nChevron,IOM Angola,cash,1.5,JPY,2004,\n")
+    bad.write_text(GIFTS + "Nobody,IOM Angola,cash,1,USD,2004,\nChevron,IOM Angola,cash,0,JPY,2004,\n")
     with pytest.raises(pc.ValidationError) as info:
         store.import_csv(bad)
     # Cells that cannot be read are reported first, all of them; rules run on what reads.
     assert [(p.path, p.code) for p in info.value.problems] == [("bad.csv[4].donor", "csv.unknown_reference")]
-    bad.write_text(GIFTS + "Chevron,IOM Angola,cash,1.5,JPY,2004,\n")
+    bad.write_text(GIFTS + "Chevron,IOM Angola,cash,0,JPY,2004,\n")
     with pytest.raises(pc.ValidationError) as info:
         store.import_csv(bad)
     errors = [(p.path, p.code) for p in info.value.problems if p.severity == "error"]
-    assert errors == [("contributions[2].value", "money.too_many_decimals")]
+    assert errors == [("contributions[2].value", "money.not_positive")]
     assert len(store.all(pc.Contribution)) == 23
 
 

@@ -37,6 +37,32 @@ def test_money_is_decimal128_with_its_currency_and_dates_are_date32(seed: pc.Dat
     assert seed.table("contributions").to_pandas()["amount"].dropna().map(type).eq(Decimal).all()
 
 
+def test_money_keeps_every_decimal_and_reversals_stay_negative() -> None:
+    sida = pc.Organisation(name="Sida", kind="government")
+    undp = pc.Organisation(name="UNDP", kind="un_agency")
+    gifts = [
+        pc.Contribution(
+            kind="cash", donor=sida, recipient=undp, date="2020-03",
+            value={"basis": "actual", "amount": Decimal(amount), "currency": "USD"},
+        )
+        for amount in ("199593.9043348597", "-50.25")
+    ]
+    data = pc.Dataset(sida, undp, *gifts)
+    assert [p.code for p in data.validate() if p.severity == "error"] == []
+    assert [g.value["amount"] for g in data.records(pc.Contribution)] == [
+        Decimal("199593.9043348597"),
+        Decimal("-50.25"),
+    ]
+    # The column is as precise as its most precise amount: nothing is cut.
+    arrow = pa.table(data.table("contributions"))
+    assert arrow.schema.field("amount").type == pa.decimal128(38, 10)
+    assert [str(a) for a in arrow.column("amount").to_pylist()] == ["199593.9043348597", "-50.2500000000"]
+    assert str(data.table("contributions").to_polars()["amount"].dtype) == "Decimal(precision=38, scale=10)"
+    # Totals net the reversal, to the last decimal.
+    totals = data.rollup(["donor"]).to_polars()
+    assert totals.row(0, named=True)["received"] == Decimal("199543.6543348597")
+
+
 def test_duckdb_reads_tables_directly(seed: pc.Dataset) -> None:
     memberships = seed.table("memberships")  # noqa: F841 - DuckDB finds it by name
     count = duckdb.sql("select count(*) from memberships where start <= date '2004-01-01'").fetchall()[0]

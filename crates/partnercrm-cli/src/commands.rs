@@ -449,9 +449,12 @@ fn section_table(
                     ]);
                 }
                 for (currency, amount) in &d.totals {
-                    // As the currency writes it: EUR 625000.00, JPY 1200.
+                    // As the currency writes it (EUR 625000.00, JPY 1200),
+                    // or with every decimal the total has: never rounded.
                     let mut amount = *amount;
-                    if let Some(digits) = currency.minor_unit_digits() {
+                    if let Some(digits) = currency.minor_unit_digits()
+                        && amount.scale() < digits
+                    {
                         amount.rescale(digits);
                     }
                     rows.push(vec![

@@ -25,10 +25,10 @@
 //! data.contributions.push(gift);
 //! assert!(data.validate().is_clean());
 //!
-//! // A JPY amount may not have decimals, and a donor cannot give to itself.
+//! // An amount may not be zero, and a donor cannot give to itself.
 //! let donor = data.organisations[1].id;
 //! let mut bad = Contribution::new(ContributionKind::Cash, donor, donor);
-//! bad.value = ContributionValue::actual(Money::parse("10.5", "JPY")?);
+//! bad.value = ContributionValue::actual(Money::parse("0", "JPY")?);
 //! bad.date = Some("2009".parse()?);
 //! data.contributions.push(bad);
 //!
@@ -37,7 +37,7 @@
 //! let found: Vec<String> = report.errors().map(|p| format!("{} {}", p.path, p.code)).collect();
 //! assert_eq!(found, [
 //!     "contributions[1].recipient contribution.self_donation",
-//!     "contributions[1].value money.too_many_decimals",
+//!     "contributions[1].value money.not_positive",
 //! ]);
 //! # Ok::<(), partnercrm::Error>(())
 //! ```

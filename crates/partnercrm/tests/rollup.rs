@@ -316,5 +316,105 @@ proptest! {
         let parts = partnercrm::model::split(total, &allocations, 2).expect("fits");
         prop_assert_eq!(parts.iter().sum::<Decimal>(), total);
         prop_assert!(parts.iter().all(|p| p.scale() <= 2 && *p >= Decimal::ZERO));
+        // A reversal of the same total splits into the same parts, negated.
+        let reversed = partnercrm::model::split(-total, &allocations, 2).expect("fits");
+        prop_assert_eq!(reversed, parts.iter().map(|p| -*p).collect::<Vec<_>>());
+    }
+}
+
+/// A donor, a recipient, two projects and `gifts`: (kind, amount in USD).
+fn gifts(gifts: &[(ContributionKind, &str)]) -> Dataset {
+    let mut data = Dataset::new();
+    let donor = Organisation::new("Donor", OrganisationKind::Government);
+    let recipient = Organisation::new("Recipient", OrganisationKind::UnAgency);
+    for (kind, amount) in gifts {
+        let mut c = Contribution::new(*kind, donor.id, recipient.id);
+        c.value = ContributionValue::actual(Money::parse(amount, "USD").expect("money"));
+        c.date = Some("2020-03".parse().expect("date"));
+        data.contributions.push(c);
+    }
+    data.organisations.extend([donor, recipient]);
+    data.projects
+        .extend([Project::new("One"), Project::new("Two")]);
+    data
+}
+
+#[test]
+fn reversals_net_against_their_kind_in_rollups_and_the_report() {
+    use ContributionKind::{Cash, Pledge};
+    let data = gifts(&[
+        (Cash, "100.00"),
+        (Cash, "-30.00"),
+        (Pledge, "500"),
+        (Pledge, "-200"),
+    ]);
+    assert!(data.validate().is_clean(), "{}", data.validate());
+    let by_kind = rollup(&data, &[Dimension::Kind], None).expect("rolls up");
+    let kind = |k: &str| {
+        by_kind
+            .rows
+            .iter()
+            .find(|r| r.key[0] == Key::Text(k.to_owned()))
+            .expect("row")
+    };
+    assert_eq!(
+        (kind("cash").received, kind("cash").contributions),
+        (dec("70.00"), 2)
+    );
+    assert_eq!(
+        (kind("pledge").pledged, kind("pledge").outstanding),
+        (dec("300"), dec("300"))
+    );
+    let all = rollup(&data, &[], None).expect("rolls up");
+    assert_eq!(
+        (all.rows[0].received, all.rows[0].committed),
+        (dec("70.00"), dec("370.00"))
+    );
+    let report = partnercrm::query::report::PartnershipReport::build(&data).expect("report");
+    assert_eq!(report.contributions[0].totals[&usd()], dec("370.00"));
+}
+
+#[test]
+fn a_reversal_splits_as_the_gift_it_takes_back_and_a_precise_amount_to_its_last_decimal() {
+    for (amount, parts) in [
+        ("-100.00", ["-33.33", "-33.33", "-33.34"]),
+        ("100.00", ["33.33", "33.33", "33.34"]),
+        (
+            "44414.824494500004",
+            [
+                "14804.926693225170",
+                "14804.926693225170",
+                "14804.971108049664",
+            ],
+        ),
+    ] {
+        let mut data = gifts(&[(ContributionKind::Cash, amount)]);
+        let projects = [data.projects[0].id, data.projects[1].id, ProjectId::new()];
+        let mut third = Project::new("Three");
+        third.id = projects[2];
+        data.projects.push(third);
+        data.contributions[0].allocations = ["33.3333", "33.3333", "33.3334"]
+            .iter()
+            .zip(projects)
+            .map(|(p, project)| Allocation {
+                project,
+                amount: None,
+                percent: Some(dec(p)),
+            })
+            .collect();
+        assert!(data.validate().is_clean(), "{}", data.validate());
+        let by_project = rollup(&data, &[Dimension::Project], None).expect("rolls up");
+        let got: Vec<Decimal> = projects
+            .iter()
+            .map(|p| {
+                by_project
+                    .rows
+                    .iter()
+                    .find(|r| r.key[0] == Key::Project(*p))
+                    .map_or(Decimal::ZERO, |r| r.received)
+            })
+            .collect();
+        assert_eq!(got, parts.map(dec), "{amount}");
+        assert_eq!(got.iter().sum::<Decimal>(), dec(amount), "{amount}");
     }
 }

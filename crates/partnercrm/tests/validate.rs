@@ -193,7 +193,7 @@ fn reports_every_problem_at_once() {
     let mut data = base();
     data.organisations[CHEVRON].name = " ".into();
     data.agreements[0].kind = AgreementKind::Bilateral;
-    data.contributions[0].value = ContributionValue::actual(usd("-5"));
+    data.contributions[0].value = ContributionValue::actual(usd("0"));
     let codes: Vec<Code> = data.validate().problems().iter().map(|p| p.code).collect();
     assert_eq!(
         codes,
@@ -440,21 +440,23 @@ fn ended_agreements_should_say_when() {
 // --- contributions and money
 
 #[test]
-fn money_is_positive_and_fits_the_currency() {
+fn money_is_not_zero_and_keeps_every_decimal() {
     let mut data = base();
     data.contributions[0].value =
         ContributionValue::actual(Money::parse("0", "EUR").expect("money"));
     assert_error(&data, Code::MoneyNotPositive, "contributions[0].value");
 
-    let mut data = base();
-    data.contributions[0].value =
-        ContributionValue::actual(Money::parse("1000.5", "JPY").expect("money"));
-    assert_error(&data, Code::MoneyTooManyDecimals, "contributions[0].value");
-
-    let mut data = base();
-    data.contributions[0].value =
-        ContributionValue::actual(Money::parse("10.125", "KWD").expect("money"));
-    assert!(data.validate().is_empty(), "KWD has three decimals");
+    // More decimals than the currency's minor unit are the source's precision.
+    for (amount, currency) in [
+        ("1000.5", "JPY"),
+        ("10.125", "KWD"),
+        ("44414.824494500004", "GBP"),
+    ] {
+        let mut data = base();
+        data.contributions[0].value =
+            ContributionValue::actual(Money::parse(amount, currency).expect("money"));
+        assert!(data.validate().is_empty(), "{amount} {currency}");
+    }
 }
 
 #[test]
@@ -499,6 +501,57 @@ fn pledge_payments_do_not_exceed_the_pledge() {
     let mut data = base();
     data.contributions[1].payments[1].amount = usd("400.01");
     assert_error(&data, Code::PledgeOverpaid, "contributions[1].payments");
+}
+
+#[test]
+fn only_actual_cash_and_pledges_may_be_negative_as_reversals() {
+    // Cash returned, a commitment cut: held, to net against their kind.
+    let mut data = base();
+    data.contributions[0].value = ContributionValue::actual(usd("-5.125"));
+    data.contributions[1].value = ContributionValue::actual(usd("-1000"));
+    data.contributions[1].payments.clear();
+    assert!(data.validate().is_empty(), "{}", data.validate());
+    assert!(data.contributions[0].is_reversal());
+
+    // Goods, services and estimates are given, never taken back.
+    for kind in [ContributionKind::InKind, ContributionKind::Services] {
+        let mut data = base();
+        data.contributions[0].kind = kind;
+        data.contributions[0].value = ContributionValue::actual(usd("-5"));
+        assert_error(&data, Code::MoneyNotPositive, "contributions[0].value");
+    }
+    let mut data = base();
+    data.contributions[0].value = ContributionValue::Estimated { money: usd("-5") };
+    assert_error(&data, Code::MoneyNotPositive, "contributions[0].value");
+
+    // Nothing is paid against a pledge that was cut.
+    let mut data = base();
+    data.contributions[1].value = ContributionValue::actual(usd("-1000"));
+    assert_error(&data, Code::PledgeOverpaid, "contributions[1].payments");
+
+    // A reversal's allocations take back shares of what was given: negative,
+    // and no more than the whole.
+    let mut data = base();
+    let project = data.projects[0].id;
+    data.contributions[0].value = ContributionValue::actual(usd("-100"));
+    data.contributions[0].allocations = vec![Allocation {
+        project,
+        amount: Some(Decimal::from(-40)),
+        percent: None,
+    }];
+    assert!(data.validate().is_empty(), "{}", data.validate());
+    data.contributions[0].allocations[0].amount = Some(Decimal::from(40));
+    assert_error(
+        &data,
+        Code::AllocationShare,
+        "contributions[0].allocations[0].amount",
+    );
+    data.contributions[0].allocations[0].amount = Some(Decimal::from(-140));
+    assert_error(
+        &data,
+        Code::AllocationOverTotal,
+        "contributions[0].allocations",
+    );
 }
 
 #[test]
@@ -949,7 +1002,8 @@ fn every_code_is_exercised_by_a_test_here() {
         include_str!("validate.rs"),
         include_str!("csv.rs"),
         include_str!("iati.rs"),
-        include_str!("iati_identity.rs")
+        include_str!("iati_identity.rs"),
+        include_str!("iati_accounting.rs")
     );
     for code in Code::ALL {
         let variant = format!("{code:?}");

@@ -70,6 +70,27 @@ impl Contribution {
     pub fn effective_date(&self) -> Option<PartialDate> {
         self.date.or(self.period.start)
     }
+
+    /// Whether its amount may be negative: an actual cash or pledge amount,
+    /// which a negative figure makes a reversal (money returned, a
+    /// commitment cut), as IATI publishers report them. It nets against
+    /// its kind in every total. Goods, services, estimates and payments
+    /// are given, never taken back, so theirs must be positive; no amount
+    /// may be zero.
+    pub fn may_be_negative(&self) -> bool {
+        matches!(self.kind, ContributionKind::Cash | ContributionKind::Pledge)
+            && matches!(self.value, ContributionValue::Actual { .. })
+    }
+
+    /// Whether it is a reversal: an amount that [may be
+    /// negative](Contribution::may_be_negative) and is.
+    pub fn is_reversal(&self) -> bool {
+        self.may_be_negative()
+            && self
+                .value
+                .money()
+                .is_some_and(|m| m.amount.is_sign_negative() && !m.amount.is_zero())
+    }
 }
 
 /// A share of a contribution earmarked for a project: an amount in the
@@ -138,6 +159,13 @@ pub fn split(total: Decimal, allocations: &[Allocation], digits: u32) -> Option<
 /// `None` when a part rounded up is beyond what a `Decimal` holds.
 pub fn apportion(total: Decimal, exact: &[Decimal], digits: u32) -> Option<Vec<Decimal>> {
     use rust_decimal::RoundingStrategy::ToZero;
+    // A reversal is apportioned as the gift it takes back, mirrored, so
+    // that its parts are the gift's parts negated.
+    if total.is_sign_negative() && !total.is_zero() {
+        let mirrored: Vec<Decimal> = exact.iter().map(|e| -*e).collect();
+        let parts = apportion(-total, &mirrored, digits)?;
+        return Some(parts.into_iter().map(|p| -p).collect());
+    }
     let unit = Decimal::new(1, digits);
     let parts: Vec<Decimal> = exact
         .iter()

@@ -20,19 +20,37 @@
 //!
 //! What is stored leaves exactly, through Arrow, CSV, JSON and IATI:
 //!
-//! - An amount is any `Decimal` (at most [`MAX`] in magnitude) with at most
-//!   its currency's minor unit of decimals, or [`MONEY_DECIMALS`] for a
-//!   currency without one, such as gold (XAU). The money columns are
-//!   `decimal128(38, 4)`: their 34 digits before the point hold every
-//!   `Decimal`, so a stored amount is never cut to fit.
+//! - An amount is any `Decimal` (at most [`MAX`] in magnitude, at most 28
+//!   decimals), kept to the last decimal its source gives, beyond its
+//!   currency's minor unit too: publishers write `44414.824494500004`. A
+//!   money column is `decimal128(38, s)`, `s` the most decimals any of its
+//!   amounts has and at least [`MONEY_DECIMALS`]; its 38 digits hold every
+//!   `Decimal` at up to 9 decimals and a column as precise as publishers
+//!   write (12 decimals beside 10^20). A column that 38 digits cannot hold
+//!   at one scale (10^28 beside 10^-20) is
+//!   [`Error::Overflow`](crate::Error::Overflow) naming the two records,
+//!   never a cut.
 //! - An indicator value, and an allocation's percent, has at most
 //!   [`VALUE_DECIMALS`] decimals, the scale of their `decimal128(38, 6)`
-//!   columns, which again hold every `Decimal`.
+//!   columns, which again hold every such `Decimal`.
 //!
-//! Validation refuses more decimals (`money.too_many_decimals`,
-//! `indicator.too_many_decimals`, `contribution.allocation_share`), and a
+//! Validation refuses more decimals of a value or a percent
+//! (`indicator.too_many_decimals`, `contribution.allocation_share`), and a
 //! number beyond [`MAX`] cannot be read at all. Totals are exact, and a
 //! total no `Decimal` can hold is an error, never a rounded figure.
+//!
+//! # Where figures are rounded
+//!
+//! Only where an amount is converted into another currency with a rate
+//! table ([`RateTable::convert`](crate::query::rates::RateTable::convert)):
+//! the product is exact, then rounded once to the target currency's minor
+//! unit (or [`MONEY_DECIMALS`] for one without), half away from zero
+//! ([`mul_rounded`]), as a bookkeeper books a converted amount; converted
+//! totals are exact sums of those. An amount already in the target currency
+//! is not converted, so keeps every decimal. Splitting an amount across
+//! allocations by percent apportions it in units of its currency's minor
+//! unit or of its own last decimal, whichever is finer, so that the parts
+//! sum exactly to the whole ([`apportion`](super::apportion)).
 
 use rust_decimal::Decimal;
 
@@ -40,8 +58,9 @@ use rust_decimal::Decimal;
 /// 79,228,162,514,264,337,593,543,950,335.
 pub const MAX: Decimal = Decimal::MAX;
 
-/// Decimal places an amount may have when its currency has no minor unit,
-/// and the scale of every money column: enough for every ISO 4217 minor unit.
+/// The fewest decimal places of a money column, enough for every ISO 4217
+/// minor unit, and the decimals an amount converted into a currency without
+/// one (gold, XAU) is booked to.
 pub const MONEY_DECIMALS: u32 = 4;
 
 /// Decimal places an indicator value or an allocation's percent may have,

@@ -42,7 +42,9 @@ pub use indicator::{Aggregation, Indicator, Measure, Observation, Qualifier};
 pub use money::{Currency, Money};
 pub use narrative::Narrative;
 pub use note::{Links, Note, NoteKind};
-pub use organisation::{Identifier, IdentifierScheme, Organisation, OrganisationKind};
+pub use organisation::{
+    Identifier, IdentifierScheme, Organisation, OrganisationKind, TransactionEnd,
+};
 pub use person::{Affiliation, Contact, Person};
 pub use project::{
     Project, ProjectPartner, ProjectRole, ProjectStatus, SECTOR_VOCABULARIES, Sector,

@@ -120,12 +120,14 @@ impl<'de> Deserialize<'de> for Currency {
 
 /// An exact amount in a currency.
 ///
-/// The amount is kept as written (`1000000` and `1000000.00` are both exact);
-/// whether it is positive and fits the currency's minor unit is checked by
-/// [`Money::problems`] so that validation can report every problem at once.
-/// Its bounds, and why every stored amount leaves exactly, are in
-/// [`exact`](super::exact#amount-bounds); sums of amounts go through
-/// [`exact::add`](super::exact::add), never `+`.
+/// The amount is kept as written, to the last decimal the source gives
+/// (`1000000`, `1000000.00` and `44414.824494500004` are all exact), even
+/// beyond the currency's minor unit: publishers report shares and
+/// conversions to many decimals, and rounding them would change totals.
+/// Whether it is positive is checked by [`Money::problems`] so that
+/// validation can report every problem at once. Its bounds, and why every
+/// stored amount leaves exactly, are in [`exact`](super::exact#amount-bounds);
+/// sums of amounts go through [`exact::add`](super::exact::add), never `+`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     /// The amount, serialised as a decimal string so that no float ever holds it.
@@ -137,16 +139,12 @@ pub struct Money {
 
 /// Something wrong with a [`Money`] value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MoneyProblem {
-    /// Zero or negative.
+    /// Zero or negative. Where a negative amount is a reversal (an actual
+    /// cash or pledge contribution), validation allows it: see
+    /// [`Contribution::may_be_negative`](super::Contribution::may_be_negative).
     NotPositive,
-    /// More decimal places than the currency's minor unit allows, or, for a
-    /// currency without one, than the money columns hold
-    /// ([`MONEY_DECIMALS`](super::exact::MONEY_DECIMALS)).
-    TooManyDecimals {
-        /// Decimal places the currency allows.
-        allowed: u32,
-    },
 }
 
 impl Money {
@@ -166,27 +164,14 @@ impl Money {
         Ok(Self { amount, currency })
     }
 
-    /// What is wrong with this value as a contribution amount, if anything.
+    /// What is wrong with this value as an amount given, if anything. Any
+    /// number of decimals is sound: the amount is held as the source wrote it.
     pub fn problems(&self) -> Vec<MoneyProblem> {
         let mut problems = Vec::new();
         if self.amount <= Decimal::ZERO {
             problems.push(MoneyProblem::NotPositive);
         }
-        let allowed = self.decimals_allowed();
-        // `normalize` drops trailing zeros: 100.00 JPY is still a whole yen.
-        if self.amount.normalize().scale() > allowed {
-            problems.push(MoneyProblem::TooManyDecimals { allowed });
-        }
         problems
-    }
-
-    /// Decimal places an amount in this currency may have: its minor unit,
-    /// or [`MONEY_DECIMALS`](super::exact::MONEY_DECIMALS) for a currency
-    /// without one (XAU), so that every amount fits the money columns.
-    pub fn decimals_allowed(&self) -> u32 {
-        self.currency
-            .minor_unit_digits()
-            .unwrap_or(super::exact::MONEY_DECIMALS)
     }
 }
 
@@ -242,29 +227,24 @@ mod tests {
     }
 
     #[test]
-    fn flags_non_positive_and_excess_decimals() {
+    fn flags_non_positive_amounts_and_keeps_every_decimal() {
         assert!(money("400000", "USD").problems().is_empty());
         assert!(money("100.00", "JPY").problems().is_empty());
+        // More decimals than the minor unit are the publisher's precision.
+        assert!(money("100.5", "JPY").problems().is_empty());
+        assert!(money("44414.824494500004", "GBP").problems().is_empty());
+        assert!(money("1.23456", "XAU").problems().is_empty());
         assert_eq!(
-            money("100.5", "JPY").problems(),
-            vec![MoneyProblem::TooManyDecimals { allowed: 0 }]
+            money("44414.824494500004", "GBP").amount.to_string(),
+            "44414.824494500004"
         );
         assert_eq!(
             money("-1.001", "USD").problems(),
-            vec![
-                MoneyProblem::NotPositive,
-                MoneyProblem::TooManyDecimals { allowed: 2 }
-            ]
+            vec![MoneyProblem::NotPositive]
         );
         assert_eq!(
             money("0", "EUR").problems(),
             vec![MoneyProblem::NotPositive]
-        );
-        // Gold has no minor unit; the money columns hold four decimals.
-        assert!(money("1.2345", "XAU").problems().is_empty());
-        assert_eq!(
-            money("1.23456", "XAU").problems(),
-            vec![MoneyProblem::TooManyDecimals { allowed: 4 }]
         );
     }
 

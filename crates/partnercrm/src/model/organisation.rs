@@ -91,6 +91,16 @@ impl Organisation {
             .find_map(|scheme| self.identifiers.iter().find(|i| &i.scheme == scheme))
     }
 
+    /// Which end of a transaction this organisation stands in for when it is
+    /// one a source leaves unnamed ([`IdentifierScheme::NotStated`]);
+    /// `None` for every organisation that is named.
+    pub fn not_stated(&self) -> Option<TransactionEnd> {
+        self.identifiers
+            .iter()
+            .filter(|i| i.scheme == IdentifierScheme::NotStated)
+            .find_map(|i| TransactionEnd::of_not_stated(&i.value))
+    }
+
     /// The IATI organisation identifier, if it has one.
     pub fn iati_org_id(&self) -> Option<&str> {
         self.identifiers
@@ -196,6 +206,44 @@ impl Identifier {
             value: value.into(),
         }
     }
+
+    /// The mark of the organisation that stands in for the one an IATI
+    /// activity's transactions leave unnamed at `end`: `receiver:` or
+    /// `provider:` and the activity identifier.
+    pub fn not_stated(end: TransactionEnd, activity: &str) -> Self {
+        Self {
+            scheme: IdentifierScheme::NotStated,
+            value: format!("{}:{activity}", end.as_str()),
+        }
+    }
+}
+
+/// An end of a transaction: who gives, or who receives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransactionEnd {
+    /// The organisation money comes from (IATI `provider-org`).
+    Provider,
+    /// The organisation money goes to (IATI `receiver-org`).
+    Receiver,
+}
+
+impl TransactionEnd {
+    /// `"provider"` or `"receiver"`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Provider => "provider",
+            Self::Receiver => "receiver",
+        }
+    }
+
+    /// The end a [`IdentifierScheme::NotStated`] value names.
+    fn of_not_stated(value: &str) -> Option<Self> {
+        match value.split_once(':')?.0 {
+            "provider" => Some(Self::Provider),
+            "receiver" => Some(Self::Receiver),
+            _ => None,
+        }
+    }
 }
 
 /// Which registry an [`Identifier`] comes from.
@@ -214,6 +262,16 @@ pub enum IdentifierScheme {
     /// An organisation reference an IATI file uses that no list holds, such
     /// as `US-GOV-1` or `DAC-1601`: kept as the publisher wrote it.
     IatiReference,
+    /// No registry's: marks an organisation that stands in for one a source
+    /// leaves unnamed, so that what it gave or received is still held. An
+    /// IATI transaction without `receiver-org` (or `provider-org`), whose
+    /// activity has no single other implementing (or funding) organisation
+    /// to take its place, is given one per activity and end, valued
+    /// `receiver:<activity identifier>` (or `provider:…`, see
+    /// [`Identifier::not_stated`]) and named `Receiver not stated in
+    /// <activity identifier>`. An IATI export leaves the element out again,
+    /// and reading it back finds the same organisation.
+    NotStated,
     /// Any other registry, named by the caller.
     Other(String),
 }
@@ -235,7 +293,7 @@ impl IdentifierScheme {
             Self::RetiredOrgId => Some("iati-retired"),
             Self::CrsChannelCode => Some("crs"),
             Self::IatiReference => Some("iati-ref"),
-            Self::Other(_) => None,
+            Self::NotStated | Self::Other(_) => None,
         }
     }
 }

@@ -544,19 +544,33 @@ fn allocated(
         what: "splitting a contribution across its allocations".to_owned(),
         records: vec![c.id.into()],
     };
-    let digits_of = |currency: Currency| currency.minor_unit_digits().unwrap_or(MONEY_DECIMALS);
-    let weights =
-        split(money.amount, &c.allocations, digits_of(money.currency)).ok_or_else(overflow)?;
+    // Shares are apportioned in units of the currency's minor unit, or of
+    // the amount's own last decimal where that is finer: an amount held to
+    // twelve decimals is split to twelve, not rounded to cents.
+    let digits_of = |currency: Currency, amount: Decimal| {
+        currency
+            .minor_unit_digits()
+            .unwrap_or(MONEY_DECIMALS)
+            .max(amount.normalize().scale())
+    };
+    let weights = split(
+        money.amount,
+        &c.allocations,
+        digits_of(money.currency, money.amount),
+    )
+    .ok_or_else(overflow)?;
     if money.amount.is_zero() {
         return Ok(vec![(c.project, whole)]);
     }
-    let digits = rates.map_or(digits_of(money.currency), |t| digits_of(t.target));
     let share = |total: Decimal| -> Result<Vec<Decimal>> {
         let exact: Vec<Decimal> = weights
             .iter()
             .map(|w| share_of(total, *w, money.amount))
             .collect::<Option<_>>()
             .ok_or_else(overflow)?;
+        // A converted total is booked to the target's minor unit; one in
+        // the target currency already is as precise as it was given.
+        let digits = digits_of(rates.map_or(money.currency, |t| t.target), total);
         let mut parts = apportion(total, &exact, digits).ok_or_else(overflow)?;
         // A share of a near-limit amount may have been rounded beyond its
         // 28th digit, and the parts then miss the total by a unit: the last,

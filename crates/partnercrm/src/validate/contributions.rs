@@ -1,9 +1,14 @@
 //! Rules for contributions: money, dates, and pledges against their payments.
+//!
+//! An amount may have any number of decimals. It must be positive, except
+//! that an actual cash or pledge amount may be negative, a reversal
+//! ([`Contribution::may_be_negative`](crate::model::Contribution::may_be_negative));
+//! no amount may be zero.
 
 use rust_decimal::Decimal;
 
 use super::{Checker, Code, Index, Path};
-use crate::model::exact::{self, MONEY_DECIMALS, VALUE_DECIMALS};
+use crate::model::exact::{self, VALUE_DECIMALS};
 use crate::model::{ContributionKind, Dataset};
 
 pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
@@ -47,6 +52,30 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
 
         let money = contribution.value.money();
         match money {
+            Some(money) if contribution.may_be_negative() => {
+                if money.amount.is_zero() {
+                    out.error(
+                        path().field("value"),
+                        Code::MoneyNotPositive,
+                        format!("amount {money} is zero; a reversal is negative, a gift positive"),
+                    );
+                }
+            }
+            Some(money) if money.amount.is_sign_negative() && !money.amount.is_zero() => {
+                let what = match (contribution.kind, &contribution.value) {
+                    (ContributionKind::InKind, _) => "goods given in kind",
+                    (ContributionKind::Services, _) => "services",
+                    _ => "an estimate",
+                };
+                out.error(
+                    path().field("value"),
+                    Code::MoneyNotPositive,
+                    format!(
+                        "amount {money} is negative; only an actual cash or pledge amount may be \
+                         (a reversal), not {what}"
+                    ),
+                );
+            }
             Some(money) => out.money(|| path().field("value"), money),
             None => out.warning(
                 path().field("value"),
@@ -126,18 +155,26 @@ pub(super) fn check(data: &Dataset, index: &Index, out: &mut Checker) {
             out.overflow(path().field("payments"), "the payments");
             continue;
         };
+        // A pledge cut (negative) has nothing to pay against it: any
+        // payment exceeds it, and none is no overpayment.
         if let Some(pledged) = money
             && comparable
+            && !contribution.payments.is_empty()
             && paid > pledged.amount
         {
-            out.error(
-                path().field("payments"),
-                Code::PledgeOverpaid,
+            let message = if pledged.amount.is_sign_negative() {
+                format!(
+                    "payments total {} {paid}, against a pledge cut by {pledged}: nothing is \
+                     paid against a reversal",
+                    pledged.currency
+                )
+            } else {
                 format!(
                     "payments total {} {paid}, more than the pledge of {pledged}",
                     pledged.currency
-                ),
-            );
+                )
+            };
+            out.error(path().field("payments"), Code::PledgeOverpaid, message);
         }
     }
 }
@@ -156,7 +193,9 @@ fn allocations(
     // `None` once the shares sum beyond exact arithmetic.
     let mut amounts = Some(Decimal::ZERO);
     let mut percents = Some(Decimal::ZERO);
-    let decimals = money.map_or(MONEY_DECIMALS, |m| m.decimals_allowed());
+    // A reversal's allocations take back what the project was given: they
+    // are negative, as the whole is.
+    let reversal = money.is_some_and(|m| m.amount.is_sign_negative() && !m.amount.is_zero());
     let reported = out.len();
     for (i, allocation) in allocations.iter().enumerate() {
         let at = || path().field("allocations").index(i);
@@ -178,30 +217,27 @@ fn allocations(
         }
         match (allocation.amount, allocation.percent) {
             (Some(amount), None) => {
-                if amount <= Decimal::ZERO {
+                let wrong_sign = if reversal {
+                    amount >= Decimal::ZERO
+                } else {
+                    amount <= Decimal::ZERO
+                };
+                if wrong_sign {
                     out.error(
                         at().field("amount"),
                         Code::AllocationShare,
-                        format!("allocated amount {amount} is not positive"),
+                        if reversal {
+                            format!(
+                                "allocated amount {amount} is not negative, as the reversal it \
+                                 is part of is"
+                            )
+                        } else {
+                            format!("allocated amount {amount} is not positive")
+                        },
                     );
                 }
                 if money.is_none() {
                     out.error(at().field("amount"), Code::AllocationShare, "an amount cannot be allocated from a contribution of unknown value; use a percent");
-                }
-                if amount.normalize().scale() > decimals {
-                    match money {
-                        Some(m) => out.too_many_decimals(
-                            at().field("amount"),
-                            amount,
-                            m.currency,
-                            decimals,
-                        ),
-                        None => out.error(
-                            at().field("amount"),
-                            Code::MoneyTooManyDecimals,
-                            format!("allocated amount {amount} has more than {decimals} decimals"),
-                        ),
-                    }
                 }
                 amounts = amounts.and_then(|sum| exact::add(sum, amount));
             }
@@ -237,7 +273,7 @@ fn allocations(
         out.overflow(path().field("allocations"), "the allocations");
         return;
     };
-    if amounts > Decimal::ZERO && percents > Decimal::ZERO {
+    if !amounts.is_zero() && percents > Decimal::ZERO {
         out.error(
             path().field("allocations"),
             Code::AllocationMixed,
@@ -250,7 +286,7 @@ fn allocations(
             format!("allocations claim {percents}%, more than the whole"),
         );
     } else if let Some(money) = money
-        && amounts > money.amount
+        && amounts.abs() > money.amount.abs()
     {
         out.error(
             path().field("allocations"),

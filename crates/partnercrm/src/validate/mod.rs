@@ -178,7 +178,7 @@ impl Checker {
         }
     }
 
-    /// An amount must be positive and fit its currency's minor unit.
+    /// An amount must be positive; it may have any number of decimals.
     pub fn money(&mut self, path: impl Fn() -> Path, money: &Money) {
         for problem in money.problems() {
             match problem {
@@ -187,32 +187,8 @@ impl Checker {
                     Code::MoneyNotPositive,
                     format!("amount {money} is not positive"),
                 ),
-                MoneyProblem::TooManyDecimals { allowed } => {
-                    self.too_many_decimals(path(), money.amount, money.currency, allowed)
-                }
             }
         }
-    }
-
-    /// An amount in `currency` with more than `allowed` decimals.
-    pub fn too_many_decimals(
-        &mut self,
-        path: Path,
-        amount: rust_decimal::Decimal,
-        currency: crate::model::Currency,
-        allowed: u32,
-    ) {
-        let message = if currency.minor_unit_digits().is_some() {
-            format!(
-                "amount {currency} {amount} has more decimals than {currency} allows ({allowed})"
-            )
-        } else {
-            format!(
-                "amount {currency} {amount} has more than {allowed} decimals, all that partnercrm \
-                 keeps of a currency without a minor unit"
-            )
-        };
-        self.error(path, Code::MoneyTooManyDecimals, message);
     }
 
     /// Amounts whose total a rule needs sum beyond exact arithmetic.

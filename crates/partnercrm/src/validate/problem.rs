@@ -133,11 +133,9 @@ codes! {
     EmptyText = "text.empty",
     /// A period ends before it starts.
     EndBeforeStart = "date.end_before_start",
-    /// An amount is zero or negative.
+    /// An amount is zero, or negative where it cannot be a reversal: only an
+    /// actual cash or pledge amount may be negative.
     MoneyNotPositive = "money.not_positive",
-    /// An amount has more decimals than its currency's minor unit, or than
-    /// the 4 the money columns hold for a currency without one.
-    MoneyTooManyDecimals = "money.too_many_decimals",
     /// Amounts that must be totalled to check a rule (a pledge's payments, a
     /// contribution's allocations) sum beyond what partnercrm computes with
     /// exactly.
@@ -252,7 +250,7 @@ codes! {
     /// An IATI amount names no currency, and its activity has no default currency.
     IatiMissingCurrency = "iati.missing_currency",
     /// An IATI value cannot be read: a malformed date, number or identifier, or a
-    /// value the model refuses, such as a negative amount.
+    /// value the model refuses, such as a zero amount.
     IatiInvalidValue = "iati.invalid_value",
     /// An IATI organisation reference held as an identifier of an older or
     /// other scheme than org-id.guide: the retired OrganisationIdentifier list
@@ -266,6 +264,15 @@ codes! {
     /// Two IATI organisation identifiers come with one name: they are kept as
     /// two organisations, which lookups by that name cannot tell apart.
     IatiSharedName = "iati.shared_name",
+    /// An IATI transaction names no provider (incoming money) or no receiver
+    /// (outgoing money), so the activity's one funding (or implementing)
+    /// organisation is taken for that end.
+    IatiCounterpartyFromRole = "iati.counterparty_from_role",
+    /// An IATI transaction names no provider or no receiver, and its
+    /// activity has no single other funding (or implementing) organisation to
+    /// take for it: the end is held as the activity's "not stated"
+    /// organisation, which an IATI export leaves out again.
+    IatiCounterpartyNotStated = "iati.counterparty_not_stated",
     /// An element the IATI schema does not allow where it stands.
     IatiUnexpectedElement = "iati.unexpected_element",
     /// An IATI count or percentage value given in words only (a comment and
@@ -276,7 +283,8 @@ codes! {
     /// A project that no schema-valid IATI activity can be written from: it
     /// has no reporting organisation or no date, or money with no date.
     IatiNotWritable = "iati.not_writable",
-    /// Sound IATI that the model has no place for, e.g. a loan repayment or a qualitative indicator.
+    /// Sound IATI that the model has no place for, e.g. a loan repayment, a
+    /// transfer within one organisation or a qualitative indicator.
     IatiUnsupported = "iati.unsupported",
     /// A quote names no speaker.
     QuoteWithoutSpeaker = "note.quote_without_speaker",

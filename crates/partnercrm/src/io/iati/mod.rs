@@ -22,12 +22,14 @@
 //! | `sector` of another SectorVocabulary (2 to 12, 98, 99) | `other_sectors`, as `vocabulary:code` |
 //! | `participating-org/@role` 1, 2, 3, 4 | `partners`: funding, accountable, extending, implementing |
 //! | `related-activity` type 1 | `parent`, when the parent activity is in the file or already known |
-//! | `transaction` type 1 incoming funds | a cash [`Contribution`] from the provider (else the activity's one funder) to the receiver (else the reporting organisation) |
+//! | `transaction` type 1 incoming funds | a cash [`Contribution`] from the provider (else the activity's one funding organisation, else its not-stated provider, below) to the receiver (else the reporting organisation) |
 //! | type 11 incoming commitment, 13 incoming pledge | a pledge, donor and recipient as for type 1 |
-//! | type 2 outgoing commitment, 12 outgoing pledge | a pledge from the provider (else the reporting organisation) to the receiver |
+//! | type 2 outgoing commitment, 12 outgoing pledge | a pledge from the provider (else the reporting organisation) to the receiver (else the activity's one implementing organisation, else its not-stated receiver) |
 //! | type 3 disbursement, 4 expenditure | cash, donor and recipient as for type 2 |
-//! | types 5 to 10 (loans, equity, guarantees, reimbursements) | reported and skipped: not contributions |
-//! | `transaction/value`, `@currency` | `value`, actual; no `@currency` means the activity's `@default-currency`; neither is a warning and the transaction is skipped |
+//! | no `provider-org` (incoming) or `receiver-org` (outgoing), and no single other funding (implementing) organisation | an [`Organisation`] `Provider not stated in <activity identifier>` (`Receiver …`), one per activity and end, marked by an identifier of scheme [`not_stated`](IdentifierScheme::NotStated); warning `iati.counterparty_not_stated` (`iati.counterparty_from_role` when the one organisation in the role is taken) |
+//! | provider and receiver the same organisation | a transfer within it, no contribution: reported with its amount and skipped |
+//! | types 5 to 10 (loans, equity, guarantees, reimbursements), a type in no list, no type | reported with their amount and skipped: not contributions |
+//! | `transaction/value`, `@currency` | `value`, actual, to every decimal written; a negative value is a reversal (money returned, a commitment cut) held as is, to net against its kind; zero is reported and skipped; no `@currency` means the activity's `@default-currency`; neither is a warning and the transaction is skipped |
 //! | `transaction-date` (else `value/@value-date`) | `date` |
 //! | `budget` | a [`Budget`] of the project, whoever reports or funds the activity: `@type` → `kind` (1 original, 2 revised; none is original, as IATI assumes), `@status` → `status` (1 indicative, 2 committed; none is indicative), `period-start`, `period-end` → `period`, `value` → `value` exactly as written (negative, zero and any precision included) in its `@currency` or the activity's default, `value/@value-date` → `value_date`. A plan, not a contribution: no rollup counts it. One without a value, a currency or both readable ends of its period, or with a reversed period, is reported and skipped; an unknown type or status is reported and read as IATI's default |
 //! | `document-link` with category A09 | an MoU [`Agreement`] between the reporting organisation and every participating one, linked to the project, keyed by activity and `@url` (else its place); `document-date` → `signed` |
@@ -60,8 +62,12 @@
 //! is the XPath of the element, e.g.
 //! `/iati-activities/iati-activity[3]/transaction[2]/value`, with a stable
 //! code: `iati.unknown_code`, `iati.missing_currency`, `iati.invalid_value`
-//! (also a negative amount, which the model does not hold),
-//! `iati.unexpected_element`, `iati.missing_element` or `iati.unsupported`.
+//! (also a zero amount), `iati.counterparty_from_role`,
+//! `iati.counterparty_not_stated`, `iati.unexpected_element`,
+//! `iati.missing_element` or `iati.unsupported`. Every amount a file
+//! publishes is held or accounted for: a transaction skipped with a
+//! non-zero amount is also in [`Import::skipped`], with its XPath, the
+//! amount and the warning's code.
 //! A document that is not well-formed XML is refused whole with
 //! [`Error::Xml`], so a truncated download cannot pass for a small file.
 //! Problems carry no line: [`locate`] finds the line and column of each
@@ -113,20 +119,23 @@
 //! cash → 1 (incoming funds) when received by the reporting organisation,
 //! else 3 (disbursement); an actual pledge → 11 (incoming commitment) or 2
 //! (outgoing commitment); payments against a pledge → further transactions 1
-//! or 3. What IATI has no attribute for, a payment's pledge, is written in
-//! partnercrm's own namespace (`urn:partnercrm:iati`, declared on the
-//! element), which the schema allows and other readers ignore. In-kind
-//! gifts, services, contributions of unknown value and estimated pledges
-//! have no IATI transaction and are left out: an estimate is no
-//! transaction, and no budget either, which is the project's own plan. The
-//! project's budgets are written after its sectors, each with its type,
-//! status, both ends of its period (a month or a year as its first and last
-//! day), and its value with the value date (the period's start when none is
-//! held); a budget without both ends cannot be written, and the export is
-//! refused naming it. Older exports wrote each estimated pledge as a
-//! `budget` naming it in `@partnercrm:ref`: read into the store it came
-//! from, such a budget is that pledge again and is skipped; read anywhere
-//! else, it is a budget.
+//! or 3; a not-stated provider or receiver is left out of the transaction
+//! (and makes it incoming or outgoing as it was read), so that reading the
+//! file back gives the same organisation. Amounts are written as held,
+//! negative and to every decimal. What IATI has no attribute for, a
+//! payment's pledge, is written in partnercrm's own namespace
+//! (`urn:partnercrm:iati`, declared on the element), which the schema allows
+//! and other readers ignore. In-kind gifts, services, contributions of
+//! unknown value and estimated pledges have no IATI transaction and are left
+//! out: an estimate is no transaction, and no budget either, which is the
+//! project's own plan. The project's budgets are written after its sectors,
+//! each with its type, status, both ends of its period (a month or a year as
+//! its first and last day), and its value with the value date (the period's
+//! start when none is held); a budget without both ends cannot be written,
+//! and the export is refused naming it. Older exports wrote each estimated
+//! pledge as a `budget` naming it in `@partnercrm:ref`: read into the store
+//! it came from, such a budget is that pledge again and is skipped; read
+//! anywhere else, it is a budget.
 //! Dates known only to a month or a year are written as their first day (a
 //! period's end as its last). Agreements linked to the project, and MoUs all
 //! of whose parties take part in it, become a `document-link` of category
@@ -177,6 +186,27 @@ pub struct Import {
     pub data: Dataset,
     /// Warnings, each with the XPath of the element and a stable code.
     pub warnings: Vec<Problem>,
+    /// Every amount the file publishes that no record holds, with the
+    /// warning that says why: so that what the file states is held or
+    /// accounted for, to the last decimal.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An amount a file publishes that the import does not hold: a transaction
+/// that is no contribution (a loan repayment, a purchase of equity, a
+/// transfer within one organisation, one of no known type) or that cannot
+/// be placed. Zero values, and values with no readable amount or currency,
+/// state no amount and are warned of only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skipped {
+    /// The XPath of the element whose amount it is, e.g.
+    /// `/iati-activities/iati-activity[3]/transaction[2]`.
+    pub path: String,
+    /// The amount as published, in the value's currency or the activity's default.
+    pub money: Money,
+    /// The code of the warning that says why, given on the element or one
+    /// of its ancestors (an activity skipped whole).
+    pub code: crate::validate::Code,
 }
 
 const NAMESPACE: Uuid = Uuid::from_u128(0x0b1a_7e5c_3d2f_4a8e_9c61_5f0e_2d47_a903);

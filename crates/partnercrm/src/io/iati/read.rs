@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::write::{Writer, written};
 use super::xml::{Element, stream};
-use super::{Import, NAMESPACE, OWN_PARTIES_ONLY, OWN_PAYMENT_OF, OWN_REF, content_id};
+use super::{Import, NAMESPACE, OWN_PARTIES_ONLY, OWN_PAYMENT_OF, OWN_REF, Skipped, content_id};
 use crate::model::codes::{IatiCodelist, iati_org_id_agency, iati_organisation_type_name};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::fold;
@@ -157,7 +157,12 @@ impl<'k> Organisations<'k> {
     }
 
     fn index(&mut self, id: OrganisationId, org: &Organisation) {
-        for identifier in &org.identifiers {
+        // A not-stated mark is no reference a file can name.
+        let references = org
+            .identifiers
+            .iter()
+            .filter(|i| i.scheme != IdentifierScheme::NotStated);
+        for identifier in references {
             self.by_identifier
                 .entry(fold(&identifier.value))
                 .or_insert(id);
@@ -516,6 +521,8 @@ struct Marks {
 /// The state of one import.
 struct Reader<'k> {
     warnings: Vec<Problem>,
+    /// Amounts published that no record holds, each with its warning's code.
+    skipped: Vec<Skipped>,
     organisations: Organisations<'k>,
     projects: Vec<Project>,
     contributions: Vec<Contribution>,
@@ -576,6 +583,7 @@ impl<'k> Reader<'k> {
             activity_refs: HashMap::new(),
             agreement_keys,
             warnings: Vec::new(),
+            skipped: Vec::new(),
             organisations: Organisations::new(known),
             projects: Vec::new(),
             contributions: Vec::new(),
@@ -668,6 +676,7 @@ impl<'k> Reader<'k> {
                 ..Dataset::default()
             },
             warnings: self.warnings,
+            skipped: self.skipped,
         }
     }
 
@@ -871,6 +880,7 @@ impl<'k> Reader<'k> {
                 Code::IatiMissingElement,
                 "the activity has no iati-identifier; it is skipped",
             );
+            self.skip_transactions(activity, path, Code::IatiMissingElement);
             return;
         };
         // A set, not a scan of the projects read: a scan made reading
@@ -881,6 +891,7 @@ impl<'k> Reader<'k> {
                 Code::IatiInvalidValue,
                 format!("activity {identifier:?} appears twice in the file; the repeat is skipped"),
             );
+            self.skip_transactions(activity, path, Code::IatiInvalidValue);
             return;
         }
         // An activity partnercrm exported for a project with no identifier
@@ -1153,6 +1164,7 @@ impl<'k> Reader<'k> {
                 [one] => Some(*one),
                 _ => None,
             },
+            implementer: only_partner(&project, ProjectRole::Implementing),
             currency: activity.attr("default-currency"),
         };
         for (i, transaction) in activity.children_named("transaction") {
@@ -1198,6 +1210,7 @@ impl<'k> Reader<'k> {
         reader.indicators.clear();
         reader.agreements.clear();
         reader.warnings.clear();
+        reader.skipped.clear();
         reader.named.clear();
         reader.seen.clear();
         let read = stream(
@@ -1262,71 +1275,155 @@ impl<'k> Reader<'k> {
         }
     }
 
-    /// An amount: `value` with its currency, or the activity's default.
-    fn money(
+    /// An amount: `value` with its currency, or the activity's default;
+    /// of any sign; a warning when it states none.
+    fn value(
         &mut self,
         context: &Activity<'_>,
         value: Option<&Element>,
         at: &str,
     ) -> Option<Money> {
-        let at = format!("{at}/value");
-        let Some(value) = value else {
-            self.warn(&at, Code::IatiMissingElement, "there is no value");
-            return None;
-        };
-        let Some(text) = value.trimmed_text() else {
-            self.warn(&at, Code::IatiMissingElement, "the value is empty");
-            return None;
-        };
-        let Ok(amount) = Decimal::from_str_exact(text) else {
-            self.warn(
-                &at,
-                Code::IatiInvalidValue,
-                format!("{text:?} is not a decimal amount"),
+        match stated(value, context.currency) {
+            Ok(money) => Some(money),
+            Err(why) => {
+                self.warn(&format!("{at}{}", why.at), why.code, why.message);
+                None
+            }
+        }
+    }
+
+    /// Reports an element skipped, saying why and, when it states one, the
+    /// amount; the amount is kept in [`Import::skipped`] too, so that it is
+    /// accounted for.
+    fn skip(&mut self, element: &str, at: &str, code: Code, why: &str, money: Option<Money>) {
+        match money.filter(|m| !m.amount.is_zero()) {
+            Some(money) => {
+                self.warn(at, code, format!("{why}; its {money} is skipped"));
+                self.skipped.push(Skipped {
+                    path: element.to_owned(),
+                    money,
+                    code,
+                });
+            }
+            None => self.warn(at, code, format!("{why}; it is skipped")),
+        }
+    }
+
+    /// Accounts for the transactions of an activity skipped whole, under
+    /// the code of the warning that skipped it.
+    fn skip_transactions(&mut self, activity: &Element, path: &str, code: Code) {
+        let currency = activity.attr("default-currency");
+        for (i, transaction) in activity.children_named("transaction") {
+            if let Ok(money) = stated(transaction.child("value"), currency)
+                && !money.amount.is_zero()
+            {
+                self.skipped.push(Skipped {
+                    path: format!("{path}/transaction[{i}]"),
+                    money,
+                    code,
+                });
+            }
+        }
+    }
+
+    /// The organisation that stands for the unnamed `end` of the activity's
+    /// transactions: one per activity and end, its id derived from them, so
+    /// that reading the file again finds it again.
+    fn not_stated(&mut self, context: &Activity<'_>, end: TransactionEnd) -> OrganisationId {
+        let id = OrganisationId::from(Uuid::new_v5(
+            &NAMESPACE,
+            format!(
+                "organisation|not-stated|{}|{}",
+                end.as_str(),
+                context.identifier
+            )
+            .as_bytes(),
+        ));
+        if self.organisations.get(id).is_none() {
+            let title = match end {
+                TransactionEnd::Provider => "Provider",
+                TransactionEnd::Receiver => "Receiver",
+            };
+            let mut org = Organisation::new(
+                format!("{title} not stated in {}", context.identifier),
+                OrganisationKind::Other,
             );
-            return None;
+            org.id = id;
+            org.identifiers
+                .push(Identifier::not_stated(end, context.identifier));
+            self.organisations.add(org);
+        }
+        id
+    }
+
+    /// The organisation at the `end` of a transaction that names none,
+    /// whose other end is `other`: the activity's one funding organisation
+    /// for a provider, its one implementing organisation for a receiver,
+    /// when there is one and it is not `other`; else the activity's
+    /// not-stated organisation. Warns either way.
+    fn counterparty(
+        &mut self,
+        context: &Activity<'_>,
+        end: TransactionEnd,
+        other: OrganisationId,
+        at: &str,
+    ) -> OrganisationId {
+        let (role, one) = match end {
+            TransactionEnd::Provider => ("funding", context.funder),
+            TransactionEnd::Receiver => ("implementing", context.implementer),
         };
-        let Some(code) = value.attr("currency").or(context.currency) else {
+        let word = end.as_str();
+        if let Some(one) = one.filter(|o| *o != other) {
+            let name = self
+                .organisations
+                .get(one)
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
             self.warn(
-                &format!("{at}/@currency"),
-                Code::IatiMissingCurrency,
-                "the value names no currency and the activity has no default-currency; it is skipped",
-            );
-            return None;
-        };
-        let Ok(currency) = Currency::from_code(code) else {
-            self.warn(
-                &format!("{at}/@currency"),
-                Code::IatiUnknownCode,
-                format!("{code:?} is not an ISO 4217 currency code"),
-            );
-            return None;
-        };
-        let money = Money { amount, currency };
-        if !money.problems().is_empty() {
-            self.warn(
-                &at,
-                Code::IatiInvalidValue,
+                at,
+                Code::IatiCounterpartyFromRole,
                 format!(
-                    "{text} {code} is not an amount the model holds: it must be positive, with at most \
-                     the currency's decimals (a reversal or correction is reported, not imported)"
+                    "the transaction names no {word}; the activity's one {role} organisation, \
+                     {name:?}, is taken as its {word}"
                 ),
             );
-            return None;
+            return one;
         }
-        Some(money)
+        let why = match one {
+            Some(_) => format!("the activity's one {role} organisation is at its other end"),
+            None => format!("the activity has no single {role} organisation"),
+        };
+        let id = self.not_stated(context, end);
+        let name = self
+            .organisations
+            .get(id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default();
+        self.warn(
+            at,
+            Code::IatiCounterpartyNotStated,
+            format!(
+                "the transaction names no {word}, and {why}: its {word} is held as {name:?}, \
+                 which an IATI export leaves out again"
+            ),
+        );
+        id
     }
 
     fn transaction(&mut self, context: &Activity<'_>, transaction: &Element, i: usize) {
         let at = format!("{}/transaction[{i}]", context.path);
+        let value = transaction.child("value");
         let Some(raw) = transaction
             .child("transaction-type")
             .and_then(|t| t.attr("code"))
         else {
-            self.warn(
+            let money = stated(value, context.currency).ok();
+            self.skip(
+                &at,
                 &format!("{at}/transaction-type"),
                 Code::IatiMissingElement,
                 "the transaction has no type",
+                money,
             );
             return;
         };
@@ -1337,59 +1434,104 @@ impl<'k> Reader<'k> {
             "3" | "4" => (ContributionKind::Cash, false),
             "2" | "12" => (ContributionKind::Pledge, false),
             other => {
+                let money = stated(value, context.currency).ok();
+                let type_at = format!("{at}/transaction-type/@code");
                 match IatiCodelist::TransactionType.name(other) {
-                    Some(name) => self.warn(
-                        &format!("{at}/transaction-type/@code"),
+                    Some(name) => self.skip(
+                        &at,
+                        &type_at,
                         Code::IatiUnsupported,
-                        format!("a transaction of type {other} ({name}) is not a contribution; it is skipped"),
+                        &format!("a transaction of type {other} ({name}) is not a contribution"),
+                        money,
                     ),
-                    None => self.warn(
-                        &format!("{at}/transaction-type/@code"),
+                    None => self.skip(
+                        &at,
+                        &type_at,
                         Code::IatiUnknownCode,
-                        format!("{raw:?} is not an IATI TransactionType code"),
+                        &format!("{raw:?} is not an IATI TransactionType code"),
+                        money,
                     ),
                 }
                 return;
             }
         };
-        let Some(money) = self.money(context, transaction.child("value"), &at) else {
+        let Some(money) = self.value(context, value, &at) else {
             return;
         };
+        if money.amount.is_zero() {
+            self.warn(
+                &format!("{at}/value"),
+                Code::IatiInvalidValue,
+                format!(
+                    "{money} is zero, no amount given or taken back (publishers write it for a \
+                     placeholder); it is skipped"
+                ),
+            );
+            return;
+        }
         let provider = transaction
             .child("provider-org")
             .and_then(|o| self.organisation(o, &format!("{at}/provider-org")));
         let receiver = transaction
             .child("receiver-org")
             .and_then(|o| self.organisation(o, &format!("{at}/receiver-org")));
-        let (donor, recipient) = if incoming {
-            (provider.or(context.funder), receiver.or(context.reporting))
+        // The end the activity's reporting organisation stands at, unless
+        // the transaction names another, and the other end, its counterparty.
+        let (own, own_end, named, other_end) = if incoming {
+            let own = receiver.or(context.reporting);
+            (
+                own,
+                TransactionEnd::Receiver,
+                provider,
+                TransactionEnd::Provider,
+            )
         } else {
-            (provider.or(context.reporting), receiver)
+            let own = provider.or(context.reporting);
+            (
+                own,
+                TransactionEnd::Provider,
+                receiver,
+                TransactionEnd::Receiver,
+            )
         };
-        let (Some(donor), Some(recipient)) = (donor, recipient) else {
-            self.warn(
+        let Some(own) = own else {
+            let word = own_end.as_str();
+            self.skip(
+                &at,
                 &at,
                 Code::IatiMissingElement,
-                "the transaction names no provider or no receiver, and neither follows from the activity",
+                &format!(
+                    "the transaction names no {word}, and the activity has no reporting \
+                     organisation to be it"
+                ),
+                Some(money),
             );
             return;
         };
+        let counterparty = match named {
+            Some(org) => org,
+            None => self.counterparty(context, other_end, own, &at),
+        };
+        let (donor, recipient) = if incoming {
+            (counterparty, own)
+        } else {
+            (own, counterparty)
+        };
         if donor == recipient {
-            self.warn(
+            self.skip(
+                &at,
                 &at,
                 Code::IatiUnsupported,
-                "the provider is the receiver, a transfer within one organisation; it is skipped",
+                "the provider is the receiver, a transfer within one organisation, which is no \
+                 contribution",
+                Some(money),
             );
             return;
         }
         let date_text = transaction
             .child("transaction-date")
             .and_then(|d| d.attr("iso-date"))
-            .or_else(|| {
-                transaction
-                    .child("value")
-                    .and_then(|v| v.attr("value-date"))
-            });
+            .or_else(|| value.and_then(|v| v.attr("value-date")));
         let date = date_text.and_then(iso_date);
         if let (Some(text), None) = (date_text, date) {
             self.warn(
@@ -1401,6 +1543,14 @@ impl<'k> Reader<'k> {
         // A payment partnercrm wrote against a contribution of the activity.
         if let Some(of) = transaction.attr(OWN_PAYMENT_OF) {
             match (self.activity_refs.get(of).copied(), date) {
+                _ if money.amount.is_sign_negative() => self.warn(
+                    &format!("{at}/value"),
+                    Code::IatiInvalidValue,
+                    format!(
+                        "a payment is positive, and {money} is not; it is read as a reversal of \
+                         its own"
+                    ),
+                ),
                 (Some(index), Some(date)) => {
                     if let Some(paid) = self.contributions.get_mut(index) {
                         paid.payments.push(Payment {
@@ -1411,10 +1561,12 @@ impl<'k> Reader<'k> {
                     return;
                 }
                 (Some(_), None) => {
-                    self.warn(
+                    self.skip(
+                        &at,
                         &format!("{at}/transaction-date"),
                         Code::IatiMissingElement,
-                        "the payment has no date; it is skipped",
+                        "the payment has no date",
+                        Some(money),
                     );
                     return;
                 }
@@ -1428,6 +1580,7 @@ impl<'k> Reader<'k> {
                 ),
             }
         }
+        // Negative: a reversal or decommitment, which nets against its kind.
         let mut contribution = Contribution::new(kind, donor, recipient);
         contribution.value = ContributionValue::actual(money);
         contribution.date = date;
@@ -1592,51 +1745,9 @@ impl<'k> Reader<'k> {
         value: Option<&Element>,
         at: &str,
     ) -> Option<(Money, Option<PartialDate>)> {
+        let money = self.value(context, value, at)?;
         let at = format!("{at}/value");
-        let Some(value) = value else {
-            self.warn(
-                &at,
-                Code::IatiMissingElement,
-                "the budget has no value; it is skipped",
-            );
-            return None;
-        };
-        let Some(text) = value.trimmed_text() else {
-            self.warn(
-                &at,
-                Code::IatiMissingElement,
-                "the budget's value is empty; it is skipped",
-            );
-            return None;
-        };
-        let Ok(amount) = Decimal::from_str_exact(text) else {
-            self.warn(
-                &at,
-                Code::IatiInvalidValue,
-                format!(
-                    "{text:?} is not a decimal amount partnercrm can hold exactly; the budget is \
-                     skipped"
-                ),
-            );
-            return None;
-        };
-        let Some(code) = value.attr("currency").or(context.currency) else {
-            self.warn(
-                &format!("{at}/@currency"),
-                Code::IatiMissingCurrency,
-                "the budget's value names no currency and the activity has no default-currency; \
-                 it is skipped",
-            );
-            return None;
-        };
-        let Ok(currency) = Currency::from_code(code.trim()) else {
-            self.warn(
-                &format!("{at}/@currency"),
-                Code::IatiUnknownCode,
-                format!("{code:?} is not an ISO 4217 currency code; the budget is skipped"),
-            );
-            return None;
-        };
+        let value = value?;
         let value_date = match value.attr("value-date") {
             None => None,
             Some(text) => {
@@ -1654,7 +1765,7 @@ impl<'k> Reader<'k> {
                 date
             }
         };
-        Some((Money { amount, currency }, value_date))
+        Some((money, value_date))
     }
 
     fn document_link(
@@ -2168,5 +2279,69 @@ struct Activity<'a> {
     reporting: Option<OrganisationId>,
     /// The activity's one funding organisation, if it has exactly one.
     funder: Option<OrganisationId>,
+    /// The activity's one implementing organisation, if it has exactly one.
+    implementer: Option<OrganisationId>,
     currency: Option<&'a str>,
+}
+
+/// The one organisation a project has in `role`, if it has exactly one.
+fn only_partner(project: &Project, role: ProjectRole) -> Option<OrganisationId> {
+    let mut found = project
+        .partners
+        .iter()
+        .filter(|p| p.role == role)
+        .map(|p| p.organisation);
+    let first = found.next()?;
+    found.all(|other| other == first).then_some(first)
+}
+
+/// Why a `value` states no amount: the path below the element and a
+/// warning's code and message.
+struct Unstated {
+    at: &'static str,
+    code: Code,
+    message: String,
+}
+
+/// The amount a `value` states, of any sign and as many decimals as
+/// written, in its currency or else `default_currency`.
+fn stated(value: Option<&Element>, default_currency: Option<&str>) -> Result<Money, Unstated> {
+    let unstated = |at, code, message: String| Unstated { at, code, message };
+    let Some(value) = value else {
+        return Err(unstated(
+            "/value",
+            Code::IatiMissingElement,
+            "there is no value".to_owned(),
+        ));
+    };
+    let Some(text) = value.trimmed_text() else {
+        return Err(unstated(
+            "/value",
+            Code::IatiMissingElement,
+            "the value is empty".to_owned(),
+        ));
+    };
+    let Ok(amount) = crate::model::exact::parse(text) else {
+        return Err(unstated(
+            "/value",
+            Code::IatiInvalidValue,
+            format!("{text:?} is not a decimal amount"),
+        ));
+    };
+    let Some(code) = value.attr("currency").or(default_currency) else {
+        return Err(unstated(
+            "/value/@currency",
+            Code::IatiMissingCurrency,
+            "the value names no currency and the activity has no default-currency; it is skipped"
+                .to_owned(),
+        ));
+    };
+    let Ok(currency) = Currency::from_code(code) else {
+        return Err(unstated(
+            "/value/@currency",
+            Code::IatiUnknownCode,
+            format!("{code:?} is not an ISO 4217 currency code"),
+        ));
+    };
+    Ok(Money { amount, currency })
 }

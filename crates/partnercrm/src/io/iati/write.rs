@@ -516,8 +516,14 @@ impl<'d> Writer<'d> {
                 esc(text)
             );
         }
-        self.org_element(out, "   ", "provider-org", donor, None);
-        self.org_element(out, "   ", "receiver-org", recipient, None);
+        // An organisation that stands for one the source left unnamed is
+        // left out again, and the reader gives that end the same one.
+        if donor.not_stated().is_none() {
+            self.org_element(out, "   ", "provider-org", donor, None);
+        }
+        if recipient.not_stated().is_none() {
+            self.org_element(out, "   ", "receiver-org", recipient, None);
+        }
         out.push_str("  </transaction>\n");
     }
 
@@ -541,7 +547,14 @@ impl<'d> Writer<'d> {
         };
         let donor = self.organisation(c.donor, project)?;
         let recipient = self.organisation(c.recipient, project)?;
-        let incoming = c.recipient == reporting;
+        // A not-stated provider stands at the unnamed end of incoming money,
+        // a not-stated receiver at that of outgoing money: written so, the
+        // reader finds that end unnamed again.
+        let incoming = match (donor.not_stated(), recipient.not_stated()) {
+            (Some(TransactionEnd::Provider), _) => true,
+            (_, Some(TransactionEnd::Receiver)) => false,
+            _ => c.recipient == reporting,
+        };
         let code = match (c.kind, incoming) {
             (ContributionKind::Pledge, true) => 11,
             (ContributionKind::Pledge, false) => 2,
