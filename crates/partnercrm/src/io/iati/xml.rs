@@ -127,11 +127,18 @@ fn start_element<'a>(text: &'a str, offset: u64, start: &BytesStart<'_>) -> Resu
         let attr = attr.map_err(|e| xml_error(text, offset, e.to_string()))?;
         let raw_key = attr.key.as_ref();
         let key = borrowed(raw_key).unwrap_or_else(|| owned(raw_key));
-        let value = match attr.unescape_value() {
-            Ok(Cow::Borrowed(value)) => {
-                borrowed(value.as_bytes()).unwrap_or_else(|| Cow::Owned(value.to_owned()))
-            }
-            Ok(Cow::Owned(value)) => Cow::Owned(value),
+        // A slice of the document is text already: only entities to resolve.
+        let unescaped = match borrowed(&attr.value) {
+            Some(Cow::Borrowed(raw)) => quick_xml::escape::unescape(raw)
+                .map(|value| match value {
+                    Cow::Borrowed(_) => Cow::Borrowed(raw),
+                    Cow::Owned(value) => Cow::Owned(value),
+                })
+                .map_err(quick_xml::Error::from),
+            _ => attr.unescape_value().map(|v| Cow::Owned(v.into_owned())),
+        };
+        let value = match unescaped {
+            Ok(value) => value,
             Err(e) => return Err(xml_error(text, offset, format!("attribute {key}: {e}"))),
         };
         attrs.push((key, value));
@@ -261,9 +268,13 @@ pub(super) fn stream<'a>(
             }
             Event::Text(t) => {
                 if let Some(open) = stack.last_mut() {
-                    let decoded = t
-                        .decode()
-                        .map_err(|e| xml_error(text, offset, e.to_string()))?;
+                    // A slice of the document is text already.
+                    let decoded = match within(text, &t) {
+                        Some(slice) => Cow::Borrowed(slice),
+                        None => t
+                            .decode()
+                            .map_err(|e| xml_error(text, offset, e.to_string()))?,
+                    };
                     open.push_text(decoded);
                 }
             }
@@ -418,4 +429,64 @@ pub(super) fn locate(text: &str, xpaths: &[&str]) -> Vec<Option<(usize, usize)>>
             best
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The activities of `text`, as `stream` hands them over.
+    fn activities(text: &str) -> Vec<Element<'_>> {
+        let mut found = Vec::new();
+        stream(
+            text,
+            "iati-activities",
+            |_| Ok(()),
+            |element, _| {
+                found.push(element);
+                Ok(())
+            },
+        )
+        .expect("reads");
+        found
+    }
+
+    #[test]
+    fn borrowed_or_resolved_the_text_and_values_are_the_documents() {
+        let text = "<iati-activities><iati-activity a=\"plain\" b=\"R&amp;D &#x41;\">\n  \
+                    <title>\n    <narrative>Water &amp; sanitation</narrative>\n  </title>\n  \
+                    <description>one <x/> two <![CDATA[<three>]]> &#65;</description>\n  \
+                    <empty>   </empty></iati-activity></iati-activities>";
+        let activity = activities(text).pop().expect("an activity");
+        assert_eq!(activity.attr("a"), Some("plain"));
+        assert!(matches!(activity.attrs[0].1, Cow::Borrowed(_)), "no copy");
+        assert_eq!(activity.attr("b"), Some("R&D A"));
+        assert_eq!(activity.trimmed_text(), None, "whitespace between children");
+        assert!(
+            activity.text.is_empty(),
+            "blank text before any other is not kept"
+        );
+        let narrative = activity
+            .child("title")
+            .and_then(|t| t.child("narrative"))
+            .expect("a narrative");
+        assert_eq!(narrative.trimmed_text(), Some("Water & sanitation"));
+        let description = activity.child("description").expect("a description");
+        assert_eq!(description.trimmed_text(), Some("one  two <three> A"));
+        assert_eq!(
+            activity.child("empty").and_then(Element::trimmed_text),
+            None
+        );
+        assert!(matches!(activity.name, Cow::Borrowed("iati-activity")));
+    }
+
+    #[test]
+    fn a_lone_text_node_is_borrowed() {
+        let text = "<iati-activities><iati-activity><iati-identifier> XM-1 </iati-identifier>\
+                    </iati-activity></iati-activities>";
+        let activity = activities(text).pop().expect("an activity");
+        let identifier = activity.child("iati-identifier").expect("an identifier");
+        assert!(matches!(identifier.text, Cow::Borrowed(" XM-1 ")));
+        assert_eq!(identifier.trimmed_text(), Some("XM-1"));
+    }
 }
