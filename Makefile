@@ -68,6 +68,14 @@ build-release: $(VENV)/.installed ## build the extension into .venv (release)
 bench: build-release ## release build, then every benchmark at N contributions (default 1,000,000) in one table
 	$(VENV_PYTHON) python/benchmarks/suite.py --size $(N) --repeat $(REPEAT) $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
+# The IATI reader against lxml: the shared corpus and a generated file of
+# IATI_ACTIVITIES activities (BENCHMARKS.md, "IATI reading").
+IATI_ACTIVITIES ?= 100000
+
+.PHONY: bench-iati
+bench-iati: build-release ## release build, then the IATI corpus and a generated file against lxml
+	$(VENV_PYTHON) python/benchmarks/suite.py --only iati --iati-activities $(IATI_ACTIVITIES) --repeat $(REPEAT) $(if $(BENCH_JSON),--json $(BENCH_JSON))
+
 .PHONY: bench-rust
 bench-rust: ## the Rust-only benchmarks: criterion micro-benchmarks of the hot paths
 	$(CARGO) bench -p partnercrm --bench hot_paths --locked

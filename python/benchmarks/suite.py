@@ -34,6 +34,11 @@ The tasks (see BENCHMARKS.md for what each peer does and does not do):
   from Parquet.
 - memory: peak resident memory with the data loaded, each contender in a
   fresh process, against the same rows in pyarrow Tables.
+- iati (only with `--only iati`, or `make bench-iati`): reading the shared
+  IATI corpus (`../shared/iati/corpus/*.xml`) and a generated file of
+  `--iati-activities` activities (100,000 by default; the corpus's own,
+  repeated under distinct identifiers), alone and into a store, against
+  lxml parsing each file and walking every activity and its transactions.
 """
 
 from __future__ import annotations
@@ -66,6 +71,9 @@ import polars as pl
 import partnercrm as pc
 
 TASKS = ("csv_import", "persist", "reopen", "store_io", "rollup_usd", "export_polars", "memory")
+# Tasks run only when named with --only: they read their own files, not the
+# generated contributions.
+OWN_DATA_TASKS = ("iati",)
 
 # A contender: its label, and a function that prepares one repetition
 # (untimed) and returns the work to time.
@@ -628,6 +636,135 @@ def export_polars(w: Workload, repeat: int) -> Task:
     )
 
 
+# ---------------------------------------------------------------- IATI
+
+REPO = Path(__file__).resolve().parents[2]
+IATI_CORPUS = REPO.parent / "shared" / "iati" / "corpus"
+
+
+def corpus_activities() -> list[str]:
+    """The corpus's activities as text, file by file, in document order."""
+    import re
+
+    found: list[str] = []
+    for path in sorted(IATI_CORPUS.glob("*.xml")):
+        text = path.read_text(encoding="utf-8")
+        found += re.findall(r"<iati-activity[\s>].*?</iati-activity>", text, re.S)
+    return found
+
+
+def generate_iati(path: Path, activities: int) -> int:
+    """Writes an iati-activities file of `activities` real corpus activities,
+    repeated with a suffix on each repeat's identifier so that every one is
+    distinct; returns its size in bytes.
+
+    The activities kept are the corpus's up to 8 kB, and those with results
+    up to 12 kB (798 of 1,300, from all 13 publishers, 5 kB on average: with
+    participating organisations, transactions, budgets, results and document
+    links), so that 100,000 of them stay under the reader's 512 MiB limit."""
+    pool = [
+        a for a in corpus_activities()
+        if len(a.encode()) <= 8000 or ("<result" in a and len(a.encode()) <= 12000)
+    ]
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                  '<iati-activities version="2.03" generated-datetime="2021-06-15T00:00:00Z">\n')
+        for i in range(activities):
+            activity, repeat = pool[i % len(pool)], i // len(pool)
+            if repeat:
+                activity = activity.replace("</iati-identifier>", f"-r{repeat}</iati-identifier>", 1)
+            out.write(activity)
+            out.write("\n")
+        out.write("</iati-activities>\n")
+    return path.stat().st_size
+
+
+def lxml_walk(paths: Sequence[Path]) -> tuple[int, int]:
+    """lxml's equivalent of what the reader extracts: parse each file, then
+    every activity's default currency and, of each transaction, its type,
+    value, currency, date and provider and receiver refs. Returns the
+    activities and transactions seen."""
+    from lxml import etree  # type: ignore[import-untyped]  # lxml ships no types
+
+    activities = transactions = 0
+    for path in paths:
+        root = etree.parse(str(path)).getroot()
+        for activity in root.iterfind("iati-activity"):
+            activities += 1
+            default = activity.get("default-currency")
+            for t in activity.iterfind("transaction"):
+                kind, value = t.find("transaction-type"), t.find("value")
+                date, provider, receiver = t.find("transaction-date"), t.find("provider-org"), t.find("receiver-org")
+                _ = (
+                    None if kind is None else kind.get("code"),
+                    None if value is None else (value.text, value.get("currency") or default, value.get("value-date")),
+                    None if date is None else date.get("iso-date"),
+                    None if provider is None else provider.get("ref"),
+                    None if receiver is None else receiver.get("ref"),
+                )
+                transactions += 1
+    return activities, transactions
+
+
+def iati(directory: Path, repeat: int, generated_activities: int) -> list[Task]:
+    corpus = sorted(IATI_CORPUS.glob("*.xml"))
+    generated = directory / f"generated-{generated_activities}.xml"
+    generated_bytes = generate_iati(generated, generated_activities)
+    counter = iter(range(1_000_000))
+    tasks = []
+    for name, label, paths, size in [
+        ("corpus", f"IATI corpus, {len(corpus)} files", corpus, sum(p.stat().st_size for p in corpus)),
+        ("generated", f"IATI {generated_activities:,} activities", [generated], generated_bytes),
+    ]:
+        def read() -> object:
+            return sum(len(pc.Dataset.read_iati(path)[0].records(pc.Project)) for path in paths)
+
+        def into_store() -> Callable[[], object]:
+            store = pc.Store(directory / f"iati-{next(counter)}.db")
+
+            def work() -> object:
+                return sum(store.import_iati(path)["inserted"] for path in paths)
+
+            return work
+
+        entries, results = interleaved(
+            repeat,
+            [
+                ("partnercrm", lambda: read),
+                ("lxml parse + walk", lambda: lambda: lxml_walk(paths)),
+                ("partnercrm into a store", into_store),
+            ],
+        )
+        for old in directory.glob("iati-*.db*"):
+            old.unlink()
+        walked = results["lxml parse + walk"]
+        assert isinstance(walked, tuple)
+        activities, transactions = walked
+        assert results["partnercrm"] == activities, (results["partnercrm"], activities)
+        ours, peer, stored = entries
+        mb = size / 1e6
+        check = (
+            f"{activities:,} activities, {transactions:,} transactions, {mb:,.1f} MB; each read every activity: "
+            f"partnercrm {mb / ours.best:,.0f} MB/s, lxml {mb / peer.best:,.0f} MB/s"
+        )
+        ours.detail = "Dataset.read_iati: every record, warning and XPath"
+        peer.detail = "etree.parse, then every activity's transactions"
+        tasks.append(Task(f"iati_{name}_read", f"{label}: read", "s", [ours, peer], check=check))
+        # The same lxml samples: it has no store to write to.
+        stored.name = "partnercrm"
+        stored.detail = "Store.import_iati: read, validate, write"
+        tasks.append(
+            Task(
+                f"iati_{name}_import",
+                f"{label}: into a store",
+                "s",
+                [stored, peer],
+                check=f"the store took every activity ({results['partnercrm into a store']:,} records inserted)",
+            )
+        )
+    return tasks
+
+
 # ---------------------------------------------------------------- memory
 
 
@@ -747,9 +884,9 @@ def machine() -> dict[str, str]:
     }
 
 
-def render(size: int, repeat: int, tasks: Sequence[Task], info: dict[str, str]) -> str:
+def render(size: int, repeat: int, tasks: Sequence[Task], info: dict[str, str], what: str = "") -> str:
     lines = [
-        f"partnercrm benchmark suite: {size:,} contributions, best of {repeat}, contenders interleaved",
+        f"partnercrm benchmark suite: {what or f'{size:,} contributions'}, best of {repeat}, contenders interleaved",
         "  " + ", ".join(f"{k} {v}" for k, v in info.items()),
         "",
         f"{'task':<44} {'partnercrm':>11}  {'peer':<30} {'peer':>10} {'ratio':>7}",
@@ -780,7 +917,14 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
     parser.add_argument("--size", type=int, default=1_000_000, help="contributions to generate (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement (default 3)")
     parser.add_argument("--json", type=Path, help="also write every sample and the machine to this file")
-    parser.add_argument("--only", default=",".join(TASKS), help=f"comma-separated subset of {', '.join(TASKS)}")
+    parser.add_argument(
+        "--only",
+        default=",".join(TASKS),
+        help=f"comma-separated subset of {', '.join(TASKS + OWN_DATA_TASKS)} (default: all but {', '.join(OWN_DATA_TASKS)})",
+    )
+    parser.add_argument(
+        "--iati-activities", type=int, default=100_000, help="activities of the generated IATI file (default 100,000)"
+    )
     parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -788,21 +932,27 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
         memory_probe(args.memory_probe, args.size, args.dir)
         return []
     only = [t.strip() for t in args.only.split(",") if t.strip()]
-    unknown = set(only) - set(TASKS)
+    known = TASKS + OWN_DATA_TASKS
+    unknown = set(only) - set(known)
     if unknown:
-        parser.error(f"unknown tasks {sorted(unknown)}; choose from {', '.join(TASKS)}")
+        parser.error(f"unknown tasks {sorted(unknown)}; choose from {', '.join(known)}")
     if "reopen" in only or "memory" in only or "store_io" in only:
-        only = sorted(set(only) | {"persist"}, key=TASKS.index)  # they read the files it writes
-    if args.repeat < 1 or args.size < 1:
-        parser.error("--size and --repeat must be at least 1")
+        only = sorted(set(only) | {"persist"}, key=known.index)  # they read the files it writes
+    if args.repeat < 1 or args.size < 1 or args.iati_activities < 1:
+        parser.error("--size, --repeat and --iati-activities must be at least 1")
 
     info = machine()
     tasks: list[Task] = []
     with tempfile.TemporaryDirectory(prefix="partnercrm-bench-") as tmp:
-        w = build_workload(args.size, Path(tmp))
+        # The generated contributions, only for the tasks that read them.
+        w = build_workload(args.size, Path(tmp)) if set(only) - set(OWN_DATA_TASKS) else None
         for name in only:
             started = time.perf_counter()
-            if name == "csv_import":
+            if name == "iati":
+                tasks.extend(iati(Path(tmp), args.repeat, args.iati_activities))
+            elif w is None:
+                raise AssertionError(f"{name} needs the generated contributions")
+            elif name == "csv_import":
                 tasks.append(csv_import(w, args.repeat))
             elif name == "persist":
                 tasks.append(persist(w, args.repeat))
@@ -817,7 +967,8 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
             elif name == "memory":
                 tasks.extend(memory(w, args.repeat))
             print(f"  {name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    print(render(args.size, args.repeat, tasks, info))
+    what = "" if w is not None else f"IATI files ({args.iati_activities:,} generated activities)"
+    print(render(args.size, args.repeat, tasks, info, what))
     if args.json:
         args.json.write_text(
             json.dumps(

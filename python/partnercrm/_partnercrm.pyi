@@ -25,6 +25,7 @@ _Nested: TypeAlias = Mapping[str, object]
 _Id: TypeAlias = str
 _Path: TypeAlias = str | os.PathLike[str]
 _Moment: TypeAlias = str | datetime.datetime
+_MissingYear: TypeAlias = Literal["error", "latest_earlier"]
 
 class PartnerCrmError(Exception): ...
 
@@ -40,6 +41,16 @@ class InternalError(PartnerCrmError): ...
 
 class AmountOverflowError(PartnerCrmError):
     records: list[tuple[str, str]]
+
+class _MissingRate(TypedDict):
+    currency: str
+    target: str
+    date: datetime.date
+    why: str | None
+    records: list[tuple[str, str]]
+
+class MissingRateError(ParseError):
+    missing: list[_MissingRate]
 
 @final
 class Problem:
@@ -473,11 +484,35 @@ class RateTable:
     def from_csv(cls, name: str, target: str, text: str, date: _DateLike | None = None) -> RateTable: ...
     @classmethod
     def read_csv(cls, name: str, target: str, path: _Path, date: _DateLike | None = None) -> RateTable: ...
+    @classmethod
+    def from_imf(
+        cls,
+        text: str,
+        target: str = "USD",
+        name: str = "IMF exchange rates",
+        missing_year: _MissingYear = "error",
+        date: _DateLike | None = None,
+    ) -> RateTable: ...
+    @classmethod
+    def read_imf(
+        cls,
+        path: _Path,
+        target: str = "USD",
+        name: str = "IMF exchange rates",
+        missing_year: _MissingYear = "error",
+        date: _DateLike | None = None,
+    ) -> RateTable: ...
     def add(self, currency_code: str, date: _DateLike, rate: _Amount) -> None: ...
     @property
     def name(self) -> str: ...
     @property
     def target(self) -> str: ...
+    @property
+    def annual(self) -> bool: ...
+    @property
+    def missing_year(self) -> _MissingYear: ...
+    @missing_year.setter
+    def missing_year(self, value: _MissingYear) -> None: ...
 
 @final
 class Dataset:
@@ -511,6 +546,7 @@ class Dataset:
     def rollup(
         self, group_by: _Dimension | Sequence[_Dimension] | None = None, rates: RateTable | None = None
     ) -> Table: ...
+    def rollup_rates(self, group_by: _Dimension | Sequence[_Dimension] | None = None, *, rates: RateTable) -> Table: ...
     def agreements_active(self, on: _DateLike) -> Table: ...
     def agreements_expiring(self, on: _DateLike, days: int) -> Table: ...
     def agreements_by(self, kind: str | None = None, party: _Id | Organisation | None = None) -> Table: ...
@@ -595,6 +631,13 @@ class Store:
         self,
         group_by: _Dimension | Sequence[_Dimension] | None = None,
         rates: RateTable | None = None,
+        as_of: _Moment | None = None,
+    ) -> Table: ...
+    def rollup_rates(
+        self,
+        group_by: _Dimension | Sequence[_Dimension] | None = None,
+        *,
+        rates: RateTable,
         as_of: _Moment | None = None,
     ) -> Table: ...
     def validate(self) -> list[Problem]: ...

@@ -106,6 +106,8 @@ class Env:
         self.data.table("organisations").to_csv(self.organisations_csv)
         self.rates_csv = tmp / "rates.csv"
         self.rates_csv.write_text(RATES)
+        self.imf_csv = tmp / "imf.csv"
+        self.imf_csv.write_text(IMF_RATES)
         self.iati_text = IATI.read_text(encoding="utf-8")
         self.seed_text = SEED.read_text(encoding="utf-8")
         self._written = 0
@@ -178,6 +180,10 @@ class Env:
 
 
 RATES = "currency,date,rate\nEUR,2008-01,1.47\nCHF,2000,0.9\n"
+IMF_RATES = (
+    "Date,Rate,Currency,Frequency,Source,Country code,Country\n"
+    "2008-12-31,0.68,EUR,A,IMF,U2,Euro Area (EA)\n2000-12-31,1.69,CHF,A,IMF,CH,Switzerland\n"
+)
 
 Value = Callable[[Env], Any]
 
@@ -252,6 +258,11 @@ VALID: dict[str, Value] = {
     "date": lambda e: "2008-01",
     "RateTable.from_csv.text": lambda e: RATES,
     "RateTable.read_csv.path": lambda e: e.rates_csv,
+    "RateTable.from_imf.text": lambda e: IMF_RATES,
+    "RateTable.read_imf.path": lambda e: e.imf_csv,
+    "RateTable.from_imf.name": lambda e: "t",
+    "RateTable.read_imf.name": lambda e: "t",
+    "missing_year": lambda e: "latest_earlier",
     "currency_code": lambda e: "GBP",
     "rate": lambda e: Decimal("1.9"),
     # Table

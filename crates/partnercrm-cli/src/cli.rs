@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use partnercrm::io::csv::CsvKind;
+use partnercrm::query::rates::MissingYear;
 use partnercrm::query::rollup::Dimension;
 
 /// Keep an organisation's partners, agreements, contributions, projects,
@@ -187,9 +188,25 @@ pub struct Conversion {
     pub currency: Option<String>,
 
     /// A CSV file of rates with the columns currency,date,rate: from `date`
-    /// on, one `currency` is `rate` units of --currency.
+    /// on, one `currency` is `rate` units of --currency. Or the IMF's
+    /// imf_exchangerates_A_ENDA_USD.csv as published (recognised by its
+    /// columns): each amount at its year's averages per US dollar, through
+    /// the dollar.
     #[arg(long, requires = "currency", value_name = "FILE")]
     pub rates: Option<PathBuf>,
+
+    /// With annual rates, a year the file lacks: `error` (the default)
+    /// names every missing rate; `latest-earlier` uses the latest earlier
+    /// year, which `query rollup --rates-used` shows.
+    #[arg(
+        long,
+        requires = "rates",
+        value_name = "RULE",
+        default_value = "error",
+        value_parser = PossibleValuesParser::new(["error", "latest-earlier"])
+            .try_map(|s| s.parse::<MissingYear>())
+    )]
+    pub missing_year: MissingYear,
 }
 
 /// The report's sections, for `--section`.
@@ -257,6 +274,12 @@ pub enum Query {
         /// The conversion, if any.
         #[command(flatten)]
         conversion: Conversion,
+        /// Print the rates each row's totals used instead of the totals: per
+        /// row, value or payment and rate, the rate and its year (or the day
+        /// it is in force from), each rate per US dollar with its source
+        /// row, how many amounts, and their sums before and after.
+        #[arg(long, requires = "rates")]
+        rates_used: bool,
         /// The format.
         #[command(flatten)]
         output: Output,

@@ -300,9 +300,10 @@ fn rate_table(conversion: &Conversion) -> CliResult<Option<RateTable>> {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    RateTable::read_csv(name, currency, path)
-        .map(Some)
-        .map_err(|e| Failure::new(format!("{}: {e}", path.display())))
+    let mut table = RateTable::read_csv(name, currency, path)
+        .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
+    table.missing_year = conversion.missing_year;
+    Ok(Some(table))
 }
 
 fn today() -> NaiveDate {
@@ -526,11 +527,16 @@ fn run_query(db: &Path, query: Query) -> CliResult {
         Query::Rollup {
             by,
             conversion,
+            rates_used,
             output,
         } => {
             let rates = rate_table(&conversion)?;
             let result = rollup::rollup(&data, &by, rates.as_ref())?;
-            output::print(&tables::rollup_table(&result)?, output.format)
+            let table = match rates_used {
+                true => tables::rollup_rates_table(&result)?,
+                false => tables::rollup_table(&result)?,
+            };
+            output::print(&table, output.format)
         }
         Query::Agreements {
             on,

@@ -101,6 +101,22 @@ pub fn rollup_of(
     Ok(PyTable::new("rollup", batch))
 }
 
+/// Runs a converted rollup and builds the table of the rates its rows used.
+pub fn rollup_rates_of(
+    py: Python<'_>,
+    data: &Dataset,
+    dimensions: &[Dimension],
+    rates: &partnercrm::query::rates::RateTable,
+) -> PyResult<PyTable> {
+    use partnercrm::query::rollup::rollup;
+    let batch = py
+        .detach(|| {
+            rollup(data, dimensions, Some(rates)).and_then(|r| tables::rollup_rates_table(&r))
+        })
+        .py_err()?;
+    Ok(PyTable::new("rollup_rates", batch))
+}
+
 /// An IATI import as the `(Dataset, warnings)` pair Python receives.
 fn iati_pair(import: partnercrm::io::iati::Import) -> (PyDataset, Vec<PyProblem>) {
     let warnings = import.warnings.into_iter().map(PyProblem::from).collect();
@@ -354,6 +370,25 @@ impl PyDataset {
                 &dimensions,
                 rates.as_ref().map(|r| &r.inner),
             )
+        })
+    }
+
+    /// The provenance of `rollup(group_by, rates=rates)`: one row per
+    /// rollup row, part (`"value"` or `"payment"`) and rate, with the rate,
+    /// its year (or the day it is in force from), each rate per US dollar
+    /// and the source row it came from, how many amounts were converted at
+    /// it, and their sums before and after. A row's `"value"` rates sum to
+    /// its `committed` total.
+    #[pyo3(signature = (group_by=None, *, rates))]
+    fn rollup_rates(
+        &self,
+        py: Python<'_>,
+        group_by: Option<&Bound<'_, PyAny>>,
+        rates: PyRef<'_, crate::rates::PyRateTable>,
+    ) -> PyResult<PyTable> {
+        guard(|| {
+            let dimensions = dimensions(group_by)?;
+            rollup_rates_of(py, &self.inner, &dimensions, &rates.inner)
         })
     }
 

@@ -53,6 +53,13 @@ create_exception!(
 
 create_exception!(
     _partnercrm,
+    MissingRateError,
+    ParseError,
+    "A conversion needed exchange rates its table does not have. `.missing` lists each: a dict of currency, target, date, why (or None) and records, the (kind, id) of every record that needed it."
+);
+
+create_exception!(
+    _partnercrm,
     AmountOverflowError,
     PartnerCrmError,
     "A total, conversion or ratio of amounts or indicator values is beyond the 29 significant digits partnercrm computes with exactly, so none is given rather than a rounded one. `.records` lists the (kind, id) of every record it combines."
@@ -90,6 +97,37 @@ pub fn to_py(error: Error) -> PyErr {
                 .collect();
             let err = AmountOverflowError::new_err(error.to_string());
             match err.value(py).setattr("records", records) {
+                Ok(()) => err,
+                Err(failure) => failure,
+            }
+        }
+        Error::MissingRates { ref missing } => {
+            let err = MissingRateError::new_err(error.to_string());
+            let listed = missing
+                .iter()
+                .map(|(rate, records)| {
+                    let entry = pyo3::types::PyDict::new(py);
+                    entry.set_item("currency", rate.currency.code())?;
+                    entry.set_item("target", rate.target.code())?;
+                    use chrono::Datelike;
+                    let date = pyo3::types::PyDate::new(
+                        py,
+                        rate.date.year(),
+                        rate.date.month() as u8,
+                        rate.date.day() as u8,
+                    )?;
+                    entry.set_item("date", date)?;
+                    entry.set_item("why", rate.why.as_deref())?;
+                    let records: Vec<(String, String)> = records
+                        .iter()
+                        .map(|r| (r.kind.to_string(), r.id.to_string()))
+                        .collect();
+                    entry.set_item("records", records)?;
+                    Ok(entry)
+                })
+                .collect::<PyResult<Vec<_>>>()
+                .and_then(|list| err.value(py).setattr("missing", list));
+            match listed {
                 Ok(()) => err,
                 Err(failure) => failure,
             }

@@ -34,6 +34,10 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "AmountOverflowError",
         py.get_type::<errors::AmountOverflowError>(),
     )?;
+    m.add(
+        "MissingRateError",
+        py.get_type::<errors::MissingRateError>(),
+    )?;
     m.add("InternalError", py.get_type::<errors::InternalError>())?;
     m.add_class::<problem::PyProblem>()?;
     m.add_class::<records::PyOrganisation>()?;

@@ -1,7 +1,7 @@
 //! Named, dated exchange-rate tables for converting rollups.
 
 use partnercrm::model::{Currency, PartialDate};
-use partnercrm::query::rates::RateTable;
+use partnercrm::query::rates::{MissingYear, RateTable};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
@@ -10,9 +10,11 @@ use crate::convert::{Text, to_json};
 use crate::errors::{IntoPy, parse_error};
 use crate::guard::guard;
 
-/// Exchange rates into one target currency, each dated (e.g. monthly).
-/// A rollup converts each contribution at the rate in force on its date and
-/// rounds once, half away from zero, to the target's minor unit.
+/// Exchange rates into one target currency: dated (e.g. monthly), or the
+/// IMF's annual averages per US dollar (`read_imf`), through which any
+/// target is reached. A rollup converts each contribution at the rate in
+/// force on its date (or its year's averages) and rounds once, half away
+/// from zero, to the target's minor unit.
 #[pyclass(name = "RateTable", module = "partnercrm._partnercrm")]
 pub struct PyRateTable {
     pub inner: RateTable,
@@ -27,6 +29,12 @@ fn text_of(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
         serde_json::Value::String(text) => Ok(text),
         other => Err(parse_error(format!("{what}: expected text, got {other}"))),
     }
+}
+
+/// The rule for a missing year, by name.
+fn missing_year(name: &str) -> PyResult<MissingYear> {
+    name.parse::<MissingYear>()
+        .map_err(|e| parse_error(e.to_string()))
 }
 
 /// When a table was published, if given.
@@ -53,7 +61,51 @@ impl PyRateTable {
         })
     }
 
-    /// Reads `currency,date,rate` rows from CSV text; every bad row is reported.
+    /// Reads the IMF's annual rates per US dollar from the text of
+    /// `imf_exchangerates_A_ENDA_USD.csv` as published, converting into
+    /// `target` through the dollar. `missing_year="latest_earlier"` uses
+    /// the latest earlier year for a year the file lacks (the rollup's
+    /// provenance says so); by default a missing year raises.
+    #[classmethod]
+    #[pyo3(signature = (text, target="USD", name="IMF exchange rates", missing_year="error", date=None))]
+    fn from_imf(
+        _cls: &Bound<'_, PyType>,
+        text: Text,
+        #[pyo3(from_py_with = crate::convert::str_arg)] target: &str,
+        #[pyo3(from_py_with = crate::convert::str_arg)] name: &str,
+        #[pyo3(from_py_with = crate::convert::str_arg)] missing_year: &str,
+        date: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        guard(|| {
+            let mut inner = RateTable::from_imf_csv(name, currency(target)?, &text).py_err()?;
+            inner.missing_year = self::missing_year(missing_year)?;
+            inner.date = table_date(date)?;
+            Ok(Self { inner })
+        })
+    }
+
+    /// Reads the IMF's file `imf_exchangerates_A_ENDA_USD.csv`; see `from_imf`.
+    #[classmethod]
+    #[pyo3(signature = (path, target="USD", name="IMF exchange rates", missing_year="error", date=None))]
+    fn read_imf(
+        _cls: &Bound<'_, PyType>,
+        path: FilePath,
+        #[pyo3(from_py_with = crate::convert::str_arg)] target: &str,
+        #[pyo3(from_py_with = crate::convert::str_arg)] name: &str,
+        #[pyo3(from_py_with = crate::convert::str_arg)] missing_year: &str,
+        date: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        guard(|| {
+            let mut inner = RateTable::read_imf_csv(name, currency(target)?, &path).py_err()?;
+            inner.missing_year = self::missing_year(missing_year)?;
+            inner.date = table_date(date)?;
+            Ok(Self { inner })
+        })
+    }
+
+    /// Reads `currency,date,rate` rows from CSV text; every bad row is
+    /// reported. The IMF's file is recognised by its columns and read as
+    /// `from_imf` reads it.
     #[classmethod]
     #[pyo3(signature = (name, target, text, date=None))]
     fn from_csv(
@@ -72,7 +124,8 @@ impl PyRateTable {
         })
     }
 
-    /// Reads `currency,date,rate` rows from a CSV file.
+    /// Reads `currency,date,rate` rows from a CSV file (or the IMF's file,
+    /// recognised by its columns).
     #[classmethod]
     #[pyo3(signature = (name, target, path, date=None))]
     fn read_csv(
@@ -123,6 +176,27 @@ impl PyRateTable {
     #[getter]
     fn target(&self) -> PyResult<&'static str> {
         guard(|| Ok(self.inner.target.code()))
+    }
+
+    /// Whether the table holds annual rates per US dollar (the IMF's).
+    #[getter]
+    fn annual(&self) -> PyResult<bool> {
+        guard(|| Ok(self.inner.is_annual()))
+    }
+
+    /// What a year without a rate means for an annual table: `"error"` or
+    /// `"latest_earlier"`.
+    #[getter]
+    fn get_missing_year(&self) -> PyResult<&'static str> {
+        guard(|| Ok(self.inner.missing_year.as_str()))
+    }
+
+    #[setter]
+    fn set_missing_year(&mut self, value: Text) -> PyResult<()> {
+        guard(|| {
+            self.inner.missing_year = missing_year(&value)?;
+            Ok(())
+        })
     }
 
     fn __repr__(&self) -> PyResult<String> {

@@ -492,6 +492,22 @@ impl PyStore {
         })
     }
 
+    /// The rates a converted rollup of the stored data set used; see `Dataset.rollup_rates`.
+    #[pyo3(signature = (group_by=None, *, rates, as_of=None))]
+    fn rollup_rates(
+        &self,
+        py: Python<'_>,
+        group_by: Option<&Bound<'_, PyAny>>,
+        rates: PyRef<'_, crate::rates::PyRateTable>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTable> {
+        guard(|| {
+            let dimensions = crate::dataset::dimensions(group_by)?;
+            let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
+            crate::dataset::rollup_rates_of(py, &data, &dimensions, &rates.inner)
+        })
+    }
+
     /// Every problem in the stored data set (warnings; errors cannot be stored).
     fn validate(&self, py: Python<'_>) -> PyResult<Vec<PyProblem>> {
         guard(|| {

@@ -164,6 +164,18 @@ pub enum Error {
         /// The records it combines, in the data set's order.
         records: Vec<crate::model::RecordRef>,
     },
+    /// A conversion needed rates its table does not have: every one
+    /// missing, each with the records that needed it. Never a zero, never
+    /// a guess.
+    #[error("{}", list_missing(missing))]
+    MissingRates {
+        /// Each missing rate, with the records converted at it, in the
+        /// data set's order.
+        missing: Vec<(
+            crate::query::rates::MissingRate,
+            Vec<crate::model::RecordRef>,
+        )>,
+    },
     /// Reading or writing a file failed.
     #[error("cannot access {path}: {source}")]
     Io {
@@ -190,6 +202,23 @@ fn list_records(records: &[crate::model::RecordRef]) -> String {
         text.push_str("none");
     }
     text
+}
+
+/// Each missing rate, with up to ten of the records that need it.
+fn list_missing(
+    missing: &[(
+        crate::query::rates::MissingRate,
+        Vec<crate::model::RecordRef>,
+    )],
+) -> String {
+    let each: Vec<String> = missing
+        .iter()
+        .map(|(rate, records)| format!("{rate} (for {})", list_records(records)))
+        .collect();
+    match each.as_slice() {
+        [one] => one.clone(),
+        many => format!("{} rates are missing: {}", many.len(), many.join("; ")),
+    }
 }
 
 /// `Result` with partnercrm's [`Error`] as the default error type.

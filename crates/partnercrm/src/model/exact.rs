@@ -130,6 +130,114 @@ pub fn mul_rounded(a: Decimal, b: Decimal, digits: u32) -> Option<Decimal> {
     from_mantissa(if negative { -mantissa } else { mantissa }, scale)
 }
 
+/// `a × b ÷ c`, exact, then rounded once to `digits` decimals (at most 28),
+/// half away from zero: a conversion through a third currency, such as an
+/// amount in euros to yen at two rates per US dollar. The quotient is
+/// carried exactly to the first dropped digit, so it is never rounded
+/// twice. `None` when `c` is zero or the result does not fit.
+pub fn mul_div_rounded(a: Decimal, b: Decimal, c: Decimal, digits: u32) -> Option<Decimal> {
+    if c.is_zero() {
+        return None;
+    }
+    let digits = digits.min(28);
+    let product = Wide::product(a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+    let mut n = Big(product
+        .0
+        .iter()
+        .flat_map(|l| [*l as u32, (*l >> 32) as u32])
+        .collect());
+    let divisor = c.mantissa().unsigned_abs();
+    // a × b ÷ c = product × 10^-(a.scale + b.scale) ÷ (divisor × 10^-c.scale):
+    // `n` becomes that × 10^(digits + 1), floored, so its last digit is the
+    // first one rounding drops. Flooring twice is flooring once.
+    let shift =
+        i64::from(digits) + 1 + i64::from(c.scale()) - i64::from(a.scale()) - i64::from(b.scale());
+    if shift >= 0 {
+        n.multiply_by_power_of_ten(shift.unsigned_abs());
+        n.divide_by(divisor);
+    } else {
+        n.divide_by(divisor);
+        n.divide_by_power_of_ten(shift.unsigned_abs());
+    }
+    if n.divide_by(10) >= 5 {
+        n.increment();
+    }
+    let magnitude = n.to_u128()?;
+    let negative =
+        (a.is_sign_negative() != b.is_sign_negative()) != c.is_sign_negative() && magnitude != 0;
+    let mantissa = i128::try_from(magnitude).ok()?;
+    from_mantissa(if negative { -mantissa } else { mantissa }, digits)
+}
+
+/// An unsigned integer of any width, little-endian 32-bit limbs: what a
+/// quotient scaled up by up to 57 decimal digits needs.
+struct Big(Vec<u32>);
+
+impl Big {
+    fn multiply_by_power_of_ten(&mut self, mut exponent: u64) {
+        while exponent > 0 {
+            let step = exponent.min(9);
+            let factor = 10u64.pow(step as u32);
+            let mut carry = 0u64;
+            for limb in &mut self.0 {
+                let current = u64::from(*limb) * factor + carry;
+                *limb = current as u32;
+                carry = current >> 32;
+            }
+            while carry > 0 {
+                self.0.push(carry as u32);
+                carry >>= 32;
+            }
+            exponent -= step;
+        }
+    }
+
+    /// Divides in place by a divisor below 2^96 and returns the remainder:
+    /// a remainder below 2^96 and one more limb fit a u128.
+    fn divide_by(&mut self, divisor: u128) -> u128 {
+        let mut remainder: u128 = 0;
+        for limb in self.0.iter_mut().rev() {
+            let current = (remainder << 32) | u128::from(*limb);
+            *limb = (current / divisor) as u32;
+            remainder = current % divisor;
+        }
+        remainder
+    }
+
+    fn divide_by_power_of_ten(&mut self, mut exponent: u64) {
+        while exponent > 0 {
+            let step = exponent.min(19);
+            self.divide_by(10u128.pow(step as u32));
+            exponent -= step;
+        }
+    }
+
+    fn increment(&mut self) {
+        for limb in &mut self.0 {
+            let (next, carry) = limb.overflowing_add(1);
+            *limb = next;
+            if !carry {
+                return;
+            }
+        }
+        self.0.push(1);
+    }
+
+    fn to_u128(&self) -> Option<u128> {
+        let mut value: u128 = 0;
+        for (i, limb) in self.0.iter().enumerate() {
+            if *limb == 0 {
+                continue;
+            }
+            if i >= 4 {
+                return None;
+            }
+            value |= u128::from(*limb) << (32 * i);
+        }
+        Some(value)
+    }
+}
+
 /// A `Decimal` of `mantissa` × 10^-`scale`, dropping trailing zeros where the
 /// mantissa is too wide; `None` when it is still too wide.
 fn from_mantissa(mut mantissa: i128, mut scale: u32) -> Option<Decimal> {
@@ -292,6 +400,74 @@ mod tests {
         );
         assert_eq!(
             mul_rounded(dec("0.0001"), dec("0.0000000000000000000001"), 2),
+            Some(Decimal::ZERO)
+        );
+    }
+
+    #[test]
+    fn quotients_are_rounded_once_half_away_from_zero() {
+        // 100 EUR at 0.875506396987998 EUR per USD, to USD: 114.2195...
+        assert_eq!(
+            mul_div_rounded(dec("100"), Decimal::ONE, dec("0.875506396987998"), 2),
+            Some(dec("114.22"))
+        );
+        // 1,000,000 JPY to EUR at 106.7745822624372 JPY and
+        // 0.875506396987998 EUR per USD: 8199.5768..., to the cent.
+        assert_eq!(
+            mul_div_rounded(
+                dec("1000000"),
+                dec("0.875506396987998"),
+                dec("106.7745822624372"),
+                2
+            ),
+            Some(dec("8199.58"))
+        );
+        // Exactly half: 1 ÷ 8 = 0.125 → 0.13, and -0.125 → -0.13.
+        assert_eq!(
+            mul_div_rounded(dec("1"), dec("1"), dec("8"), 2),
+            Some(dec("0.13"))
+        );
+        assert_eq!(
+            mul_div_rounded(dec("-1"), dec("1"), dec("8"), 2),
+            Some(dec("-0.13"))
+        );
+        assert_eq!(
+            mul_div_rounded(dec("1"), dec("-1"), dec("-8"), 2),
+            Some(dec("0.13"))
+        );
+        // Just under half is not rounded up: 1 ÷ 3 = 0.333...
+        assert_eq!(
+            mul_div_rounded(dec("2"), dec("1"), dec("3"), 0),
+            Some(dec("1"))
+        );
+        assert_eq!(
+            mul_div_rounded(dec("1"), dec("1"), dec("3"), 4),
+            Some(dec("0.3333"))
+        );
+        // Agrees with the product where the divisor is one.
+        assert_eq!(
+            mul_div_rounded(dec("10.01"), dec("1.47"), Decimal::ONE, 2),
+            Some(dec("14.71"))
+        );
+        // Wide operands, a tiny divisor, and what does not fit.
+        assert_eq!(mul_div_rounded(MAX, dec("0.5"), dec("0.5"), 0), Some(MAX));
+        assert_eq!(mul_div_rounded(MAX, dec("2"), dec("1.5"), 0), None);
+        assert_eq!(
+            mul_div_rounded(dec("1"), dec("1"), dec("0.0000000000000000000000000001"), 0),
+            Some(dec("10000000000000000000000000000"))
+        );
+        assert_eq!(mul_div_rounded(dec("1"), dec("1"), Decimal::ZERO, 2), None);
+        assert_eq!(
+            mul_div_rounded(Decimal::ZERO, dec("5"), dec("7"), 2),
+            Some(Decimal::ZERO)
+        );
+        assert_eq!(
+            mul_div_rounded(
+                dec("0.0001"),
+                dec("0.0001"),
+                dec("79228162514264337593543950335"),
+                28
+            ),
             Some(Decimal::ZERO)
         );
     }

@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use std::collections::hash_map::Entry;
 
-use super::rates::{ConversionError, RateTable};
+use super::rates::{ConversionError, MissingRate, RateKey, RateTable, RateUsed};
 use crate::model::exact::{self, MONEY_DECIMALS};
 use crate::model::ids::IdMap;
 use crate::model::{
@@ -210,6 +210,53 @@ pub struct Rollup {
     /// position, then dates) for up to four dimensions without themes,
     /// otherwise by name.
     pub rows: Vec<RollupRow>,
+    /// For a converted rollup, every rate each row's totals used, by row:
+    /// its provenance. A row's [`RatePart::Value`] uses sum to its
+    /// `committed` total exactly, and its [`RatePart::Payment`] uses to
+    /// what was paid on its pledges (exactly, unless split by allocations,
+    /// where each payment's share is rounded on its own). Empty without a
+    /// rate table.
+    pub rates_used: Vec<RateUse>,
+}
+
+/// What a converted amount was: a contribution's value, or a payment made
+/// on a pledge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatePart {
+    /// A contribution's value: what `committed` totals.
+    Value,
+    /// A payment on a pledge: what `received` counts of a pledge.
+    Payment,
+}
+
+impl RatePart {
+    /// The name, `"value"` or `"payment"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Value => "value",
+            Self::Payment => "payment",
+        }
+    }
+}
+
+/// One rate a converted rollup row used, and what was converted at it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RateUse {
+    /// The row, by position in [`Rollup::rows`].
+    pub row: usize,
+    /// What was converted: values or payments.
+    pub part: RatePart,
+    /// The rate, its year or day, and its source. Amounts already in the
+    /// target are listed too, at a rate of 1 with no year.
+    pub rate: RateUsed,
+    /// How many amounts were converted at it.
+    pub amounts: usize,
+    /// Their sum in their own currency (their share, where a contribution
+    /// is split across allocations), exactly.
+    pub original: Decimal,
+    /// Their sum converted, each rounded as the rate table documents.
+    pub converted: Decimal,
 }
 
 #[derive(Default, Clone)]
@@ -219,6 +266,51 @@ struct Totals {
     paid_on_pledges: Decimal,
     contributions: usize,
     unknown_amounts: usize,
+    /// What each rate converted, for a converted rollup.
+    rates: Vec<Tally>,
+}
+
+/// Amounts converted at one rate: `None` is no conversion (already in the
+/// target currency).
+#[derive(Clone, Debug)]
+struct Tally {
+    key: Option<RateKey>,
+    part: RatePart,
+    amounts: usize,
+    original: Decimal,
+    converted: Decimal,
+}
+
+impl Tally {
+    /// Adds `other`'s amounts, exactly; `false` if a sum overflows.
+    fn absorb(&mut self, other: &Tally) -> bool {
+        match (
+            exact::add(self.original, other.original),
+            exact::add(self.converted, other.converted),
+        ) {
+            (Some(original), Some(converted)) => {
+                self.original = original;
+                self.converted = converted;
+                self.amounts += other.amounts;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Adds `more` into `tallies`, by rate and part; `false` on overflow.
+fn tally_into(tallies: &mut Vec<Tally>, more: &Tally) -> bool {
+    match tallies
+        .iter_mut()
+        .find(|t| t.key == more.key && t.part == more.part)
+    {
+        Some(tally) => tally.absorb(more),
+        None => {
+            tallies.push(more.clone());
+            true
+        }
+    }
 }
 
 /// What one contribution adds to a row, and in which currency.
@@ -228,6 +320,10 @@ struct Amounts {
     received: Decimal,
     paid_on_pledges: Decimal,
     unknown: bool,
+    /// The conversion of the value, for a converted rollup.
+    value_rate: Option<Tally>,
+    /// The conversions of payments on a pledge.
+    payment_rates: Vec<Tally>,
 }
 
 struct Lookup<'a> {
@@ -448,9 +544,20 @@ pub(crate) fn convert_on(
     date: Option<PartialDate>,
     id: ContributionId,
 ) -> Result<Decimal> {
+    convert_keyed_on(rates, money, date, id).map(|(amount, _)| amount)
+}
+
+/// As [`convert_on`], with the rate used: `None` when there was no
+/// conversion. A missing rate is [`Error::MissingRates`], naming `id`.
+fn convert_keyed_on(
+    rates: Option<&RateTable>,
+    money: &crate::model::Money,
+    date: Option<PartialDate>,
+    id: ContributionId,
+) -> Result<(Decimal, Option<RateKey>)> {
     match rates {
-        None => Ok(money.amount),
-        Some(table) if money.currency == table.target => Ok(money.amount),
+        None => Ok((money.amount, None)),
+        Some(table) if money.currency == table.target => Ok((money.amount, None)),
         Some(table) => {
             let day: NaiveDate = date.map(|d| d.earliest()).ok_or_else(|| Error::Parse {
                 what: "contribution",
@@ -460,21 +567,53 @@ pub(crate) fn convert_on(
                     money.currency, table.target
                 ),
             })?;
-            table.convert(money, day).map_err(|error| match error {
-                ConversionError::Overflow { money, rate } => Error::Overflow {
+            match table.convert_keyed(money, day) {
+                Ok((amount, key)) => Ok((amount, Some(key))),
+                Err(ConversionError::Overflow { money, rate }) => Err(Error::Overflow {
                     what: format!(
                         "{money} converted at rate table {:?}'s {}→{} rate of {rate}",
                         table.name, money.currency, table.target
                     ),
                     records: vec![id.into()],
-                },
-                missing => Error::Parse {
-                    what: "conversion",
-                    input: id.to_string(),
-                    reason: missing.to_string(),
-                },
-            })
+                }),
+                Err(ConversionError::MissingRate(missing)) => Err(Error::MissingRates {
+                    missing: vec![(missing, vec![id.into()])],
+                }),
+            }
         }
+    }
+}
+
+/// One conversion's tally, for a converted rollup.
+fn tally(
+    rates: Option<&RateTable>,
+    key: Option<RateKey>,
+    part: RatePart,
+    original: Decimal,
+    converted: Decimal,
+) -> Option<Tally> {
+    rates.map(|_| Tally {
+        key,
+        part,
+        amounts: 1,
+        original,
+        converted,
+    })
+}
+
+/// Keeps the missing rates of `result` in `missing` and goes on with
+/// `None`, so that every rate a contribution lacks is named at once.
+fn or_missing<T>(
+    result: Result<T>,
+    missing: &mut Vec<(MissingRate, Vec<crate::model::RecordRef>)>,
+) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::MissingRates { missing: more }) => {
+            missing.extend(more);
+            Ok(None)
+        }
+        Err(other) => Err(other),
     }
 }
 
@@ -485,20 +624,44 @@ fn amounts(c: &Contribution, rates: Option<&RateTable>) -> Result<Amounts> {
         received: Decimal::ZERO,
         paid_on_pledges: Decimal::ZERO,
         unknown: false,
+        value_rate: None,
+        payment_rates: Vec::new(),
     };
+    let mut missing = Vec::new();
     let mut paid = Decimal::ZERO;
     for payment in &c.payments {
-        let amount = convert_on(rates, &payment.amount, Some(payment.date), c.id)?;
+        let converted = convert_keyed_on(rates, &payment.amount, Some(payment.date), c.id);
+        let Some((amount, key)) = or_missing(converted, &mut missing)? else {
+            continue;
+        };
         paid = exact::add(paid, amount).ok_or_else(|| Error::Overflow {
             what: "the total of a pledge's payments".to_owned(),
             records: vec![c.id.into()],
         })?;
+        if let Some(t) = tally(rates, key, RatePart::Payment, payment.amount.amount, amount)
+            && !tally_into(&mut out.payment_rates, &t)
+        {
+            return Err(Error::Overflow {
+                what: "the total of a pledge's payments in one currency".to_owned(),
+                records: vec![c.id.into()],
+            });
+        }
+    }
+    let value = c
+        .value
+        .money()
+        .map(|money| convert_keyed_on(rates, money, c.effective_date(), c.id))
+        .transpose();
+    let value = or_missing(value, &mut missing)?;
+    if !missing.is_empty() {
+        return Err(Error::MissingRates { missing });
     }
     let in_rows_of = |currency: Currency| Some(rates.map_or(currency, |t| t.target));
     match c.value.money() {
         Some(money) => {
             out.currency = in_rows_of(money.currency);
-            let value = convert_on(rates, money, c.effective_date(), c.id)?;
+            let (value, key) = value.flatten().unwrap_or((money.amount, None));
+            out.value_rate = tally(rates, key, RatePart::Value, money.amount, value);
             if c.kind == ContributionKind::Pledge {
                 out.pledged = value;
                 out.received = paid;
@@ -562,7 +725,9 @@ fn allocated(
     if money.amount.is_zero() {
         return Ok(vec![(c.project, whole)]);
     }
-    let share = |total: Decimal| -> Result<Vec<Decimal>> {
+    // Converted totals are booked in the target currency, others in their own.
+    let booked_in = rates.map_or(money.currency, |t| t.target);
+    let share_in = |total: Decimal, currency: Currency| -> Result<Vec<Decimal>> {
         let exact: Vec<Decimal> = weights
             .iter()
             .map(|w| share_of(total, *w, money.amount))
@@ -570,7 +735,7 @@ fn allocated(
             .ok_or_else(overflow)?;
         // A converted total is booked to the target's minor unit; one in
         // the target currency already is as precise as it was given.
-        let digits = digits_of(rates.map_or(money.currency, |t| t.target), total);
+        let digits = digits_of(currency, total);
         let mut parts = apportion(total, &exact, digits).ok_or_else(overflow)?;
         // A share of a near-limit amount may have been rounded beyond its
         // 28th digit, and the parts then miss the total by a unit: the last,
@@ -581,6 +746,32 @@ fn allocated(
         }
         Ok(parts)
     };
+    let share = |total: Decimal| share_in(total, booked_in);
+    // A tally's share of each piece: its converted amounts as the measures
+    // are (so a value's shares are the pledged or received shares), its
+    // original ones in their own currency's unit.
+    let shares_of = |t: &Tally| -> Result<Vec<Tally>> {
+        let own = t
+            .key
+            .map_or_else(|| rates.map(|r| r.target), |k| Some(k.currency()))
+            .unwrap_or(booked_in);
+        let (original, converted) = (share_in(t.original, own)?, share(t.converted)?);
+        Ok(original
+            .into_iter()
+            .zip(converted)
+            .map(|(original, converted)| Tally {
+                original,
+                converted,
+                ..t.clone()
+            })
+            .collect())
+    };
+    let value_rates = whole.value_rate.as_ref().map(shares_of).transpose()?;
+    let payment_rates = whole
+        .payment_rates
+        .iter()
+        .map(shares_of)
+        .collect::<Result<Vec<_>>>()?;
     let (pledged, received, paid) = (
         share(whole.pledged)?,
         share(whole.received)?,
@@ -600,6 +791,11 @@ fn allocated(
                 received: received[i],
                 paid_on_pledges: paid[i],
                 unknown: whole.unknown,
+                value_rate: value_rates.as_ref().and_then(|v| v.get(i).cloned()),
+                payment_rates: payment_rates
+                    .iter()
+                    .filter_map(|p| p.get(i).cloned())
+                    .collect(),
             };
             (project, part)
         })
@@ -637,8 +833,13 @@ impl Totals {
 /// Adds a contribution's amounts to a row's; on overflow, names the total
 /// that overflowed and leaves the row as it was.
 fn add(totals: &mut Totals, a: &Amounts) -> std::result::Result<(), &'static str> {
-    (totals.pledged, totals.received, totals.paid_on_pledges) =
-        totals.plus(a.pledged, a.received, a.paid_on_pledges)?;
+    let sums = totals.plus(a.pledged, a.received, a.paid_on_pledges)?;
+    for t in a.value_rate.iter().chain(&a.payment_rates) {
+        if !tally_into(&mut totals.rates, t) {
+            return Err("converted at one rate");
+        }
+    }
+    (totals.pledged, totals.received, totals.paid_on_pledges) = sums;
     totals.contributions += 1;
     totals.unknown_amounts += usize::from(a.unknown);
     Ok(())
@@ -682,6 +883,9 @@ fn single_key(
 }
 
 type Groups = IdMap<(Vec<Key>, Option<Currency>), Totals>;
+/// A chunk's totals, and the rates it lacked with what lacked them.
+type Chunk = (Groups, FastGroups, Missing);
+type Missing = Vec<(MissingRate, Vec<crate::model::RecordRef>)>;
 type FastGroups = IdMap<([u64; COMPACT_DIMENSIONS], Option<Currency>), Totals>;
 
 /// Groupings of up to this many dimensions use integer keys.
@@ -807,14 +1011,21 @@ impl<'g, 'a> Grouping<'g, 'a> {
         }
     }
 
-    fn total_chunk(
-        &self,
-        chunk: &[Contribution],
-    ) -> std::result::Result<(Groups, FastGroups), Stop> {
+    fn total_chunk(&self, chunk: &[Contribution]) -> std::result::Result<Chunk, Stop> {
         let mut groups = Groups::default();
         let mut fast = FastGroups::default();
+        let mut missing = Vec::new();
         for c in chunk {
-            for (project, a) in self.pieces(c)? {
+            let pieces = match self.pieces(c) {
+                Ok(pieces) => pieces,
+                // Every missing rate is named at once: the others go on.
+                Err(Error::MissingRates { missing: more }) => {
+                    missing.extend(more);
+                    continue;
+                }
+                Err(error) => return Err(Stop::Failed(error)),
+            };
+            for (project, a) in pieces {
                 let mut overflowed = None;
                 self.rows_of(c, project, a.currency, |slot| {
                     if overflowed.is_some() {
@@ -835,7 +1046,7 @@ impl<'g, 'a> Grouping<'g, 'a> {
                 }
             }
         }
-        Ok((groups, fast))
+        Ok((groups, fast, missing))
     }
 
     /// The contributions a row counts, in the data set's order: what an
@@ -935,6 +1146,11 @@ fn merge_at<K: std::hash::Hash + Eq + Clone>(
             let into = row.get_mut();
             match into.plus(t.pledged, t.received, t.paid_on_pledges) {
                 Ok((pledged, received, paid)) => {
+                    for more in &t.rates {
+                        if !tally_into(&mut into.rates, more) {
+                            return Err((row.key().clone(), "converted at one rate"));
+                        }
+                    }
                     (into.pledged, into.received, into.paid_on_pledges) = (pledged, received, paid);
                     into.contributions += t.contributions;
                     into.unknown_amounts += t.unknown_amounts;
@@ -959,19 +1175,25 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
     let overflow = |slot: &Slot, total: &str| grouping.overflow(data, slot, total);
     // Each chunk totals on its own core; chunk results merge in order, so
     // the first error reported is the first in the data.
-    let chunks: Vec<std::result::Result<(Groups, FastGroups), Stop>> = data
+    let chunks: Vec<std::result::Result<Chunk, Stop>> = data
         .contributions
         .par_chunks(chunk_size(data.contributions.len()))
         .map(|chunk| grouping.total_chunk(chunk))
         .collect();
     let mut groups = Groups::default();
     let mut fast = FastGroups::default();
+    let mut missing: Missing = Vec::new();
     for chunk in chunks {
-        let (slow, quick) = match chunk {
+        let (slow, quick, lacked) = match chunk {
             Ok(totals) => totals,
+            Err(_) if !missing.is_empty() => break,
             Err(Stop::Failed(error)) => return Err(error),
             Err(Stop::Overflowed(slot, total)) => return Err(overflow(&slot, total)),
         };
+        missing.extend(lacked);
+        if !missing.is_empty() {
+            continue;
+        }
         for (key, t) in slow {
             merge_at(&mut groups, key, t)
                 .map_err(|((key, currency), total)| overflow(&Slot::Keyed(key, currency), total))?;
@@ -982,27 +1204,34 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
             })?;
         }
     }
-    let row = |key: Vec<Key>, currency: Option<Currency>, t: Totals| -> Option<RollupRow> {
-        let outstanding = exact::sub(t.pledged, t.paid_on_pledges)?;
-        Some(RollupRow {
-            labels: key
-                .iter()
-                .map(|k| match k {
-                    Key::Organisation(id) => lookup.organisation_name(*id),
-                    Key::Project(id) => lookup.project_title(*id),
-                    _ => None,
-                })
-                .collect(),
-            key,
-            currency,
-            pledged: t.pledged,
-            received: t.received,
-            outstanding,
-            committed: exact::add(t.received, outstanding)?,
-            contributions: t.contributions,
-            unknown_amounts: t.unknown_amounts,
-        })
-    };
+    if !missing.is_empty() {
+        return Err(Error::MissingRates {
+            missing: by_rate(missing),
+        });
+    }
+    let row =
+        |key: Vec<Key>, currency: Option<Currency>, t: Totals| -> Option<(RollupRow, Vec<Tally>)> {
+            let outstanding = exact::sub(t.pledged, t.paid_on_pledges)?;
+            let row = RollupRow {
+                labels: key
+                    .iter()
+                    .map(|k| match k {
+                        Key::Organisation(id) => lookup.organisation_name(*id),
+                        Key::Project(id) => lookup.project_title(*id),
+                        _ => None,
+                    })
+                    .collect(),
+                key,
+                currency,
+                pledged: t.pledged,
+                received: t.received,
+                outstanding,
+                committed: exact::add(t.received, outstanding)?,
+                contributions: t.contributions,
+                unknown_amounts: t.unknown_amounts,
+            };
+            Some((row, t.rates))
+        };
     let currency_code = |c: &Option<Currency>| c.map(|c| c.code());
     // Integer-keyed groups come out in the data set's order (records by
     // position, then dates), which sorts integers rather than names.
@@ -1011,27 +1240,64 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
         a.0.cmp(&b.0)
             .then_with(|| currency_code(&a.1).cmp(&currency_code(&b.1)))
     });
-    let mut rows: Vec<RollupRow> = Vec::with_capacity(coded.len() + groups.len());
+    let mut rows: Vec<(RollupRow, Vec<Tally>)> = Vec::with_capacity(coded.len() + groups.len());
     for ((codes, currency), t) in coded {
         let slot = Slot::Coded(codes, currency);
         let (key, _) = grouping.key_of(&slot);
         rows.push(row(key, currency, t).ok_or_else(|| overflow(&slot, "committed"))?);
     }
     // The rest (themes, or references to records outside the data) by name.
-    let mut named: Vec<RollupRow> = Vec::with_capacity(groups.len());
+    let mut named: Vec<(RollupRow, Vec<Tally>)> = Vec::with_capacity(groups.len());
     for ((key, currency), t) in groups {
         match row(key.clone(), currency, t) {
             Some(r) => named.push(r),
             None => return Err(overflow(&Slot::Keyed(key, currency), "committed")),
         }
     }
-    named.sort_unstable_by(|a, b| {
+    named.sort_unstable_by(|(a, _), (b, _)| {
         a.labels
             .cmp(&b.labels)
             .then_with(|| a.key.cmp(&b.key))
             .then_with(|| currency_code(&a.currency).cmp(&currency_code(&b.currency)))
     });
     rows.extend(named);
+    let mut rates_used = Vec::new();
+    if let Some(table) = rates {
+        for (at, (_, tallies)) in rows.iter_mut().enumerate() {
+            let mut uses: Vec<RateUse> = std::mem::take(tallies)
+                .into_iter()
+                .map(|t| RateUse {
+                    row: at,
+                    part: t.part,
+                    rate: match t.key {
+                        Some(key) => table.describe(key),
+                        None => RateUsed {
+                            currency: table.target,
+                            target: table.target,
+                            rate: Some(Decimal::ONE),
+                            in_force_from: None,
+                            year: None,
+                            amount_year: None,
+                            currency_per_usd: None,
+                            target_per_usd: None,
+                        },
+                    },
+                    amounts: t.amounts,
+                    original: t.original,
+                    converted: t.converted,
+                })
+                .collect();
+            uses.sort_by(|a, b| {
+                (a.part != RatePart::Value)
+                    .cmp(&(b.part != RatePart::Value))
+                    .then_with(|| a.rate.currency.code().cmp(b.rate.currency.code()))
+                    .then_with(|| a.rate.amount_year.cmp(&b.rate.amount_year))
+                    .then_with(|| a.rate.year.cmp(&b.rate.year))
+                    .then_with(|| a.rate.in_force_from.cmp(&b.rate.in_force_from))
+            });
+            rates_used.extend(uses);
+        }
+    }
     Ok(Rollup {
         group_by: group_by.to_vec(),
         conversion: rates.map(|t| Conversion {
@@ -1039,6 +1305,29 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
             date: t.date,
             target: t.target,
         }),
-        rows,
+        rows: rows.into_iter().map(|(row, _)| row).collect(),
+        rates_used,
     })
+}
+
+/// Missing rates grouped by what is missing: a currency on a day (a dated
+/// table) or in a year (an annual one), each with every record needing it,
+/// in the order first met.
+fn by_rate(missing: Missing) -> Missing {
+    let mut out: Missing = Vec::new();
+    let mut at: IdMap<(Currency, Option<i32>, Option<NaiveDate>), usize> = IdMap::default();
+    for (rate, records) in missing {
+        let key = match rate.why {
+            Some(_) => (rate.currency, Some(rate.date.year()), None),
+            None => (rate.currency, None, Some(rate.date)),
+        };
+        match at.get(&key) {
+            Some(&i) => out[i].1.extend(records),
+            None => {
+                at.insert(key, out.len());
+                out.push((rate, records));
+            }
+        }
+    }
+    out
 }

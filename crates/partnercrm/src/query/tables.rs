@@ -768,10 +768,87 @@ fn notes(rows: &[Note], c: &mut Columns) {
 /// column for organisations and projects), the currency, the amounts, the
 /// counts, and the rate table's name, date and target when one was used.
 pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
-    use super::rollup::{Dimension, Key};
-    let rows = &result.rows;
+    // A row's records are its contributions, which the rollup does not
+    // list; the error names the figures.
+    let none = |_: usize| None;
+    let rows: Vec<&super::rollup::RollupRow> = result.rows.iter().collect();
     let mut c = Columns::of("rollup");
-    for (i, dimension) in result.group_by.iter().enumerate() {
+    group_columns(&mut c, &result.group_by, &rows);
+    c.text(
+        "currency",
+        rows.iter().map(|r| r.currency.map(|c| c.code())),
+    );
+    c.decimal("pledged", MONEY, rows.iter().map(|r| Some(r.pledged)), none)?;
+    c.decimal(
+        "received",
+        MONEY,
+        rows.iter().map(|r| Some(r.received)),
+        none,
+    )?;
+    c.decimal(
+        "outstanding",
+        MONEY,
+        rows.iter().map(|r| Some(r.outstanding)),
+        none,
+    )?;
+    c.decimal(
+        "committed",
+        MONEY,
+        rows.iter().map(|r| Some(r.committed)),
+        none,
+    )?;
+    c.count("contributions", rows.iter().map(|r| r.contributions));
+    c.count("unknown_amounts", rows.iter().map(|r| r.unknown_amounts));
+    if let Some(conversion) = &result.conversion {
+        c.text(
+            "rate_table",
+            rows.iter().map(|_| Some(conversion.table.as_str())),
+        );
+        c.day("rate_table_date", rows.iter().map(|_| conversion.date));
+        // Which rates each row used, in short; `rollup_rates_table` has them in full.
+        let mut used: Vec<Vec<String>> = vec![Vec::new(); rows.len()];
+        for u in &result.rates_used {
+            let Some(row) = used.get_mut(u.row) else {
+                continue;
+            };
+            let Some(text) = rate_in_short(&u.rate) else {
+                continue;
+            };
+            if !row.contains(&text) {
+                row.push(text);
+            }
+        }
+        let used: Vec<Option<String>> = used
+            .into_iter()
+            .map(|r| (!r.is_empty()).then(|| r.join("; ")))
+            .collect();
+        c.text("rates_used", used.iter().map(|u| u.as_deref()));
+    }
+    c.finish()
+}
+
+/// A rate as `EUR 2020`, `EUR 2024 for 2025` (an earlier year's, for a
+/// missing one) or `EUR from 2008-05-01`; `None` for no conversion.
+fn rate_in_short(rate: &super::rates::RateUsed) -> Option<String> {
+    let currency = rate.currency.code();
+    match (rate.year, rate.amount_year, rate.in_force_from) {
+        (Some(year), Some(wanted), _) if year != wanted => {
+            Some(format!("{currency} {year} for {wanted}"))
+        }
+        (Some(year), _, _) => Some(format!("{currency} {year}")),
+        (None, _, Some(from)) => Some(format!("{currency} from {from}")),
+        (None, _, None) => None,
+    }
+}
+
+/// The columns of a rollup's dimensions, for each of `rows`.
+fn group_columns(
+    c: &mut Columns,
+    group_by: &[super::rollup::Dimension],
+    rows: &[&super::rollup::RollupRow],
+) {
+    use super::rollup::{Dimension, Key};
+    for (i, dimension) in group_by.iter().enumerate() {
         let name = dimension.as_str();
         match dimension {
             Dimension::Year => {
@@ -810,40 +887,100 @@ pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
             }
         }
     }
+}
+
+/// The provenance of a converted rollup: one row per rollup row, part
+/// (`value` or `payment`) and rate, with the row's dimensions, the rate and
+/// its year or day, each per-US-dollar rate with its source row, how many
+/// amounts were converted at it, and their sums before and after. The
+/// `value` rows of a rollup row sum to its `committed` total. Rates are
+/// text, as exact as the table holds them. Empty (no rows) for a rollup
+/// without a rate table.
+pub fn rollup_rates_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
+    let uses = &result.rates_used;
+    let rows: Vec<&super::rollup::RollupRow> =
+        uses.iter().filter_map(|u| result.rows.get(u.row)).collect();
+    if rows.len() != uses.len() {
+        return Err(Error::Parse {
+            what: "rollup",
+            input: String::new(),
+            reason: "a rate names a row the rollup does not have".to_owned(),
+        });
+    }
+    let mut c = Columns::default();
+    group_columns(&mut c, &result.group_by, &rows);
+    let table = result.conversion.as_ref();
+    c.text(
+        "rate_table",
+        uses.iter().map(|_| table.map(|t| t.table.as_str())),
+    );
+    c.text("part", uses.iter().map(|u| Some(u.part.as_str())));
     c.text(
         "currency",
-        rows.iter().map(|r| r.currency.map(|c| c.code())),
+        uses.iter().map(|u| Some(u.rate.currency.code())),
     );
     // A row's records are its contributions, which the rollup does not
     // list; the error names the figures.
     let none = |_: usize| None;
-    c.decimal("pledged", MONEY, rows.iter().map(|r| Some(r.pledged)), none)?;
+    c.text("target", uses.iter().map(|u| Some(u.rate.target.code())));
+    c.count("amounts", uses.iter().map(|u| u.amounts));
     c.decimal(
-        "received",
+        "original",
         MONEY,
-        rows.iter().map(|r| Some(r.received)),
+        uses.iter().map(|u| Some(u.original)),
         none,
     )?;
     c.decimal(
-        "outstanding",
+        "converted",
         MONEY,
-        rows.iter().map(|r| Some(r.outstanding)),
+        uses.iter().map(|u| Some(u.converted)),
         none,
     )?;
-    c.decimal(
-        "committed",
-        MONEY,
-        rows.iter().map(|r| Some(r.committed)),
-        none,
-    )?;
-    c.count("contributions", rows.iter().map(|r| r.contributions));
-    c.count("unknown_amounts", rows.iter().map(|r| r.unknown_amounts));
-    if let Some(conversion) = &result.conversion {
+    let rates: Vec<Option<String>> = uses
+        .iter()
+        .map(|u| u.rate.rate.map(|r| r.normalize().to_string()))
+        .collect();
+    c.text("rate", rates.iter().map(|r| r.as_deref()));
+    c.day("in_force_from", uses.iter().map(|u| u.rate.in_force_from));
+    let year = |y: Option<i32>| y.map(i64::from);
+    c.push(
+        "amount_year",
+        Arc::new(Int64Array::from_iter(
+            uses.iter().map(|u| year(u.rate.amount_year)),
+        )),
+        true,
+    );
+    c.push(
+        "rate_year",
+        Arc::new(Int64Array::from_iter(
+            uses.iter().map(|u| year(u.rate.year)),
+        )),
+        true,
+    );
+    c.boolean("fell_back", uses.iter().map(|u| u.rate.fell_back()));
+    type Leg = fn(&super::rollup::RateUse) -> Option<&super::rates::UsdRate>;
+    let legs: [(&str, Leg); 2] = [
+        ("currency", |u| u.rate.currency_per_usd.as_ref()),
+        ("target", |u| u.rate.target_per_usd.as_ref()),
+    ];
+    for (prefix, leg) in legs {
+        let legs: Vec<Option<&super::rates::UsdRate>> = uses.iter().map(leg).collect();
+        let per_usd: Vec<Option<String>> = legs
+            .iter()
+            .map(|l| l.as_ref().map(|l| l.per_usd.to_string()))
+            .collect();
+        let sources: Vec<Option<String>> = legs
+            .iter()
+            .map(|l| l.as_ref().map(ToString::to_string))
+            .collect();
         c.text(
-            "rate_table",
-            rows.iter().map(|_| Some(conversion.table.as_str())),
+            &format!("{prefix}_per_usd"),
+            per_usd.iter().map(|t| t.as_deref()),
         );
-        c.day("rate_table_date", rows.iter().map(|_| conversion.date));
+        c.text(
+            &format!("{prefix}_rate_source"),
+            sources.iter().map(|t| t.as_deref()),
+        );
     }
     c.finish()
 }

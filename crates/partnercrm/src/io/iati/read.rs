@@ -541,6 +541,16 @@ struct Reader<'k> {
     /// Agreements by natural key, the known ones, then those read: two
     /// documents may not share one.
     agreement_keys: HashMap<String, AgreementId>,
+    /// Per natural key an agreement was renumbered from, the highest
+    /// number up to which every numbered title is taken: a repeat starts
+    /// numbering after it instead of trying every number again, which made
+    /// a title shared across thousands of activities quadratic.
+    agreement_numbers: HashMap<String, usize>,
+    /// Positions in `agreements` by id, which a document link naming an
+    /// agreement is looked up in.
+    agreement_ids: IdMap<AgreementId, usize>,
+    /// Positions in `indicators` by project, for the title a repeat takes.
+    indicators_by_project: IdMap<ProjectId, Vec<usize>>,
     /// Parents named by `related-activity type="1"`, resolved at the end.
     parents: Vec<(usize, String)>,
     /// Known projects read, by index: the parent the store holds and the
@@ -582,6 +592,9 @@ impl<'k> Reader<'k> {
             named: IdSet::default(),
             activity_refs: HashMap::new(),
             agreement_keys,
+            agreement_numbers: HashMap::new(),
+            agreement_ids: IdMap::default(),
+            indicators_by_project: IdMap::default(),
             warnings: Vec::new(),
             skipped: Vec::new(),
             organisations: Organisations::new(known),
@@ -914,7 +927,7 @@ impl<'k> Reader<'k> {
         };
 
         for child in &activity.children {
-            if !child.name.contains(':') && !ACTIVITY_ELEMENTS.contains(&child.name.as_str()) {
+            if !child.name.contains(':') && !ACTIVITY_ELEMENTS.contains(&child.name.as_ref()) {
                 self.warn(
                     &format!("{path}/{}", child.name),
                     Code::IatiUnexpectedElement,
@@ -1208,7 +1221,9 @@ impl<'k> Reader<'k> {
         reader.projects.clear();
         reader.contributions.clear();
         reader.indicators.clear();
+        reader.indicators_by_project.clear();
         reader.agreements.clear();
+        reader.agreement_ids.clear();
         reader.warnings.clear();
         reader.skipped.clear();
         reader.named.clear();
@@ -1263,9 +1278,21 @@ impl<'k> Reader<'k> {
                 merge_contribution(known, echo.contributions.get(&c.id), c);
             }
         }
-        for i in self.indicators.iter_mut().skip(marks.indicators) {
+        for (at, i) in self
+            .indicators
+            .iter_mut()
+            .enumerate()
+            .skip(marks.indicators)
+        {
             if let Some(known) = self.known.indicator_ids.get(&i.id) {
+                let project = i.project;
                 merge_indicator(known, echo.indicators.get(&i.id), i);
+                if i.project != project {
+                    self.indicators_by_project
+                        .entry(i.project)
+                        .or_default()
+                        .push(at);
+                }
             }
         }
         for a in self.agreements.iter_mut().skip(marks.agreements) {
@@ -1822,8 +1849,11 @@ impl<'k> Reader<'k> {
             .and_then(|u| Uuid::parse_str(u).ok())
             .map(AgreementId::from);
         if let Some(id) = named {
-            if let Some(read) = self.agreements.iter_mut().find(|a| a.id == id) {
-                if linked && !read.projects.contains(&context.project) {
+            if let Some(&at) = self.agreement_ids.get(&id) {
+                if let Some(read) = self.agreements.get_mut(at)
+                    && linked
+                    && !read.projects.contains(&context.project)
+                {
                     read.projects.push(context.project);
                 }
                 return;
@@ -1845,14 +1875,30 @@ impl<'k> Reader<'k> {
             // agreements apart by kind, title and date: number the repeats,
             // as indicators are.
             let original = agreement.title.clone();
+            let taken = |agreement: &Agreement, keys: &HashMap<String, AgreementId>| {
+                agreement
+                    .natural_key()
+                    .and_then(|key| keys.get(&key))
+                    .is_some_and(|other| *other != agreement.id)
+            };
             let mut n = 1;
-            while agreement
-                .natural_key()
-                .and_then(|key| self.agreement_keys.get(&key))
-                .is_some_and(|other| *other != agreement.id)
-            {
-                n += 1;
-                agreement.title = format!("{original} ({n})");
+            if taken(&agreement, &self.agreement_keys) {
+                let base = agreement.natural_key().unwrap_or_default();
+                // Numbers every earlier repeat found taken are taken still
+                // (keys are only added), unless one is this agreement's own:
+                // a known agreement read again tries them all.
+                if !self.known.agreements.contains_key(&agreement.id) {
+                    n = self.agreement_numbers.get(&base).copied().unwrap_or(1);
+                }
+                loop {
+                    n += 1;
+                    agreement.title = format!("{original} ({n})");
+                    if !taken(&agreement, &self.agreement_keys) {
+                        break;
+                    }
+                }
+                let numbered = self.agreement_numbers.entry(base).or_insert(1);
+                *numbered = (*numbered).max(n - 1);
             }
             if n > 1 {
                 self.warn(
@@ -1872,6 +1918,8 @@ impl<'k> Reader<'k> {
         if let Some(key) = agreement.natural_key() {
             self.agreement_keys.entry(key).or_insert(agreement.id);
         }
+        self.agreement_ids
+            .insert(agreement.id, self.agreements.len());
         self.agreements.push(agreement);
     }
 
@@ -2092,8 +2140,11 @@ impl<'k> Reader<'k> {
         // key), but publishers repeat a title across results: number the
         // repeats, as the title that is kept says.
         let taken = |title: &str| {
-            self.indicators
-                .iter()
+            self.indicators_by_project
+                .get(&out.project)
+                .into_iter()
+                .flatten()
+                .filter_map(|&at| self.indicators.get(at))
                 .any(|i| i.project == out.project && fold(&i.title) == fold(title))
         };
         if taken(&out.title) {
@@ -2131,6 +2182,10 @@ impl<'k> Reader<'k> {
         {
             out.id = known.id;
         }
+        self.indicators_by_project
+            .entry(out.project)
+            .or_default()
+            .push(self.indicators.len());
         self.indicators.push(out);
     }
 }

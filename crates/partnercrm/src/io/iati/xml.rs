@@ -9,25 +9,31 @@
 //! than [`MAX_DEPTH`]. quick-xml itself never expands DTD entities nor
 //! fetches anything.
 
+use std::borrow::Cow;
+
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::MAX_DEPTH;
 use crate::{Error, Result};
 
-/// One element with its attributes, children and text.
+/// One element with its attributes, children and text. Names, values and
+/// text borrow from the document where it holds them as they are (no
+/// entity to resolve, one text node): most of a file is never copied.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Element {
+pub(super) struct Element<'a> {
     /// The name as written, with its prefix if any, e.g. `dstore:index`.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// Attributes as written (qualified names), values unescaped.
-    pub attrs: Vec<(String, String)>,
+    pub attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Child elements, in document order.
-    pub children: Vec<Element>,
-    /// The element's own text (all its text nodes, joined).
-    pub text: String,
+    pub children: Vec<Element<'a>>,
+    /// The element's own text (all its text nodes, joined), less any
+    /// whitespace before the first that is not blank: what
+    /// [`Element::trimmed_text`] reads is all the text there is.
+    text: Cow<'a, str>,
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// An attribute by its exact qualified name, trimmed; `None` if absent or blank.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
@@ -38,10 +44,10 @@ impl Element {
     }
 
     /// The children called `name`, each with its 1-based position among them.
-    pub fn children_named<'a>(
-        &'a self,
-        name: &'a str,
-    ) -> impl Iterator<Item = (usize, &'a Element)> + 'a {
+    pub fn children_named<'e>(
+        &'e self,
+        name: &'e str,
+    ) -> impl Iterator<Item = (usize, &'e Element<'a>)> + 'e {
         self.children
             .iter()
             .filter(move |c| c.name == name)
@@ -50,7 +56,7 @@ impl Element {
     }
 
     /// The first child called `name`.
-    pub fn child(&self, name: &str) -> Option<&Element> {
+    pub fn child(&self, name: &str) -> Option<&Element<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
@@ -58,6 +64,27 @@ impl Element {
     pub fn trimmed_text(&self) -> Option<&str> {
         Some(self.text.trim()).filter(|t| !t.is_empty())
     }
+
+    /// Adds a text node. Blank text before any other is left out, as
+    /// trimming drops it: the whitespace between child elements then
+    /// costs nothing, and a lone text node stays borrowed.
+    fn push_text(&mut self, more: Cow<'a, str>) {
+        if self.text.is_empty() {
+            if !more.trim_start().is_empty() {
+                self.text = more;
+            }
+        } else {
+            self.text.to_mut().push_str(&more);
+        }
+    }
+}
+
+/// `part` as a slice of `text` with `text`'s lifetime, when it is one:
+/// quick-xml hands out slices of the document under a shorter borrow.
+fn within<'a>(text: &'a str, part: &[u8]) -> Option<&'a str> {
+    let offset = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let found = text.get(offset..offset.checked_add(part.len())?)?;
+    (found.as_ptr() == part.as_ptr()).then_some(found)
 }
 
 /// 1-based line and column of a byte offset.
@@ -80,23 +107,47 @@ fn xml_error(text: &str, offset: u64, message: impl Into<String>) -> Error {
     }
 }
 
-fn start_element(text: &str, offset: u64, start: &BytesStart<'_>) -> Result<Element> {
-    let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+fn start_element<'a>(text: &'a str, offset: u64, start: &BytesStart<'_>) -> Result<Element<'a>> {
+    let name_len = start.name().as_ref().len();
+    // The tag's content as a slice of the document, so that its name and
+    // values can be borrowed; a copy if quick-xml ever hands out another.
+    let content: Cow<'a, str> = match within(text, start) {
+        Some(content) => Cow::Borrowed(content),
+        None => Cow::Owned(String::from_utf8_lossy(start).into_owned()),
+    };
+    let borrowed = |part: &[u8]| match &content {
+        Cow::Borrowed(content) => within(content, part).map(Cow::Borrowed),
+        Cow::Owned(_) => None,
+    };
+    let owned = |part: &[u8]| Cow::Owned(String::from_utf8_lossy(part).into_owned());
+    let raw_name = content.as_bytes().get(..name_len).unwrap_or_default();
+    let name = borrowed(raw_name).unwrap_or_else(|| owned(raw_name));
     let mut attrs = Vec::new();
-    for attr in start.attributes() {
+    for attr in quick_xml::events::attributes::Attributes::new(&content, name_len) {
         let attr = attr.map_err(|e| xml_error(text, offset, e.to_string()))?;
-        let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-        let value = attr
-            .unescape_value()
-            .map_err(|e| xml_error(text, offset, format!("attribute {key}: {e}")))?
-            .into_owned();
+        let raw_key = attr.key.as_ref();
+        let key = borrowed(raw_key).unwrap_or_else(|| owned(raw_key));
+        // A slice of the document is text already: only entities to resolve.
+        let unescaped = match borrowed(&attr.value) {
+            Some(Cow::Borrowed(raw)) => quick_xml::escape::unescape(raw)
+                .map(|value| match value {
+                    Cow::Borrowed(_) => Cow::Borrowed(raw),
+                    Cow::Owned(value) => Cow::Owned(value),
+                })
+                .map_err(quick_xml::Error::from),
+            _ => attr.unescape_value().map(|v| Cow::Owned(v.into_owned())),
+        };
+        let value = match unescaped {
+            Ok(value) => value,
+            Err(e) => return Err(xml_error(text, offset, format!("attribute {key}: {e}"))),
+        };
         attrs.push((key, value));
     }
     Ok(Element {
         name,
         attrs,
         children: Vec::new(),
-        text: String::new(),
+        text: Cow::Borrowed(""),
     })
 }
 
@@ -121,20 +172,20 @@ fn resolve_reference(text: &str, offset: u64, reference: &BytesRef<'_>) -> Resul
 /// read), then `each` with every child of the root in turn, whole, and its
 /// 1-based position among the root's children of the same name. A bare
 /// root that is not a wrapper is passed to `each` itself, at position 1.
-pub(super) fn stream(
-    text: &str,
+pub(super) fn stream<'a>(
+    text: &'a str,
     wrapper: &str,
-    mut on_root: impl FnMut(&Element) -> Result<()>,
-    mut each: impl FnMut(Element, usize) -> Result<()>,
+    mut on_root: impl FnMut(&Element<'a>) -> Result<()>,
+    mut each: impl FnMut(Element<'a>, usize) -> Result<()>,
 ) -> Result<()> {
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     // The stack of open elements being built; the root of a wrapper document
     // is kept apart, its children are built and handed over one by one.
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
+    let mut stack: Vec<Element<'a>> = Vec::new();
+    let mut root: Option<Element<'a>> = None;
     let mut root_is_wrapper = false;
-    let mut positions: std::collections::HashMap<String, usize> = Default::default();
+    let mut positions: std::collections::HashMap<Cow<'a, str>, usize> = Default::default();
     let mut depth = 0usize;
     loop {
         let offset = reader.buffer_position();
@@ -217,10 +268,14 @@ pub(super) fn stream(
             }
             Event::Text(t) => {
                 if let Some(open) = stack.last_mut() {
-                    let decoded = t
-                        .decode()
-                        .map_err(|e| xml_error(text, offset, e.to_string()))?;
-                    open.text.push_str(&decoded);
+                    // A slice of the document is text already.
+                    let decoded = match within(text, &t) {
+                        Some(slice) => Cow::Borrowed(slice),
+                        None => t
+                            .decode()
+                            .map_err(|e| xml_error(text, offset, e.to_string()))?,
+                    };
+                    open.push_text(decoded);
                 }
             }
             Event::CData(t) => {
@@ -228,21 +283,21 @@ pub(super) fn stream(
                     let decoded = t
                         .decode()
                         .map_err(|e| xml_error(text, offset, e.to_string()))?;
-                    open.text.push_str(&decoded);
+                    open.push_text(decoded);
                 }
             }
             Event::GeneralRef(reference) => {
                 let resolved = resolve_reference(text, offset, &reference)?;
                 if let Some(open) = stack.last_mut() {
-                    open.text.push_str(&resolved);
+                    open.push_text(Cow::Owned(resolved));
                 }
             }
             Event::Eof => {
                 if depth > 0 {
                     let open = stack
                         .last()
-                        .map(|e| e.name.clone())
-                        .or_else(|| root.as_ref().map(|r| r.name.clone()))
+                        .map(|e| e.name.to_string())
+                        .or_else(|| root.as_ref().map(|r| r.name.to_string()))
                         .unwrap_or_default();
                     return Err(xml_error(
                         text,
@@ -374,4 +429,64 @@ pub(super) fn locate(text: &str, xpaths: &[&str]) -> Vec<Option<(usize, usize)>>
             best
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The activities of `text`, as `stream` hands them over.
+    fn activities(text: &str) -> Vec<Element<'_>> {
+        let mut found = Vec::new();
+        stream(
+            text,
+            "iati-activities",
+            |_| Ok(()),
+            |element, _| {
+                found.push(element);
+                Ok(())
+            },
+        )
+        .expect("reads");
+        found
+    }
+
+    #[test]
+    fn borrowed_or_resolved_the_text_and_values_are_the_documents() {
+        let text = "<iati-activities><iati-activity a=\"plain\" b=\"R&amp;D &#x41;\">\n  \
+                    <title>\n    <narrative>Water &amp; sanitation</narrative>\n  </title>\n  \
+                    <description>one <x/> two <![CDATA[<three>]]> &#65;</description>\n  \
+                    <empty>   </empty></iati-activity></iati-activities>";
+        let activity = activities(text).pop().expect("an activity");
+        assert_eq!(activity.attr("a"), Some("plain"));
+        assert!(matches!(activity.attrs[0].1, Cow::Borrowed(_)), "no copy");
+        assert_eq!(activity.attr("b"), Some("R&D A"));
+        assert_eq!(activity.trimmed_text(), None, "whitespace between children");
+        assert!(
+            activity.text.is_empty(),
+            "blank text before any other is not kept"
+        );
+        let narrative = activity
+            .child("title")
+            .and_then(|t| t.child("narrative"))
+            .expect("a narrative");
+        assert_eq!(narrative.trimmed_text(), Some("Water & sanitation"));
+        let description = activity.child("description").expect("a description");
+        assert_eq!(description.trimmed_text(), Some("one  two <three> A"));
+        assert_eq!(
+            activity.child("empty").and_then(Element::trimmed_text),
+            None
+        );
+        assert!(matches!(activity.name, Cow::Borrowed("iati-activity")));
+    }
+
+    #[test]
+    fn a_lone_text_node_is_borrowed() {
+        let text = "<iati-activities><iati-activity><iati-identifier> XM-1 </iati-identifier>\
+                    </iati-activity></iati-activities>";
+        let activity = activities(text).pop().expect("an activity");
+        let identifier = activity.child("iati-identifier").expect("an identifier");
+        assert!(matches!(identifier.text, Cow::Borrowed(" XM-1 ")));
+        assert_eq!(identifier.trimmed_text(), Some("XM-1"));
+    }
 }
