@@ -17,34 +17,8 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use rust_decimal::Decimal;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/iati/");
-
-/// Every activities file shared: the corpus and the samples (the
-/// organisation example holds no activity).
-const FILES: [&str; 18] = [
-    "corpus/dportal_10.xml",
-    "corpus/dportal_111.xml",
-    "corpus/dportal_118.xml",
-    "corpus/dportal_134.xml",
-    "corpus/dportal_19.xml",
-    "corpus/dportal_21.xml",
-    "corpus/dportal_26.xml",
-    "corpus/dportal_45.xml",
-    "corpus/dportal_58.xml",
-    "corpus/dportal_68.xml",
-    "corpus/dportal_74.xml",
-    "corpus/dportal_8.xml",
-    "corpus/dportal_88.xml",
-    "samples/activity-01.xml",
-    "samples/activity-standard-example-annotated.xml",
-    "samples/MAEC_IATI_INDONESIA.xml",
-    "samples/dportal_115.xml",
-    "samples/dportal_119.xml",
-];
-
-fn text_of(file: &str) -> String {
-    iati::read_text(std::path::Path::new(&format!("{SHARED}{file}"))).expect(file)
-}
+mod shared_iati;
+use shared_iati::{FILES, text};
 
 fn import(text: &str) -> Import {
     iati::read_str(text, &Dataset::new()).expect("imports")
@@ -140,7 +114,7 @@ fn every_budget_of_every_shared_file_is_held_exactly() {
     let mut all_published = Vec::new();
     let mut all_held = Vec::new();
     for file in FILES {
-        let text = text_of(file);
+        let text = text(file);
         let published = published_budgets(&text);
         let found = import(&text);
         let held = held_budgets(&found.data);
@@ -418,7 +392,7 @@ fn what_a_budget_lacks_is_reported_by_xpath() {
 #[test]
 fn budgets_read_back_equal_from_an_export() {
     for file in FILES {
-        let first = import(&text_of(file));
+        let first = import(&text(file));
         let xml = iati::write(&first.data, None).expect("writes");
         let second = import(&xml);
         let budgets = |data: &Dataset| -> BTreeMap<String, Vec<Budget>> {
@@ -452,7 +426,7 @@ fn budgets_read_back_equal_from_an_export() {
 #[test]
 fn stored_budgets_survive_their_export_read_back_into_the_store() {
     let mut store = Store::in_memory().expect("store");
-    let read = iati::read_str(&text_of("corpus/dportal_19.xml"), &Dataset::new()).expect("reads");
+    let read = iati::read_str(&text("corpus/dportal_19.xml"), &Dataset::new()).expect("reads");
     store.import(read.data, "import").expect("stores");
     let mut data = store.dataset().expect("dataset");
     assert_eq!(held_budgets(&data).len(), 503);
