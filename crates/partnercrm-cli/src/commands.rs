@@ -12,7 +12,7 @@ use partnercrm::query::report::{PartnershipReport, ReportOptions};
 use partnercrm::query::{
     agreements, duplicates, groups, network, outcomes, portfolio, rollup, tables,
 };
-use partnercrm::store::{Batch, Store};
+use partnercrm::store::Store;
 use partnercrm::validate::Severity;
 use uuid::Uuid;
 
@@ -151,7 +151,7 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
         records,
         input::names(&args.files)
     );
-    match store.apply(Batch::upsert_all(loaded.batch.clone()), actor, &summary) {
+    match store.apply(loaded.to_batch(), actor, &summary) {
         Ok(applied) => {
             let stored_warnings = applied.warnings.warnings().count();
             let warnings = stored_warnings + read_warnings;
@@ -199,7 +199,7 @@ fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     // The store checks the batch when every file could be read, warnings
     // (IATI's) notwithstanding.
     if problems.iter().all(|p| p.severity != Severity::Error) {
-        match store.preview(Batch::upsert_all(loaded.batch.clone())) {
+        match store.preview(loaded.to_batch()) {
             Ok(applied) => {
                 problems.extend(loaded.place(applied.warnings, &db.display().to_string()))
             }

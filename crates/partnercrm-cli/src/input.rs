@@ -38,7 +38,8 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use partnercrm::io::csv::{self as pcsv, CsvKind, CsvOptions};
 use partnercrm::io::{iati, json};
-use partnercrm::model::{Dataset, RecordKind};
+use partnercrm::model::{Dataset, Record, RecordKind, RecordRef};
+use partnercrm::store::Batch;
 use partnercrm::validate::{Problem, Segment, Severity};
 use partnercrm::{Error, Report};
 use serde::Serialize;
@@ -136,6 +137,9 @@ struct Span {
 pub struct Loaded {
     /// Every record of every file, in file order.
     pub batch: Dataset,
+    /// Stored records the files show to be others (IATI organisations read
+    /// by a name alone that an identifier names), deleted with the batch.
+    pub deletes: Vec<RecordRef>,
     spans: Vec<Span>,
     /// Problems that kept files from being read, and warnings about what
     /// they hold that could not be read (IATI), in file order.
@@ -179,6 +183,7 @@ pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {
     let mapping: HashMap<String, String> = args.map.iter().cloned().collect();
     let mut loaded = Loaded {
         batch: Dataset::new(),
+        deletes: Vec::new(),
         spans: Vec::new(),
         problems: Vec::new(),
         files: args.files.len(),
@@ -186,8 +191,14 @@ pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {
     for path in &args.files {
         let file = path.display().to_string();
         match read_one(path, &file, args, &mapping, known, &loaded.batch) {
-            Ok((data, source, warnings)) => {
+            Ok((data, source, warnings, deletes)) => {
                 loaded.problems.extend(warnings);
+                for record in deletes {
+                    // One an earlier file made is not stored yet: it goes from the batch.
+                    if !loaded.drop_record(record) {
+                        loaded.deletes.push(record);
+                    }
+                }
                 let ranges = append(&mut loaded.batch, data);
                 loaded.spans.push(Span {
                     file,
@@ -201,6 +212,10 @@ pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {
     loaded
 }
 
+/// A file read: its records, what it is, its warnings, and the stored
+/// records it shows to be others.
+type Read = (Dataset, Source, Vec<Diagnostic>, Vec<RecordRef>);
+
 fn read_one(
     path: &Path,
     file: &str,
@@ -208,7 +223,7 @@ fn read_one(
     mapping: &HashMap<String, String>,
     known: &Dataset,
     earlier: &Dataset,
-) -> Result<(Dataset, Source, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<Read, Vec<Diagnostic>> {
     let Some(format) = args.format.or_else(|| InputFormat::of(path)) else {
         return Err(vec![Diagnostic::error(
             file,
@@ -239,7 +254,7 @@ fn read_one(
             return read_iati(file, &text, &context());
         }
     }?;
-    Ok((data, source, Vec::new()))
+    Ok((data, source, Vec::new(), Vec::new()))
 }
 
 /// An error that kept a file from being read: the file itself
@@ -271,11 +286,7 @@ fn unreadable(file: &str, code: &str, error: Error) -> Vec<Diagnostic> {
 
 /// Reads an IATI file: its records, and a warning, placed at its element,
 /// for each thing in it that could not be read.
-fn read_iati(
-    file: &str,
-    text: &str,
-    known: &Dataset,
-) -> Result<(Dataset, Source, Vec<Diagnostic>), Vec<Diagnostic>> {
+fn read_iati(file: &str, text: &str, known: &Dataset) -> Result<Read, Vec<Diagnostic>> {
     let import = iati::read_str(text, known).map_err(|e| unreadable(file, "xml.malformed", e))?;
     let paths: Vec<String> = import.warnings.iter().map(|w| w.path.to_string()).collect();
     // The reader gives XPaths, not lines: find them in the text, in one pass.
@@ -305,7 +316,7 @@ fn read_iati(
             }
         })
         .collect();
-    Ok((import.data, Source::Iati, warnings))
+    Ok((import.data, Source::Iati, warnings, import.deletes))
 }
 
 fn read_json(file: &str, text: String) -> Result<(Dataset, Source), Vec<Diagnostic>> {
@@ -448,6 +459,41 @@ fn csv_column(kind: RecordKind, field: &str) -> Option<&'static str> {
 }
 
 impl Loaded {
+    /// The batch that stores the files: their records and deletions.
+    pub fn to_batch(&self) -> Batch {
+        let mut batch = Batch::upsert_all(self.batch.clone());
+        batch.deletes = self.deletes.clone();
+        batch
+    }
+
+    /// Takes `record` out of the batch, if an earlier file gave it, keeping
+    /// every file's span of records right; whether it was there.
+    fn drop_record(&mut self, record: RecordRef) -> bool {
+        let Some(k) = RecordKind::ALL.iter().position(|&kind| kind == record.kind) else {
+            return false;
+        };
+        let at = partnercrm::with_record_kind!(record.kind, T => {
+            let records = T::collection_mut(&mut self.batch);
+            let at = records.iter().position(|r| r.uuid() == record.id);
+            if let Some(at) = at {
+                records.remove(at);
+            }
+            at
+        });
+        let Some(at) = at else {
+            return false;
+        };
+        for span in &mut self.spans {
+            let (start, count) = &mut span.ranges[k];
+            if at < *start {
+                *start -= 1;
+            } else if at < *start + *count {
+                *count -= 1;
+            }
+        }
+        true
+    }
+
     /// Places the problems the store found in the batch in the files.
     pub fn place(&self, report: Report, store: &str) -> Vec<Diagnostic> {
         report

@@ -869,6 +869,48 @@ fn import_an_iati_activity_then_again_changes_nothing() {
     assert_eq!(env.exported(), first);
 }
 
+/// Two IATI files, the first naming an organisation by its name alone, the
+/// second with its identifier.
+const NAMED_ALONE: &str = r#"<iati-activities version="2.03"><iati-activity default-currency="USD">
+  <iati-identifier>XM-DAC-41114-A</iati-identifier>
+  <reporting-org ref="XM-DAC-41114" type="40"><narrative>UNDP</narrative></reporting-org>
+  <title><narrative>Named alone</narrative></title>
+  <transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/>
+   <value>1500.25</value><receiver-org><narrative>Acme Relief</narrative></receiver-org></transaction>
+ </iati-activity></iati-activities>"#;
+const IDENTIFIED: &str = r#"<iati-activities version="2.03"><iati-activity>
+  <iati-identifier>XM-DAC-41114-B</iati-identifier>
+  <reporting-org ref="XM-DAC-41114" type="40"><narrative>UNDP</narrative></reporting-org>
+  <title><narrative>Identified</narrative></title>
+  <participating-org ref="GB-CHC-1234567" role="4" type="21"><narrative>Acme Relief</narrative></participating-org>
+ </iati-activity></iati-activities>"#;
+
+#[test]
+fn iati_files_give_one_store_in_any_order_and_in_one_command() {
+    let store_of = |steps: &[&[&str]]| {
+        let env = Env::new();
+        env.file("alone.xml", NAMED_ALONE);
+        env.file("identified.xml", IDENTIFIED);
+        for files in steps {
+            env.run().arg("import").args(*files).assert().success();
+        }
+        // The same records, in the order of their ids rather than of arrival.
+        let mut data: serde_json::Value = serde_json::from_str(&env.exported()).expect("json");
+        for records in data.as_object_mut().expect("object").values_mut() {
+            if let Some(records) = records.as_array_mut() {
+                records.sort_by_key(|r| r["id"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+        serde_json::to_string_pretty(&data).expect("json")
+    };
+    let forward = store_of(&[&["alone.xml"], &["identified.xml"]]);
+    assert!(forward.contains("GB-CHC-1234567"));
+    assert_eq!(forward.matches("\"Acme Relief\"").count(), 1, "{forward}");
+    assert_eq!(store_of(&[&["identified.xml"], &["alone.xml"]]), forward);
+    assert_eq!(store_of(&[&["alone.xml", "identified.xml"]]), forward);
+    assert_eq!(store_of(&[&["identified.xml", "alone.xml"]]), forward);
+}
+
 #[test]
 fn validate_iati_prints_warnings_by_xpath_and_denies_them_on_request() {
     let env = Env::seeded();

@@ -346,8 +346,8 @@ impl PyStore {
             let summary = format!("import IATI {}", path.display());
             let applied = self.with_store(py, |store| {
                 let known = partnercrm::io::known(store, &[partnercrm::io::Format::Iati])?;
-                let import = partnercrm::io::iati::read_file(&path, &known)?;
-                let mut applied = store.apply(Batch::upsert_all(import.data), actor, &summary)?;
+                let mut import = partnercrm::io::iati::read_file(&path, &known)?;
+                let mut applied = store.apply(import.batch(), actor, &summary)?;
                 let mut warnings = import.warnings;
                 warnings.extend(std::mem::take(&mut applied.warnings));
                 applied.warnings = partnercrm::Report::new(warnings);

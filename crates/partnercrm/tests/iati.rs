@@ -378,7 +378,14 @@ fn import_export_import_loses_nothing() {
             "<iati-activities version=\"2.03\" generated-datetime=\"2024-05-01T12:00:00Z\">"
         ));
         let second = import(&xml);
-        assert_eq!(second.data, first.data, "{file}");
+        // Other names files give an organisation are its aliases; an export
+        // writes its name, so a fresh reading knows that one only (read back
+        // into the store it came from, the aliases stay: tests/iati_identity.rs).
+        let mut expected = first.data.clone();
+        for org in &mut expected.organisations {
+            org.aliases.clear();
+        }
+        assert_eq!(second.data, expected, "{file}");
         // An identifier held in an older scheme is written as the publisher
         // wrote it, and two organisations sharing a name still do: both are
         // pointed out again when read back.

@@ -212,7 +212,7 @@ fn import(file: &str) -> (Store, Import) {
     let known = known(&store, &[Format::Iati]).expect("known");
     let found = iati::read_str(&text(file), &known).expect(file);
     store
-        .import(found.data.clone(), "import")
+        .apply(found.clone().batch(), "test", "import")
         .unwrap_or_else(|e| panic!("{file}: refused: {e}"));
     (store, found)
 }
@@ -386,8 +386,8 @@ fn check(file: &str) {
     account_budgets(file, &store, &accounts.found);
 
     let known = known(&store, &[Format::Iati]).expect("known");
-    let again = iati::read_str(&text(file), &known).expect(file);
-    let applied = store.import(again.data, "again").expect(file);
+    let mut again = iati::read_str(&text(file), &known).expect(file);
+    let applied = store.apply(again.batch(), "test", "again").expect(file);
     assert_eq!(
         (applied.inserted, applied.updated, applied.deleted),
         (0, 0, 0),

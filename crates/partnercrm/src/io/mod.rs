@@ -37,13 +37,9 @@ impl Format {
         match self {
             Self::Json => &[],
             Self::Csv(kind) => kind.known_kinds(),
-            Self::Iati => &[
-                RecordKind::Organisation,
-                RecordKind::Agreement,
-                RecordKind::Contribution,
-                RecordKind::Project,
-                RecordKind::Indicator,
-            ],
+            // Every kind: an organisation the file folds into another is
+            // moved out of whatever refers to it (see `iati::Import::deletes`).
+            Self::Iati => &RecordKind::ALL,
         }
     }
 }

@@ -156,6 +156,70 @@ pub(crate) fn fold(text: &str) -> String {
         .to_lowercase()
 }
 
+/// The record with every reference to a key of `moved` pointing at its
+/// value instead: what folding one record into another does to the records
+/// that refer to it. Ids are UUIDs, so in the record's JSON form they appear
+/// only as references, or as its own id, which moves too if it is a key
+/// (a record given a new id).
+pub(crate) fn redirect<T: Record>(
+    record: &T,
+    moved: &crate::model::ids::IdMap<Uuid, Uuid>,
+) -> crate::Result<T> {
+    fn walk(value: &mut serde_json::Value, moved: &crate::model::ids::IdMap<Uuid, Uuid>) {
+        match value {
+            serde_json::Value::String(s) => {
+                if let Some(to) = Uuid::parse_str(s).ok().and_then(|id| moved.get(&id)) {
+                    *s = to.to_string();
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, moved)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, moved)),
+            _ => {}
+        }
+    }
+    let error = |e: serde_json::Error| crate::Error::Parse {
+        what: "record",
+        input: record.label().to_owned(),
+        reason: e.to_string(),
+    };
+    let mut value = serde_json::to_value(record).map_err(error)?;
+    walk(&mut value, moved);
+    serde_json::from_value(value).map_err(error)
+}
+
+/// Points every reference in `data` to a key of `moved` at its value, and
+/// adds to `data`, so redirected, each record of `known` that refers to one
+/// and that `data` does not hold already.
+pub(crate) fn redirect_all(
+    data: &mut Dataset,
+    known: &Dataset,
+    moved: &crate::model::ids::IdMap<Uuid, Uuid>,
+) -> crate::Result<()> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let refers =
+        |refs: Vec<(&'static str, RecordRef)>| refs.iter().any(|(_, r)| moved.contains_key(&r.id));
+    for kind in RecordKind::ALL {
+        crate::with_record_kind!(kind, T => {
+            let held: crate::model::ids::IdSet<Uuid> =
+                T::collection(data).iter().map(|r| r.uuid()).collect();
+            for record in T::collection_mut(data).iter_mut() {
+                if refers(record.references()) {
+                    *record = redirect(record, moved)?;
+                }
+            }
+            for record in T::collection(known) {
+                if !held.contains(&record.uuid()) && refers(record.references()) {
+                    let redirected = redirect(record, moved)?;
+                    T::collection_mut(data).push(redirected);
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
 /// The boilerplate every kind shares: id access and the collection.
 macro_rules! record_basics {
     ($kind:ident, $id:ty, $collection:ident) => {

@@ -13,8 +13,8 @@ use super::backend::{Backend, HistoryRow, MergeRow, Put, Snapshot, WriteTx, from
 use super::erasure::Needles;
 use super::sqlite::SqliteBackend;
 use super::{Action, Applied, Batch, Change, Mention, PersonExport, Revision};
-use crate::model::ids::IdSet;
-use crate::model::record::fold;
+use crate::model::ids::{IdMap, IdSet};
+use crate::model::record::{fold, redirect};
 use crate::model::{Dataset, Note, Organisation, Person, PersonId, Record, RecordKind, RecordRef};
 use crate::validate::Report;
 use crate::{Error, Result};
@@ -335,6 +335,7 @@ impl Store {
                 }
                 let mut batch = Batch::new();
                 let mut seen = IdSet::default();
+                let moved: IdMap<Uuid, Uuid> = [(remove.id, keep.id)].into_iter().collect();
                 for referrer in snapshot.referrers(remove, None, None)? {
                     let record = referrer.record;
                     if !seen.insert(record.id) {
@@ -342,7 +343,7 @@ impl Store {
                     }
                     crate::with_record_kind!(record.kind, R => {
                         if let Some(found) = read_current::<R>(snapshot, record.id)? {
-                            R::collection_mut(&mut batch.upserts).push(rewrite(&found, remove.id, keep.id)?);
+                            R::collection_mut(&mut batch.upserts).push(redirect(&found, &moved)?);
                         }
                     });
                 }
@@ -736,31 +737,6 @@ fn mentions(snapshot: &dyn Snapshot, person: Uuid, needles: &Needles) -> Result<
         }
     }
     Ok(found)
-}
-
-/// The record with every reference to `from` pointing at `to` instead.
-/// Ids are UUIDs, so in the record's JSON form they appear only as
-/// references (or as its own id, which is never `from` here).
-fn rewrite<T: Record>(record: &T, from: Uuid, to: Uuid) -> Result<T> {
-    fn walk(value: &mut serde_json::Value, from: &str, to: &str) {
-        match value {
-            serde_json::Value::String(s) if s == from => *s = to.to_owned(),
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, from, to)),
-            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, from, to)),
-            _ => {}
-        }
-    }
-    let mut value = serde_json::to_value(record).map_err(|e| Error::Parse {
-        what: "record",
-        input: record.label().to_owned(),
-        reason: e.to_string(),
-    })?;
-    walk(&mut value, &from.to_string(), &to.to_string());
-    serde_json::from_value(value).map_err(|e| Error::Parse {
-        what: "record",
-        input: record.label().to_owned(),
-        reason: e.to_string(),
-    })
 }
 
 /// The current version of a record.

@@ -264,6 +264,10 @@ codes! {
     /// Two IATI organisation identifiers come with one name: they are kept as
     /// two organisations, which lookups by that name cannot tell apart.
     IatiSharedName = "iati.shared_name",
+    /// An organisation read by its name alone, in this file or an earlier
+    /// one, is the one an IATI identifier names by that name: it is folded
+    /// into that one, and what referred to it refers to that one.
+    IatiSameOrganisation = "iati.same_organisation",
     /// An IATI transaction names no provider (incoming money) or no receiver
     /// (outgoing money), so the activity's one funding (or implementing)
     /// organisation is taken for that end.

@@ -184,12 +184,28 @@ pub struct Import {
     /// The records read, with organisations and projects already known
     /// resolved to their ids (known organisations are not repeated).
     pub data: Dataset,
+    /// Known organisations the file shows to be others: each was read by a
+    /// name alone, and an identifier names it under that name. `data` moves
+    /// every record that refers to one to the other; apply both together
+    /// ([`Import::batch`]).
+    pub deletes: Vec<RecordRef>,
     /// Warnings, each with the XPath of the element and a stable code.
     pub warnings: Vec<Problem>,
     /// Every amount the file publishes that no record holds, with the
     /// warning that says why: so that what the file states is held or
     /// accounted for, to the last decimal.
     pub skipped: Vec<Skipped>,
+}
+
+impl Import {
+    /// The batch that stores what the file says: its records, and the
+    /// deletion of the organisations it folds into others, in one revision.
+    /// Takes them out of the import, leaving its warnings.
+    pub fn batch(&mut self) -> crate::store::Batch {
+        let mut batch = crate::store::Batch::upsert_all(std::mem::take(&mut self.data));
+        batch.deletes = std::mem::take(&mut self.deletes);
+        batch
+    }
 }
 
 /// An amount a file publishes that the import does not hold: a transaction

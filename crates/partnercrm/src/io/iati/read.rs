@@ -11,7 +11,7 @@ use super::xml::{Element, stream};
 use super::{Import, NAMESPACE, OWN_PARTIES_ONLY, OWN_PAYMENT_OF, OWN_REF, Skipped, content_id};
 use crate::model::codes::{IatiCodelist, iati_org_id_agency, iati_organisation_type_name};
 use crate::model::ids::{IdMap, IdSet};
-use crate::model::record::fold;
+use crate::model::record::{fold, redirect_all};
 use crate::model::*;
 use crate::validate::{Code, Path, Problem, Severity};
 use crate::{Error, Result};
@@ -120,7 +120,7 @@ pub(super) fn read(text: &str, known: &Dataset) -> Result<Import> {
             Ok(())
         },
     )?;
-    Ok(reader.finish())
+    reader.finish()
 }
 
 /// Organisations found so far. The identifier decides: an element with one
@@ -164,7 +164,7 @@ impl<'k> Organisations<'k> {
             .filter(|i| i.scheme != IdentifierScheme::NotStated);
         for identifier in references {
             self.by_identifier
-                .entry(fold(&identifier.value))
+                .entry(lookup_key(identifier))
                 .or_insert(id);
         }
         for name in org.names() {
@@ -202,6 +202,155 @@ impl<'k> Organisations<'k> {
         id
     }
 
+    /// Takes in what an element says of a found organisation: its name and
+    /// type. One this reader made shows the best name it has been given
+    /// ([`name_rank`]) and the most specific type (the first in
+    /// [`OrganisationKind`]'s order, "other" last); every other name it is
+    /// given is an alias, one spelling of each, in order. So the record is
+    /// the same whatever order the files naming it are read in.
+    fn observe(
+        &mut self,
+        id: OrganisationId,
+        identifier: Option<&Identifier>,
+        named: Option<&(String, Vec<Narrative>)>,
+        kind: Option<OrganisationKind>,
+    ) {
+        let Some(org) = self.get(id) else {
+            return;
+        };
+        let made = made_here(org);
+        let new_identifier = identifier.filter(|i| !org.identifiers.contains(i));
+        let rename = made
+            && named.is_some_and(|(text, narratives)| {
+                name_rank(text, narratives, &org.identifiers)
+                    < name_rank(&org.name, &org.name_narratives, &org.identifiers)
+            });
+        let rekind = made && kind.is_some_and(|k| k < org.kind);
+        let texts_of = |text: &str, narratives: &[Narrative]| -> Vec<String> {
+            std::iter::once(text.to_owned())
+                .chain(narratives.iter().map(|n| n.text.clone()))
+                .collect()
+        };
+        let given = named
+            .map(|(text, narratives)| texts_of(text, narratives))
+            .unwrap_or_default();
+        let (shown, mut others) = match (rename, named) {
+            (true, Some(_)) => (given.clone(), texts_of(&org.name, &org.name_narratives)),
+            _ => (texts_of(&org.name, &org.name_narratives), given),
+        };
+        let taken: std::collections::HashSet<String> = shown
+            .iter()
+            .map(|t| fold(t))
+            .chain(org.acronym.iter().map(|a| fold(a)))
+            .collect();
+        others.retain(|t| {
+            !taken.contains(&fold(t)) && !org.identifiers.iter().any(|i| &i.value == t)
+        });
+        let mut aliases = org.aliases.clone();
+        aliases.retain(|a| !taken.contains(&fold(a)));
+        for text in others {
+            match aliases.iter_mut().find(|a| fold(a) == fold(&text)) {
+                Some(alias) => {
+                    if alias_rank(&text) < alias_rank(alias) {
+                        *alias = text;
+                    }
+                }
+                None => aliases.push(text),
+            }
+        }
+        if aliases != org.aliases {
+            aliases.sort_by(|a, b| (fold(a), alias_rank(a)).cmp(&(fold(b), alias_rank(b))));
+        }
+        if !rename && !rekind && new_identifier.is_none() && aliases == org.aliases {
+            return;
+        }
+        let Some(org) = self.get_mut(id) else {
+            return;
+        };
+        if let Some(identifier) = new_identifier {
+            org.identifiers.push(identifier.clone());
+            if made {
+                // In one order, whichever file gave which first.
+                org.identifiers.sort_by_key(|i| {
+                    let rank = IdentifierScheme::IATI_REFERENCES
+                        .iter()
+                        .position(|s| *s == i.scheme);
+                    (rank.unwrap_or(usize::MAX), i.value.clone())
+                });
+            }
+        }
+        if rename && let Some((text, narratives)) = named {
+            org.name = text.clone();
+            org.name_narratives = narratives.clone();
+        }
+        if rekind && let Some(kind) = kind {
+            org.kind = kind;
+        }
+        org.aliases = aliases;
+        let org = org.clone();
+        self.index(id, &org);
+    }
+
+    /// Folds each organisation this reader made from a name alone into the
+    /// one with an identifier that answers to that name (the first in id
+    /// order, if several do), so that a name read before the identifier that
+    /// goes with it ends as if read after it: as the record the identifier
+    /// names. Returns each organisation folded with the one it went into;
+    /// those of this file are dropped, known ones are for the caller to
+    /// delete once everything that refers to them is moved.
+    fn fold_named_alone(&mut self) -> Vec<(OrganisationId, OrganisationId, String)> {
+        let mut keys: Vec<&String> = self
+            .by_name
+            .iter()
+            .filter(|(_, ids)| ids.len() > 1)
+            .map(|(key, _)| key)
+            .collect();
+        keys.sort();
+        let mut folds = Vec::new();
+        for key in keys {
+            let answering = |org: &&Organisation| org.names().any(|n| &fold(n) == key);
+            let mut ids = self.by_name[key].clone();
+            ids.sort();
+            let into = ids.iter().copied().find(|&id| {
+                self.get(id)
+                    .filter(answering)
+                    .is_some_and(|o| o.iati_reference().is_some())
+            });
+            let Some(into) = into else {
+                continue;
+            };
+            for id in ids {
+                if self.get(id).filter(answering).is_some_and(|o| {
+                    o.identifiers.is_empty() && made_here(o) && !folds.iter().any(|(f, _)| *f == id)
+                }) {
+                    folds.push((id, into));
+                }
+            }
+        }
+        let mut folded = Vec::with_capacity(folds.len());
+        for (id, into) in folds {
+            let Some(org) = self.get(id) else {
+                continue;
+            };
+            let named = (org.name.clone(), org.name_narratives.clone());
+            let kind = org.kind;
+            self.observe(into, None, Some(&named), Some(kind));
+            folded.push((id, into, named.0));
+        }
+        let gone: IdSet<OrganisationId> = folded.iter().map(|(id, _, _)| *id).collect();
+        self.out.retain(|o| !gone.contains(&o.id));
+        self.out_index = self
+            .out
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i))
+            .collect();
+        for ids in self.by_name.values_mut() {
+            ids.retain(|id| !gone.contains(id));
+        }
+        folded
+    }
+
     /// Every organisation answering to `name`, in id order so that which
     /// one a bare name finds does not depend on what was read first.
     fn named(&self, name: &str) -> Vec<OrganisationId> {
@@ -209,6 +358,113 @@ impl<'k> Organisations<'k> {
         ids.sort();
         ids
     }
+}
+
+/// What a contribution read from a transaction derives its id from: its
+/// activity (`identifier`), kind, ends, amount and dates.
+fn contribution_content(identifier: &str, c: &Contribution) -> String {
+    format!(
+        "{}|{}|{}|{}|{:?}|{:?}|{}",
+        identifier,
+        c.kind.label(),
+        c.donor,
+        c.recipient,
+        c.value,
+        c.effective_date(),
+        c.period.end.map(|d| d.to_string()).unwrap_or_default()
+    )
+}
+
+/// What decides which organisation an identifier names, and the content
+/// its id derives from: the scheme's key prefix and the folded value.
+fn identity_key(identifier: &Identifier) -> String {
+    match current_form(identifier) {
+        Some(current) => format!("iati:{}", fold(&current)),
+        None => format!(
+            "{}:{}",
+            identifier.scheme.key_prefix().unwrap_or("id"),
+            fold(&identifier.value)
+        ),
+    }
+}
+
+/// The org-id an identifier of an older scheme is known to stand for: a
+/// DAC number's is the number under XM-DAC, whether written as a CRS
+/// channel code of one organisation (`41122`), from the retired list or as
+/// `DAC-1601`. So `41122` and `XM-DAC-41122` name one organisation.
+fn current_form(identifier: &Identifier) -> Option<String> {
+    let digits = |code: &str| !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit());
+    let code = match identifier.scheme {
+        IdentifierScheme::CrsChannelCode => {
+            let channel = crate::model::codes::crs_channel(&identifier.value)?;
+            (!channel.category).then_some(identifier.value.as_str())?
+        }
+        IdentifierScheme::RetiredOrgId => Some(identifier.value.as_str()).filter(|c| digits(c))?,
+        IdentifierScheme::IatiReference => identifier
+            .value
+            .strip_prefix("DAC-")
+            .filter(|c| digits(c))?,
+        _ => return None,
+    };
+    Some(format!("XM-DAC-{code}"))
+}
+
+/// What an identifier is looked up by: its org-id, where it stands for one.
+fn lookup_key(identifier: &Identifier) -> String {
+    match current_form(identifier) {
+        Some(current) => fold(&current),
+        None => fold(&identifier.value),
+    }
+}
+
+/// Whether this reader made the organisation, so that what files say of it
+/// decides its name and kind: its id is the one derived from its identifier
+/// or, having none, from its name (as a not-stated one's is from its
+/// activity). One a user made keeps the name and kind they gave it, and
+/// takes the names files give as aliases.
+fn made_here(org: &Organisation) -> bool {
+    let derived = |content: &str| {
+        Uuid::new_v5(&NAMESPACE, format!("organisation|{content}").as_bytes()) == *org.id.as_uuid()
+    };
+    org.not_stated().is_some()
+        || org.identifiers.iter().any(|i| derived(&identity_key(i)))
+        || (org.identifiers.is_empty() && derived(&fold(&org.name)))
+}
+
+/// How good a name is to show, best first: a real name before an
+/// identifier standing in for one, mixed case before capitals, English (or
+/// no language stated) before others, fuller before shorter, then
+/// alphabetical. A total order, so that the name an organisation ends up
+/// with is the best of all it was given, whatever order they came in.
+fn name_rank<'a>(
+    text: &'a str,
+    narratives: &'a [Narrative],
+    identifiers: &[Identifier],
+) -> impl Ord + 'a {
+    let stands_in = identifiers.iter().any(|i| i.value == text);
+    let shouting = text.chars().any(char::is_alphabetic) && !text.chars().any(char::is_lowercase);
+    let foreign = narratives
+        .iter()
+        .find(|n| n.text == text)
+        .and_then(|n| n.lang.as_deref())
+        .is_some_and(|lang| !lang.eq_ignore_ascii_case("en"));
+    let all: Vec<(Option<&'a str>, &'a str)> = narratives
+        .iter()
+        .map(|n| (n.lang.as_deref(), n.text.as_str()))
+        .collect();
+    (
+        stands_in,
+        shouting,
+        foreign,
+        std::cmp::Reverse(text.chars().count()),
+        text,
+        all,
+    )
+}
+
+/// Which of two spellings of one alias to keep: the same order as names.
+fn alias_rank(text: &str) -> impl Ord + '_ {
+    name_rank(text, &[], &[])
 }
 
 /// What an IATI organisation `@ref` is.
@@ -655,7 +911,7 @@ impl<'k> Reader<'k> {
         }
     }
 
-    fn finish(mut self) -> Import {
+    fn finish(mut self) -> Result<Import> {
         self.resolve_parents();
         for (index, known, echoed) in std::mem::take(&mut self.known_parents) {
             if let Some(project) = self.projects.get_mut(index)
@@ -679,18 +935,68 @@ impl<'k> Reader<'k> {
                 .and_then(|p| position.get(p).copied())
                 .unwrap_or(usize::MAX)
         });
-        Import {
-            data: Dataset {
-                organisations: self.organisations.out,
-                agreements: self.agreements,
-                contributions: self.contributions,
-                projects: self.projects,
-                indicators: self.indicators,
-                ..Dataset::default()
-            },
+        let folds = self.organisations.fold_named_alone();
+        for (id, into, name) in &folds {
+            let shown = self
+                .organisations
+                .get(*into)
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
+            self.warn(
+                "/iati-activities",
+                Code::IatiSameOrganisation,
+                format!(
+                    "{name:?}, read by its name alone ({id}), is the organisation an identifier \
+                     names by that name, {shown:?} ({into}): it is folded into that one"
+                ),
+            );
+        }
+        let folded: IdMap<OrganisationId, OrganisationId> =
+            folds.iter().map(|(id, into, _)| (*id, *into)).collect();
+        let mut moved: IdMap<Uuid, Uuid> = folds
+            .iter()
+            .map(|(id, into, _)| (*id.as_uuid(), *into.as_uuid()))
+            .collect();
+        let mut deletes: Vec<RecordRef> = folds
+            .iter()
+            .filter(|(id, _, _)| self.organisations.known.contains_key(id))
+            .map(|(id, _, _)| RecordRef::from(*id))
+            .collect();
+        // A contribution's own id moves too: `redirect_all` gives it the new one.
+        for (old, new, stored) in self.rekeyed(&folded) {
+            moved.insert(*old.as_uuid(), *new.as_uuid());
+            if stored {
+                deletes.push(RecordRef::from(old));
+            }
+        }
+        let mut data = Dataset {
+            organisations: self.organisations.out,
+            agreements: self.agreements,
+            contributions: self.contributions,
+            projects: self.projects,
+            indicators: self.indicators,
+            ..Dataset::default()
+        };
+        redirect_all(&mut data, self.known.data, &moved)?;
+        if !moved.is_empty() {
+            // A project that named both now names one twice.
+            for project in &mut data.projects {
+                let mut seen = Vec::with_capacity(project.partners.len());
+                project.partners.retain(|p| {
+                    let new = !seen.contains(p);
+                    if new {
+                        seen.push(p.clone());
+                    }
+                    new
+                });
+            }
+        }
+        Ok(Import {
+            data,
+            deletes,
             warnings: self.warnings,
             skipped: self.skipped,
-        }
+        })
     }
 
     /// The organisation an element such as `reporting-org` names, found or new.
@@ -741,59 +1047,12 @@ impl<'k> Reader<'k> {
             .filter(|n| real_name(&n.text))
             .collect();
         let named = text_and_narratives(narratives);
-
-        if let Some(identifier) = &identifier
-            && let Some(&id) = self
-                .organisations
-                .by_identifier
-                .get(&fold(&identifier.value))
-        {
-            if let Some((name, name_narratives)) = &named {
-                self.name_placeholder(id, name, name_narratives);
-                self.shared_name(id, identifier, name, path);
-            }
-            return Some(id);
-        }
-        if let Some((name, _)) = &named {
-            let candidates = self.organisations.named(name);
-            match &identifier {
-                None => {
-                    if let Some(&id) = candidates.first() {
-                        return Some(id);
-                    }
-                }
-                Some(identifier) => {
-                    // One first named without an identifier takes the one it is given.
-                    let bare = candidates.iter().copied().find(|&c| {
-                        self.organisations
-                            .get(c)
-                            .is_some_and(|o| o.iati_reference().is_none())
-                    });
-                    if let Some(id) = bare {
-                        if let Some(org) = self.organisations.get_mut(id) {
-                            org.identifiers.push(identifier.clone());
-                        }
-                        self.organisations
-                            .by_identifier
-                            .insert(fold(&identifier.value), id);
-                        return Some(id);
-                    }
-                }
-            }
-        }
-        let kind = match element.attr("type") {
-            None => OrganisationKind::Other,
-            Some(code) => organisation_kind(code).unwrap_or_else(|| {
-                self.warn(
-                    &format!("{path}/@type"),
-                    Code::IatiUnknownCode,
-                    format!("{code:?} is not an IATI OrganisationType code; taken as \"other\""),
-                );
-                OrganisationKind::Other
-            }),
-        };
-        let (name, name_narratives) = match (named, &identifier) {
-            (Some(found), _) => found,
+        let type_code = element.attr("type");
+        let stated_kind = type_code.and_then(organisation_kind);
+        // The name to show if the organisation is new: an identifier stands
+        // in for a name not given.
+        let (shown, shown_narratives) = match (&named, &identifier) {
+            (Some(found), _) => found.clone(),
             (None, Some(identifier)) => (identifier.value.clone(), Vec::new()),
             (None, None) => {
                 self.warn(
@@ -804,19 +1063,82 @@ impl<'k> Reader<'k> {
                 return None;
             }
         };
-        let mut org = Organisation::new(name, kind);
+        let key = match &identifier {
+            Some(i) => identity_key(i),
+            None => fold(&shown),
+        };
+
+        if let Some(identifier) = &identifier
+            && let Some(&id) = self
+                .organisations
+                .by_identifier
+                .get(&lookup_key(identifier))
+        {
+            self.organisations
+                .observe(id, Some(identifier), named.as_ref(), stated_kind);
+            if let Some((name, _)) = &named {
+                self.shared_name(id, identifier, name, path);
+            }
+            return Some(id);
+        }
+        if let Some((name, _)) = &named {
+            let candidates = self.organisations.named(name);
+            match &identifier {
+                None => {
+                    // One with an identifier before one known by this name alone.
+                    let found = candidates
+                        .iter()
+                        .copied()
+                        .find(|&c| {
+                            self.organisations
+                                .get(c)
+                                .is_some_and(|o| o.iati_reference().is_some())
+                        })
+                        .or_else(|| candidates.first().copied());
+                    if let Some(id) = found {
+                        self.organisations
+                            .observe(id, None, named.as_ref(), stated_kind);
+                        return Some(id);
+                    }
+                }
+                Some(identifier) => {
+                    // One a user made without an identifier takes the one it
+                    // is given; one this reader made from a name alone is
+                    // folded into the new one when the file is read (see
+                    // `Organisations::fold_named_alone`).
+                    let bare = candidates.iter().copied().find(|&c| {
+                        self.organisations
+                            .get(c)
+                            .is_some_and(|o| o.iati_reference().is_none() && !made_here(o))
+                    });
+                    if let Some(id) = bare {
+                        self.organisations.observe(
+                            id,
+                            Some(identifier),
+                            named.as_ref(),
+                            stated_kind,
+                        );
+                        return Some(id);
+                    }
+                }
+            }
+        }
+        let kind = match type_code {
+            None => OrganisationKind::Other,
+            Some(code) => stated_kind.unwrap_or_else(|| {
+                self.warn(
+                    &format!("{path}/@type"),
+                    Code::IatiUnknownCode,
+                    format!("{code:?} is not an IATI OrganisationType code; taken as \"other\""),
+                );
+                OrganisationKind::Other
+            }),
+        };
+        let mut org = Organisation::new(shown, kind);
         // Keyed by what decides who it is, so the id does not depend on
         // which of its names a file gave first.
-        let content = match &identifier {
-            Some(i) => format!(
-                "{}:{}",
-                i.scheme.key_prefix().unwrap_or("id"),
-                fold(&i.value)
-            ),
-            None => fold(&org.name),
-        };
-        org.id = content_id("organisation", &content, &mut self.seen).into();
-        org.name_narratives = name_narratives;
+        org.id = content_id("organisation", &key, &mut self.seen).into();
+        org.name_narratives = shown_narratives;
         if let Some(identifier) = identifier.clone() {
             org.identifiers.push(identifier);
         }
@@ -826,27 +1148,6 @@ impl<'k> Reader<'k> {
             self.shared_name(id, identifier, &name, path);
         }
         Some(id)
-    }
-
-    /// A placeholder named by its identifier takes the first real name given.
-    fn name_placeholder(&mut self, id: OrganisationId, name: &str, narratives: &[Narrative]) {
-        let placeholder = self.organisations.get(id).is_some_and(|o| {
-            o.name_narratives.is_empty()
-                && o.acronym.is_none()
-                && o.aliases.is_empty()
-                && o.identifiers.iter().any(|i| i.value == o.name)
-        });
-        if !placeholder {
-            return;
-        }
-        if let Some(org) = self.organisations.get_mut(id) {
-            org.name = name.to_owned();
-            org.name_narratives = narratives.to_vec();
-        }
-        let ids = self.organisations.by_name.entry(fold(name)).or_default();
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
     }
 
     /// Reports, once per pair, a name that two organisations with different
@@ -1502,10 +1803,11 @@ impl<'k> Reader<'k> {
         let receiver = transaction
             .child("receiver-org")
             .and_then(|o| self.organisation(o, &format!("{at}/receiver-org")));
+        let reporting = context.reporting;
         // The end the activity's reporting organisation stands at, unless
         // the transaction names another, and the other end, its counterparty.
         let (own, own_end, named, other_end) = if incoming {
-            let own = receiver.or(context.reporting);
+            let own = receiver.or(reporting);
             (
                 own,
                 TransactionEnd::Receiver,
@@ -1513,7 +1815,7 @@ impl<'k> Reader<'k> {
                 TransactionEnd::Provider,
             )
         } else {
-            let own = provider.or(context.reporting);
+            let own = provider.or(reporting);
             (
                 own,
                 TransactionEnd::Provider,
@@ -1622,7 +1924,7 @@ impl<'k> Reader<'k> {
         let reference = transaction.attr("ref");
         contribution.id = match self.named_contribution(reference, &at, "@ref") {
             Some(id) => id,
-            None => self.contribution_id(context, &contribution),
+            None => self.contribution_id(context.identifier, &contribution),
         };
         if let Some(reference) = reference {
             self.activity_refs
@@ -1658,18 +1960,62 @@ impl<'k> Reader<'k> {
         None
     }
 
-    fn contribution_id(&mut self, context: &Activity<'_>, c: &Contribution) -> ContributionId {
-        let content = format!(
-            "{}|{}|{}|{}|{:?}|{:?}|{}",
-            context.identifier,
-            c.kind.label(),
-            c.donor,
-            c.recipient,
-            c.value,
-            c.effective_date(),
-            c.period.end.map(|d| d.to_string()).unwrap_or_default()
-        );
-        content_id("contribution", &content, &mut self.seen).into()
+    /// An id from what the transaction says: its activity (`identifier`),
+    /// kind, ends, amount and dates.
+    fn contribution_id(&mut self, identifier: &str, c: &Contribution) -> ContributionId {
+        content_id(
+            "contribution",
+            &contribution_content(identifier, c),
+            &mut self.seen,
+        )
+        .into()
+    }
+
+    /// Gives each contribution whose id derives from an organisation folded
+    /// into another (`folded`) the id it gets when read after the fold, so
+    /// that the order files come in does not decide it: returns each old id
+    /// with its new one, and whether the old one is stored.
+    fn rekeyed(
+        &mut self,
+        folded: &IdMap<OrganisationId, OrganisationId>,
+    ) -> Vec<(ContributionId, ContributionId, bool)> {
+        let activity = |project: Option<ProjectId>| {
+            let project = project?;
+            self.projects
+                .iter()
+                .find(|p| p.id == project)
+                .or_else(|| self.known.projects.get(&project).copied())
+                .and_then(|p| p.iati_identifier.clone())
+        };
+        let mut found = Vec::new();
+        let read = self.contributions.iter().map(|c| (c, false));
+        let stored = self.known.data.contributions.iter().map(|c| (c, true));
+        for (c, stored) in read.chain(stored) {
+            if !folded.contains_key(&c.donor) && !folded.contains_key(&c.recipient) {
+                continue;
+            }
+            let Some(identifier) = activity(c.project) else {
+                continue;
+            };
+            let content = contribution_content(&identifier, c);
+            if Uuid::new_v5(&NAMESPACE, format!("contribution|{content}").as_bytes())
+                != *c.id.as_uuid()
+            {
+                // Named by the file, or made by a user: its id is its own.
+                continue;
+            }
+            let mut after = c.clone();
+            after.donor = folded.get(&c.donor).copied().unwrap_or(c.donor);
+            after.recipient = folded.get(&c.recipient).copied().unwrap_or(c.recipient);
+            found.push((c.id, contribution_content(&identifier, &after), stored));
+        }
+        found
+            .into_iter()
+            .map(|(old, content, stored)| {
+                let new = content_id("contribution", &content, &mut self.seen).into();
+                (old, new, stored)
+            })
+            .collect()
     }
 
     /// A budget of the activity's project, whoever reports or funds the
