@@ -218,8 +218,15 @@ impl<'k> Organisations<'k> {
         let Some(org) = self.get(id) else {
             return;
         };
-        let made = made_here(org);
         let new_identifier = identifier.filter(|i| !org.identifiers.contains(i));
+        // The common case, an organisation named as it is held: nothing to do.
+        let as_held = named.is_none_or(|(text, narratives)| {
+            *text == org.name && *narratives == org.name_narratives
+        });
+        if as_held && new_identifier.is_none() && kind.is_none_or(|k| k >= org.kind) {
+            return;
+        }
+        let made = made_here(org);
         let rename = made
             && named.is_some_and(|(text, narratives)| {
                 name_rank(text, narratives, &org.identifiers)
