@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Records keep the text in use in their plain field (`title`, `name`,
 /// `description`); when a source gives more than that one text, or says
 /// which language it is in, every version is kept here, in source order.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Narrative {
     /// The language, as the source writes it (an ISO 639-1 code such as

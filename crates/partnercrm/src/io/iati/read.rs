@@ -226,13 +226,27 @@ impl<'k> Organisations<'k> {
         if as_held && new_identifier.is_none() && kind.is_none_or(|k| k >= org.kind) {
             return;
         }
-        let made = made_here(org);
-        let rename = made
-            && named.is_some_and(|(text, narratives)| {
-                name_rank(text, narratives, &org.identifiers)
-                    < name_rank(&org.name, &org.name_narratives, &org.identifiers)
-            });
-        let rekind = made && kind.is_some_and(|k| k < org.kind);
+        let better_name = named.is_some_and(|(text, narratives)| {
+            name_rank(text, narratives, &org.identifiers)
+                < name_rank(&org.name, &org.name_narratives, &org.identifiers)
+        });
+        let better_kind = kind.is_some_and(|k| k < org.kind);
+        let made = (better_name || better_kind) && made_here(org);
+        let (rename, rekind) = (made && better_name, made && better_kind);
+        let held = |text: &str| {
+            org.name == text
+                || org.name_narratives.iter().any(|n| n.text == text)
+                || org.aliases.iter().any(|a| a == text)
+        };
+        if !rename
+            && !rekind
+            && new_identifier.is_none()
+            && named.is_none_or(|(text, narratives)| {
+                held(text) && narratives.iter().all(|n| held(&n.text))
+            })
+        {
+            return;
+        }
         let texts_of = |text: &str, narratives: &[Narrative]| -> Vec<String> {
             std::iter::once(text.to_owned())
                 .chain(narratives.iter().map(|n| n.text.clone()))
@@ -271,12 +285,13 @@ impl<'k> Organisations<'k> {
         if !rename && !rekind && new_identifier.is_none() && aliases == org.aliases {
             return;
         }
+        let sort_identifiers = new_identifier.is_some() && made_here(org);
         let Some(org) = self.get_mut(id) else {
             return;
         };
         if let Some(identifier) = new_identifier {
             org.identifiers.push(identifier.clone());
-            if made {
+            if sort_identifiers {
                 // In one order, whichever file gave which first.
                 org.identifiers.sort_by_key(|i| {
                     let rank = IdentifierScheme::IATI_REFERENCES
@@ -455,17 +470,13 @@ fn name_rank<'a>(
         .find(|n| n.text == text)
         .and_then(|n| n.lang.as_deref())
         .is_some_and(|lang| !lang.eq_ignore_ascii_case("en"));
-    let all: Vec<(Option<&'a str>, &'a str)> = narratives
-        .iter()
-        .map(|n| (n.lang.as_deref(), n.text.as_str()))
-        .collect();
     (
         stands_in,
         shouting,
         foreign,
         std::cmp::Reverse(text.chars().count()),
         text,
-        all,
+        narratives,
     )
 }
 
@@ -1056,24 +1067,6 @@ impl<'k> Reader<'k> {
         let named = text_and_narratives(narratives);
         let type_code = element.attr("type");
         let stated_kind = type_code.and_then(organisation_kind);
-        // The name to show if the organisation is new: an identifier stands
-        // in for a name not given.
-        let (shown, shown_narratives) = match (&named, &identifier) {
-            (Some(found), _) => found.clone(),
-            (None, Some(identifier)) => (identifier.value.clone(), Vec::new()),
-            (None, None) => {
-                self.warn(
-                    path,
-                    Code::IatiMissingElement,
-                    "names no organisation: it has neither a narrative nor an IATI org-id",
-                );
-                return None;
-            }
-        };
-        let key = match &identifier {
-            Some(i) => identity_key(i),
-            None => fold(&shown),
-        };
 
         if let Some(identifier) = &identifier
             && let Some(&id) = self
@@ -1140,6 +1133,23 @@ impl<'k> Reader<'k> {
                 );
                 OrganisationKind::Other
             }),
+        };
+        // An identifier stands in for a name not given.
+        let (shown, shown_narratives) = match (named, &identifier) {
+            (Some(found), _) => found,
+            (None, Some(identifier)) => (identifier.value.clone(), Vec::new()),
+            (None, None) => {
+                self.warn(
+                    path,
+                    Code::IatiMissingElement,
+                    "names no organisation: it has neither a narrative nor an IATI org-id",
+                );
+                return None;
+            }
+        };
+        let key = match &identifier {
+            Some(i) => identity_key(i),
+            None => fold(&shown),
         };
         let mut org = Organisation::new(shown, kind);
         // Keyed by what decides who it is, so the id does not depend on
