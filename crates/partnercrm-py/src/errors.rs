@@ -162,3 +162,8 @@ impl<T> IntoPy<T> for partnercrm::Result<T> {
 pub fn parse_error(message: impl Into<String>) -> PyErr {
     ParseError::new_err(message.into())
 }
+
+/// An internal error: a bug in partnercrm, with what went wrong.
+pub fn internal_error(message: impl Into<String>) -> PyErr {
+    InternalError::new_err(message.into())
+}

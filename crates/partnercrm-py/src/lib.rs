@@ -9,8 +9,10 @@ mod problem;
 mod progress;
 mod rates;
 mod records;
+mod schema;
 mod store;
 mod table;
+mod typed;
 
 use pyo3::prelude::*;
 
@@ -53,6 +55,7 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::PyTable>()?;
     m.add_class::<rates::PyRateTable>()?;
     m.add_function(wrap_pyfunction!(records::_record_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(schema::_schema, m)?)?;
     m.add_function(wrap_pyfunction!(guard::_panic_for_tests, m)?)?;
     Ok(())
 }
