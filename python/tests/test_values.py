@@ -30,7 +30,7 @@ def test_every_seed_organisation_converts_and_identifiers_stay_text(seed: pc.Dat
         for identifier, plain in zip(organisation.identifiers, as_dict.get("identifiers", []), strict=True):
             assert isinstance(identifier, pc.Identifier)
             assert plain == {"scheme": identifier.scheme, "value": identifier.value}
-    [iom] = store.find(pc.Organisation, "IOM")
+    iom = store.find(pc.Organisation, "IOM")[0]
     assert iom.identifiers == [pc.Identifier("iati_org_id", "XM-DAC-47066")]
 
 

@@ -35,6 +35,11 @@ pub struct Cli {
     )]
     pub actor: String,
 
+    /// Show id columns in printed tables; by default they show names
+    /// (CSV and JSON output always hold the ids).
+    #[arg(long, global = true)]
+    pub ids: bool,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,

@@ -248,47 +248,18 @@ fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     }
 }
 
-/// An organisation named by name, acronym, alias, identifier or id.
+/// An organisation named by name, acronym, alias, identifier or id, by
+/// the store's rule ([`partnercrm::model::lookup`]).
 fn organisation(data: &Dataset, text: &str) -> CliResult<OrganisationId> {
-    if let Ok(id) = Uuid::parse_str(text)
-        && let Some(org) = data.organisation(id.into())
-    {
-        return Ok(org.id);
-    }
-    let found: Vec<&Organisation> = data
-        .organisations
-        .iter()
-        .filter(|o| o.answers_to(text) || o.identifiers.iter().any(|i| i.value == text))
-        .collect();
-    match found.as_slice() {
-        [one] => Ok(one.id),
-        [] => Err(Failure::new(format!("no organisation is called {text:?}"))),
-        many => Err(Failure::new(format!(
-            "{text:?} names {} organisations ({}); use an id",
-            many.len(),
-            many.iter()
-                .map(|o| format!("{} {}", o.name, o.id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
+    Ok(data.resolve::<Organisation>(text)?.id)
 }
 
 fn group<'d>(data: &'d Dataset, text: &str) -> CliResult<&'d Group> {
-    Uuid::parse_str(text)
-        .ok()
-        .and_then(|id| data.group(id.into()))
-        .or_else(|| data.group_named(text))
-        .ok_or_else(|| Failure::new(format!("no group is called {text:?}")))
+    Ok(data.resolve::<Group>(text)?)
 }
 
 fn project(data: &Dataset, text: &str) -> CliResult<ProjectId> {
-    Uuid::parse_str(text)
-        .ok()
-        .and_then(|id| data.project(id.into()))
-        .or_else(|| data.project_named(text))
-        .map(|p| p.id)
-        .ok_or_else(|| Failure::new(format!("no project is called {text:?}")))
+    Ok(data.resolve::<partnercrm::model::Project>(text)?.id)
 }
 
 fn rate_table(conversion: &Conversion) -> CliResult<Option<RateTable>> {
@@ -514,13 +485,6 @@ fn section_table(
     }
 }
 
-fn names_of(data: &Dataset) -> impl Fn(&str) -> Option<String> + '_ {
-    |id: &str| {
-        let id = Uuid::parse_str(id).ok()?;
-        data.organisation(id.into()).map(|o| o.name.clone())
-    }
-}
-
 fn run_query(db: &Path, query: Query) -> CliResult {
     let data = open_existing(db)?.dataset()?;
     match query {
@@ -598,9 +562,8 @@ fn run_query(db: &Path, query: Query) -> CliResult {
                 groups: vec![only],
                 ..Dataset::default()
             };
-            let batch = tables::table(&subset, "chairs")?;
             output::print(
-                &output::with_names(&batch, "organisation", names_of(&data))?,
+                &tables::labelled_table(&subset, &data, "chairs")?,
                 output.format,
             )
         }

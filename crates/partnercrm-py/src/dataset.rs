@@ -3,7 +3,7 @@
 
 use partnercrm::Dataset;
 use partnercrm::io::json;
-use partnercrm::model::{GroupId, OrganisationId, PartialDate, ProjectId, RecordKind};
+use partnercrm::model::{Organisation, PartialDate, Project, ProjectId, Record, RecordKind};
 use partnercrm::query::report::PartnershipReport;
 use partnercrm::query::rollup::Dimension;
 use partnercrm::query::tables;
@@ -55,7 +55,19 @@ pub fn records_of<'py>(
 
 /// Builds one table, with the GIL released.
 pub fn table_of(py: Python<'_>, data: &Dataset, name: &str) -> PyResult<PyTable> {
-    let batch = py.detach(|| tables::table(data, name)).py_err()?;
+    labelled_table_of(py, data, data, name)
+}
+
+/// [`table_of`] `data`, a subset of `labels`, its references named from `labels`.
+pub fn labelled_table_of(
+    py: Python<'_>,
+    labels: &Dataset,
+    data: &Dataset,
+    name: &str,
+) -> PyResult<PyTable> {
+    let batch = py
+        .detach(|| tables::labelled_table(data, labels, name))
+        .py_err()?;
     Ok(PyTable::new(name, batch))
 }
 
@@ -155,12 +167,20 @@ pub fn day_of(value: &Bound<'_, PyAny>) -> PyResult<chrono::NaiveDate> {
     }
 }
 
+/// The record of kind `T` a parameter names: a record object, its id, or a
+/// name, acronym, alias or identifier, by the store's rule
+/// ([`partnercrm::model::lookup`]).
+pub fn resolved<'d, T: Record>(data: &'d Dataset, value: &Bound<'_, PyAny>) -> PyResult<&'d T> {
+    let text = match value.cast::<pyo3::types::PyString>() {
+        Ok(text) => crate::convert::text(text, T::KIND.as_str())?,
+        Err(_) => crate::records::reference_of(value)?.id.to_string(),
+    };
+    data.resolve::<T>(&text).py_err()
+}
+
 impl PyDataset {
     fn group(&self, group: &Bound<'_, PyAny>) -> PyResult<&partnercrm::model::Group> {
-        let id = GroupId::from(id_of(group)?);
-        self.inner
-            .group(id)
-            .ok_or_else(|| crate::errors::to_py(partnercrm::Error::NotFound { record: id.into() }))
+        resolved(&self.inner, group)
     }
 }
 
@@ -434,7 +454,7 @@ impl PyDataset {
         guard(|| {
             let day = day_of(on)?;
             let found = agreements::active_on(&self.inner, day);
-            table_of(py, &agreements::subset(&found), "agreements")
+            labelled_table_of(py, &self.inner, &agreements::subset(&found), "agreements")
         })
     }
 
@@ -450,7 +470,7 @@ impl PyDataset {
             let days = natural(days, "days")?.unwrap_or(u32::MAX);
             let day = day_of(on)?;
             let found = agreements::expiring_within(&self.inner, day, days);
-            table_of(py, &agreements::subset(&found), "agreements")
+            labelled_table_of(py, &self.inner, &agreements::subset(&found), "agreements")
         })
     }
 
@@ -470,10 +490,10 @@ impl PyDataset {
                 })
                 .transpose()?;
             let party = party
-                .map(|p| id_of(p).map(OrganisationId::from))
+                .map(|p| resolved::<Organisation>(&self.inner, p).map(|o| o.id))
                 .transpose()?;
             let found = agreements::by_kind_and_party(&self.inner, kind, party);
-            table_of(py, &agreements::subset(&found), "agreements")
+            labelled_table_of(py, &self.inner, &agreements::subset(&found), "agreements")
         })
     }
 
@@ -494,7 +514,7 @@ impl PyDataset {
                     .collect(),
                 ..Dataset::default()
             };
-            table_of(py, &subset, "organisations")
+            labelled_table_of(py, &self.inner, &subset, "organisations")
         })
     }
 
@@ -512,8 +532,9 @@ impl PyDataset {
                 .into_iter()
                 .cloned()
                 .collect();
-            table_of(
+            labelled_table_of(
                 py,
+                &self.inner,
                 &Dataset {
                     groups: vec![only],
                     ..Dataset::default()
@@ -529,8 +550,9 @@ impl PyDataset {
             let group = self.group(group)?;
             let mut only = group.clone();
             only.memberships = groups::timeline(group).into_iter().cloned().collect();
-            table_of(
+            labelled_table_of(
                 py,
+                &self.inner,
                 &Dataset {
                     groups: vec![only],
                     ..Dataset::default()
@@ -543,9 +565,11 @@ impl PyDataset {
     /// The working groups and task forces `organisation` chairs or co-chairs.
     fn chaired_by(&self, py: Python<'_>, organisation: &Bound<'_, PyAny>) -> PyResult<PyTable> {
         guard(|| {
-            let found = groups::chaired_by(&self.inner, OrganisationId::from(id_of(organisation)?));
-            table_of(
+            let organisation = resolved::<Organisation>(&self.inner, organisation)?.id;
+            let found = groups::chaired_by(&self.inner, organisation);
+            labelled_table_of(
                 py,
+                &self.inner,
                 &Dataset {
                     groups: found.into_iter().cloned().collect(),
                     ..Dataset::default()
@@ -560,7 +584,9 @@ impl PyDataset {
     #[pyo3(signature = (project=None))]
     fn outcomes(&self, py: Python<'_>, project: Option<&Bound<'_, PyAny>>) -> PyResult<PyTable> {
         guard(|| {
-            let project = project.map(|p| id_of(p).map(ProjectId::from)).transpose()?;
+            let project = project
+                .map(|p| resolved::<Project>(&self.inner, p).map(|p| p.id))
+                .transpose()?;
             let data = &self.inner;
             let batch = py
                 .detach(|| {
@@ -585,7 +611,7 @@ impl PyDataset {
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let id = OrganisationId::from(id_of(organisation)?);
+            let id = resolved::<Organisation>(&self.inner, organisation)?.id;
             let day = on.map(day_of).transpose()?;
             Ok(Self {
                 inner: portfolio::portfolio(&self.inner, id, day),

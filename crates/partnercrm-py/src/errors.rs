@@ -66,6 +66,12 @@ create_exception!(
 );
 create_exception!(
     _partnercrm,
+    AmbiguousNameError,
+    PartnerCrmError,
+    "A name given for a record answers to more than one. `.candidates` lists each as a (label, id) pair; pass the id, or a name only one answers to."
+);
+create_exception!(
+    _partnercrm,
     InternalError,
     PartnerCrmError,
     "A bug in partnercrm: the message says what went wrong and where. Please report it."
@@ -132,7 +138,20 @@ pub fn to_py(error: Error) -> PyErr {
                 Err(failure) => failure,
             }
         }
-        Error::NotFound { .. } => NotFoundError::new_err(error.to_string()),
+        Error::NotFound { .. } | Error::NoSuchName { .. } => {
+            NotFoundError::new_err(error.to_string())
+        }
+        Error::AmbiguousName { ref candidates, .. } => {
+            let err = AmbiguousNameError::new_err(error.to_string());
+            let listed: Vec<(String, String)> = candidates
+                .iter()
+                .map(|(label, id)| (label.clone(), id.to_string()))
+                .collect();
+            match err.value(py).setattr("candidates", listed) {
+                Ok(()) => err,
+                Err(failure) => failure,
+            }
+        }
         Error::Conflict { .. } => ConflictError::new_err(error.to_string()),
         Error::Busy { .. } => BusyError::new_err(error.to_string()),
         Error::Storage(_)

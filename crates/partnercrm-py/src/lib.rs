@@ -41,6 +41,10 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<errors::MissingRateError>(),
     )?;
     m.add("InternalError", py.get_type::<errors::InternalError>())?;
+    m.add(
+        "AmbiguousNameError",
+        py.get_type::<errors::AmbiguousNameError>(),
+    )?;
     m.add_class::<problem::PyProblem>()?;
     m.add_class::<records::PyOrganisation>()?;
     m.add_class::<records::PyPerson>()?;

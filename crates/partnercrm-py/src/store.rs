@@ -405,7 +405,8 @@ impl PyStore {
         })
     }
 
-    /// Records of class `kind` whose name, title, acronym or alias is `name` (any case).
+    /// Records of class `kind` one of whose names, acronyms, aliases or
+    /// identifiers holds `name`, ignoring case: whole matches first.
     fn find<'py>(
         &self,
         py: Python<'py>,
@@ -419,7 +420,7 @@ impl PyStore {
                 store: &Store,
                 name: &str,
             ) -> PyResult<Bound<'py, PyList>> {
-                let found: Vec<T> = store.find_by_name(name).py_err()?;
+                let found: Vec<T> = store.find(name).py_err()?;
                 PyList::new(
                     py,
                     found

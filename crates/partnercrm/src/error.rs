@@ -99,6 +99,30 @@ pub enum Error {
         /// The record looked for.
         record: crate::model::RecordRef,
     },
+    /// No record of a kind answers to a name a user gave.
+    #[error("no {kind} is called {name:?}")]
+    NoSuchName {
+        /// The kind looked for.
+        kind: crate::model::RecordKind,
+        /// The name as given.
+        name: String,
+    },
+    /// More than one record answers to a name a user gave: each is listed,
+    /// so the user can pick one by its id.
+    #[error(
+        "{name:?} names {} {}s: {}; use an id or a name only one answers to",
+        candidates.len(),
+        kind,
+        candidates.iter().map(|(label, id)| format!("{label} ({id})")).collect::<Vec<_>>().join(", ")
+    )]
+    AmbiguousName {
+        /// The kind looked for.
+        kind: crate::model::RecordKind,
+        /// The name as given.
+        name: String,
+        /// Every record that answers to it: its label and id.
+        candidates: Vec<(String, uuid::Uuid)>,
+    },
     /// A store file was written by a newer version of partnercrm.
     #[error(
         "{path} has schema version {found}, newer than the {supported} this version of partnercrm \

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::{Action, Revision};
 use crate::model::record::fold;
-use crate::model::{Contribution, Organisation, Record, RecordKind, RecordRef};
+use crate::model::{Contribution, Record, RecordKind, RecordRef};
 use crate::{Error, Result};
 
 /// A record's current row.
@@ -292,10 +292,7 @@ impl<'a> Put<'a> {
                 names.push(folded);
             }
         }
-        let identifiers = (record as &dyn Any)
-            .downcast_ref::<Organisation>()
-            .map(|org| org.identifiers.iter().map(|i| fold(&i.value)).collect())
-            .unwrap_or_default();
+        let identifiers = record.identifiers().into_iter().map(fold).collect();
         Ok(Self {
             kind: T::KIND,
             id,

@@ -438,6 +438,13 @@ impl Store {
             .collect()
     }
 
+    /// Records one of whose names or identifiers holds `text`, ignoring
+    /// case: whole matches first (see [`Dataset::find`]).
+    pub fn find<T: Record>(&self, text: &str) -> Result<Vec<T>> {
+        let data = self.dataset_of(&[T::KIND], None)?;
+        Ok(data.find::<T>(text).into_iter().cloned().collect())
+    }
+
     /// The record with this natural key (see [`Record::natural_key`]).
     pub fn find_by_natural_key<T: Record>(&self, key: &str) -> Result<Option<T>> {
         let snapshot = self.backend.snapshot()?;
