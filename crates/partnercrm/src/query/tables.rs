@@ -100,6 +100,32 @@ fn unknown_table(name: &str) -> Error {
     }
 }
 
+/// Columns that hold a code from a fixed list (a kind, a status, a
+/// currency, a date's precision), which a frame library holds best as a
+/// category.
+const CODE_COLUMNS: &[&str] = &[
+    "kind",
+    "status",
+    "basis",
+    "currency",
+    "role",
+    "type",
+    "qualifier",
+    "aggregation",
+    "measure",
+    "country",
+    "donor_kind",
+    "language",
+    "unit",
+    "rate_kind",
+];
+
+/// Whether the column `name` holds codes (see [`CODE_COLUMNS`]): pandas
+/// gets these as categoricals.
+pub fn is_code_column(name: &str) -> bool {
+    CODE_COLUMNS.contains(&name) || name.ends_with("_precision")
+}
+
 /// One table of a data set as an Arrow record batch. Each column holding a
 /// reference has the record's name or title beside it (`donor_name`,
 /// `project_title`), looked up in the same data set.
