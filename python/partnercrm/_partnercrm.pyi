@@ -58,6 +58,9 @@ _Named: TypeAlias = str
 _Path: TypeAlias = str | os.PathLike[str]
 _Moment: TypeAlias = str | datetime.datetime
 _MissingYear: TypeAlias = Literal["error", "latest_earlier"]
+# Under conversion, an undated amount in another currency: left unconverted in
+# rows of its own currency ("row"), or refused with UndatedError ("error").
+_Undated: TypeAlias = Literal["row", "error"]
 
 class PartnerCrmError(Exception): ...
 
@@ -84,7 +87,10 @@ class _MissingRate(TypedDict):
     why: str | None
     records: list[tuple[str, str]]
 
-class MissingRateError(ParseError):
+class RateError(PartnerCrmError): ...
+class UndatedError(RateError): ...
+
+class MissingRateError(RateError):
     missing: list[_MissingRate]
 
 @final
@@ -506,7 +512,7 @@ class Table:
     def _repr_html_(self) -> str: ...
 
 _Dimension: TypeAlias = Literal[
-    "donor", "donor_kind", "recipient", "recipient_parent", "project", "country", "theme", "year", "month", "kind",
+    "donor", "donor_parent", "donor_kind", "recipient", "recipient_parent", "project", "country", "theme", "year", "month", "kind",
 ]
 
 @final
@@ -576,9 +582,15 @@ class Dataset:
     ) -> None: ...
     def table(self, name: str) -> Table: ...
     def rollup(
-        self, group_by: _Dimension | Sequence[_Dimension] | None = None, rates: RateTable | None = None
+        self,
+        group_by: _Dimension | Sequence[_Dimension] | None = None,
+        rates: RateTable | None = None,
+        *,
+        undated: _Undated = "row",
     ) -> Table: ...
-    def rollup_rates(self, group_by: _Dimension | Sequence[_Dimension] | None = None, *, rates: RateTable) -> Table: ...
+    def rollup_rates(
+        self, group_by: _Dimension | Sequence[_Dimension] | None = None, *, rates: RateTable, undated: _Undated = "row"
+    ) -> Table: ...
     def agreements_active(self, on: _DateLike) -> Table: ...
     def agreements_expiring(self, on: _DateLike, days: int) -> Table: ...
     def agreements_by(self, kind: str | None = None, party: _Named | Organisation | None = None) -> Table: ...
@@ -664,6 +676,8 @@ class Store:
         group_by: _Dimension | Sequence[_Dimension] | None = None,
         rates: RateTable | None = None,
         as_of: _Moment | None = None,
+        *,
+        undated: _Undated = "row",
     ) -> Table: ...
     def rollup_rates(
         self,
@@ -671,6 +685,7 @@ class Store:
         *,
         rates: RateTable,
         as_of: _Moment | None = None,
+        undated: _Undated = "row",
     ) -> Table: ...
     def validate(self) -> list[Problem]: ...
     def revisions(self) -> list[_Revision]: ...

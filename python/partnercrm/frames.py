@@ -15,6 +15,8 @@ from typing import Any
 
 def to_pandas(arrow: Any, types_mapper: Callable[[Any], Any] | None, codes: Sequence[str]) -> Any:
     """`arrow` (a pyarrow Table) as a pandas DataFrame; `types_mapper` is asked first."""
+    if types_mapper is not None and not callable(types_mapper):
+        raise TypeError(f"types_mapper takes a callable or None, not {type(types_mapper).__name__}")
     import pandas as pd
     import pyarrow as pa  # type: ignore[import-untyped]
 

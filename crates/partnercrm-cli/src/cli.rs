@@ -212,6 +212,19 @@ pub struct Conversion {
             .try_map(|s| s.parse::<MissingYear>())
     )]
     pub missing_year: MissingYear,
+
+    /// An amount with no date, in another currency: `row` (the default)
+    /// leaves it unconverted in rows of its own currency; `error` refuses
+    /// the conversion.
+    #[arg(
+        long,
+        requires = "rates",
+        value_name = "RULE",
+        default_value = "row",
+        value_parser = PossibleValuesParser::new(["row", "error"])
+            .try_map(|s| s.parse::<partnercrm::query::rollup::Undated>())
+    )]
+    pub undated: partnercrm::query::rollup::Undated,
 }
 
 /// The report's sections, for `--section`.

@@ -495,7 +495,7 @@ fn run_query(db: &Path, query: Query) -> CliResult {
             output,
         } => {
             let rates = rate_table(&conversion)?;
-            let result = rollup::rollup(&data, &by, rates.as_ref())?;
+            let result = rollup::rollup_with(&data, &by, rates.as_ref(), conversion.undated)?;
             let table = match rates_used {
                 true => tables::rollup_rates_table(&result)?,
                 false => tables::rollup_table(&result)?,

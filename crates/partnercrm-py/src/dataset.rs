@@ -105,10 +105,14 @@ pub fn rollup_of(
     data: &Dataset,
     dimensions: &[Dimension],
     rates: Option<&partnercrm::query::rates::RateTable>,
+    undated: &str,
 ) -> PyResult<PyTable> {
-    use partnercrm::query::rollup::rollup;
+    use partnercrm::query::rollup::rollup_with;
+    let undated = undated.parse().py_err()?;
     let batch = py
-        .detach(|| rollup(data, dimensions, rates).and_then(|r| tables::rollup_table(&r)))
+        .detach(|| {
+            rollup_with(data, dimensions, rates, undated).and_then(|r| tables::rollup_table(&r))
+        })
         .py_err()?;
     Ok(PyTable::new("rollup", batch))
 }
@@ -119,11 +123,14 @@ pub fn rollup_rates_of(
     data: &Dataset,
     dimensions: &[Dimension],
     rates: &partnercrm::query::rates::RateTable,
+    undated: &str,
 ) -> PyResult<PyTable> {
-    use partnercrm::query::rollup::rollup;
+    use partnercrm::query::rollup::rollup_with;
+    let undated = undated.parse().py_err()?;
     let batch = py
         .detach(|| {
-            rollup(data, dimensions, Some(rates)).and_then(|r| tables::rollup_rates_table(&r))
+            rollup_with(data, dimensions, Some(rates), undated)
+                .and_then(|r| tables::rollup_rates_table(&r))
         })
         .py_err()?;
     Ok(PyTable::new("rollup_rates", batch))
@@ -375,12 +382,13 @@ impl PyDataset {
     /// "month", "kind"): pledged, received and outstanding, per currency, or
     /// converted with `rates`. A missing rate raises, naming currency and date.
     /// One dimension may be given as its name alone: `rollup("donor")`.
-    #[pyo3(signature = (group_by=None, rates=None))]
+    #[pyo3(signature = (group_by=None, rates=None, *, undated="row"))]
     fn rollup(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = dimensions(group_by)?;
@@ -389,6 +397,7 @@ impl PyDataset {
                 &self.inner,
                 &dimensions,
                 rates.as_ref().map(|r| &r.inner),
+                undated,
             )
         })
     }
@@ -399,16 +408,17 @@ impl PyDataset {
     /// and the source row it came from, how many amounts were converted at
     /// it, and their sums before and after. A row's `"value"` rates sum to
     /// its `committed` total.
-    #[pyo3(signature = (group_by=None, *, rates))]
+    #[pyo3(signature = (group_by=None, *, rates, undated="row"))]
     fn rollup_rates(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: PyRef<'_, crate::rates::PyRateTable>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = dimensions(group_by)?;
-            rollup_rates_of(py, &self.inner, &dimensions, &rates.inner)
+            rollup_rates_of(py, &self.inner, &dimensions, &rates.inner, undated)
         })
     }
 

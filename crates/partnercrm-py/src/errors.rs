@@ -53,8 +53,22 @@ create_exception!(
 
 create_exception!(
     _partnercrm,
+    RateError,
+    PartnerCrmError,
+    "An amount could not be converted: its table has no rate for it (MissingRateError), or it has no date to choose one by (UndatedError)."
+);
+
+create_exception!(
+    _partnercrm,
+    UndatedError,
+    RateError,
+    "A conversion asked to refuse undated amounts met one: it has no date, so no rate can be chosen."
+);
+
+create_exception!(
+    _partnercrm,
     MissingRateError,
-    ParseError,
+    RateError,
     "A conversion needed exchange rates its table does not have. `.missing` lists each: a dict of currency, target, date, why (or None) and records, the (kind, id) of every record that needed it."
 );
 
@@ -138,6 +152,7 @@ pub fn to_py(error: Error) -> PyErr {
                 Err(failure) => failure,
             }
         }
+        Error::Undated { .. } => UndatedError::new_err(error.to_string()),
         Error::NotFound { .. } | Error::NoSuchName { .. } => {
             NotFoundError::new_err(error.to_string())
         }

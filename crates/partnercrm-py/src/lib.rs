@@ -36,6 +36,8 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "AmountOverflowError",
         py.get_type::<errors::AmountOverflowError>(),
     )?;
+    m.add("RateError", py.get_type::<errors::RateError>())?;
+    m.add("UndatedError", py.get_type::<errors::UndatedError>())?;
     m.add(
         "MissingRateError",
         py.get_type::<errors::MissingRateError>(),

@@ -478,34 +478,42 @@ impl PyStore {
     }
 
     /// Contribution totals of the stored data set (now or at `as_of`); see `Dataset.rollup`.
-    #[pyo3(signature = (group_by=None, rates=None, as_of=None))]
+    #[pyo3(signature = (group_by=None, rates=None, as_of=None, *, undated="row"))]
     fn rollup(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
         as_of: Option<&Bound<'_, PyAny>>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
             let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-            crate::dataset::rollup_of(py, &data, &dimensions, rates.as_ref().map(|r| &r.inner))
+            crate::dataset::rollup_of(
+                py,
+                &data,
+                &dimensions,
+                rates.as_ref().map(|r| &r.inner),
+                undated,
+            )
         })
     }
 
     /// The rates a converted rollup of the stored data set used; see `Dataset.rollup_rates`.
-    #[pyo3(signature = (group_by=None, *, rates, as_of=None))]
+    #[pyo3(signature = (group_by=None, *, rates, as_of=None, undated="row"))]
     fn rollup_rates(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: PyRef<'_, crate::rates::PyRateTable>,
         as_of: Option<&Bound<'_, PyAny>>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
             let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-            crate::dataset::rollup_rates_of(py, &data, &dimensions, &rates.inner)
+            crate::dataset::rollup_rates_of(py, &data, &dimensions, &rates.inner, undated)
         })
     }
 

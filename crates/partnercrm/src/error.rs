@@ -200,6 +200,20 @@ pub enum Error {
             Vec<crate::model::RecordRef>,
         )>,
     },
+    /// A conversion needed a rate for an amount with no date to choose
+    /// one by (asked for with [`Undated::Error`](crate::query::rollup::Undated::Error)).
+    #[error(
+        "{record} has no date, so no {currency}→{target} rate can be chosen; \
+         leave undated amounts unconverted in rows of their own, or date it"
+    )]
+    Undated {
+        /// The contribution.
+        record: crate::model::RecordRef,
+        /// Its currency.
+        currency: crate::model::Currency,
+        /// The currency converted into.
+        target: crate::model::Currency,
+    },
     /// Reading or writing a file failed.
     #[error("cannot access {path}: {source}")]
     Io {

@@ -908,33 +908,35 @@ pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
         "currency",
         rows.iter().map(|r| r.currency.map(|c| c.code())),
     );
-    c.decimal("pledged", MONEY, rows.iter().map(|r| Some(r.pledged)), none)?;
-    c.decimal(
-        "received",
-        MONEY,
-        rows.iter().map(|r| Some(r.received)),
-        none,
-    )?;
+    c.decimal("pledged", MONEY, rows.iter().map(|r| r.pledged), none)?;
+    c.decimal("received", MONEY, rows.iter().map(|r| r.received), none)?;
     c.decimal(
         "outstanding",
         MONEY,
-        rows.iter().map(|r| Some(r.outstanding)),
+        rows.iter().map(|r| r.outstanding),
         none,
     )?;
-    c.decimal(
-        "committed",
-        MONEY,
-        rows.iter().map(|r| Some(r.committed)),
-        none,
-    )?;
+    c.decimal("committed", MONEY, rows.iter().map(|r| r.committed), none)?;
     c.count("contributions", rows.iter().map(|r| r.contributions));
     c.count("unknown_amounts", rows.iter().map(|r| r.unknown_amounts));
     if let Some(conversion) = &result.conversion {
+        // A row in another currency than the target holds undated amounts
+        // left unconverted: it names no rate table.
+        let converted = |r: &&super::rollup::RollupRow| {
+            r.currency
+                .is_none_or(|currency| currency == conversion.target)
+        };
+        c.boolean("converted", rows.iter().map(converted));
         c.text(
             "rate_table",
-            rows.iter().map(|_| Some(conversion.table.as_str())),
+            rows.iter()
+                .map(|r| converted(r).then_some(conversion.table.as_str())),
         );
-        c.day("rate_table_date", rows.iter().map(|_| conversion.date));
+        c.day(
+            "rate_table_date",
+            rows.iter()
+                .map(|r| conversion.date.filter(|_| converted(r))),
+        );
         // Which rates each row used, in short; `rollup_rates_table` has them in full.
         let mut used: Vec<Vec<String>> = vec![Vec::new(); rows.len()];
         for u in &result.rates_used {
@@ -992,6 +994,7 @@ fn group_columns(
                 c.push(name, Arc::new(years), true);
             }
             Dimension::Donor
+            | Dimension::DonorParent
             | Dimension::Recipient
             | Dimension::RecipientParent
             | Dimension::Project => {
