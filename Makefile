@@ -48,7 +48,7 @@ build-dev: $(VENV)/.installed ## build the extension into .venv (debug)
 test-python: build-dev ## pytest, stub check against the compiled module, mypy --strict on a typed usage file
 	$(VENV_PYTHON) -m pytest -q python/tests
 	$(VENV_PYTHON) -m mypy.stubtest partnercrm._partnercrm --allowlist python/stubtest-allowlist.txt
-	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/partnercrm/ python/benchmarks/suite.py
+	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/tests/test_analyst_tasks.py python/partnercrm/ python/benchmarks/suite.py
 
 .PHONY: test
 test: lint test-rust test-python ## everything CI runs

@@ -59,3 +59,16 @@ def test_donor_parent_rolls_units_and_funds_up_to_their_organisation_once(seed: 
     assert row["received"] == Decimal("1000000")
     by_donor = seed.rollup("donor").to_polars()
     assert by_parent["contributions"].sum() == by_donor["contributions"].sum() == len(seed.records(pc.Contribution))
+
+
+def test_outcomes_mark_rolled_up_rows_so_a_column_sums_each_indicator_once(seed: pc.Dataset) -> None:
+    # Before: 15 rows for 14 indicators, the child's indicator again under its parent, unmarked.
+    rows = seed.outcomes().to_polars()
+    indicators = seed.records(pc.Indicator)
+    assert rows.height == 15 and len(indicators) == 14
+    own = rows.filter(rows["source"] == "own")
+    assert own.height == 14 and own["indicators"].sum() == 14
+    [rolled] = rows.filter(rows["source"] == "children").rows(named=True)
+    [child] = [p for p in seed.records(pc.Project) if p.parent is not None and
+               any(i.project == p.id and i.title == rolled["indicator"] for i in indicators)]
+    assert rolled["project"] == child.parent

@@ -1154,6 +1154,7 @@ pub fn outcomes_table(
         none,
     )?;
     c.count("indicators", outcomes.iter().map(|o| o.indicators));
+    c.text("source", outcomes.iter().map(|o| Some(o.source.as_str())));
     c.finish()
 }
 
