@@ -87,3 +87,11 @@ def test_a_portfolio_carries_the_records_its_rows_name(seed: pc.Dataset) -> None
     assert {g.recipient for g in chevron.records(pc.Contribution)} <= held
     # Only its own gifts: totals over a portfolio are the partner's.
     assert set(gifts["donor_name"]) == {"Chevron Corporation"}
+
+
+def test_chair_timeline_lists_every_term_by_start(seed: pc.Dataset) -> None:
+    terms = seed.chair_timeline("Global Migration Group").to_polars()
+    starts = terms["start"].drop_nulls().to_list()
+    assert starts == sorted(starts) and terms.height >= 3
+    assert terms.row(0, named=True)["organisation_name"] == "International Organization for Migration"
+    assert set(terms["group_name"]) == {"Global Migration Group"}

@@ -572,6 +572,24 @@ impl PyDataset {
         })
     }
 
+    /// Every chair term of `group`, by start date.
+    fn chair_timeline(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<PyTable> {
+        guard(|| {
+            let group = self.group(group)?;
+            let mut only = group.clone();
+            only.chairs = groups::chair_timeline(group).into_iter().cloned().collect();
+            labelled_table_of(
+                py,
+                &self.inner,
+                &Dataset {
+                    groups: vec![only],
+                    ..Dataset::default()
+                },
+                "chairs",
+            )
+        })
+    }
+
     /// The working groups and task forces `organisation` chairs or co-chairs.
     fn chaired_by(&self, py: Python<'_>, organisation: &Bound<'_, PyAny>) -> PyResult<PyTable> {
         guard(|| {
