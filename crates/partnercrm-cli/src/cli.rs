@@ -264,7 +264,25 @@ pub struct ReportArgs {
 
     /// How to print it.
     #[arg(long, value_enum, default_value_t)]
-    pub format: OutputFormat,
+    pub format: ReportFormat,
+
+    /// Write it to this file instead of printing it.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// How the report is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned tables for people.
+    #[default]
+    Table,
+    /// CSV of one section (--section), with spreadsheet formulas neutralised.
+    Csv,
+    /// One JSON document.
+    Json,
+    /// One self-contained HTML page with inline SVG charts, to send on.
+    Html,
 }
 
 /// Output options shared by the queries.

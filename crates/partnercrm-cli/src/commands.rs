@@ -295,8 +295,9 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
         partner,
     };
     let report = PartnershipReport::build_with(&data, &options)?;
-    match args.format {
-        OutputFormat::Json => {
+    let text = match args.format {
+        ReportFormat::Html => partnercrm::query::report_html::html(&report, &data, today()),
+        ReportFormat::Json => {
             let text = match args.section {
                 None => serde_json::to_string_pretty(&report),
                 Some(Section::Partners) => serde_json::to_string_pretty(&report.partners_by_kind),
@@ -306,9 +307,9 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
                 Some(Section::Groups) => serde_json::to_string_pretty(&report.groups),
             }
             .map_err(|e| Failure::new(e.to_string()))?;
-            emit(&(text + "\n"))
+            text + "\n"
         }
-        OutputFormat::Csv => {
+        ReportFormat::Csv => {
             let Some(section) = args.section else {
                 return Err(Failure::new(
                     "a CSV file holds one table: choose one with --section \
@@ -316,9 +317,9 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
                 ));
             };
             let batch = section_table(&report, section)?;
-            emit(&partnercrm::io::csv::write_table(&batch)?)
+            partnercrm::io::csv::write_table(&batch)?
         }
-        OutputFormat::Table => {
+        ReportFormat::Table => {
             let mut text = String::new();
             let mut heading = report.title.clone();
             if let Some(partner) = &report.partner {
@@ -345,8 +346,17 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
                 text.push_str(&format!("\n{}\n", section_title(&report, section)));
                 text.push_str(&output::pretty(&section_table(&report, section)?)?);
             }
-            emit(&text)
+            text
         }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            Failure::new(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            ))
+        }),
+        None => emit(&text),
     }
 }
 

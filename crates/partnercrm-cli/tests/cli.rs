@@ -1520,3 +1520,23 @@ fn a_name_several_organisations_answer_to_lists_them() {
         .failure()
         .stderr(contains("\"rc\" names 2 organisations: Red Cross (0190a4b6-0000-7000-8000-000000000001), Red Crescent"));
 }
+
+#[test]
+fn the_report_as_one_html_page_with_its_charts() {
+    let env = Env::seeded();
+    let page = env.dir.path().join("report.html");
+    env.run()
+        .args(["report", "--format", "html", "-o"])
+        .arg(&page)
+        .assert()
+        .success()
+        .stdout("");
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.matches("<svg").count() >= 5,
+        "partners, money, outcomes, network, groups"
+    );
+    assert!(!html.contains("<script") && !html.contains("src="));
+    assert!(html.contains("<section id=\"network\">"));
+}

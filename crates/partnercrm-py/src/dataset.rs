@@ -690,6 +690,20 @@ impl PyDataset {
         })
     }
 
+    /// The partnership report as one self-contained HTML page, with inline
+    /// SVG charts and no script or network: to save and send on.
+    fn report_html(&self, py: Python<'_>) -> PyResult<String> {
+        guard(|| {
+            let data = &self.inner;
+            py.detach(|| {
+                let today = chrono::Local::now().date_naive();
+                PartnershipReport::build(data)
+                    .map(|report| partnercrm::query::report_html::html(&report, data, today))
+            })
+            .py_err()
+        })
+    }
+
     /// What the data set is.
     #[getter]
     fn title(&self) -> PyResult<Option<String>> {
