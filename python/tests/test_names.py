@@ -68,11 +68,14 @@ def test_reference_columns_have_their_labels_beside_them(seed: pc.Dataset) -> No
     ]
 
 
-def test_find_matches_parts_of_names_ignoring_case(store: pc.Store) -> None:
+def test_find_matches_parts_of_names_ignoring_case(store: pc.Store, seed: pc.Dataset) -> None:
     assert [o.name for o in store.find(pc.Organisation, "chevron corp")] == ["Chevron Corporation"]
     assert [o.name for o in store.find(pc.Organisation, "CHEVRON")] == [
         "Chevron Corporation", "Chevron Asia Pacific Exploration & Production"
     ]
+    # A data set finds what the store finds, by the same rule.
+    for text in ("chevron corp", "CHEVRON", "iom", "XM-DAC-47066", "Weltbank"):
+        assert seed.find(pc.Organisation, text) == store.find(pc.Organisation, text), text
     found = [o.name for o in store.find(pc.Organisation, "IOM")]
     assert found[0] == "International Organization for Migration"  # the whole match first
     assert all("iom" in n.lower() or n == found[0] for n in found)

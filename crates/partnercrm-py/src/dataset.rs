@@ -372,6 +372,46 @@ impl PyDataset {
         guard(|| records_of(py, &self.inner, kind_of_class(kind)?))
     }
 
+    /// Records of class `kind` one of whose names, acronyms, aliases or
+    /// identifiers holds `name`, ignoring case: whole matches first, as
+    /// `Store.find` finds them.
+    fn find<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &Bound<'py, PyAny>,
+        name: Text,
+    ) -> PyResult<Bound<'py, PyList>> {
+        fn found<'py, T: Wrap>(
+            py: Python<'py>,
+            data: &Dataset,
+            name: &str,
+        ) -> PyResult<Bound<'py, PyList>> {
+            let objects: Vec<Bound<'py, PyAny>> = data
+                .find::<T>(name)
+                .into_iter()
+                .cloned()
+                .map(|r| r.wrap(py))
+                .collect::<PyResult<_>>()?;
+            PyList::new(py, objects)
+        }
+        guard(|| {
+            use partnercrm::model::{
+                Agreement, Contribution, Group, Indicator, Note, Organisation, Person, Project,
+            };
+            let data = &self.inner;
+            match kind_of_class(kind)? {
+                RecordKind::Organisation => found::<Organisation>(py, data, &name),
+                RecordKind::Person => found::<Person>(py, data, &name),
+                RecordKind::Agreement => found::<Agreement>(py, data, &name),
+                RecordKind::Contribution => found::<Contribution>(py, data, &name),
+                RecordKind::Project => found::<Project>(py, data, &name),
+                RecordKind::Indicator => found::<Indicator>(py, data, &name),
+                RecordKind::Group => found::<Group>(py, data, &name),
+                RecordKind::Note => found::<Note>(py, data, &name),
+            }
+        })
+    }
+
     /// One table, e.g. `"contributions"`; see `partnercrm.TABLES`.
     fn table(&self, py: Python<'_>, name: Text) -> PyResult<PyTable> {
         guard(|| table_of(py, &self.inner, &name))

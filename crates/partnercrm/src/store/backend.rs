@@ -147,6 +147,10 @@ pub trait Snapshot {
     /// Ids of the organisations with an identifier of this folded value.
     fn ids_with_identifier(&self, folded: &str) -> Result<Vec<Uuid>>;
 
+    /// Ids of the records of `kind` one of whose folded names (or, for an
+    /// organisation, identifiers) holds `folded`, in id order.
+    fn ids_with_name_part(&self, kind: RecordKind, folded: &str) -> Result<Vec<Uuid>>;
+
     /// The id of the record of `kind` with this natural key.
     fn id_with_natural_key(&self, kind: RecordKind, key: &str) -> Result<Option<Uuid>>;
 
