@@ -590,7 +590,7 @@ impl PyStore {
         guard(|| {
             let id = person_id(person)?;
             let export = self.lock()?.export_person(id).py_err()?;
-            to_python(py, &record_json(&export)?, None)
+            to_python(py, &record_json(&export)?)
         })
     }
 
