@@ -44,11 +44,18 @@ $(VENV)/.installed: python/requirements-test.txt
 build-dev: $(VENV)/.installed ## build the extension into .venv (debug)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --quiet --locked
 
+# Headless Chromium for the HTML report's screenshot test: Debian's package.
+.PHONY: browser
+browser: ## install Debian's chromium if it is missing (the HTML report test opens the report in it)
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
 .PHONY: test-python
-test-python: build-dev ## pytest, stub check against the compiled module, mypy --strict on a typed usage file
+test-python: build-dev browser ## pytest, stub check against the compiled module, mypy --strict on a typed usage file
 	$(VENV_PYTHON) -m pytest -q python/tests
 	$(VENV_PYTHON) -m mypy.stubtest partnercrm._partnercrm --allowlist python/stubtest-allowlist.txt
-	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/partnercrm/ python/benchmarks/suite.py
+	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/tests/test_analyst_tasks.py python/partnercrm/ python/benchmarks/suite.py
 
 .PHONY: test
 test: lint test-rust test-python ## everything CI runs

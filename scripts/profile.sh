@@ -38,7 +38,7 @@ esac
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 
 cd "$(dirname "$0")/.."
-# The bench binary, built with the release profile (line tables on, see Cargo.toml).
+# The bench binary, built with the bench profile (line tables on, see Cargo.toml).
 binary=$(cargo bench -p partnercrm --bench "$bench" --no-run --locked --message-format=json 2>/dev/null \
   | python3 -c 'import json, sys
 for line in sys.stdin:

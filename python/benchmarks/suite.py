@@ -408,8 +408,8 @@ def reopen(w: Workload, repeat: int) -> list[Task]:
         max(repeat, 5), [("partnercrm", lambda: ours_lookup), ("sqlite3 SELECT by id", lambda: peer_lookup)]
     )
     value, row = found["partnercrm"], found["sqlite3 SELECT by id"]
-    assert isinstance(value, dict) and isinstance(row, tuple)
-    assert (value["amount"], value["currency"]) == (Decimal(row[0]), row[1]), (value, row)
+    assert isinstance(value, pc.Money) and isinstance(row, tuple)
+    assert (value.amount, value.currency) == (Decimal(row[0]), row[1]), (value, row)
     lookup_entries[0].detail = "open (schema check, pragmas), get by id"
     lookup_entries[1].detail = "connect, SELECT by id"
     return [

@@ -29,6 +29,8 @@ RECORDS = [pc.Organisation, pc.Person, pc.Agreement, pc.Contribution, pc.Project
 # problems is pyo3's derived comparison of two Rust values; Dataset's is ours.
 DUNDERS = {"__repr__", "__len__", "__reduce__", "__arrow_c_schema__", "__arrow_c_stream__", "__call__"}
 OWN_EQ = {"Dataset"}
+# The frozen value classes of partnercrm.values: dataclasses, not binding code.
+VALUE_CLASSES = {name for name in pc.__all__ if getattr(getattr(pc, name), "__module__", "") == "partnercrm.values"}
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,8 @@ class Call:
 
     @property
     def python_only(self) -> bool:
-        """Written in Python (partnercrm.progress, partnercrm.network), not in the binding."""
-        return self.owner == "RowsBar" or self.owner == ""
+        """Written in Python (partnercrm.progress, partnercrm.network, partnercrm.values), not in the binding."""
+        return self.owner == "RowsBar" or self.owner == "" or self.owner in VALUE_CLASSES
 
 
 def _params(target: Any) -> tuple[inspect.Parameter, ...]:
@@ -209,6 +211,9 @@ VALID: dict[str, Value] = {
     "Dataset.agreements_by.kind": lambda e: "mou",
     "mapping": lambda e: {"name": "name"},
     "progress": lambda e: None,
+    "undated": lambda e: "row",
+    "types_mapper": lambda e: None,
+    "categories": lambda e: True,
     "id": lambda e: e.org.id,
     "name": lambda e: "IOM",
     "Store.table.name": lambda e: "contributions",

@@ -161,18 +161,18 @@ def test_a_problem_has_a_known_severity() -> None:
 def test_only_decimals_come_back_as_decimals(seed: pc.Dataset) -> None:
     # Before: any "value" was made a Decimal, so an identifier's getter raised decimal.InvalidOperation.
     iom = seed.records(pc.Organisation)[0]
-    assert iom.identifiers and all(isinstance(i["value"], str) for i in iom.identifiers)
+    assert iom.identifiers and all(isinstance(i.value, str) for i in iom.identifiers)
     kept = pc.Organisation(name="x", kind="ngo_cso", identifiers=[{"scheme": {"other": "GB-COH"}, "value": "01234567"}])
-    assert kept.identifiers[0]["value"] == "01234567"
+    assert kept.identifiers[0] == pc.Identifier({"other": "GB-COH"}, "01234567")
     assert kept.to_dict()["identifiers"][0]["value"] == "01234567"
     observed = [i for i in seed.records(pc.Indicator) if i.targets or i.actuals]
     assert observed
     for indicator in observed:
         for observation in [*indicator.targets, *indicator.actuals, *([indicator.baseline] if indicator.baseline else [])]:
-            assert isinstance(observation["value"], Decimal)
+            assert isinstance(observation.value, Decimal)
         assert all(isinstance(t["value"], Decimal) for t in indicator.to_dict().get("targets", []))
     gift = seed.records(pc.Contribution)[0]
-    assert isinstance(gift.value["amount"], Decimal)
+    assert gift.value is not None and isinstance(gift.value.amount, Decimal)
 
 
 def test_a_busy_timeout_sqlite_cannot_hold_is_refused() -> None:

@@ -32,6 +32,15 @@ def test_a_project_holds_its_budgets_as_published() -> None:
     data, _ = pc.Dataset.read_iati(IATI / "samples" / "activity-01.xml")
     [project] = data.records(pc.Project)
     assert project.budgets == [
+        pc.Budget(
+            kind="original",
+            status="committed",
+            period=pc.Period("2020-03-15", "2021-03-14"),
+            value=pc.Money(Decimal("1459753.72"), "USD"),
+            value_date="2020-03-01",
+        )
+    ]
+    assert project.to_dict()["budgets"] == [
         {
             "kind": "original",
             "status": "committed",
@@ -40,7 +49,6 @@ def test_a_project_holds_its_budgets_as_published() -> None:
             "value_date": "2020-03-01",
         }
     ]
-    assert project.to_dict()["budgets"] == project.budgets
     assert "budgets" in pc.Project.fields
     # The commitment of the same amount is the one contribution.
     assert [c.kind for c in data.records(pc.Contribution)] == ["pledge"]
@@ -63,9 +71,9 @@ def test_budgets_are_built_replaced_and_pickled() -> None:
     )
     first, second = project.budgets
     # IATI's defaults when a budget does not say; any precision and sign.
-    assert (first["kind"], first["status"]) == ("original", "indicative")
-    assert first["value"]["amount"] == Decimal("50000.005")
-    assert second["value"]["amount"] == Decimal("-1250")
+    assert (first.kind, first.status) == ("original", "indicative")
+    assert first.value.amount == Decimal("50000.005")
+    assert second.value.amount == Decimal("-1250")
     assert pickle.loads(pickle.dumps(project)) == project
     assert project.replace(budgets=None).budgets == []
     assert pc.Project(title="No plans").budgets == []

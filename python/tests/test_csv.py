@@ -73,7 +73,7 @@ def test_every_kind_of_record_imports_from_csv(store: pc.Store, tmp_path: Path) 
     [sma] = store.find(pc.Project, "SMA")
     assert sma.countries == ["UA", "PL"]
     [indicator] = [i for i in store.all(pc.Indicator) if i.title == "People reached"]
-    assert [t["value"] for t in indicator.targets] == [Decimal(600000)]
+    assert [t.value for t in indicator.targets] == [Decimal(600000)]
     [group] = store.find(pc.Group, "Working Group on Safe Migration")
     assert len(group.chairs) == 1
 

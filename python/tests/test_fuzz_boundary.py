@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import partnercrm as pc
-from public_api import Call, Env, calls
+from public_api import VALUE_CLASSES, Call, Env, calls
 
 
 def _deep(depth: int) -> object:
@@ -151,7 +151,9 @@ def check(call: Call, error: BaseException) -> None:
     pytest.fail(where)
 
 
-CALLS = calls()
+# The value classes are plain frozen dataclasses: what they hold is checked when a
+# record takes them (test_values.py fuzzes that), so Python's own TypeErrors stand here.
+CALLS = [c for c in calls() if c.owner not in VALUE_CLASSES]
 
 
 def budget(call: Call) -> int:

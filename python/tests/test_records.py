@@ -32,8 +32,8 @@ def test_money_accepts_decimal_int_and_str(amount: object) -> None:
         kind="cash", donor=pc.Organisation(name="A", kind="other"), recipient="01a2206a-e333-73a8-bbd3-35d679a945db",
         value={"basis": "actual", "amount": amount, "currency": "USD"},
     )
-    assert gift.value["amount"] == Decimal("400000")
-    assert isinstance(gift.value["amount"], Decimal)
+    assert gift.value == pc.Money(Decimal("400000"), "USD")
+    assert isinstance(gift.value.amount, Decimal)
 
 
 def test_floats_are_refused_with_a_reason() -> None:

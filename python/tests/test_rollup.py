@@ -45,7 +45,7 @@ def test_conversion_with_a_named_rate_table(tmp_path: Path) -> None:
     ]
     assert [r["committed"] for r in row] == [Decimal("1555.52"), Decimal("750")]
     assert row[0]["rate_table"] == "ECB monthly" and str(row[0]["rate_table_date"]) == "2008-12-31"
-    with pytest.raises(pc.ParseError, match="no EUR→GBP rate"):
+    with pytest.raises(pc.MissingRateError, match="no EUR→GBP rate"):
         data.rollup(["donor"], rates=pc.RateTable("empty", "GBP"))
 
 

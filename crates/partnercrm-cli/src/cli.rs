@@ -35,6 +35,11 @@ pub struct Cli {
     )]
     pub actor: String,
 
+    /// Show id columns in printed tables; by default they show names
+    /// (CSV and JSON output always hold the ids).
+    #[arg(long, global = true)]
+    pub ids: bool,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -207,6 +212,19 @@ pub struct Conversion {
             .try_map(|s| s.parse::<MissingYear>())
     )]
     pub missing_year: MissingYear,
+
+    /// An amount with no date, in another currency: `row` (the default)
+    /// leaves it unconverted in rows of its own currency; `error` refuses
+    /// the conversion.
+    #[arg(
+        long,
+        requires = "rates",
+        value_name = "RULE",
+        default_value = "row",
+        value_parser = PossibleValuesParser::new(["row", "error"])
+            .try_map(|s| s.parse::<partnercrm::query::rollup::Undated>())
+    )]
+    pub undated: partnercrm::query::rollup::Undated,
 }
 
 /// The report's sections, for `--section`.
@@ -246,7 +264,25 @@ pub struct ReportArgs {
 
     /// How to print it.
     #[arg(long, value_enum, default_value_t)]
-    pub format: OutputFormat,
+    pub format: ReportFormat,
+
+    /// Write it to this file instead of printing it.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// How the report is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned tables for people.
+    #[default]
+    Table,
+    /// CSV of one section (--section), with spreadsheet formulas neutralised.
+    Csv,
+    /// One JSON document.
+    Json,
+    /// One self-contained HTML page with inline SVG charts, to send on.
+    Html,
 }
 
 /// Output options shared by the queries.

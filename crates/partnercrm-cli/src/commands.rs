@@ -248,47 +248,18 @@ fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     }
 }
 
-/// An organisation named by name, acronym, alias, identifier or id.
+/// An organisation named by name, acronym, alias, identifier or id, by
+/// the store's rule ([`partnercrm::model::lookup`]).
 fn organisation(data: &Dataset, text: &str) -> CliResult<OrganisationId> {
-    if let Ok(id) = Uuid::parse_str(text)
-        && let Some(org) = data.organisation(id.into())
-    {
-        return Ok(org.id);
-    }
-    let found: Vec<&Organisation> = data
-        .organisations
-        .iter()
-        .filter(|o| o.answers_to(text) || o.identifiers.iter().any(|i| i.value == text))
-        .collect();
-    match found.as_slice() {
-        [one] => Ok(one.id),
-        [] => Err(Failure::new(format!("no organisation is called {text:?}"))),
-        many => Err(Failure::new(format!(
-            "{text:?} names {} organisations ({}); use an id",
-            many.len(),
-            many.iter()
-                .map(|o| format!("{} {}", o.name, o.id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
+    Ok(data.resolve::<Organisation>(text)?.id)
 }
 
 fn group<'d>(data: &'d Dataset, text: &str) -> CliResult<&'d Group> {
-    Uuid::parse_str(text)
-        .ok()
-        .and_then(|id| data.group(id.into()))
-        .or_else(|| data.group_named(text))
-        .ok_or_else(|| Failure::new(format!("no group is called {text:?}")))
+    Ok(data.resolve::<Group>(text)?)
 }
 
 fn project(data: &Dataset, text: &str) -> CliResult<ProjectId> {
-    Uuid::parse_str(text)
-        .ok()
-        .and_then(|id| data.project(id.into()))
-        .or_else(|| data.project_named(text))
-        .map(|p| p.id)
-        .ok_or_else(|| Failure::new(format!("no project is called {text:?}")))
+    Ok(data.resolve::<partnercrm::model::Project>(text)?.id)
 }
 
 fn rate_table(conversion: &Conversion) -> CliResult<Option<RateTable>> {
@@ -324,8 +295,9 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
         partner,
     };
     let report = PartnershipReport::build_with(&data, &options)?;
-    match args.format {
-        OutputFormat::Json => {
+    let text = match args.format {
+        ReportFormat::Html => partnercrm::query::report_html::html(&report, &data, today()),
+        ReportFormat::Json => {
             let text = match args.section {
                 None => serde_json::to_string_pretty(&report),
                 Some(Section::Partners) => serde_json::to_string_pretty(&report.partners_by_kind),
@@ -335,9 +307,9 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
                 Some(Section::Groups) => serde_json::to_string_pretty(&report.groups),
             }
             .map_err(|e| Failure::new(e.to_string()))?;
-            emit(&(text + "\n"))
+            text + "\n"
         }
-        OutputFormat::Csv => {
+        ReportFormat::Csv => {
             let Some(section) = args.section else {
                 return Err(Failure::new(
                     "a CSV file holds one table: choose one with --section \
@@ -345,9 +317,9 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
                 ));
             };
             let batch = section_table(&report, section)?;
-            emit(&partnercrm::io::csv::write_table(&batch)?)
+            partnercrm::io::csv::write_table(&batch)?
         }
-        OutputFormat::Table => {
+        ReportFormat::Table => {
             let mut text = String::new();
             let mut heading = report.title.clone();
             if let Some(partner) = &report.partner {
@@ -374,8 +346,17 @@ fn report(db: &Path, args: &ReportArgs) -> CliResult {
                 text.push_str(&format!("\n{}\n", section_title(&report, section)));
                 text.push_str(&output::pretty(&section_table(&report, section)?)?);
             }
-            emit(&text)
+            text
         }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            Failure::new(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            ))
+        }),
+        None => emit(&text),
     }
 }
 
@@ -514,13 +495,6 @@ fn section_table(
     }
 }
 
-fn names_of(data: &Dataset) -> impl Fn(&str) -> Option<String> + '_ {
-    |id: &str| {
-        let id = Uuid::parse_str(id).ok()?;
-        data.organisation(id.into()).map(|o| o.name.clone())
-    }
-}
-
 fn run_query(db: &Path, query: Query) -> CliResult {
     let data = open_existing(db)?.dataset()?;
     match query {
@@ -531,7 +505,7 @@ fn run_query(db: &Path, query: Query) -> CliResult {
             output,
         } => {
             let rates = rate_table(&conversion)?;
-            let result = rollup::rollup(&data, &by, rates.as_ref())?;
+            let result = rollup::rollup_with(&data, &by, rates.as_ref(), conversion.undated)?;
             let table = match rates_used {
                 true => tables::rollup_rates_table(&result)?,
                 false => tables::rollup_table(&result)?,
@@ -598,9 +572,8 @@ fn run_query(db: &Path, query: Query) -> CliResult {
                 groups: vec![only],
                 ..Dataset::default()
             };
-            let batch = tables::table(&subset, "chairs")?;
             output::print(
-                &output::with_names(&batch, "organisation", names_of(&data))?,
+                &tables::labelled_table(&subset, &data, "chairs")?,
                 output.format,
             )
         }

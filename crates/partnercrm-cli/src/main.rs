@@ -76,6 +76,7 @@ static PANIC_LOCATION: Mutex<Option<String>> = Mutex::new(None);
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    output::SHOW_IDS.store(cli.ids, std::sync::atomic::Ordering::Relaxed);
     // Rust's own report of a panic is several lines and a backtrace hint;
     // ours is the one line below. RUST_BACKTRACE=1 brings Rust's back.
     let rust_report = panic::take_hook();

@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
@@ -13,6 +14,27 @@ use serde_json::{Map, Value};
 
 use crate::cli::OutputFormat;
 use crate::{CliResult, Failure};
+
+/// Whether aligned tables show id columns (`--ids`): set once, from the
+/// command line, before anything is printed.
+pub static SHOW_IDS: AtomicBool = AtomicBool::new(false);
+
+/// The batch as people read it: without its `id` column and without each
+/// reference column that has its record's name or title beside it
+/// (`donor` before `donor_name`). CSV and JSON keep every column.
+fn without_ids(batch: &RecordBatch) -> RecordBatch {
+    let schema = batch.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let labelled = |name: &str| {
+        names
+            .iter()
+            .any(|n| *n == format!("{name}_name") || *n == format!("{name}_title"))
+    };
+    let keep: Vec<usize> = (0..names.len())
+        .filter(|&i| names[i] != "id" && !labelled(names[i]))
+        .collect();
+    batch.project(&keep).unwrap_or_else(|_| batch.clone())
+}
 
 /// The width tables wrap to when not printed on a terminal.
 const PAGE_WIDTH: u16 = 120;
@@ -51,6 +73,13 @@ fn cells(batch: &RecordBatch) -> CliResult<Vec<Vec<Option<String>>>> {
 
 /// An aligned table, as wide as the terminal allows.
 pub fn pretty(batch: &RecordBatch) -> CliResult<String> {
+    let shown;
+    let batch = if SHOW_IDS.load(Ordering::Relaxed) {
+        batch
+    } else {
+        shown = without_ids(batch);
+        &shown
+    };
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
@@ -143,31 +172,5 @@ pub fn text_table(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> CliResult
             ) as ArrayRef
         })
         .collect();
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(arrow_failure)
-}
-
-/// The batch with a `{column}_name` text column after the id column
-/// `column`, naming each id with `name`.
-pub fn with_names(
-    batch: &RecordBatch,
-    column: &str,
-    name: impl Fn(&str) -> Option<String>,
-) -> CliResult<RecordBatch> {
-    let schema = batch.schema();
-    let Ok(at) = schema.index_of(column) else {
-        return Ok(batch.clone());
-    };
-    let ids = cells(batch)?;
-    let names: StringArray = ids
-        .iter()
-        .map(|row| row.get(at).cloned().flatten().and_then(|id| name(&id)))
-        .collect();
-    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
-    let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
-    fields.insert(
-        at + 1,
-        Field::new(format!("{column}_name"), DataType::Utf8, true),
-    );
-    arrays.insert(at + 1, Arc::new(names));
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(arrow_failure)
 }

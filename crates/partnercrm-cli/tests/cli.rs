@@ -1507,3 +1507,78 @@ fn exports_read_back_into_the_store_they_came_from_unchanged() {
         }
     }
 }
+
+#[test]
+fn tables_show_names_and_ids_only_when_asked() {
+    // Before: the chairs table led with a UUID column that wrapped over four lines.
+    let env = Env::seeded();
+    let shown = env.stdout(&[
+        "query",
+        "chairs",
+        "Global Migration Group",
+        "--on",
+        "2013-10-01",
+    ]);
+    assert!(
+        shown.contains("group_name") && shown.contains("International Organization for Migration")
+    );
+    let data = partnercrm::io::json::read(seed_path()).expect("seed");
+    let iom = data.organisation_named("IOM").expect("IOM").id.to_string();
+    assert!(!shown.contains(&iom), "{shown}");
+    let with_ids = env.stdout(&["--ids", "query", "chairs", "GMG", "--on", "2013-10-01"]);
+    assert!(
+        with_ids.contains("organisation_name") && with_ids.contains("┆ organisation "),
+        "{with_ids}"
+    );
+    // CSV keeps every column, ids included.
+    let csv = env.stdout(&[
+        "query",
+        "chairs",
+        "GMG",
+        "--on",
+        "2013-10-01",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.starts_with("group,group_name,organisation,organisation_name"))
+    );
+    assert!(csv.contains(&iom));
+}
+
+#[test]
+fn a_name_several_organisations_answer_to_lists_them() {
+    let env = Env::new();
+    let doc = r#"{"format": "partnercrm/1", "organisations": [
+        {"id": "0190a4b6-0000-7000-8000-000000000001", "name": "Red Cross", "acronym": "RC", "kind": "ngo_cso"},
+        {"id": "0190a4b6-0000-7000-8000-000000000002", "name": "Red Crescent", "acronym": "RC", "kind": "ngo_cso"}]}"#;
+    let path = env.file("two.json", doc);
+    env.run().arg("import").arg(&path).assert().success();
+    env.run()
+        .args(["query", "portfolio", "rc"])
+        .assert()
+        .failure()
+        .stderr(contains("\"rc\" names 2 organisations: Red Cross (0190a4b6-0000-7000-8000-000000000001), Red Crescent"));
+}
+
+#[test]
+fn the_report_as_one_html_page_with_its_charts() {
+    let env = Env::seeded();
+    let page = env.dir.path().join("report.html");
+    env.run()
+        .args(["report", "--format", "html", "-o"])
+        .arg(&page)
+        .assert()
+        .success()
+        .stdout("");
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.matches("<svg").count() >= 5,
+        "partners, money, outcomes, network, groups"
+    );
+    assert!(!html.contains("<script") && !html.contains("src="));
+    assert!(html.contains("<section id=\"network\">"));
+}

@@ -97,7 +97,7 @@ fn a_rollup_in_usd_at_imf_rates_says_which_rates_it_used() {
     // 106.7745822624372. 1000 EUR = 1142.20, 1,000,000 JPY = 9365.52.
     assert!(
         totals.contains(
-            ",Donor,USD,0.0000,10507.7200,0.0000,10507.7200,2,0,\
+            ",Donor,USD,0.0000,10507.7200,0.0000,10507.7200,2,0,true,\
              imf_exchangerates_A_ENDA_USD.csv,,EUR 2020; JPY 2020"
         ),
         "{totals}"

@@ -351,36 +351,11 @@ pub fn seed_arg(value: &Bound<'_, PyAny>) -> PyResult<u64> {
         .ok_or_else(|| parse_error(format!("seed must be at most {}, not {value}", u64::MAX)))
 }
 
-/// Converts JSON to Python, turning decimal fields into `decimal.Decimal`.
-/// `key` is the field `value` is found under, if any.
-pub fn to_python<'py>(
-    py: Python<'py>,
-    value: &Value,
-    key: Option<&str>,
-) -> PyResult<Bound<'py, PyAny>> {
-    to_python_within(py, value, key, None)
-}
-
-/// Whether the text under `key`, in an object found under `container`, is
-/// one of the core's `Decimal`s: a money `amount` (a contribution's, a
-/// payment's, an allocation's) or an indicator observation's `value`. An
-/// identifier's `value` is text ("XM-DAC-47066", or "01234567" with its
-/// zero), so `value` alone does not decide.
-fn is_decimal(key: Option<&str>, container: Option<&str>) -> bool {
-    const OBSERVATIONS: [&str; 3] = ["baseline", "targets", "actuals"];
-    match key {
-        Some("amount") => true,
-        Some("value") => container.is_some_and(|c| OBSERVATIONS.contains(&c)),
-        _ => false,
-    }
-}
-
-fn to_python_within<'py>(
-    py: Python<'py>,
-    value: &Value,
-    key: Option<&str>,
-    container: Option<&str>,
-) -> PyResult<Bound<'py, PyAny>> {
+/// Converts JSON to plain Python values: text stays text, whatever its key.
+/// Records and their decimals cross by their schema ([`crate::typed`]);
+/// this is for what holds none (a person's export: the person, their
+/// history and notes, where mentions are).
+pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -388,22 +363,18 @@ fn to_python_within<'py>(
             Some(i) => i.into_pyobject(py)?.into_any(),
             None => n.to_string().into_pyobject(py)?.into_any(),
         },
-        Value::String(s) if is_decimal(key, container) => {
-            decimal_class(py)?.call1((s.as_str(),))?
-        }
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {
             let list = PyList::empty(py);
             for item in items {
-                // A list's items sit in what the list sits under.
-                list.append(to_python_within(py, item, None, key.or(container))?)?;
+                list.append(to_python(py, item)?)?;
             }
             list.into_any()
         }
         Value::Object(map) => {
             let dict = PyDict::new(py);
             for (k, v) in map {
-                dict.set_item(k, to_python_within(py, v, Some(k), key.or(container))?)?;
+                dict.set_item(k, to_python(py, v)?)?;
             }
             dict.into_any()
         }

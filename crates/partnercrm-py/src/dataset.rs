@@ -3,7 +3,7 @@
 
 use partnercrm::Dataset;
 use partnercrm::io::json;
-use partnercrm::model::{GroupId, OrganisationId, PartialDate, ProjectId, RecordKind};
+use partnercrm::model::{Organisation, PartialDate, Project, ProjectId, Record, RecordKind};
 use partnercrm::query::report::PartnershipReport;
 use partnercrm::query::rollup::Dimension;
 use partnercrm::query::tables;
@@ -55,7 +55,19 @@ pub fn records_of<'py>(
 
 /// Builds one table, with the GIL released.
 pub fn table_of(py: Python<'_>, data: &Dataset, name: &str) -> PyResult<PyTable> {
-    let batch = py.detach(|| tables::table(data, name)).py_err()?;
+    labelled_table_of(py, data, data, name)
+}
+
+/// [`table_of`] `data`, a subset of `labels`, its references named from `labels`.
+pub fn labelled_table_of(
+    py: Python<'_>,
+    labels: &Dataset,
+    data: &Dataset,
+    name: &str,
+) -> PyResult<PyTable> {
+    let batch = py
+        .detach(|| tables::labelled_table(data, labels, name))
+        .py_err()?;
     Ok(PyTable::new(name, batch))
 }
 
@@ -93,10 +105,14 @@ pub fn rollup_of(
     data: &Dataset,
     dimensions: &[Dimension],
     rates: Option<&partnercrm::query::rates::RateTable>,
+    undated: &str,
 ) -> PyResult<PyTable> {
-    use partnercrm::query::rollup::rollup;
+    use partnercrm::query::rollup::rollup_with;
+    let undated = undated.parse().py_err()?;
     let batch = py
-        .detach(|| rollup(data, dimensions, rates).and_then(|r| tables::rollup_table(&r)))
+        .detach(|| {
+            rollup_with(data, dimensions, rates, undated).and_then(|r| tables::rollup_table(&r))
+        })
         .py_err()?;
     Ok(PyTable::new("rollup", batch))
 }
@@ -107,11 +123,14 @@ pub fn rollup_rates_of(
     data: &Dataset,
     dimensions: &[Dimension],
     rates: &partnercrm::query::rates::RateTable,
+    undated: &str,
 ) -> PyResult<PyTable> {
-    use partnercrm::query::rollup::rollup;
+    use partnercrm::query::rollup::rollup_with;
+    let undated = undated.parse().py_err()?;
     let batch = py
         .detach(|| {
-            rollup(data, dimensions, Some(rates)).and_then(|r| tables::rollup_rates_table(&r))
+            rollup_with(data, dimensions, Some(rates), undated)
+                .and_then(|r| tables::rollup_rates_table(&r))
         })
         .py_err()?;
     Ok(PyTable::new("rollup_rates", batch))
@@ -155,12 +174,20 @@ pub fn day_of(value: &Bound<'_, PyAny>) -> PyResult<chrono::NaiveDate> {
     }
 }
 
+/// The record of kind `T` a parameter names: a record object, its id, or a
+/// name, acronym, alias or identifier, by the store's rule
+/// ([`partnercrm::model::lookup`]).
+pub fn resolved<'d, T: Record>(data: &'d Dataset, value: &Bound<'_, PyAny>) -> PyResult<&'d T> {
+    let text = match value.cast::<pyo3::types::PyString>() {
+        Ok(text) => crate::convert::text(text, T::KIND.as_str())?,
+        Err(_) => crate::records::reference_of(value)?.id.to_string(),
+    };
+    data.resolve::<T>(&text).py_err()
+}
+
 impl PyDataset {
     fn group(&self, group: &Bound<'_, PyAny>) -> PyResult<&partnercrm::model::Group> {
-        let id = GroupId::from(id_of(group)?);
-        self.inner
-            .group(id)
-            .ok_or_else(|| crate::errors::to_py(partnercrm::Error::NotFound { record: id.into() }))
+        resolved(&self.inner, group)
     }
 }
 
@@ -345,6 +372,46 @@ impl PyDataset {
         guard(|| records_of(py, &self.inner, kind_of_class(kind)?))
     }
 
+    /// Records of class `kind` one of whose names, acronyms, aliases or
+    /// identifiers holds `name`, ignoring case: whole matches first, as
+    /// `Store.find` finds them.
+    fn find<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &Bound<'py, PyAny>,
+        name: Text,
+    ) -> PyResult<Bound<'py, PyList>> {
+        fn found<'py, T: Wrap>(
+            py: Python<'py>,
+            data: &Dataset,
+            name: &str,
+        ) -> PyResult<Bound<'py, PyList>> {
+            let objects: Vec<Bound<'py, PyAny>> = data
+                .find::<T>(name)
+                .into_iter()
+                .cloned()
+                .map(|r| r.wrap(py))
+                .collect::<PyResult<_>>()?;
+            PyList::new(py, objects)
+        }
+        guard(|| {
+            use partnercrm::model::{
+                Agreement, Contribution, Group, Indicator, Note, Organisation, Person, Project,
+            };
+            let data = &self.inner;
+            match kind_of_class(kind)? {
+                RecordKind::Organisation => found::<Organisation>(py, data, &name),
+                RecordKind::Person => found::<Person>(py, data, &name),
+                RecordKind::Agreement => found::<Agreement>(py, data, &name),
+                RecordKind::Contribution => found::<Contribution>(py, data, &name),
+                RecordKind::Project => found::<Project>(py, data, &name),
+                RecordKind::Indicator => found::<Indicator>(py, data, &name),
+                RecordKind::Group => found::<Group>(py, data, &name),
+                RecordKind::Note => found::<Note>(py, data, &name),
+            }
+        })
+    }
+
     /// One table, e.g. `"contributions"`; see `partnercrm.TABLES`.
     fn table(&self, py: Python<'_>, name: Text) -> PyResult<PyTable> {
         guard(|| table_of(py, &self.inner, &name))
@@ -355,12 +422,13 @@ impl PyDataset {
     /// "month", "kind"): pledged, received and outstanding, per currency, or
     /// converted with `rates`. A missing rate raises, naming currency and date.
     /// One dimension may be given as its name alone: `rollup("donor")`.
-    #[pyo3(signature = (group_by=None, rates=None))]
+    #[pyo3(signature = (group_by=None, rates=None, *, undated="row"))]
     fn rollup(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = dimensions(group_by)?;
@@ -369,6 +437,7 @@ impl PyDataset {
                 &self.inner,
                 &dimensions,
                 rates.as_ref().map(|r| &r.inner),
+                undated,
             )
         })
     }
@@ -379,16 +448,17 @@ impl PyDataset {
     /// and the source row it came from, how many amounts were converted at
     /// it, and their sums before and after. A row's `"value"` rates sum to
     /// its `committed` total.
-    #[pyo3(signature = (group_by=None, *, rates))]
+    #[pyo3(signature = (group_by=None, *, rates, undated="row"))]
     fn rollup_rates(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: PyRef<'_, crate::rates::PyRateTable>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = dimensions(group_by)?;
-            rollup_rates_of(py, &self.inner, &dimensions, &rates.inner)
+            rollup_rates_of(py, &self.inner, &dimensions, &rates.inner, undated)
         })
     }
 
@@ -434,7 +504,7 @@ impl PyDataset {
         guard(|| {
             let day = day_of(on)?;
             let found = agreements::active_on(&self.inner, day);
-            table_of(py, &agreements::subset(&found), "agreements")
+            labelled_table_of(py, &self.inner, &agreements::subset(&found), "agreements")
         })
     }
 
@@ -450,7 +520,7 @@ impl PyDataset {
             let days = natural(days, "days")?.unwrap_or(u32::MAX);
             let day = day_of(on)?;
             let found = agreements::expiring_within(&self.inner, day, days);
-            table_of(py, &agreements::subset(&found), "agreements")
+            labelled_table_of(py, &self.inner, &agreements::subset(&found), "agreements")
         })
     }
 
@@ -470,10 +540,10 @@ impl PyDataset {
                 })
                 .transpose()?;
             let party = party
-                .map(|p| id_of(p).map(OrganisationId::from))
+                .map(|p| resolved::<Organisation>(&self.inner, p).map(|o| o.id))
                 .transpose()?;
             let found = agreements::by_kind_and_party(&self.inner, kind, party);
-            table_of(py, &agreements::subset(&found), "agreements")
+            labelled_table_of(py, &self.inner, &agreements::subset(&found), "agreements")
         })
     }
 
@@ -494,7 +564,7 @@ impl PyDataset {
                     .collect(),
                 ..Dataset::default()
             };
-            table_of(py, &subset, "organisations")
+            labelled_table_of(py, &self.inner, &subset, "organisations")
         })
     }
 
@@ -512,8 +582,9 @@ impl PyDataset {
                 .into_iter()
                 .cloned()
                 .collect();
-            table_of(
+            labelled_table_of(
                 py,
+                &self.inner,
                 &Dataset {
                     groups: vec![only],
                     ..Dataset::default()
@@ -529,8 +600,9 @@ impl PyDataset {
             let group = self.group(group)?;
             let mut only = group.clone();
             only.memberships = groups::timeline(group).into_iter().cloned().collect();
-            table_of(
+            labelled_table_of(
                 py,
+                &self.inner,
                 &Dataset {
                     groups: vec![only],
                     ..Dataset::default()
@@ -540,12 +612,32 @@ impl PyDataset {
         })
     }
 
+    /// Every chair term of `group`, by start date.
+    fn chair_timeline(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<PyTable> {
+        guard(|| {
+            let group = self.group(group)?;
+            let mut only = group.clone();
+            only.chairs = groups::chair_timeline(group).into_iter().cloned().collect();
+            labelled_table_of(
+                py,
+                &self.inner,
+                &Dataset {
+                    groups: vec![only],
+                    ..Dataset::default()
+                },
+                "chairs",
+            )
+        })
+    }
+
     /// The working groups and task forces `organisation` chairs or co-chairs.
     fn chaired_by(&self, py: Python<'_>, organisation: &Bound<'_, PyAny>) -> PyResult<PyTable> {
         guard(|| {
-            let found = groups::chaired_by(&self.inner, OrganisationId::from(id_of(organisation)?));
-            table_of(
+            let organisation = resolved::<Organisation>(&self.inner, organisation)?.id;
+            let found = groups::chaired_by(&self.inner, organisation);
+            labelled_table_of(
                 py,
+                &self.inner,
                 &Dataset {
                     groups: found.into_iter().cloned().collect(),
                     ..Dataset::default()
@@ -560,7 +652,9 @@ impl PyDataset {
     #[pyo3(signature = (project=None))]
     fn outcomes(&self, py: Python<'_>, project: Option<&Bound<'_, PyAny>>) -> PyResult<PyTable> {
         guard(|| {
-            let project = project.map(|p| id_of(p).map(ProjectId::from)).transpose()?;
+            let project = project
+                .map(|p| resolved::<Project>(&self.inner, p).map(|p| p.id))
+                .transpose()?;
             let data = &self.inner;
             let batch = py
                 .detach(|| {
@@ -585,7 +679,7 @@ impl PyDataset {
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let id = OrganisationId::from(id_of(organisation)?);
+            let id = resolved::<Organisation>(&self.inner, organisation)?.id;
             let day = on.map(day_of).transpose()?;
             Ok(Self {
                 inner: portfolio::portfolio(&self.inner, id, day),
@@ -633,6 +727,20 @@ impl PyDataset {
             PartnershipReport::build(&self.inner)
                 .map(|report| report.to_string())
                 .py_err()
+        })
+    }
+
+    /// The partnership report as one self-contained HTML page, with inline
+    /// SVG charts and no script or network: to save and send on.
+    fn report_html(&self, py: Python<'_>) -> PyResult<String> {
+        guard(|| {
+            let data = &self.inner;
+            py.detach(|| {
+                let today = chrono::Local::now().date_naive();
+                PartnershipReport::build(data)
+                    .map(|report| partnercrm::query::report_html::html(&report, data, today))
+            })
+            .py_err()
         })
     }
 

@@ -53,8 +53,22 @@ create_exception!(
 
 create_exception!(
     _partnercrm,
+    RateError,
+    PartnerCrmError,
+    "An amount could not be converted: its table has no rate for it (MissingRateError), or it has no date to choose one by (UndatedError)."
+);
+
+create_exception!(
+    _partnercrm,
+    UndatedError,
+    RateError,
+    "A conversion asked to refuse undated amounts met one: it has no date, so no rate can be chosen."
+);
+
+create_exception!(
+    _partnercrm,
     MissingRateError,
-    ParseError,
+    RateError,
     "A conversion needed exchange rates its table does not have. `.missing` lists each: a dict of currency, target, date, why (or None) and records, the (kind, id) of every record that needed it."
 );
 
@@ -63,6 +77,12 @@ create_exception!(
     AmountOverflowError,
     PartnerCrmError,
     "A total, conversion or ratio of amounts or indicator values is beyond the 29 significant digits partnercrm computes with exactly, so none is given rather than a rounded one. `.records` lists the (kind, id) of every record it combines."
+);
+create_exception!(
+    _partnercrm,
+    AmbiguousNameError,
+    PartnerCrmError,
+    "A name given for a record answers to more than one. `.candidates` lists each as a (label, id) pair; pass the id, or a name only one answers to."
 );
 create_exception!(
     _partnercrm,
@@ -132,7 +152,21 @@ pub fn to_py(error: Error) -> PyErr {
                 Err(failure) => failure,
             }
         }
-        Error::NotFound { .. } => NotFoundError::new_err(error.to_string()),
+        Error::Undated { .. } => UndatedError::new_err(error.to_string()),
+        Error::NotFound { .. } | Error::NoSuchName { .. } => {
+            NotFoundError::new_err(error.to_string())
+        }
+        Error::AmbiguousName { ref candidates, .. } => {
+            let err = AmbiguousNameError::new_err(error.to_string());
+            let listed: Vec<(String, String)> = candidates
+                .iter()
+                .map(|(label, id)| (label.clone(), id.to_string()))
+                .collect();
+            match err.value(py).setattr("candidates", listed) {
+                Ok(()) => err,
+                Err(failure) => failure,
+            }
+        }
         Error::Conflict { .. } => ConflictError::new_err(error.to_string()),
         Error::Busy { .. } => BusyError::new_err(error.to_string()),
         Error::Storage(_)
@@ -161,4 +195,9 @@ impl<T> IntoPy<T> for partnercrm::Result<T> {
 /// A parse error with a message.
 pub fn parse_error(message: impl Into<String>) -> PyErr {
     ParseError::new_err(message.into())
+}
+
+/// An internal error: a bug in partnercrm, with what went wrong.
+pub fn internal_error(message: impl Into<String>) -> PyErr {
+    InternalError::new_err(message.into())
 }

@@ -9,8 +9,10 @@ mod problem;
 mod progress;
 mod rates;
 mod records;
+mod schema;
 mod store;
 mod table;
+mod typed;
 
 use pyo3::prelude::*;
 
@@ -34,11 +36,17 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "AmountOverflowError",
         py.get_type::<errors::AmountOverflowError>(),
     )?;
+    m.add("RateError", py.get_type::<errors::RateError>())?;
+    m.add("UndatedError", py.get_type::<errors::UndatedError>())?;
     m.add(
         "MissingRateError",
         py.get_type::<errors::MissingRateError>(),
     )?;
     m.add("InternalError", py.get_type::<errors::InternalError>())?;
+    m.add(
+        "AmbiguousNameError",
+        py.get_type::<errors::AmbiguousNameError>(),
+    )?;
     m.add_class::<problem::PyProblem>()?;
     m.add_class::<records::PyOrganisation>()?;
     m.add_class::<records::PyPerson>()?;
@@ -53,6 +61,7 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::PyTable>()?;
     m.add_class::<rates::PyRateTable>()?;
     m.add_function(wrap_pyfunction!(records::_record_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(schema::_schema, m)?)?;
     m.add_function(wrap_pyfunction!(guard::_panic_for_tests, m)?)?;
     Ok(())
 }

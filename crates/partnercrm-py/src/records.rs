@@ -11,16 +11,20 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
 use serde_json::Value;
 
-use crate::convert::{Text, from_json, record_json, text, to_json, to_python};
+use crate::convert::{Text, from_json, record_json, text};
 use crate::errors::parse_error;
 use crate::guard::guard;
+use crate::schema;
+use crate::typed::{self, Shape};
 
-/// Builds a record from keyword arguments, giving it a fresh id if none is passed.
+/// Builds a record from keyword arguments, giving it a fresh id if none is
+/// passed. Each argument is read by its field's type in the schema.
 fn build<T: Record>(
     fields: Option<&Bound<'_, PyDict>>,
     class: &str,
     base: Option<Value>,
 ) -> PyResult<T> {
+    let schema = schema::record(class);
     let mut object = match base {
         Some(Value::Object(map)) => map,
         _ => serde_json::Map::new(),
@@ -28,7 +32,7 @@ fn build<T: Record>(
     if let Some(fields) = fields {
         for (key, value) in fields.iter() {
             let key = text(key.cast::<PyString>()?, &format!("{class} (a field name)"))?;
-            let json = to_json(&value, &format!("{class}.{key}"))?;
+            let json = typed::keyword_in(schema, &key, &value)?;
             if json.is_null() {
                 object.remove(&key);
             } else {
@@ -42,59 +46,43 @@ fn build<T: Record>(
     from_json(Value::Object(object), class)
 }
 
+/// One field of a record, converted by its type in the schema.
 fn field<'py, T: Record>(
     py: Python<'py>,
     record: &T,
-    fields: &[&str],
     name: &str,
     class: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if !fields.contains(&name) {
+    let schema = schema::record(class);
+    let Some(field) = schema.field(name) else {
         return Err(PyAttributeError::new_err(format!(
             "{class} has no field {name:?}; fields: {}",
-            fields.join(", ")
+            schema.names().join(", ")
         )));
-    }
-    match record_json(record)?.get(name) {
-        Some(value) => to_python(py, value, Some(name)),
-        // Empty fields are left out of the JSON form; give the empty value back.
-        None => empty_value(py, name),
-    }
+    };
+    let json = record_json(record)?;
+    typed::field_out(
+        py,
+        field,
+        json.get(name),
+        Shape::Classes { in_value: false },
+        &format!("{class}.{name}"),
+    )
 }
 
-/// Lists are empty lists, everything else is `None`.
-fn empty_value<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    const LISTS: [&str; 23] = [
-        "aliases",
-        "name_narratives",
-        "title_narratives",
-        "description_narratives",
-        "constituents",
-        "identifiers",
-        "affiliations",
-        "parties",
-        "amendments",
-        "projects",
-        "payments",
-        "allocations",
-        "countries",
-        "places",
-        "themes",
-        "sectors",
-        "other_sectors",
-        "partners",
-        "budgets",
-        "targets",
-        "actuals",
-        "memberships",
-        "chairs",
-    ];
-    if LISTS.contains(&name) {
-        Ok(pyo3::types::PyList::empty(py).into_any())
-    } else if name == "erased" {
-        Ok(pyo3::types::PyBool::new(py, false).to_owned().into_any())
-    } else {
-        Ok(py.None().into_bound(py))
+/// A record as a dict in the document's shape, its decimals as `Decimal`.
+fn to_dict<'py, T: Record>(
+    py: Python<'py>,
+    record: &T,
+    class: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    match record_json(record)? {
+        Value::Object(map) => {
+            typed::object_out(py, schema::record(class), &map, Shape::Plain, class)
+        }
+        other => Err(crate::errors::internal_error(format!(
+            "{class} serialised as {other}"
+        ))),
     }
 }
 
@@ -158,10 +146,6 @@ macro_rules! record_class {
             pub inner: $rust,
         }
 
-        impl $py_type {
-            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
-        }
-
         impl Wrap for $rust {
             fn wrap(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
                 Ok(Bound::new(py, $py_type { inner: self })?.into_any())
@@ -179,7 +163,7 @@ macro_rules! record_class {
             $(
                 #[getter]
                 fn $field<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                    guard(|| field(py, &self.inner, Self::FIELDS, stringify!($field), $name))
+                    guard(|| field(py, &self.inner, stringify!($field), $name))
                 }
             )*
 
@@ -191,7 +175,7 @@ macro_rules! record_class {
 
             /// The record as a dict, in the JSON document's shape.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                guard(|| to_python(py, &record_json(&self.inner)?, None))
+                guard(|| to_dict(py, &self.inner, $name))
             }
 
             /// The record as JSON text, in the document's shape.
@@ -207,7 +191,7 @@ macro_rules! record_class {
 
             #[classattr]
             fn fields() -> Vec<&'static str> {
-                Self::FIELDS.to_vec()
+                schema::record($name).names()
             }
 
             fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (&'static str, String))> {

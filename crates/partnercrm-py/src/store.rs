@@ -405,7 +405,8 @@ impl PyStore {
         })
     }
 
-    /// Records of class `kind` whose name, title, acronym or alias is `name` (any case).
+    /// Records of class `kind` one of whose names, acronyms, aliases or
+    /// identifiers holds `name`, ignoring case: whole matches first.
     fn find<'py>(
         &self,
         py: Python<'py>,
@@ -419,7 +420,7 @@ impl PyStore {
                 store: &Store,
                 name: &str,
             ) -> PyResult<Bound<'py, PyList>> {
-                let found: Vec<T> = store.find_by_name(name).py_err()?;
+                let found: Vec<T> = store.find(name).py_err()?;
                 PyList::new(
                     py,
                     found
@@ -477,34 +478,42 @@ impl PyStore {
     }
 
     /// Contribution totals of the stored data set (now or at `as_of`); see `Dataset.rollup`.
-    #[pyo3(signature = (group_by=None, rates=None, as_of=None))]
+    #[pyo3(signature = (group_by=None, rates=None, as_of=None, *, undated="row"))]
     fn rollup(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
         as_of: Option<&Bound<'_, PyAny>>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
             let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-            crate::dataset::rollup_of(py, &data, &dimensions, rates.as_ref().map(|r| &r.inner))
+            crate::dataset::rollup_of(
+                py,
+                &data,
+                &dimensions,
+                rates.as_ref().map(|r| &r.inner),
+                undated,
+            )
         })
     }
 
     /// The rates a converted rollup of the stored data set used; see `Dataset.rollup_rates`.
-    #[pyo3(signature = (group_by=None, *, rates, as_of=None))]
+    #[pyo3(signature = (group_by=None, *, rates, as_of=None, undated="row"))]
     fn rollup_rates(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: PyRef<'_, crate::rates::PyRateTable>,
         as_of: Option<&Bound<'_, PyAny>>,
+        undated: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
             let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-            crate::dataset::rollup_rates_of(py, &data, &dimensions, &rates.inner)
+            crate::dataset::rollup_rates_of(py, &data, &dimensions, &rates.inner, undated)
         })
     }
 
@@ -581,7 +590,7 @@ impl PyStore {
         guard(|| {
             let id = person_id(person)?;
             let export = self.lock()?.export_person(id).py_err()?;
-            to_python(py, &record_json(&export)?, None)
+            to_python(py, &record_json(&export)?)
         })
     }
 

@@ -125,10 +125,35 @@ impl PyTable {
         guard(|| slf.py().import("pyarrow")?.getattr("table")?.call1((slf,)))
     }
 
-    /// The table as a pandas DataFrame (needs pandas and pyarrow installed).
-    /// Money stays exact: decimal columns arrive as `decimal.Decimal` values.
-    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        guard(|| Self::to_arrow(slf)?.call_method0("to_pandas"))
+    /// The table as a pandas DataFrame (needs pandas and pyarrow installed):
+    /// dates as `datetime64` (each beside its `_precision`), money exact as
+    /// `pd.ArrowDtype(decimal128)`, code columns as categoricals unless
+    /// `categories=False`. A `types_mapper` is asked first, as pyarrow asks it.
+    #[pyo3(signature = (*, types_mapper=None, categories=true))]
+    fn to_pandas<'py>(
+        slf: &Bound<'py, Self>,
+        types_mapper: Option<&Bound<'py, PyAny>>,
+        categories: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let py = slf.py();
+            let codes: Vec<&str> = if categories {
+                slf.get()
+                    .batch
+                    .schema_ref()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .filter(|n| partnercrm::query::tables::is_code_column(n))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let arrow = Self::to_arrow(slf)?;
+            py.import("partnercrm.frames")?
+                .getattr("to_pandas")?
+                .call1((arrow, types_mapper, codes))
+        })
     }
 
     fn __repr__(&self) -> PyResult<String> {

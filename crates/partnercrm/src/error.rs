@@ -99,6 +99,30 @@ pub enum Error {
         /// The record looked for.
         record: crate::model::RecordRef,
     },
+    /// No record of a kind answers to a name a user gave.
+    #[error("no {kind} is called {name:?}")]
+    NoSuchName {
+        /// The kind looked for.
+        kind: crate::model::RecordKind,
+        /// The name as given.
+        name: String,
+    },
+    /// More than one record answers to a name a user gave: each is listed,
+    /// so the user can pick one by its id.
+    #[error(
+        "{name:?} names {} {}s: {}; use an id or a name only one answers to",
+        candidates.len(),
+        kind,
+        candidates.iter().map(|(label, id)| format!("{label} ({id})")).collect::<Vec<_>>().join(", ")
+    )]
+    AmbiguousName {
+        /// The kind looked for.
+        kind: crate::model::RecordKind,
+        /// The name as given.
+        name: String,
+        /// Every record that answers to it: its label and id.
+        candidates: Vec<(String, uuid::Uuid)>,
+    },
     /// A store file was written by a newer version of partnercrm.
     #[error(
         "{path} has schema version {found}, newer than the {supported} this version of partnercrm \
@@ -175,6 +199,20 @@ pub enum Error {
             crate::query::rates::MissingRate,
             Vec<crate::model::RecordRef>,
         )>,
+    },
+    /// A conversion needed a rate for an amount with no date to choose
+    /// one by (asked for with [`Undated::Error`](crate::query::rollup::Undated::Error)).
+    #[error(
+        "{record} has no date, so no {currency}→{target} rate can be chosen; \
+         leave undated amounts unconverted in rows of their own, or date it"
+    )]
+    Undated {
+        /// The contribution.
+        record: crate::model::RecordRef,
+        /// Its currency.
+        currency: crate::model::Currency,
+        /// The currency converted into.
+        target: crate::model::Currency,
     },
     /// Reading or writing a file failed.
     #[error("cannot access {path}: {source}")]

@@ -827,7 +827,7 @@ fn amounts_keep_the_publishers_precision_everywhere() {
         None,
     )
     .expect("rolls up");
-    assert_eq!(rolled.rows[0].received, precise.amount);
+    assert_eq!(rolled.rows[0].received, Some(precise.amount));
 }
 
 #[test]
@@ -861,7 +861,7 @@ fn negative_transactions_are_reversals_that_net_against_their_kind() {
         None,
     )
     .expect("rolls up");
-    let net: Vec<(String, Decimal, Decimal)> = totals
+    let net: Vec<(String, Option<Decimal>, Option<Decimal>)> = totals
         .rows
         .iter()
         .map(|r| (r.key[0].to_string(), r.pledged, r.received))
@@ -871,10 +871,14 @@ fn negative_transactions_are_reversals_that_net_against_their_kind() {
         [
             (
                 "cash".to_owned(),
-                Decimal::ZERO,
-                Decimal::from_str_exact("449.75").expect("dec")
+                Some(Decimal::ZERO),
+                Some(Decimal::from_str_exact("449.75").expect("dec"))
             ),
-            ("pledge".to_owned(), Decimal::from(800), Decimal::ZERO),
+            (
+                "pledge".to_owned(),
+                Some(Decimal::from(800)),
+                Some(Decimal::ZERO)
+            ),
         ]
     );
     // The export writes the reversal as published.

@@ -247,7 +247,7 @@ fn a_budget_the_funder_reports_is_held() {
             .iter()
             .map(|r| (r.currency.map(|c| c.code()), r.pledged))
             .collect::<Vec<_>>(),
-        [(Some("SEK"), dec("25000000"))]
+        [(Some("SEK"), Some(dec("25000000")))]
     );
 }
 

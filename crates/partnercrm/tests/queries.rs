@@ -185,7 +185,16 @@ fn a_partners_portfolio_at_a_date_and_over_time() {
     let data = seed();
     let chevron = org(&data, "Chevron Corporation");
     let all_time = portfolio::portfolio(&data, chevron, None);
-    assert_eq!(all_time.organisations.len(), 1);
+    // The partner first, then the records its rows name (its gifts'
+    // recipients), so that every row can be labelled.
+    assert_eq!(all_time.organisations[0].id, chevron);
+    let recipients: Vec<OrganisationId> =
+        all_time.contributions.iter().map(|c| c.recipient).collect();
+    assert!(
+        recipients
+            .iter()
+            .all(|r| all_time.organisations.iter().any(|o| o.id == *r))
+    );
     assert_eq!(all_time.contributions.len(), 2);
     let in_2006 = portfolio::portfolio(&data, chevron, Some(day("2006-01-01")));
     assert_eq!(
@@ -401,4 +410,25 @@ mod report_options {
         let error = PartnershipReport::build_with(&data, &options).expect_err("undated gift");
         assert!(error.to_string().contains("has no date"), "{error}");
     }
+}
+
+#[test]
+fn every_outcome_says_whose_indicators_it_combines() {
+    use partnercrm::query::outcomes::{Source, outcomes};
+    let data = partnercrm::io::json::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/data/iom_partnerships.json"
+    ))
+    .expect("seed");
+    let all = outcomes(&data).expect("outcomes");
+    let own: usize = all
+        .iter()
+        .filter(|o| o.source == Source::Own)
+        .map(|o| o.indicators)
+        .sum();
+    assert_eq!((all.len(), own), (15, data.indicators.len()));
+    assert_eq!(
+        all.iter().filter(|o| o.source == Source::Children).count(),
+        1
+    );
 }

@@ -46,19 +46,21 @@ fn seed_totals_by_donor_are_per_currency_and_never_count_unknown_as_zero() {
     let chevron = row(&result, "Chevron Corporation", Some("USD"));
     assert_eq!(
         (
-            chevron.received,
+            chevron.received.expect("a known total"),
             chevron.contributions,
             chevron.unknown_amounts
         ),
         (dec("1250000"), 2, 0)
     );
     assert_eq!(
-        chevron.committed,
+        chevron.committed.expect("a known total"),
         dec("1250000"),
         "no pledges: committed is what was received"
     );
     assert_eq!(
-        row(&result, "AIG Disaster Relief Fund", Some("USD")).received,
+        row(&result, "AIG Disaster Relief Fund", Some("USD"))
+            .received
+            .expect("a known total"),
         dec("1000000")
     );
     let americares = row(&result, "AmeriCares", None);
@@ -66,9 +68,11 @@ fn seed_totals_by_donor_are_per_currency_and_never_count_unknown_as_zero() {
         (
             americares.contributions,
             americares.unknown_amounts,
-            americares.received
+            americares.received,
+            americares.committed
         ),
-        (3, 3, Decimal::ZERO)
+        // Before: received 0 with no currency. No known amount is no total.
+        (3, 3, None, None)
     );
     let counted: usize = result.rows.iter().map(|r| r.contributions).sum();
     assert_eq!(counted, 21, "every contribution is counted exactly once");
@@ -80,11 +84,15 @@ fn gifts_to_offices_roll_up_to_iom_once() {
     let by_recipient = rollup(&data, &[Dimension::Recipient], None).expect("rolls up");
     let by_parent = rollup(&data, &[Dimension::RecipientParent], None).expect("rolls up");
     assert_eq!(
-        row(&by_recipient, "IOM Angola", Some("USD")).received,
+        row(&by_recipient, "IOM Angola", Some("USD"))
+            .received
+            .expect("a known total"),
         dec("850000")
     );
     assert_eq!(
-        row(&by_recipient, "IOM Pakistan", Some("USD")).received,
+        row(&by_recipient, "IOM Pakistan", Some("USD"))
+            .received
+            .expect("a known total"),
         dec("1000000")
     );
     let iom = row(
@@ -93,7 +101,7 @@ fn gifts_to_offices_roll_up_to_iom_once() {
         Some("USD"),
     );
     assert_eq!(
-        iom.received,
+        iom.received.expect("a known total"),
         dec("2250000"),
         "400,000 + 850,000 + 1,000,000, each once"
     );
@@ -119,7 +127,7 @@ fn by_year_and_kind_with_unknown_dates_kept_apart() {
                     && r.key[1] == Key::Text("cash".into())
                     && r.currency == Some(usd())
             })
-            .map(|r| r.received)
+            .map(|r| r.received.expect("a known total"))
     };
     assert_eq!(find(Key::Year(2008)), Some(dec("400000")));
     assert_eq!(
@@ -177,7 +185,7 @@ fn conversion_carries_the_table_and_converts_each_gift_at_its_date() {
         .find(|r| r.key[0] == Key::Text("cash".into()) && r.currency == Some(usd()))
         .expect("cash");
     assert_eq!(
-        cash.received,
+        cash.received.expect("a known total"),
         dec("1555.52") + dec("850000") + dec("1000000")
     );
 }
@@ -214,9 +222,11 @@ fn synthetic_rates() -> RateTable {
 fn totals_by_currency(result: &Rollup) -> HashMap<Option<Currency>, (Decimal, Decimal, usize)> {
     let mut out: HashMap<Option<Currency>, (Decimal, Decimal, usize)> = HashMap::new();
     for r in &result.rows {
+        // A row has totals exactly when it has a currency: no known amount is no total.
+        assert_eq!(r.received.is_some(), r.currency.is_some(), "{r:?}");
         let entry = out.entry(r.currency).or_default();
-        entry.0 += r.received;
-        entry.1 += r.pledged;
+        entry.0 += r.received.unwrap_or_default();
+        entry.1 += r.pledged.unwrap_or_default();
         entry.2 += r.contributions;
     }
     out
@@ -249,10 +259,10 @@ proptest! {
         let mut summed: HashMap<(Key, Option<Currency>), Decimal> = HashMap::new();
         for r in &by_recipient.rows {
             let Key::Organisation(recipient) = r.key[0] else { panic!("recipient key") };
-            *summed.entry((Key::Organisation(parent_of[&recipient]), r.currency)).or_default() += r.received;
+            *summed.entry((Key::Organisation(parent_of[&recipient]), r.currency)).or_default() += r.received.unwrap_or_default();
         }
         let direct: HashMap<(Key, Option<Currency>), Decimal> =
-            by_parent.rows.iter().map(|r| ((r.key[0].clone(), r.currency), r.received)).collect();
+            by_parent.rows.iter().map(|r| ((r.key[0].clone(), r.currency), r.received.unwrap_or_default())).collect();
         prop_assert_eq!(summed, direct);
     }
 }
@@ -284,7 +294,11 @@ fn allocations_split_a_gift_across_projects_to_the_cent() {
         ..data.clone()
     };
     let by_project = rollup(&only_this, &[Dimension::Project], None).expect("rolls up");
-    let parts: Vec<Decimal> = by_project.rows.iter().map(|r| r.received).collect();
+    let parts: Vec<Decimal> = by_project
+        .rows
+        .iter()
+        .map(|r| r.received.expect("a known total"))
+        .collect();
     assert_eq!(
         parts.iter().sum::<Decimal>(),
         dec("100.00"),
@@ -294,7 +308,10 @@ fn allocations_split_a_gift_across_projects_to_the_cent() {
     sorted.sort();
     assert_eq!(sorted, [dec("33.33"), dec("33.33"), dec("33.34")]);
     let whole = rollup(&only_this, &[], None).expect("rolls up");
-    assert_eq!(whole.rows[0].received, dec("100.00"));
+    assert_eq!(
+        whole.rows[0].received.expect("a known total"),
+        dec("100.00")
+    );
 }
 
 proptest! {
@@ -358,16 +375,25 @@ fn reversals_net_against_their_kind_in_rollups_and_the_report() {
             .expect("row")
     };
     assert_eq!(
-        (kind("cash").received, kind("cash").contributions),
+        (
+            kind("cash").received.expect("a known total"),
+            kind("cash").contributions
+        ),
         (dec("70.00"), 2)
     );
     assert_eq!(
-        (kind("pledge").pledged, kind("pledge").outstanding),
+        (
+            kind("pledge").pledged.expect("a known total"),
+            kind("pledge").outstanding.expect("a known total")
+        ),
         (dec("300"), dec("300"))
     );
     let all = rollup(&data, &[], None).expect("rolls up");
     assert_eq!(
-        (all.rows[0].received, all.rows[0].committed),
+        (
+            all.rows[0].received.expect("a known total"),
+            all.rows[0].committed.expect("a known total")
+        ),
         (dec("70.00"), dec("370.00"))
     );
     let report = partnercrm::query::report::PartnershipReport::build(&data).expect("report");
@@ -411,10 +437,67 @@ fn a_reversal_splits_as_the_gift_it_takes_back_and_a_precise_amount_to_its_last_
                     .rows
                     .iter()
                     .find(|r| r.key[0] == Key::Project(*p))
-                    .map_or(Decimal::ZERO, |r| r.received)
+                    .map_or(Decimal::ZERO, |r| r.received.expect("a known total"))
             })
             .collect();
         assert_eq!(got, parts.map(dec), "{amount}");
         assert_eq!(got.iter().sum::<Decimal>(), dec(amount), "{amount}");
     }
+}
+
+#[test]
+fn an_undated_gift_under_conversion_stays_unconverted_in_a_row_of_its_own_or_is_refused() {
+    use partnercrm::query::rollup::{Undated, rollup_with};
+    let data = seed();
+    let eur = Currency::from_code("EUR").expect("EUR");
+    let mut rates = RateTable::new("test", eur);
+    let usd = Currency::from_code("USD").expect("USD");
+    let day = NaiveDate::from_ymd_opt(1990, 1, 1).expect("day");
+    rates.insert(usd, day, dec("0.9")).expect("a rate");
+    // Before: the one undated USD gift (AIG's) aborted the whole rollup.
+    let result = rollup(&data, &[Dimension::Donor], Some(&rates)).expect("rolls up");
+    let aig = row(&result, "AIG Disaster Relief Fund", Some("USD"));
+    assert_eq!(
+        aig.received,
+        Some(dec("1000000")),
+        "unconverted, in its own currency"
+    );
+    assert!(
+        result
+            .rates_used
+            .iter()
+            .all(|u| result.rows[u.row].currency != Some(usd))
+    );
+    let chevron = row(&result, "Chevron Corporation", Some("EUR"));
+    assert_eq!(
+        chevron.received,
+        Some(dec("1125000.00")),
+        "1,250,000 USD × 0.9"
+    );
+    let counted: usize = result.rows.iter().map(|r| r.contributions).sum();
+    assert_eq!(counted, 21, "every contribution still counted once");
+    let refused = rollup_with(&data, &[Dimension::Donor], Some(&rates), Undated::Error);
+    assert!(
+        matches!(refused, Err(partnercrm::Error::Undated { currency, target, .. }) if currency == usd && target == eur)
+    );
+}
+
+#[test]
+fn donor_parent_rolls_a_fund_up_to_its_organisation_and_counts_each_gift_once() {
+    let data = seed();
+    let by_parent = rollup(&data, &[Dimension::DonorParent], None).expect("rolls up");
+    let fund = data
+        .organisations
+        .iter()
+        .find(|o| o.name == "AIG Disaster Relief Fund")
+        .expect("the fund");
+    let aig = data
+        .organisation(fund.parent.expect("a parent"))
+        .expect("AIG");
+    assert_eq!(
+        row(&by_parent, &aig.name, Some("USD")).received,
+        Some(dec("1000000"))
+    );
+    let counted: usize = by_parent.rows.iter().map(|r| r.contributions).sum();
+    assert_eq!(counted, data.contributions.len());
 }

@@ -535,3 +535,46 @@ fn check_reports_what_apply_would_do_and_writes_nothing() {
     assert!(report.errors().any(|p| p.code == Code::SelfDonation));
     assert_eq!(store.revisions().expect("reads").len(), 1);
 }
+
+#[test]
+fn store_find_and_dataset_find_agree_on_parts_of_names() {
+    let data = partnercrm::io::json::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/data/iom_partnerships.json"
+    ))
+    .expect("seed");
+    let mut store = Store::in_memory().expect("store");
+    store.import(data.clone(), "test").expect("imports");
+    for text in [
+        "chevron corp",
+        "CHEVRON",
+        "iom",
+        "xm-dac-47066",
+        "Migration",
+        "  ",
+        "no such",
+    ] {
+        let mut in_store: Vec<_> = store
+            .find::<partnercrm::model::Organisation>(text)
+            .expect("finds")
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let mut in_data: Vec<_> = data
+            .find::<partnercrm::model::Organisation>(text)
+            .iter()
+            .map(|o| o.id)
+            .collect();
+        // Whole matches first in both.
+        assert_eq!(in_store.first(), in_data.first(), "{text:?}");
+        in_store.sort();
+        in_data.sort();
+        assert_eq!(in_store, in_data, "{text:?}");
+    }
+    let [found] = store
+        .find::<partnercrm::model::Organisation>("chevron corp")
+        .expect("finds")
+        .try_into()
+        .expect("one");
+    assert_eq!(found.name, "Chevron Corporation");
+}

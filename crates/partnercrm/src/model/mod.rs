@@ -16,6 +16,7 @@ pub mod exact;
 pub mod group;
 pub mod ids;
 pub mod indicator;
+pub mod lookup;
 pub mod money;
 pub mod narrative;
 pub mod note;

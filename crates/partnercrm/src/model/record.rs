@@ -138,6 +138,12 @@ pub trait Record:
         vec![self.label()]
     }
 
+    /// The external identifiers it is also found by: an organisation's
+    /// (`XM-DAC-47066`); no other kind has any.
+    fn identifiers(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
     /// Every record this one refers to, with the field that refers.
     fn references(&self) -> Vec<(&'static str, RecordRef)>;
 
@@ -284,6 +290,10 @@ impl Record for Organisation {
 
     fn names(&self) -> Vec<&str> {
         Organisation::names(self).collect()
+    }
+
+    fn identifiers(&self) -> Vec<&str> {
+        self.identifiers.iter().map(|i| i.value.as_str()).collect()
     }
 
     fn references(&self) -> Vec<(&'static str, RecordRef)> {

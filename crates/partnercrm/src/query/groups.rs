@@ -46,6 +46,13 @@ pub fn timeline(group: &Group) -> Vec<&Membership> {
     memberships
 }
 
+/// Every chair term of `group`, by start date (undated last).
+pub fn chair_timeline(group: &Group) -> Vec<&ChairTerm> {
+    let mut terms: Vec<&ChairTerm> = group.chairs.iter().collect();
+    terms.sort_by_key(|t| (t.period.start.is_none(), t.period.start));
+    terms
+}
+
 /// Working groups and task forces `organisation` co-chairs (or chairs).
 pub fn chaired_by(data: &Dataset, organisation: OrganisationId) -> Vec<&Group> {
     data.groups

@@ -8,5 +8,6 @@ pub mod outcomes;
 pub mod portfolio;
 pub mod rates;
 pub mod report;
+pub mod report_html;
 pub mod rollup;
 pub mod tables;

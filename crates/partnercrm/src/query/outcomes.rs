@@ -4,7 +4,10 @@
 //! the one for the latest period. A project's outcomes include those of its
 //! child projects: indicators with the same title and unit combine by the
 //! same rule, so "people reached" is not counted twice where the rule says
-//! it must not be. A qualifier ("more than") is kept with the value.
+//! it must not be. A qualifier ("more than") is kept with the value. Each
+//! outcome says whose indicators it combines ([`Source`]), so that a column
+//! of every project's outcomes can be summed without counting a child's
+//! indicator twice.
 //!
 //! Sums are exact. A sum, or an achievement (`actual / target`, as a tiny
 //! target makes it), beyond what partnercrm computes with
@@ -50,6 +53,35 @@ pub struct Outcome {
     pub achievement: Option<Decimal>,
     /// How many indicators were combined.
     pub indicators: usize,
+    /// Whose indicators they are: the project's own, its descendants'
+    /// (rolled up), or both.
+    pub source: Source,
+}
+
+/// Whose indicators an [`Outcome`] combines. A child project's indicator
+/// is reported under the child and again, rolled up, under its parent: to
+/// count each indicator once, sum the rows whose source is
+/// [`Source::Own`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Only the project's own indicators.
+    Own,
+    /// Only its descendants' indicators, rolled up to it.
+    Children,
+    /// Its own and its descendants' together.
+    OwnAndChildren,
+}
+
+impl Source {
+    /// The name: `"own"`, `"children"` or `"own_and_children"`.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Own => "own",
+            Self::Children => "children",
+            Self::OwnAndChildren => "own_and_children",
+        }
+    }
 }
 
 /// A sum of values beyond exact arithmetic.
@@ -129,6 +161,14 @@ fn outcome(data: &Dataset, project: ProjectId, group: &[&Indicator]) -> Result<O
         qualifier: actual.map_or(Qualifier::Exact, |(_, q)| q),
         achievement,
         indicators: group.len(),
+        source: match (
+            group.iter().any(|i| i.project == project),
+            group.iter().any(|i| i.project != project),
+        ) {
+            (true, false) => Source::Own,
+            (false, _) => Source::Children,
+            (true, true) => Source::OwnAndChildren,
+        },
     })
 }
 

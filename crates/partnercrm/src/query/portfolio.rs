@@ -10,16 +10,27 @@
 //! # Ok::<(), partnercrm::Error>(())
 //! ```
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
+use uuid::Uuid;
 
 use super::agreements::in_force;
-use crate::model::{Dataset, OrganisationId, Period};
+use crate::model::{Dataset, OrganisationId, Period, Record};
 
 /// The records that concern `organisation` (and, with `on`, that were in
 /// force on that day), as a data set of their own: its agreements, the
 /// contributions it gave or received, the projects it leads or partners in,
 /// the people affiliated with it, the groups it belongs to or chairs, and
 /// the notes that name it. The organisation itself comes first.
+///
+/// The organisations, people, agreements, projects and groups those name
+/// (a gift's recipient and project, an agreement's other parties, a
+/// group's other members) come too, after the records above, so that every
+/// row can be labelled from the portfolio alone. They are carried, not
+/// followed: their own references are not. Contributions, indicators and
+/// notes are only ever the organisation's own, so totals over a portfolio
+/// are its totals.
 pub fn portfolio(data: &Dataset, organisation: OrganisationId, on: Option<NaiveDate>) -> Dataset {
     let during = |period: &Period| on.is_none_or(|day| period.contains(day));
     let mut out = Dataset {
@@ -90,5 +101,38 @@ pub fn portfolio(data: &Dataset, organisation: OrganisationId, on: Option<NaiveD
             .filter(|n| on.is_none_or(|day| n.date.is_none_or(|d| d.earliest() <= day)))
             .cloned(),
     );
+    carry_named(data, &mut out);
     out
+}
+
+/// Adds to `out` every record of `data` its records name that it lacks,
+/// in `data`'s order.
+fn carry_named(data: &Dataset, out: &mut Dataset) {
+    fn named<T: Record>(records: &[T], into: &mut HashSet<Uuid>) {
+        for record in records {
+            into.extend(record.references().into_iter().map(|(_, r)| r.id));
+        }
+    }
+    fn carry<T: Record>(from: &[T], into: &mut Vec<T>, wanted: &HashSet<Uuid>) {
+        let held: HashSet<Uuid> = into.iter().map(Record::uuid).collect();
+        into.extend(
+            from.iter()
+                .filter(|r| wanted.contains(&r.uuid()) && !held.contains(&r.uuid()))
+                .cloned(),
+        );
+    }
+    let mut wanted = HashSet::new();
+    named(&out.organisations, &mut wanted);
+    named(&out.people, &mut wanted);
+    named(&out.agreements, &mut wanted);
+    named(&out.contributions, &mut wanted);
+    named(&out.projects, &mut wanted);
+    named(&out.indicators, &mut wanted);
+    named(&out.groups, &mut wanted);
+    named(&out.notes, &mut wanted);
+    carry(&data.organisations, &mut out.organisations, &wanted);
+    carry(&data.people, &mut out.people, &wanted);
+    carry(&data.agreements, &mut out.agreements, &wanted);
+    carry(&data.projects, &mut out.projects, &wanted);
+    carry(&data.groups, &mut out.groups, &wanted);
 }

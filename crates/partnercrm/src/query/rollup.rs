@@ -6,9 +6,17 @@
 //! contribution counts as received. An unknown amount is counted as unknown,
 //! never as zero.
 //!
+//! A contribution is placed in time by its date, or else by its period's
+//! start ([`Contribution::effective_date`]): a 2004–2005 gift counts in
+//! 2004. A total with no known amount is `None`, never zero; under
+//! conversion an undated amount stays unconverted in rows of its own
+//! currency, or is refused ([`Undated`]).
+//!
 //! Each contribution is counted once per row it belongs to. Grouping by
 //! `recipient_parent` rolls each recipient up to its top-level organisation,
-//! so a gift to IOM Colombia counts for IOM, once. `theme` is the one
+//! so a gift to IOM Colombia counts for IOM, once; `donor_parent` does the
+//! same for donors, so the AIG Disaster Relief Fund's gifts count for AIG.
+//! `theme` is the one
 //! dimension a contribution can appear under more than once: a project with
 //! two themes counts under both, so theme rows overlap.
 //!
@@ -19,7 +27,10 @@
 //! let data = json::read(path)?;
 //! let totals = rollup(&data, &[Dimension::Donor], None)?;
 //! let chevron = totals.rows.iter().find(|r| r.labels[0].as_deref() == Some("Chevron Corporation")).unwrap();
-//! assert_eq!(chevron.received.to_string(), "1250000");
+//! assert_eq!(chevron.received.map(|r| r.to_string()).as_deref(), Some("1250000"));
+//! // A donor whose every amount is unknown has no total, not a zero.
+//! let ubs = totals.rows.iter().find(|r| r.labels[0].as_deref() == Some("UBS")).unwrap();
+//! assert_eq!((ubs.currency, ubs.received), (None, None));
 //! # Ok::<(), partnercrm::Error>(())
 //! ```
 
@@ -57,6 +68,8 @@ pub const KINDS: &[crate::model::RecordKind] = &[
 pub enum Dimension {
     /// The donor organisation.
     Donor,
+    /// The donor's top-level organisation: AIG for the AIG Disaster Relief Fund.
+    DonorParent,
     /// The donor's kind (government, foundation, ...).
     DonorKind,
     /// The recipient, often a country office.
@@ -79,8 +92,9 @@ pub enum Dimension {
 
 impl Dimension {
     /// Every dimension.
-    pub const ALL: [Dimension; 10] = [
+    pub const ALL: [Dimension; 11] = [
         Self::Donor,
+        Self::DonorParent,
         Self::DonorKind,
         Self::Recipient,
         Self::RecipientParent,
@@ -96,6 +110,7 @@ impl Dimension {
     pub const fn as_str(&self) -> &'static str {
         match self {
             Self::Donor => "donor",
+            Self::DonorParent => "donor_parent",
             Self::DonorKind => "donor_kind",
             Self::Recipient => "recipient",
             Self::RecipientParent => "recipient_parent",
@@ -173,15 +188,16 @@ pub struct RollupRow {
     pub labels: Vec<Option<Arc<str>>>,
     /// The currency of the amounts; `None` for the row of unknown amounts.
     pub currency: Option<Currency>,
-    /// Pledged: the amounts of pledges.
-    pub pledged: Decimal,
+    /// Pledged: the amounts of pledges. Each total is `None` in the row of
+    /// unknown amounts: a total of no known amount is unknown, never zero.
+    pub pledged: Option<Decimal>,
     /// Received: other contributions' amounts, and payments made on pledges.
-    pub received: Decimal,
+    pub received: Option<Decimal>,
     /// Outstanding: pledged but not yet paid.
-    pub outstanding: Decimal,
+    pub outstanding: Option<Decimal>,
     /// Committed: everything given or promised, that is pledges in full plus
     /// every other contribution (`received + outstanding`).
-    pub committed: Decimal,
+    pub committed: Option<Decimal>,
     /// How many contributions the row counts.
     pub contributions: usize,
     /// How many of them have no known amount.
@@ -403,6 +419,9 @@ impl<'a> Lookup<'a> {
             Dimension::RecipientParent => {
                 organisation(self.top.get(&c.recipient).copied().unwrap_or(c.recipient))
             }
+            Dimension::DonorParent => {
+                organisation(self.top.get(&c.donor).copied().unwrap_or(c.donor))
+            }
             Dimension::DonorKind => self.organisations.get(&c.donor).map(|o| {
                 OrganisationKind::ALL
                     .iter()
@@ -445,9 +464,10 @@ impl<'a> Lookup<'a> {
         }
         let at = (code - 1) as usize;
         match dimension {
-            Dimension::Donor | Dimension::Recipient | Dimension::RecipientParent => {
-                Key::Organisation(self.organisation_ids[at])
-            }
+            Dimension::Donor
+            | Dimension::DonorParent
+            | Dimension::Recipient
+            | Dimension::RecipientParent => Key::Organisation(self.organisation_ids[at]),
             Dimension::Project => Key::Project(self.project_ids[at]),
             Dimension::DonorKind => Key::Text(OrganisationKind::ALL[at].as_str().to_owned()),
             Dimension::Country => {
@@ -510,6 +530,11 @@ fn keys(
                 lookup.top.get(&c.recipient).copied().unwrap_or(c.recipient),
             )]
         }
+        Dimension::DonorParent => {
+            vec![Key::Organisation(
+                lookup.top.get(&c.donor).copied().unwrap_or(c.donor),
+            )]
+        }
         Dimension::Project => vec![project_id.map_or(Key::Unknown, Key::Project)],
         Dimension::Country => vec![
             lookup
@@ -559,13 +584,10 @@ fn convert_keyed_on(
         None => Ok((money.amount, None)),
         Some(table) if money.currency == table.target => Ok((money.amount, None)),
         Some(table) => {
-            let day: NaiveDate = date.map(|d| d.earliest()).ok_or_else(|| Error::Parse {
-                what: "contribution",
-                input: id.to_string(),
-                reason: format!(
-                    "has no date, so no {}→{} rate can be chosen",
-                    money.currency, table.target
-                ),
+            let day: NaiveDate = date.map(|d| d.earliest()).ok_or(Error::Undated {
+                record: id.into(),
+                currency: money.currency,
+                target: table.target,
             })?;
             match table.convert_keyed(money, day) {
                 Ok((amount, key)) => Ok((amount, Some(key))),
@@ -914,9 +936,40 @@ impl From<Error> for Stop {
 }
 
 /// How a rollup groups: what every contribution is keyed by.
+/// What a converted rollup does with a contribution that has no date, so
+/// that no rate can be chosen for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undated {
+    /// Leave it unconverted, in its own currency: its rows are apart from
+    /// the converted ones (their currency is not the target, and they list
+    /// no rate), so every total is still of one currency.
+    #[default]
+    Row,
+    /// Refuse the rollup with [`Error::Undated`].
+    Error,
+}
+
+impl FromStr for Undated {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "row" => Ok(Self::Row),
+            "error" => Ok(Self::Error),
+            other => Err(Error::Parse {
+                what: "undated",
+                input: other.to_owned(),
+                reason: "expected \"row\" or \"error\"".to_owned(),
+            }),
+        }
+    }
+}
+
 struct Grouping<'g, 'a> {
     group_by: &'g [Dimension],
     rates: Option<&'g RateTable>,
+    undated: Undated,
     lookup: &'g Lookup<'a>,
     single_valued: bool,
     compact: bool,
@@ -928,12 +981,14 @@ impl<'g, 'a> Grouping<'g, 'a> {
     fn new(
         group_by: &'g [Dimension],
         rates: Option<&'g RateTable>,
+        undated: Undated,
         lookup: &'g Lookup<'a>,
     ) -> Self {
         let single_valued = !group_by.contains(&Dimension::Theme);
         Self {
             group_by,
             rates,
+            undated,
             lookup,
             single_valued,
             compact: single_valued && group_by.len() <= COMPACT_DIMENSIONS,
@@ -946,11 +1001,24 @@ impl<'g, 'a> Grouping<'g, 'a> {
     /// A contribution's amounts, split across its allocations where the
     /// project is a key.
     fn pieces(&self, c: &Contribution) -> Result<Vec<(Option<ProjectId>, Amounts)>> {
-        let whole = amounts(c, self.rates)?;
+        let rates = self.rates_for(c);
+        let whole = amounts(c, rates)?;
         if self.splits_by_project && !c.allocations.is_empty() {
-            allocated(c, whole, self.rates)
+            allocated(c, whole, rates)
         } else {
             Ok(vec![(c.project, whole)])
+        }
+    }
+
+    /// The rates `c` is converted at: none for an undated amount in
+    /// another currency than the target, unless asked to refuse it.
+    fn rates_for(&self, c: &Contribution) -> Option<&'g RateTable> {
+        let rates = self.rates?;
+        let undated = c.effective_date().is_none()
+            && c.value.money().is_some_and(|m| m.currency != rates.target);
+        match (undated, self.undated) {
+            (true, Undated::Row) => None,
+            _ => Some(rates),
         }
     }
 
@@ -1168,10 +1236,23 @@ fn merge_at<K: std::hash::Hash + Eq + Clone>(
 /// Every total is exact. One beyond what partnercrm computes with
 /// ([`exact::LIMIT`]) is [`Error::Overflow`], naming the row's
 /// contributions; so is a conversion or an allocation that overflows,
-/// naming its contribution.
+/// naming its contribution. Under conversion, a contribution with no
+/// date in another currency than the target stays unconverted in rows of
+/// its own currency ([`Undated::Row`]); [`rollup_with`] can refuse it.
 pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>) -> Result<Rollup> {
+    rollup_with(data, group_by, rates, Undated::Row)
+}
+
+/// [`rollup`], saying what to do with undated contributions a conversion
+/// cannot choose a rate for ([`Undated`]).
+pub fn rollup_with(
+    data: &Dataset,
+    group_by: &[Dimension],
+    rates: Option<&RateTable>,
+    undated: Undated,
+) -> Result<Rollup> {
     let lookup = Lookup::new(data);
-    let grouping = Grouping::new(group_by, rates, &lookup);
+    let grouping = Grouping::new(group_by, rates, undated, &lookup);
     let overflow = |slot: &Slot, total: &str| grouping.overflow(data, slot, total);
     // Each chunk totals on its own core; chunk results merge in order, so
     // the first error reported is the first in the data.
@@ -1212,6 +1293,9 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
     let row =
         |key: Vec<Key>, currency: Option<Currency>, t: Totals| -> Option<(RollupRow, Vec<Tally>)> {
             let outstanding = exact::sub(t.pledged, t.paid_on_pledges)?;
+            let committed = exact::add(t.received, outstanding)?;
+            // The row without a currency holds only unknown amounts.
+            let known = |total: Decimal| currency.map(|_| total);
             let row = RollupRow {
                 labels: key
                     .iter()
@@ -1223,10 +1307,10 @@ pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>)
                     .collect(),
                 key,
                 currency,
-                pledged: t.pledged,
-                received: t.received,
-                outstanding,
-                committed: exact::add(t.received, outstanding)?,
+                pledged: known(t.pledged),
+                received: known(t.received),
+                outstanding: known(outstanding),
+                committed: known(committed),
                 contributions: t.contributions,
                 unknown_amounts: t.unknown_amounts,
             };

@@ -100,32 +100,93 @@ fn unknown_table(name: &str) -> Error {
     }
 }
 
-/// One table of a data set as an Arrow record batch.
+/// Columns that hold a code from a fixed list (a kind, a status, a
+/// currency, a date's precision), which a frame library holds best as a
+/// category.
+const CODE_COLUMNS: &[&str] = &[
+    "kind",
+    "status",
+    "basis",
+    "currency",
+    "role",
+    "type",
+    "qualifier",
+    "aggregation",
+    "measure",
+    "country",
+    "donor_kind",
+    "language",
+    "unit",
+    "rate_kind",
+];
+
+/// Whether the column `name` holds codes (see [`CODE_COLUMNS`]): pandas
+/// gets these as categoricals.
+pub fn is_code_column(name: &str) -> bool {
+    CODE_COLUMNS.contains(&name) || name.ends_with("_precision")
+}
+
+/// One table of a data set as an Arrow record batch. Each column holding a
+/// reference has the record's name or title beside it (`donor_name`,
+/// `project_title`), looked up in the same data set.
 pub fn table(data: &Dataset, name: &str) -> Result<RecordBatch> {
+    labelled_table(data, data, name)
+}
+
+/// [`table`] of `data`, naming the records its references point to from
+/// `labels`: for a subset of a larger data set (one group's chairs, a
+/// day's members) whose references lead outside it.
+pub fn labelled_table(data: &Dataset, labels: &Dataset, name: &str) -> Result<RecordBatch> {
     let table = TABLES.iter().copied().find(|t| *t == name).unwrap_or("");
     let mut c = Columns::of(table);
+    let l = &Labels::of(labels);
     match name {
         "organisations" => organisations(&data.organisations, &mut c),
         "people" => people(&data.people, &mut c),
-        "affiliations" => affiliations(&data.people, &mut c),
+        "affiliations" => affiliations(&data.people, &mut c, l),
         "agreements" => agreements(&data.agreements, &mut c),
-        "agreement_parties" => agreement_parties(&data.agreements, &mut c),
-        "contributions" => contributions(&data.contributions, &mut c)?,
+        "agreement_parties" => agreement_parties(&data.agreements, &mut c, l),
+        "contributions" => contributions(&data.contributions, &mut c, l)?,
         "payments" => payments(&data.contributions, &mut c)?,
-        "allocations" => allocations(&data.contributions, &mut c)?,
+        "allocations" => allocations(&data.contributions, &mut c, l)?,
         "projects" => projects(&data.projects, &mut c),
-        "project_partners" => project_partners(&data.projects, &mut c),
+        "project_partners" => project_partners(&data.projects, &mut c, l),
         "budgets" => budgets(&data.projects, &mut c)?,
-        "indicators" => indicators(&data.indicators, &mut c),
+        "indicators" => indicators(&data.indicators, &mut c, l),
         "observations" => observations(&data.indicators, &mut c)?,
         "groups" => groups(&data.groups, &mut c),
         "group_names" => group_names(&data.groups, &mut c),
-        "memberships" => memberships(&data.groups, &mut c),
-        "chairs" => chairs(&data.groups, &mut c),
+        "memberships" => memberships(&data.groups, &mut c, l),
+        "chairs" => chairs(&data.groups, &mut c, l),
         "notes" => notes(&data.notes, &mut c),
         other => return Err(unknown_table(other)),
     }
     c.finish()
+}
+
+/// The name or title of every record a column can refer to, by id.
+struct Labels<'a>(std::collections::HashMap<uuid::Uuid, &'a str>);
+
+impl<'a> Labels<'a> {
+    fn of(data: &'a Dataset) -> Self {
+        fn add<'a, T: Record>(
+            records: &'a [T],
+            into: &mut std::collections::HashMap<uuid::Uuid, &'a str>,
+        ) {
+            into.extend(records.iter().map(|r| (r.uuid(), r.label())));
+        }
+        let mut map = std::collections::HashMap::new();
+        add(&data.organisations, &mut map);
+        add(&data.people, &mut map);
+        add(&data.agreements, &mut map);
+        add(&data.projects, &mut map);
+        add(&data.groups, &mut map);
+        Self(map)
+    }
+
+    fn of_id(&self, id: uuid::Uuid) -> Option<&'a str> {
+        self.0.get(&id).copied()
+    }
 }
 
 /// Columns under construction.
@@ -187,6 +248,18 @@ impl Columns {
         let strings = builder.finish();
         // Only a record's own id is never missing.
         self.push(name, Arc::new(strings), name != "id");
+    }
+
+    /// A reference column and, beside it, the label of what it refers to.
+    fn reference(
+        &mut self,
+        name: &str,
+        label: &str,
+        labels: &Labels<'_>,
+        values: impl Iterator<Item = Option<uuid::Uuid>> + Clone,
+    ) {
+        self.id(name, values.clone());
+        self.text(label, values.map(|id| id.and_then(|id| labels.of_id(id))));
     }
 
     fn text<'a>(&mut self, name: &str, values: impl Iterator<Item = Option<&'a str>>) {
@@ -394,14 +467,16 @@ fn people(rows: &[Person], c: &mut Columns) {
     c.boolean("erased", rows.iter().map(|r| r.erased));
 }
 
-fn affiliations(rows: &[Person], c: &mut Columns) {
+fn affiliations(rows: &[Person], c: &mut Columns, l: &Labels<'_>) {
     let flat: Vec<(&Person, &Affiliation)> = rows
         .iter()
         .flat_map(|p| p.affiliations.iter().map(move |a| (p, a)))
         .collect();
     c.id("person", flat.iter().map(|(p, _)| Some(uuid_of(p.id))));
-    c.id(
+    c.reference(
         "organisation",
+        "organisation_name",
+        l,
         flat.iter().map(|(_, a)| Some(uuid_of(a.organisation))),
     );
     c.text("title", flat.iter().map(|(_, a)| a.title.as_deref()));
@@ -436,14 +511,21 @@ fn agreements(rows: &[Agreement], c: &mut Columns) {
     c.ids("projects", rows.iter().map(|r| r.projects.clone()));
 }
 
-fn agreement_parties(rows: &[Agreement], c: &mut Columns) {
+fn agreement_parties(rows: &[Agreement], c: &mut Columns, l: &Labels<'_>) {
     let flat: Vec<(&Agreement, &Party)> = rows
         .iter()
         .flat_map(|a| a.parties.iter().map(move |p| (a, p)))
         .collect();
-    c.id("agreement", flat.iter().map(|(a, _)| Some(uuid_of(a.id))));
-    c.id(
+    c.reference(
+        "agreement",
+        "agreement_title",
+        l,
+        flat.iter().map(|(a, _)| Some(uuid_of(a.id))),
+    );
+    c.reference(
         "organisation",
+        "organisation_name",
+        l,
         flat.iter().map(|(_, p)| Some(uuid_of(p.organisation))),
     );
     c.list(
@@ -453,11 +535,21 @@ fn agreement_parties(rows: &[Agreement], c: &mut Columns) {
     );
 }
 
-fn contributions(rows: &[Contribution], c: &mut Columns) -> Result<()> {
+fn contributions(rows: &[Contribution], c: &mut Columns, l: &Labels<'_>) -> Result<()> {
     c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
     c.text("kind", rows.iter().map(|r| Some(r.kind.as_str())));
-    c.id("donor", rows.iter().map(|r| Some(uuid_of(r.donor))));
-    c.id("recipient", rows.iter().map(|r| Some(uuid_of(r.recipient))));
+    c.reference(
+        "donor",
+        "donor_name",
+        l,
+        rows.iter().map(|r| Some(uuid_of(r.donor))),
+    );
+    c.reference(
+        "recipient",
+        "recipient_name",
+        l,
+        rows.iter().map(|r| Some(uuid_of(r.recipient))),
+    );
     c.text(
         "basis",
         rows.iter().map(|r| {
@@ -481,8 +573,18 @@ fn contributions(rows: &[Contribution], c: &mut Columns) -> Result<()> {
     );
     c.date("date", rows.iter().map(|r| r.date));
     c.precise_period("period_", rows.iter().map(|r| r.period));
-    c.id("project", rows.iter().map(|r| r.project.map(uuid_of)));
-    c.id("agreement", rows.iter().map(|r| r.agreement.map(uuid_of)));
+    c.reference(
+        "project",
+        "project_title",
+        l,
+        rows.iter().map(|r| r.project.map(uuid_of)),
+    );
+    c.reference(
+        "agreement",
+        "agreement_title",
+        l,
+        rows.iter().map(|r| r.agreement.map(uuid_of)),
+    );
     c.text("description", rows.iter().map(|r| r.description.as_deref()));
     Ok(())
 }
@@ -510,7 +612,7 @@ fn payments(rows: &[Contribution], c: &mut Columns) -> Result<()> {
     Ok(())
 }
 
-fn allocations(rows: &[Contribution], c: &mut Columns) -> Result<()> {
+fn allocations(rows: &[Contribution], c: &mut Columns, l: &Labels<'_>) -> Result<()> {
     let flat: Vec<(&Contribution, &Allocation)> = rows
         .iter()
         .flat_map(|r| r.allocations.iter().map(move |a| (r, a)))
@@ -519,8 +621,10 @@ fn allocations(rows: &[Contribution], c: &mut Columns) -> Result<()> {
         "contribution",
         flat.iter().map(|(r, _)| Some(uuid_of(r.id))),
     );
-    c.id(
+    c.reference(
         "project",
+        "project_title",
+        l,
         flat.iter().map(|(_, a)| Some(uuid_of(a.project))),
     );
     let record = |i: usize| flat.get(i).map(|(r, _)| r.id.into());
@@ -592,14 +696,21 @@ fn projects(rows: &[Project], c: &mut Columns) {
     c.text("description", rows.iter().map(|r| r.description.as_deref()));
 }
 
-fn project_partners(rows: &[Project], c: &mut Columns) {
+fn project_partners(rows: &[Project], c: &mut Columns, l: &Labels<'_>) {
     let flat: Vec<(&Project, &ProjectPartner)> = rows
         .iter()
         .flat_map(|r| r.partners.iter().map(move |p| (r, p)))
         .collect();
-    c.id("project", flat.iter().map(|(r, _)| Some(uuid_of(r.id))));
-    c.id(
+    c.reference(
+        "project",
+        "project_title",
+        l,
+        flat.iter().map(|(r, _)| Some(uuid_of(r.id))),
+    );
+    c.reference(
         "organisation",
+        "organisation_name",
+        l,
         flat.iter().map(|(_, p)| Some(uuid_of(p.organisation))),
     );
     c.text("role", flat.iter().map(|(_, p)| Some(p.role.as_str())));
@@ -639,9 +750,14 @@ fn budgets(rows: &[Project], c: &mut Columns) -> Result<()> {
     Ok(())
 }
 
-fn indicators(rows: &[Indicator], c: &mut Columns) {
+fn indicators(rows: &[Indicator], c: &mut Columns, l: &Labels<'_>) {
     c.id("id", rows.iter().map(|r| Some(uuid_of(r.id))));
-    c.id("project", rows.iter().map(|r| Some(uuid_of(r.project))));
+    c.reference(
+        "project",
+        "project_title",
+        l,
+        rows.iter().map(|r| Some(uuid_of(r.project))),
+    );
     c.text("title", rows.iter().map(|r| Some(r.title.as_str())));
     c.text("unit", rows.iter().map(|r| Some(r.unit.as_str())));
     c.text("measure", rows.iter().map(|r| Some(r.measure.as_str())));
@@ -720,27 +836,41 @@ fn group_names(rows: &[Group], c: &mut Columns) {
     c.period("", flat.iter().map(|(_, n)| n.period));
 }
 
-fn memberships(rows: &[Group], c: &mut Columns) {
+fn memberships(rows: &[Group], c: &mut Columns, l: &Labels<'_>) {
     let flat: Vec<(&Group, &Membership)> = rows
         .iter()
         .flat_map(|g| g.memberships.iter().map(move |m| (g, m)))
         .collect();
-    c.id("group", flat.iter().map(|(g, _)| Some(uuid_of(g.id))));
-    c.id(
+    c.reference(
+        "group",
+        "group_name",
+        l,
+        flat.iter().map(|(g, _)| Some(uuid_of(g.id))),
+    );
+    c.reference(
         "organisation",
+        "organisation_name",
+        l,
         flat.iter().map(|(_, m)| Some(uuid_of(m.organisation))),
     );
     c.precise_period("", flat.iter().map(|(_, m)| m.period));
 }
 
-fn chairs(rows: &[Group], c: &mut Columns) {
+fn chairs(rows: &[Group], c: &mut Columns, l: &Labels<'_>) {
     let flat: Vec<(&Group, &ChairTerm)> = rows
         .iter()
         .flat_map(|g| g.chairs.iter().map(move |t| (g, t)))
         .collect();
-    c.id("group", flat.iter().map(|(g, _)| Some(uuid_of(g.id))));
-    c.id(
+    c.reference(
+        "group",
+        "group_name",
+        l,
+        flat.iter().map(|(g, _)| Some(uuid_of(g.id))),
+    );
+    c.reference(
         "organisation",
+        "organisation_name",
+        l,
         flat.iter().map(|(_, t)| Some(uuid_of(t.organisation))),
     );
     c.text("role", flat.iter().map(|(_, t)| Some(t.role.as_str())));
@@ -778,33 +908,35 @@ pub fn rollup_table(result: &super::rollup::Rollup) -> Result<RecordBatch> {
         "currency",
         rows.iter().map(|r| r.currency.map(|c| c.code())),
     );
-    c.decimal("pledged", MONEY, rows.iter().map(|r| Some(r.pledged)), none)?;
-    c.decimal(
-        "received",
-        MONEY,
-        rows.iter().map(|r| Some(r.received)),
-        none,
-    )?;
+    c.decimal("pledged", MONEY, rows.iter().map(|r| r.pledged), none)?;
+    c.decimal("received", MONEY, rows.iter().map(|r| r.received), none)?;
     c.decimal(
         "outstanding",
         MONEY,
-        rows.iter().map(|r| Some(r.outstanding)),
+        rows.iter().map(|r| r.outstanding),
         none,
     )?;
-    c.decimal(
-        "committed",
-        MONEY,
-        rows.iter().map(|r| Some(r.committed)),
-        none,
-    )?;
+    c.decimal("committed", MONEY, rows.iter().map(|r| r.committed), none)?;
     c.count("contributions", rows.iter().map(|r| r.contributions));
     c.count("unknown_amounts", rows.iter().map(|r| r.unknown_amounts));
     if let Some(conversion) = &result.conversion {
+        // A row in another currency than the target holds undated amounts
+        // left unconverted: it names no rate table.
+        let converted = |r: &&super::rollup::RollupRow| {
+            r.currency
+                .is_none_or(|currency| currency == conversion.target)
+        };
+        c.boolean("converted", rows.iter().map(converted));
         c.text(
             "rate_table",
-            rows.iter().map(|_| Some(conversion.table.as_str())),
+            rows.iter()
+                .map(|r| converted(r).then_some(conversion.table.as_str())),
         );
-        c.day("rate_table_date", rows.iter().map(|_| conversion.date));
+        c.day(
+            "rate_table_date",
+            rows.iter()
+                .map(|r| conversion.date.filter(|_| converted(r))),
+        );
         // Which rates each row used, in short; `rollup_rates_table` has them in full.
         let mut used: Vec<Vec<String>> = vec![Vec::new(); rows.len()];
         for u in &result.rates_used {
@@ -862,6 +994,7 @@ fn group_columns(
                 c.push(name, Arc::new(years), true);
             }
             Dimension::Donor
+            | Dimension::DonorParent
             | Dimension::Recipient
             | Dimension::RecipientParent
             | Dimension::Project => {
@@ -1021,6 +1154,7 @@ pub fn outcomes_table(
         none,
     )?;
     c.count("indicators", outcomes.iter().map(|o| o.indicators));
+    c.text("source", outcomes.iter().map(|o| Some(o.source.as_str())));
     c.finish()
 }
 

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::{Action, Revision};
 use crate::model::record::fold;
-use crate::model::{Contribution, Organisation, Record, RecordKind, RecordRef};
+use crate::model::{Contribution, Record, RecordKind, RecordRef};
 use crate::{Error, Result};
 
 /// A record's current row.
@@ -146,6 +146,10 @@ pub trait Snapshot {
 
     /// Ids of the organisations with an identifier of this folded value.
     fn ids_with_identifier(&self, folded: &str) -> Result<Vec<Uuid>>;
+
+    /// Ids of the records of `kind` one of whose folded names (or, for an
+    /// organisation, identifiers) holds `folded`, in id order.
+    fn ids_with_name_part(&self, kind: RecordKind, folded: &str) -> Result<Vec<Uuid>>;
 
     /// The id of the record of `kind` with this natural key.
     fn id_with_natural_key(&self, kind: RecordKind, key: &str) -> Result<Option<Uuid>>;
@@ -292,10 +296,7 @@ impl<'a> Put<'a> {
                 names.push(folded);
             }
         }
-        let identifiers = (record as &dyn Any)
-            .downcast_ref::<Organisation>()
-            .map(|org| org.identifiers.iter().map(|i| fold(&i.value)).collect())
-            .unwrap_or_default();
+        let identifiers = record.identifiers().into_iter().map(fold).collect();
         Ok(Self {
             kind: T::KIND,
             id,

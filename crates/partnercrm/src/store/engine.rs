@@ -439,6 +439,28 @@ impl Store {
             .collect()
     }
 
+    /// Records one of whose names or identifiers holds `text`, ignoring
+    /// case: whole matches first (see [`Dataset::find`]).
+    pub fn find<T: Record>(&self, text: &str) -> Result<Vec<T>> {
+        // The store's index holds the folded names and identifiers that
+        // `lookup::answers_to` compares, so this finds what `Dataset::find` does.
+        let folded = fold(text);
+        if folded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let snapshot = self.backend.snapshot()?;
+        let mut ids = snapshot.ids_named(T::KIND, &folded)?;
+        if T::KIND == RecordKind::Organisation {
+            ids.extend(snapshot.ids_with_identifier(&folded)?);
+        }
+        ids.extend(snapshot.ids_with_name_part(T::KIND, &folded)?);
+        let mut seen = IdSet::default();
+        ids.retain(|id| seen.insert(*id));
+        ids.into_iter()
+            .filter_map(|id| read_current::<T>(&*snapshot, id).transpose())
+            .collect()
+    }
+
     /// The record with this natural key (see [`Record::natural_key`]).
     pub fn find_by_natural_key<T: Record>(&self, key: &str) -> Result<Option<T>> {
         let snapshot = self.backend.snapshot()?;

@@ -528,6 +528,15 @@ impl Snapshot for SqliteTx<'_> {
         )
     }
 
+    fn ids_with_name_part(&self, kind: RecordKind, folded: &str) -> Result<Vec<Uuid>> {
+        self.ids(
+            "SELECT DISTINCT id FROM names \
+             WHERE (kind = ?1 OR (?1 = 'organisation' AND kind = 'identifier')) \
+             AND instr(name, ?2) > 0 ORDER BY id",
+            params![kind.as_str(), folded],
+        )
+    }
+
     fn ids_with_identifier(&self, folded: &str) -> Result<Vec<Uuid>> {
         self.ids(
             "SELECT DISTINCT id FROM names WHERE kind = 'identifier' AND name = ?1",
