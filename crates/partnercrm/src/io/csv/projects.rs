@@ -324,9 +324,7 @@ pub fn read_indicators(
                     None => None,
                 };
                 let value = match rows.required(record, line, "value") {
-                    Some(_) => rows.parse(record, line, "value", |t| {
-                        exact::parse(t).map_err(|_| format!("{t:?} is not a number"))
-                    }),
+                    Some(_) => rows.decimal(record, line, "value"),
                     None => None,
                 };
                 (kind, value)
