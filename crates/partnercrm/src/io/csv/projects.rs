@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::validate::Code;
 
 /// The partner columns of a projects file, one per IATI role.
-const ROLE_COLUMNS: [(&str, ProjectRole); 4] = [
+pub(super) const ROLE_COLUMNS: [(&str, ProjectRole); 4] = [
     ("funding", ProjectRole::Funding),
     ("accountable", ProjectRole::Accountable),
     ("extending", ProjectRole::Extending),
