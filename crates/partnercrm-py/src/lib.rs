@@ -9,6 +9,7 @@ mod problem;
 mod progress;
 mod rates;
 mod records;
+mod sheets;
 mod store;
 mod table;
 

@@ -348,3 +348,44 @@ pub fn write_table(batch: &RecordBatch, sheet: &str) -> Result<Vec<u8>> {
     ws.autofit();
     book.save_to_buffer().map_err(error)
 }
+
+/// A file opened for the CSV readers: its rows as CSV text, the options to
+/// read them with, and their kind.
+pub struct Opened {
+    /// The rows as CSV text.
+    pub text: String,
+    /// The options to read `text` with: the file's name, and for a sheet
+    /// its [`Origin`].
+    pub options: CsvOptions,
+    /// The kind given, or the one the header shows.
+    pub kind: CsvKind,
+}
+
+/// Opens a CSV file (decoded in `options.encoding`) or, by its extension,
+/// a workbook's `sheet` (the first if `None`), and tells its kind (`kind`,
+/// or the one its header shows, [`CsvKind::of_file`]): what an import
+/// reads, before it knows what of the store to read it against.
+pub fn open(
+    path: &Path,
+    kind: Option<CsvKind>,
+    sheet: Option<&str>,
+    options: &CsvOptions,
+) -> Result<Opened> {
+    let (text, options) = if is_workbook(path) {
+        let rows = read_sheet(path, sheet, options)?;
+        (rows.text, rows.options)
+    } else {
+        let text = super::csv::read_text_as(path, options.encoding)?;
+        let options = CsvOptions {
+            file: super::csv::file_name(path),
+            ..options.clone()
+        };
+        (text, options)
+    };
+    let kind = CsvKind::of_file(kind, &text, &options)?;
+    Ok(Opened {
+        text,
+        options,
+        kind,
+    })
+}

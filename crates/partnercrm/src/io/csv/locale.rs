@@ -59,6 +59,42 @@ impl Locale {
         })
     }
 
+    /// A preset (if named) with each given part over it: what the command
+    /// line's `--locale`, `--decimal`, `--thousands` and `--date-format`
+    /// and Python's `locale=`, `decimal=`, `thousands=` and `date_format=`
+    /// say together. A thousands separator needs a decimal one.
+    pub fn from_parts(
+        preset: Option<&str>,
+        decimal: Option<char>,
+        thousands: Option<char>,
+        date_format: Option<&str>,
+    ) -> Result<Self> {
+        let mut locale = match preset {
+            Some(name) => Self::preset(name)?,
+            None => Self::default(),
+        };
+        locale.decimal = decimal.or(locale.decimal);
+        locale.thousands = thousands.or(locale.thousands);
+        if let Some(format) = date_format {
+            locale.date_format = Some(format.to_owned());
+        }
+        if locale.thousands.is_some() && locale.decimal.is_none() {
+            return Err(Error::Parse {
+                what: "locale",
+                input: thousands.map(String::from).unwrap_or_default(),
+                reason: "a thousands separator needs a decimal separator (or a locale)".to_owned(),
+            });
+        }
+        if locale.thousands.is_some() && locale.thousands == locale.decimal {
+            return Err(Error::Parse {
+                what: "locale",
+                input: locale.decimal.map(String::from).unwrap_or_default(),
+                reason: "the decimal and thousands separators are the same".to_owned(),
+            });
+        }
+        Ok(locale)
+    }
+
     /// Whether the locale says nothing: numbers with one reading and ISO
     /// dates only.
     pub fn is_unset(&self) -> bool {

@@ -614,8 +614,20 @@ impl CsvKind {
     /// The kind a file's header (after the mapping) shows, if only one kind
     /// fits; see [`CsvKind::from_columns`].
     pub fn infer(text: &str, options: &CsvOptions) -> Result<Option<CsvKind>> {
-        let columns = header(text, options)?;
-        Ok(Self::from_columns(&columns))
+        Ok(Self::from_columns(&Self::columns_of(text, options)?))
+    }
+
+    /// The columns a file gives, as kinds are told by: its header, after
+    /// the mapping, and the mapping's constants.
+    fn columns_of(text: &str, options: &CsvOptions) -> Result<Vec<String>> {
+        let mut columns = header(text, options)?;
+        columns.extend(
+            options
+                .constants
+                .iter()
+                .map(|(c, _)| c.trim().to_lowercase()),
+        );
+        Ok(columns)
     }
 
     /// The kind of a file given as `kind`, or else the kind its header
@@ -626,7 +638,7 @@ impl CsvKind {
         if let Some(kind) = kind {
             return Ok(kind);
         }
-        let columns = header(text, options)?;
+        let columns = Self::columns_of(text, options)?;
         Self::from_columns(&columns).ok_or_else(|| {
             let problem = crate::validate::Problem {
                 path: rows::locate(options, 1, None, "*"),

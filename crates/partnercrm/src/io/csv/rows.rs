@@ -1038,16 +1038,17 @@ pub(super) fn header<'t>(
             continue;
         }
         if let Some(first) = seen.insert(name, at) {
-            let (what, position) = match at.checked_sub(names.len()) {
-                Some(_) => ("the mapping's constant", None),
-                None => ("this column", Some(at)),
-            };
             let original = |i: usize| headers.get(i).unwrap_or_default().trim().to_owned();
+            let (what, position) = match at.checked_sub(names.len()) {
+                Some(_) => ("the mapping's constant".to_owned(), None),
+                None => (format!("column {} ({:?})", at + 1, original(at)), Some(at)),
+            };
             problems.push(Problem {
                 path: locate(options, 1, position, name),
                 code: Code::CsvDuplicateColumn,
                 message: format!(
-                    "{what} and column {} ({:?}) are both read as {name:?}: rename or ignore one",
+                    "{what} and column {} ({:?}) are both read as {name:?}: rename or ignore \
+                     one",
                     first + 1,
                     original(first)
                 ),
