@@ -1,11 +1,27 @@
-//! CSV for spreadsheets: every kind of record in, any table out, and the
-//! record tables back in.
+//! CSV for spreadsheets: every kind of record in, any table out, and each
+//! kind's export ([`kind_table`]) and the record tables back in.
 //!
 //! Each kind of file has documented columns; only the required ones must
 //! be present, in any order, and a header mapping renames a file's columns
-//! to these (`{"Geber": "donor"}`). Headers are matched case-insensitively.
+//! to these (`{"Geber": "donor"}`), gives a column the file lacks one value
+//! on every row ([`CsvOptions::constants`]: `kind` = `cash`), reads cells as
+//! other values ([`CsvOptions::values`]: `Spende` as `cash`) and leaves
+//! columns unread ([`CsvOptions::ignore`]). Headers are matched
+//! case-insensitively; a column the kind does not read is refused with the
+//! nearest known name, and two columns read as one name are refused
+//! ([`Code::CsvUnknownColumn`](crate::validate::Code::CsvUnknownColumn),
+//! [`Code::CsvDuplicateColumn`](crate::validate::Code::CsvDuplicateColumn)).
+//!
+//! The delimiter (`,` `;` tab `|`) is detected from the header or given
+//! ([`dialect`]); a file in Windows-1252 or Latin-1 is read when its
+//! [`Encoding`] is named. Numbers and dates are read in the file's
+//! [`Locale`]; with none, a number with two readings (`12.500`) is refused
+//! with both ([`Code::CsvAmbiguousValue`](crate::validate::Code::CsvAmbiguousValue)).
+//! Lines are the lines an editor shows, with CRLF, quoted line breaks and a
+//! byte-order mark.
+//!
 //! Cells are trimmed; an empty cell is an absent value. Dates are `YYYY`,
-//! `YYYY-MM` or `YYYY-MM-DD`; a date column `X` may have an `X_precision`
+//! `YYYY-MM` or `YYYY-MM-DD` (or the locale's format); a date column `X` may have an `X_precision`
 //! column beside it (`year`, `month` or `day`), which makes the date that
 //! precise: the record tables write `2007-05-01` and `month` for May 2007.
 //! Enum values are the snake_case names of the JSON document (`in_kind`),
