@@ -300,7 +300,7 @@ def csv_import(w: Workload, repeat: int) -> Task:
 def write_workbook(w: Workload, rows: int) -> tuple[Path, int]:
     """The first `rows` of the contributions CSV as a workbook, as Excel
     saves one: amounts as numbers, dates as dates (untimed)."""
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]  # no stubs are installed
 
     frame = pl.read_csv(w.csv, infer_schema_length=0).head(rows)
     book = openpyxl.Workbook(write_only=True)

@@ -104,11 +104,41 @@ impl Locale {
     /// A number as this locale writes it; the error says why not, with
     /// both readings of an ambiguous one ([`Unreadable::Ambiguous`]).
     pub fn decimal(&self, text: &str) -> std::result::Result<Decimal, Unreadable> {
+        // Most cells are digits with at most a `.`: read in place, with no
+        // text rewritten, when that is their one reading here.
+        if self.is_plain(text) {
+            return exact::parse(text).map_err(|_| Unreadable::Invalid(not_a_number(text)));
+        }
         let canonical = match self.decimal {
             Some(decimal) => given(text, decimal, self.thousands)?,
             None => unset(text)?,
         };
         exact::parse(&canonical).map_err(|_| Unreadable::Invalid(not_a_number(text)))
+    }
+
+    /// Whether `text` is digits with at most one `.` (and a sign) that
+    /// reads as written: a decimal point here, and not a thousands group
+    /// where no locale is given (`12.500`).
+    fn is_plain(&self, text: &str) -> bool {
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text).as_bytes();
+        let mut point = None;
+        for (at, &b) in digits.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {}
+                b'.' if point.is_none() => point = Some(at),
+                _ => return false,
+            }
+        }
+        match (point, self.decimal) {
+            (None, _) => !digits.is_empty(),
+            (Some(_), Some('.')) => true,
+            (Some(at), None) => {
+                let (whole, fraction) = (at, digits.len() - at - 1);
+                // `12.500` is for `unset` to refuse with both readings.
+                !(fraction == 3 && (1..=3).contains(&whole) && digits[0] != b'0')
+            }
+            (Some(_), Some(_)) => false,
+        }
     }
 
     /// A date: ISO (`2024-03-15`, `2024-03`, `2024`), or in the locale's
