@@ -19,6 +19,10 @@ The tasks (see BENCHMARKS.md for what each peer does and does not do):
 
 - csv_import: import and validate a contributions CSV file (names resolved to
   ids, every rule checked) against polars, pandas and DuckDB reading it.
+- xlsx_import: import and validate the first `--xlsx-rows` (100,000 by
+  default) of those contributions from an .xlsx workbook (amounts as numbers,
+  dates as dates, as Excel saves them), against polars.read_excel (calamine,
+  through fastexcel) and pandas.read_excel (openpyxl) reading the sheet.
 - persist: write every contribution to a new SQLite store file, against
   Python's sqlite3 `executemany` into an equivalent table, in one transaction.
 - reopen_rollup / reopen_lookup: open the file written above from a fresh
@@ -70,7 +74,7 @@ import polars as pl
 
 import partnercrm as pc
 
-TASKS = ("csv_import", "persist", "reopen", "store_io", "rollup_usd", "export_polars", "memory")
+TASKS = ("csv_import", "xlsx_import", "persist", "reopen", "store_io", "rollup_usd", "export_polars", "memory")
 # Tasks run only when named with --only: they read their own files, not the
 # generated contributions.
 OWN_DATA_TASKS = ("iati",)
@@ -290,6 +294,65 @@ def csv_import(w: Workload, repeat: int) -> Task:
         "s",
         entries,
         check=f"every contender read {w.csv_rows:,} rows; partnercrm's amounts sum to the file's",
+    )
+
+
+def write_workbook(w: Workload, rows: int) -> tuple[Path, int]:
+    """The first `rows` of the contributions CSV as a workbook, as Excel
+    saves one: amounts as numbers, dates as dates (untimed)."""
+    import openpyxl  # type: ignore[import-untyped]  # no stubs are installed
+
+    frame = pl.read_csv(w.csv, infer_schema_length=0).head(rows)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("contributions")
+    sheet.append(frame.columns)
+    for donor, recipient, kind, amount, currency, received_on, project in frame.iter_rows():
+        day = datetime.date.fromisoformat(received_on) if received_on and len(received_on) == 10 else received_on
+        sheet.append([donor, recipient, kind, float(amount) if amount else None, currency, day, project])
+    path = w.dir / "contributions.xlsx"
+    book.save(path)
+    return path, frame.height
+
+
+def xlsx_import(w: Workload, repeat: int, rows: int) -> Task:
+    path, height = write_workbook(w, rows)
+
+    def ours() -> Callable[[], object]:
+        target = pc.Dataset(*w.base.records(pc.Organisation), *w.base.records(pc.Project))
+
+        def work() -> object:
+            target.import_excel(path)
+            return target
+
+        return work
+
+    entries, results = interleaved(
+        repeat,
+        [
+            ("partnercrm", ours),
+            ("polars.read_excel", lambda: lambda: pl.read_excel(path)),
+            ("pandas.read_excel", lambda: lambda: pd.read_excel(path)),
+        ],
+    )
+    imported = results["partnercrm"]
+    assert isinstance(imported, pc.Dataset)
+    table = imported.table("contributions").to_polars()
+    assert table.height == height, (table.height, height)
+    expected = pl.read_csv(w.csv, infer_schema_length=0).head(rows)["amount"].cast(pl.Decimal(38, 4)).sum()
+    assert table["amount"].sum() == expected, "partnercrm imported other amounts than the workbook holds"
+    polars_frame = results["polars.read_excel"]
+    pandas_frame = results["pandas.read_excel"]
+    assert isinstance(polars_frame, pl.DataFrame) and isinstance(pandas_frame, pd.DataFrame)
+    assert {polars_frame.height, len(pandas_frame)} == {height}
+    entries[0].detail = "read the sheet, resolve names, validate"
+    for entry in entries[1:]:
+        entry.detail = "read and type only"
+    return Task(
+        "xlsx_import",
+        f"import + validate .xlsx ({height:,} rows)",
+        "s",
+        entries,
+        check=f"every contender read {height:,} rows; partnercrm's amounts sum to the workbook's",
     )
 
 
@@ -925,6 +988,9 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
     parser.add_argument(
         "--iati-activities", type=int, default=100_000, help="activities of the generated IATI file (default 100,000)"
     )
+    parser.add_argument(
+        "--xlsx-rows", type=int, default=100_000, help="rows of the generated workbook (default 100,000)"
+    )
     parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -954,6 +1020,8 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
                 raise AssertionError(f"{name} needs the generated contributions")
             elif name == "csv_import":
                 tasks.append(csv_import(w, args.repeat))
+            elif name == "xlsx_import":
+                tasks.append(xlsx_import(w, args.repeat, args.xlsx_rows))
             elif name == "persist":
                 tasks.append(persist(w, args.repeat))
             elif name == "reopen":

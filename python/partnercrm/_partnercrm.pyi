@@ -503,7 +503,10 @@ class Table:
     def __len__(self) -> int: ...
     def __arrow_c_schema__(self) -> object: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
-    def to_csv(self, path: _Path | None = None) -> str | None: ...
+    def to_csv(
+        self, path: _Path | None = None, *, excel: bool = False, locale: Literal["en", "de", "fr"] | None = None
+    ) -> str | None: ...
+    def to_excel(self, path: _Path) -> None: ...
     def to_polars(self) -> polars.DataFrame: ...
     def to_arrow(self) -> Any: ...  # pyarrow.Table; pyarrow ships no type information
     def to_pandas(
@@ -577,10 +580,39 @@ class Dataset:
     def import_csv(
         self,
         path: _Path,
-        kind: _CsvKind = "contributions",
+        kind: _CsvKind | None = None,
         mapping: Mapping[str, str] | None = None,
         progress: _Progress = None,
+        *,
+        locale: Literal["en", "de", "fr"] | None = None,
+        decimal: str | None = None,
+        thousands: str | None = None,
+        date_format: str | None = None,
+        delimiter: str | None = None,
+        encoding: Literal["utf-8", "windows-1252", "latin-1"] | None = None,
+        constants: Mapping[str, str] | None = None,
+        values: Mapping[str, Mapping[str, str]] | None = None,
+        ignore: Sequence[str] | None = None,
     ) -> None: ...
+    def import_excel(
+        self,
+        path: _Path,
+        kind: _CsvKind | None = None,
+        sheet: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        progress: _Progress = None,
+        *,
+        locale: Literal["en", "de", "fr"] | None = None,
+        decimal: str | None = None,
+        thousands: str | None = None,
+        date_format: str | None = None,
+        delimiter: str | None = None,
+        encoding: Literal["utf-8", "windows-1252", "latin-1"] | None = None,
+        constants: Mapping[str, str] | None = None,
+        values: Mapping[str, Mapping[str, str]] | None = None,
+        ignore: Sequence[str] | None = None,
+    ) -> None: ...
+    def kind_table(self, kind: _CsvKind) -> Table: ...
     def table(self, name: str) -> Table: ...
     def rollup(
         self,
@@ -662,11 +694,41 @@ class Store:
     def import_csv(
         self,
         path: _Path,
-        kind: _CsvKind = "contributions",
+        kind: _CsvKind | None = None,
         mapping: Mapping[str, str] | None = None,
         actor: str = "python",
         progress: _Progress = None,
+        *,
+        locale: Literal["en", "de", "fr"] | None = None,
+        decimal: str | None = None,
+        thousands: str | None = None,
+        date_format: str | None = None,
+        delimiter: str | None = None,
+        encoding: Literal["utf-8", "windows-1252", "latin-1"] | None = None,
+        constants: Mapping[str, str] | None = None,
+        values: Mapping[str, Mapping[str, str]] | None = None,
+        ignore: Sequence[str] | None = None,
     ) -> _Applied: ...
+    def import_excel(
+        self,
+        path: _Path,
+        kind: _CsvKind | None = None,
+        sheet: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        actor: str = "python",
+        progress: _Progress = None,
+        *,
+        locale: Literal["en", "de", "fr"] | None = None,
+        decimal: str | None = None,
+        thousands: str | None = None,
+        date_format: str | None = None,
+        delimiter: str | None = None,
+        encoding: Literal["utf-8", "windows-1252", "latin-1"] | None = None,
+        constants: Mapping[str, str] | None = None,
+        values: Mapping[str, Mapping[str, str]] | None = None,
+        ignore: Sequence[str] | None = None,
+    ) -> _Applied: ...
+    def kind_table(self, kind: _CsvKind, as_of: _Moment | None = None) -> Table: ...
     def import_iati(self, path: _Path, actor: str = "python") -> _Applied: ...
     def get(self, kind: type[_R], id: _Id) -> _R | None: ...
     def all(self, kind: type[_R], as_of: _Moment | None = None) -> list[_R]: ...

@@ -106,6 +106,8 @@ class Env:
         self.problem = pc.Problem("p", ["p", 0], "c", "m", "warning")
         self.organisations_csv = tmp / "organisations.csv"
         self.data.table("organisations").to_csv(self.organisations_csv)
+        self.organisations_xlsx = tmp / "organisations.xlsx"
+        self.data.kind_table("organisations").to_excel(self.organisations_xlsx)
         self.rates_csv = tmp / "rates.csv"
         self.rates_csv.write_text(RATES)
         self.imf_csv = tmp / "imf.csv"
@@ -207,6 +209,24 @@ VALID: dict[str, Value] = {
     "Store.backup.path": lambda e: e.out(".db"),
     "kind": lambda e: pc.Organisation,
     "Store.import_csv.kind": lambda e: "organisations",
+    "Store.import_excel.path": lambda e: e.organisations_xlsx,
+    "Dataset.import_excel.path": lambda e: e.organisations_xlsx,
+    "Store.import_excel.kind": lambda e: "organisations",
+    "Dataset.import_excel.kind": lambda e: "organisations",
+    "Store.kind_table.kind": lambda e: "organisations",
+    "Dataset.kind_table.kind": lambda e: "organisations",
+    "sheet": lambda e: "organisations",
+    "locale": lambda e: "en",
+    "decimal": lambda e: ".",
+    "thousands": lambda e: ",",
+    "date_format": lambda e: "%d/%m/%Y",
+    "delimiter": lambda e: ",",
+    "encoding": lambda e: "utf-8",
+    "constants": lambda e: {},
+    "values": lambda e: {"kind": {"NGO": "ngo_cso"}},
+    "ignore": lambda e: [],
+    "excel": lambda e: True,
+    "Table.to_excel.path": lambda e: e.out(".xlsx"),
     "Dataset.import_csv.kind": lambda e: "organisations",
     "Dataset.agreements_by.kind": lambda e: "mou",
     "mapping": lambda e: {"name": "name"},

@@ -29,7 +29,7 @@ def test_every_task_runs_checked_and_reported(tmp_path: Path, capsys: pytest.Cap
 
     names = [t.name for t in tasks]
     assert names == [
-        "csv_import", "persist", "reopen_rollup", "reopen_lookup",
+        "csv_import", "xlsx_import", "persist", "reopen_rollup", "reopen_lookup",
         "store_table", "store_write", "rollup_usd", "export_polars", "memory_store", "memory_generated",
     ]
     for task in tasks:
@@ -42,7 +42,7 @@ def test_every_task_runs_checked_and_reported(tmp_path: Path, capsys: pytest.Cap
     table = capsys.readouterr().out
     assert "partnercrm benchmark suite: 2,000 contributions" in table
     assert "ratio = partnercrm / peer" in table
-    for peer in ("polars.read_csv", "pandas.read_csv", "duckdb read_csv", "sqlite3 executemany", "pyarrow"):
+    for peer in ("polars.read_csv", "pandas.read_csv", "polars.read_excel", "pandas.read_excel", "duckdb read_csv", "sqlite3 executemany", "pyarrow"):
         assert peer in table
 
     written = json.loads(out.read_text())

@@ -105,8 +105,12 @@ pub enum Command {
 pub enum InputFormat {
     /// A `partnercrm/1` JSON document (`.json`).
     Json,
-    /// A CSV file of one kind of record (`.csv`).
+    /// A CSV file of one kind of record (`.csv`, `.tsv`).
+    #[value(alias = "tsv")]
     Csv,
+    /// A workbook's sheet of one kind of record (`.xlsx`, `.xls`, `.ods`).
+    #[value(aliases = ["xlsx", "xlsm", "xls", "xlsb", "ods"])]
+    Excel,
     /// An IATI 2.03 activities file (`.xml`; 1.x files read too).
     #[value(alias = "xml")]
     Iati,
@@ -126,8 +130,8 @@ impl InputFormat {
 /// Files to read, and how.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The files: JSON documents, CSV files or IATI XML, told apart by
-    /// extension (.json, .csv, .xml).
+    /// The files: JSON documents, CSV files, workbooks or IATI XML, told
+    /// apart by extension (.json, .csv, .xlsx/.xls/.ods, .xml).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -135,7 +139,8 @@ pub struct InputArgs {
     #[arg(long, value_enum)]
     pub format: Option<InputFormat>,
 
-    /// The kind of records in CSV files, when the header does not tell.
+    /// The kind of records in CSV files and sheets, when the header does
+    /// not tell.
     #[arg(
         long,
         value_parser = PossibleValuesParser::new(CsvKind::ALL.iter().map(|k| k.as_str()))
@@ -146,6 +151,62 @@ pub struct InputArgs {
     /// Rename a CSV column: the file's header OLD is read as NEW (repeatable).
     #[arg(long = "map", value_name = "OLD=NEW", value_parser = parse_mapping)]
     pub map: Vec<(String, String)>,
+
+    /// Give a column the file lacks one value on every row, e.g.
+    /// `--set kind=cash` (repeatable).
+    #[arg(long = "set", value_name = "COLUMN=VALUE", value_parser = parse_mapping)]
+    pub set: Vec<(String, String)>,
+
+    /// Read a cell of COLUMN as another value, e.g. `--value kind:Spende=cash`
+    /// (repeatable; case aside; other cells read as they are).
+    #[arg(long = "value", value_name = "COLUMN:FROM=TO", value_parser = parse_value_map)]
+    pub value: Vec<(String, String, String)>,
+
+    /// Leave a column of the file unread (repeatable): a column no reader
+    /// knows is an error unless ignored.
+    #[arg(long = "ignore", value_name = "COLUMN")]
+    pub ignore: Vec<String>,
+
+    /// How numbers and dates are written: en (1,234.56), de (1.234,56 and
+    /// 15.03.2024) or fr (1 234,56 and 15/03/2024). Without one, a number
+    /// with two readings (12.500) is an error that shows both.
+    #[arg(long, value_name = "LOCALE")]
+    pub locale: Option<String>,
+
+    /// The decimal separator (`,` or `.`), over the locale's.
+    #[arg(long, value_name = "CHAR")]
+    pub decimal: Option<char>,
+
+    /// The thousands separator (`.`, `,`, `'` or a space), over the locale's.
+    #[arg(long, value_name = "CHAR")]
+    pub thousands: Option<char>,
+
+    /// The date format, e.g. %d.%m.%Y, over the locale's (ISO dates always read).
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+
+    /// The CSV delimiter: `,` `;` `|` or `tab`; detected from the header by default.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// The CSV encoding: utf-8 (the default; UTF-16 with a byte-order mark
+    /// reads too), windows-1252 or latin-1.
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
+
+    /// The sheet of a workbook to read; the first by default.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
+
+fn parse_value_map(text: &str) -> Result<(String, String, String), String> {
+    match text.split_once(':') {
+        Some((column, pair)) if !column.trim().is_empty() => {
+            let (from, to) = parse_mapping(pair)?;
+            Ok((column.trim().to_owned(), from, to))
+        }
+        _ => Err(format!("{text:?} is not COLUMN:FROM=TO")),
+    }
 }
 
 fn parse_mapping(text: &str) -> Result<(String, String), String> {
@@ -413,11 +474,33 @@ pub struct ExportArgs {
     #[arg(long, value_parser = PossibleValuesParser::new(partnercrm::query::tables::TABLES))]
     pub table: Option<String>,
 
-    /// json (the document; a table as JSON lines), csv (a table) or iati
-    /// (projects as an IATI 2.03 activities file); by default json for the
-    /// document and csv for a table.
+    /// Export one kind's records as its import reads them: the import's
+    /// columns, references by name, lists as the import splits them.
+    /// Imported back into this store it changes nothing.
+    #[arg(
+        long,
+        conflicts_with = "table",
+        value_parser = PossibleValuesParser::new(CsvKind::ALL.iter().map(|k| k.as_str()))
+            .try_map(|s| s.parse::<CsvKind>())
+    )]
+    pub kind: Option<CsvKind>,
+
+    /// json (the document; a table as JSON lines), csv (a table), xlsx (a
+    /// table as a workbook) or iati (projects as an IATI 2.03 activities
+    /// file); by default json for the document, xlsx for a table written
+    /// to a .xlsx file, and csv for a table.
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
+
+    /// With csv: for Excel to open with a double click (a byte-order mark,
+    /// CRLF line ends, and `;` between cells under a decimal-comma locale).
+    #[arg(long)]
+    pub excel: bool,
+
+    /// With csv: write decimals with this locale's decimal separator (en,
+    /// de, fr).
+    #[arg(long, value_name = "LOCALE")]
+    pub locale: Option<String>,
 
     /// With --format iati: only this project (title, acronym or id;
     /// repeatable). All projects by default.
@@ -443,6 +526,8 @@ pub enum ExportFormat {
     Json,
     /// A table as CSV.
     Csv,
+    /// A table as an `.xlsx` workbook (needs --output).
+    Xlsx,
     /// Projects as an IATI 2.03 `iati-activities` document.
     Iati,
 }

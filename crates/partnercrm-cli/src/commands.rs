@@ -639,15 +639,23 @@ fn run_query(db: &Path, query: Query) -> CliResult {
 }
 
 fn export(db: &Path, args: &ExportArgs) -> CliResult {
-    // One table needs only the kinds it is made from; a document, everything.
-    let kinds = match &args.table {
-        Some(table) => tables::kinds_of(table)?,
-        None => &RecordKind::ALL,
+    // One table needs only the kinds it is made from (a kind's export, what
+    // its import resolves names against); a document, everything.
+    let kinds = match (&args.table, args.kind) {
+        (Some(table), _) => tables::kinds_of(table)?,
+        (None, Some(kind)) => kind.known_kinds(),
+        (None, None) => &RecordKind::ALL,
     };
     let data = open_existing(db)?.dataset_of(kinds, None)?;
-    let format = args.format.unwrap_or(match args.table {
-        Some(_) => ExportFormat::Csv,
-        None => ExportFormat::Json,
+    let is_xlsx = args
+        .output
+        .as_deref()
+        .is_some_and(partnercrm::io::workbook::is_workbook);
+    let one_table = args.table.is_some() || args.kind.is_some();
+    let format = args.format.unwrap_or(match (one_table, is_xlsx) {
+        (true, true) => ExportFormat::Xlsx,
+        (true, false) => ExportFormat::Csv,
+        (false, _) => ExportFormat::Json,
     });
     if !args.project.is_empty() && format != ExportFormat::Iati {
         return Err(Failure::new(
@@ -657,7 +665,18 @@ fn export(db: &Path, args: &ExportArgs) -> CliResult {
     if args.skip_unwritable && format != ExportFormat::Iati {
         return Err(Failure::new("--skip-unwritable is for --format iati only"));
     }
-    let text = match (&args.table, format) {
+    if (args.excel || args.locale.is_some()) && format != ExportFormat::Csv {
+        return Err(Failure::new(
+            "--excel and --locale are for --format csv only",
+        ));
+    }
+    // The one table to write, if one is asked for.
+    let batch = match (&args.table, args.kind) {
+        (Some(table), _) => Some(tables::table(&data, table)?),
+        (None, Some(kind)) => Some(partnercrm::io::csv::kind_table(&data, kind)?),
+        (None, None) => None,
+    };
+    let text = match (batch, format) {
         (None, ExportFormat::Iati) => {
             let projects = args
                 .project
@@ -687,7 +706,8 @@ fn export(db: &Path, args: &ExportArgs) -> CliResult {
         }
         (Some(_), ExportFormat::Iati) => {
             return Err(Failure::new(
-                "IATI holds projects, not a table: leave out --table, or choose --format json or csv",
+                "IATI holds projects, not a table: leave out --table and --kind, or choose \
+                 --format json, csv or xlsx",
             ));
         }
         (None, ExportFormat::Json) => {
@@ -697,15 +717,37 @@ fn export(db: &Path, args: &ExportArgs) -> CliResult {
             }
             json::to_string(&data)?
         }
-        (None, ExportFormat::Csv) => {
+        (None, ExportFormat::Csv | ExportFormat::Xlsx) => {
             return Err(Failure::new(
-                "a CSV file holds one table: choose one with --table",
+                "a CSV file or sheet holds one table: choose one with --table or --kind",
             ));
         }
-        (Some(table), ExportFormat::Csv) => {
-            partnercrm::io::csv::write_table(&tables::table(&data, table)?)?
+        (Some(batch), ExportFormat::Csv) => {
+            let write = partnercrm::io::csv::WriteOptions {
+                excel: args.excel,
+                locale: match &args.locale {
+                    Some(name) => partnercrm::io::csv::Locale::preset(name)?,
+                    None => partnercrm::io::csv::Locale::default(),
+                },
+            };
+            partnercrm::io::csv::write_table_with(&batch, &write)?
         }
-        (Some(table), ExportFormat::Json) => output::json_lines(&tables::table(&data, table)?)?,
+        (Some(batch), ExportFormat::Xlsx) => {
+            let Some(path) = &args.output else {
+                return Err(Failure::new(
+                    "a workbook is written to a file: give --output FILE.xlsx",
+                ));
+            };
+            let name = args
+                .table
+                .clone()
+                .or_else(|| args.kind.map(|k| k.as_str().to_owned()))
+                .unwrap_or_default();
+            let bytes = partnercrm::io::workbook::write_table(&batch, &name)?;
+            return std::fs::write(path, bytes)
+                .map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())));
+        }
+        (Some(batch), ExportFormat::Json) => output::json_lines(&batch)?,
     };
     match &args.output {
         Some(path) => std::fs::write(path, text)

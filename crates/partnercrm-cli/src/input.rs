@@ -4,6 +4,8 @@
 //! A problem is shown as `file:line:col: code: message`:
 //! - in a CSV file, the line of the row and the column's position in the
 //!   header (no column for a missing column or a row that cannot be read);
+//! - in a workbook, the sheet and cell, as `file: gifts.xlsx!Sheet1!C7:
+//!   code: message`;
 //! - in a JSON document, where the record or field starts in the text, found
 //!   by following the problem's path (`agreements[3].parties`); the path is
 //!   kept in `--json` output;
@@ -37,7 +39,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use partnercrm::io::csv::{self as pcsv, CsvKind, CsvOptions};
-use partnercrm::io::{iati, json};
+use partnercrm::io::{iati, json, workbook};
 use partnercrm::model::{Dataset, Record, RecordKind, RecordRef};
 use partnercrm::store::Batch;
 use partnercrm::validate::{Problem, Segment, Severity};
@@ -120,6 +122,9 @@ enum Source {
         header: Vec<String>,
         /// The line each record starts on, in order.
         rows: Vec<usize>,
+        /// Whether the rows are a workbook's sheet, whose lines are no
+        /// lines of the file.
+        workbook: bool,
     },
     /// Records read from IATI XML: no line for a rule they break.
     Iati,
@@ -154,20 +159,18 @@ pub struct Loaded {
 /// needs nothing: reading it reports why.
 pub fn formats(args: &InputArgs) -> Vec<partnercrm::io::Format> {
     use partnercrm::io::Format;
-    let mapping: HashMap<String, String> = args.map.iter().cloned().collect();
     let mut formats = Vec::new();
+    let Ok(options) = csv_options(args) else {
+        return formats;
+    };
     for path in &args.files {
         match args.format.or_else(|| InputFormat::of(path)) {
             Some(InputFormat::Json) => formats.push(Format::Json),
             Some(InputFormat::Iati) => formats.push(Format::Iati),
-            Some(InputFormat::Csv) => {
+            Some(InputFormat::Csv | InputFormat::Excel) => {
                 let kind = args.kind.or_else(|| {
-                    let text = pcsv::read_text(path).ok()?;
-                    let options = CsvOptions {
-                        file: String::new(),
-                        mapping: mapping.clone(),
-                    };
-                    CsvKind::infer(&text, &options).ok().flatten()
+                    let (text, options) = sheet_text(path, args, &options).ok()?;
+                    CsvKind::of_file(None, &text, &options).ok()
                 });
                 formats.extend(kind.map(Format::Csv));
             }
@@ -177,10 +180,71 @@ pub fn formats(args: &InputArgs) -> Vec<partnercrm::io::Format> {
     formats
 }
 
+/// The CSV options the arguments give: the mapping, the constants and
+/// value maps, the columns ignored, the locale and the dialect.
+pub fn csv_options(args: &InputArgs) -> Result<CsvOptions, String> {
+    let locale = pcsv::Locale::from_parts(
+        args.locale.as_deref(),
+        args.decimal,
+        args.thousands,
+        args.date_format.as_deref(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut values: HashMap<String, HashMap<String, String>> = HashMap::new();
+    for (column, from, to) in &args.value {
+        values
+            .entry(column.clone())
+            .or_default()
+            .insert(from.clone(), to.clone());
+    }
+    Ok(CsvOptions {
+        file: String::new(),
+        mapping: args.map.iter().cloned().collect(),
+        ignore: args.ignore.clone(),
+        constants: args.set.clone(),
+        values,
+        locale,
+        delimiter: args
+            .delimiter
+            .as_deref()
+            .map(pcsv::dialect::parse_delimiter)
+            .transpose()
+            .map_err(|e| e.to_string())?,
+        encoding: args
+            .encoding
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: Error| e.to_string())?
+            .unwrap_or_default(),
+        origin: pcsv::Origin::Text,
+    })
+}
+
+/// A CSV file's text, or a workbook's sheet as CSV rows, with the options
+/// to read it with.
+fn sheet_text(
+    path: &Path,
+    args: &InputArgs,
+    options: &CsvOptions,
+) -> partnercrm::Result<(String, CsvOptions)> {
+    if args.format == Some(InputFormat::Excel)
+        || (args.format.is_none() && workbook::is_workbook(path))
+    {
+        let rows = workbook::read_sheet(path, args.sheet.as_deref(), options)?;
+        return Ok((rows.text, rows.options));
+    }
+    let text = pcsv::read_text_as(path, options.encoding)?;
+    let options = CsvOptions {
+        file: pcsv::file_name(path),
+        ..options.clone()
+    };
+    Ok((text, options))
+}
+
 /// Reads every file, naming the records of `known` (the store) and of the
 /// files before it. Problems are collected, not returned: every file is read.
 pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {
-    let mapping: HashMap<String, String> = args.map.iter().cloned().collect();
     let mut loaded = Loaded {
         batch: Dataset::new(),
         deletes: Vec::new(),
@@ -188,9 +252,18 @@ pub fn load(args: &InputArgs, known: &Dataset) -> Loaded {
         problems: Vec::new(),
         files: args.files.len(),
     };
+    let options = match csv_options(args) {
+        Ok(options) => options,
+        Err(message) => {
+            loaded
+                .problems
+                .push(Diagnostic::error("arguments", "csv.options", message));
+            return loaded;
+        }
+    };
     for path in &args.files {
         let file = path.display().to_string();
-        match read_one(path, &file, args, &mapping, known, &loaded.batch) {
+        match read_one(path, &file, args, &options, known, &loaded.batch) {
             Ok((data, source, warnings, deletes)) => {
                 loaded.problems.extend(warnings);
                 for record in deletes {
@@ -220,7 +293,7 @@ fn read_one(
     path: &Path,
     file: &str,
     args: &InputArgs,
-    mapping: &HashMap<String, String>,
+    options: &CsvOptions,
     known: &Dataset,
     earlier: &Dataset,
 ) -> Result<Read, Vec<Diagnostic>> {
@@ -229,7 +302,7 @@ fn read_one(
             file,
             "file.unknown_format",
             "cannot tell the format from the file's extension; name it with --format \
-             (json, csv, iati)"
+             (json, csv, excel, iati)"
                 .to_owned(),
         )]);
     };
@@ -245,9 +318,20 @@ fn read_one(
             let text = json::read_text(path).map_err(|e| unreadable(file, "json.malformed", e))?;
             read_json(file, text)
         }
-        InputFormat::Csv => {
-            let text = pcsv::read_text(path).map_err(|e| unreadable(file, "csv.malformed", e))?;
-            read_csv(path, file, &text, args.kind, mapping, &context())
+        InputFormat::Csv | InputFormat::Excel => {
+            let code = match format {
+                InputFormat::Excel => "excel.malformed",
+                _ => "csv.malformed",
+            };
+            let (text, options) = sheet_text(path, args, options).map_err(|e| match e {
+                // A workbook's cells holding errors are problems at cells.
+                Error::Invalid(report) => report
+                    .into_iter()
+                    .map(|p| csv_problem(file, &[], p))
+                    .collect(),
+                e => unreadable(file, code, e),
+            })?;
+            read_csv(file, &text, args.kind, &options, &context())
         }
         InputFormat::Iati => {
             let text = iati::read_text(path).map_err(|e| unreadable(file, "xml.malformed", e))?;
@@ -346,55 +430,41 @@ fn read_json(file: &str, text: String) -> Result<(Dataset, Source), Vec<Diagnost
 }
 
 fn read_csv(
-    path: &Path,
     file: &str,
     text: &str,
     kind: Option<CsvKind>,
-    mapping: &HashMap<String, String>,
+    options: &CsvOptions,
     known: &Dataset,
 ) -> Result<(Dataset, Source), Vec<Diagnostic>> {
-    let options = CsvOptions {
-        file: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        mapping: mapping.clone(),
-    };
     let malformed = |e: Error| unreadable(file, "csv.malformed", e);
-    let header = pcsv::header(text, &options).map_err(malformed)?;
-    let kind = match kind {
-        Some(kind) => kind,
-        None => CsvKind::infer(text, &options)
-            .map_err(malformed)?
-            .ok_or_else(|| {
-                let kinds: Vec<String> = CsvKind::ALL
-                    .iter()
-                    .map(|k| format!("{k} ({})", k.required_columns().join(", ")))
-                    .collect();
-                vec![
-                    Diagnostic::error(
-                        file,
-                        "csv.unknown_kind",
-                        format!(
-                            "cannot tell the kind of records from the header; name it with --kind, \
-                             or rename columns with --map: {}",
-                            kinds.join("; ")
-                        ),
-                    )
-                    .at(1, None),
-                ]
-            })?,
+    let header = pcsv::header(text, options).map_err(|e| match e {
+        Error::Invalid(report) => report
+            .into_iter()
+            .map(|p| csv_problem(file, &[], p))
+            .collect(),
+        e => malformed(e),
+    })?;
+    let kind = match CsvKind::of_file(kind, text, options) {
+        Ok(kind) => kind,
+        Err(Error::Invalid(report)) => {
+            return Err(report
+                .into_iter()
+                .map(|p| csv_problem(file, &header, p))
+                .collect());
+        }
+        Err(e) => return Err(malformed(e)),
     };
     let progress = Progress::start(file, text);
     let mut report = |rows: usize| progress.rows(rows);
-    let read = pcsv::read_with_progress(kind, text, &options, known, Some(&mut report));
+    let read = pcsv::read_with_progress(kind, text, options, known, Some(&mut report));
     progress.finish();
     match read {
         Ok(data) => Ok((
             data,
             Source::Csv {
                 header,
-                rows: row_lines(text),
+                rows: pcsv::record_lines(text, options),
+                workbook: matches!(options.origin, pcsv::Origin::Workbook(_)),
             },
         )),
         Err(Error::Invalid(report)) => Err(report
@@ -421,19 +491,6 @@ fn csv_problem(file: &str, header: &[String], problem: Problem) -> Diagnostic {
         message: problem.message,
         show_path: false,
     }
-}
-
-/// The line each CSV record starts on.
-fn row_lines(text: &str) -> Vec<usize> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut lines = Vec::new();
-    let mut record = csv::StringRecord::new();
-    while let Ok(true) = reader.read_record(&mut record) {
-        lines.push(record.position().map_or(0, |p| p.line() as usize));
-    }
-    lines
 }
 
 /// The CSV column a record's field comes from, to point at it.
@@ -549,7 +606,8 @@ impl Loaded {
                     diagnostic.column = Some(column);
                 }
             }
-            Source::Csv { header, rows } => {
+            Source::Csv { workbook: true, .. } => {}
+            Source::Csv { header, rows, .. } => {
                 diagnostic.line = rows.get(local).copied();
                 diagnostic.column = match segments.get(2) {
                     Some(Segment::Field(field)) => csv_column(RecordKind::ALL[k], field)

@@ -190,7 +190,10 @@ fn import_csv_files_naming_each_other_with_a_header_mapping() {
 #[test]
 fn a_report_whose_totals_overflow_is_one_error_line_not_a_panic() {
     let env = Env::new();
-    let orgs = env.file("orgs.csv", "name,kind\nBig Donor,government\nIOM,igo\n");
+    let orgs = env.file(
+        "orgs.csv",
+        "name,kind,website\nBig Donor,government,\nIOM,igo,\n",
+    );
     // Each amount is valid; together they are beyond any exact total.
     let gifts = env.file(
         "gifts.csv",
@@ -226,7 +229,10 @@ fn a_report_whose_totals_overflow_is_one_error_line_not_a_panic() {
 fn a_bad_second_file_leaves_the_store_unchanged() {
     let env = Env::seeded();
     let before = env.exported();
-    let good = env.file("good.csv", "name,kind\nNew Foundation,foundation\n");
+    let good = env.file(
+        "good.csv",
+        "name,kind,website\nNew Foundation,foundation,\n",
+    );
     let bad = env.file("bad.csv", BAD_CSV);
     env.run()
         .arg("import")
@@ -1047,7 +1053,7 @@ fn byte_order_marks_and_utf16_import_as_utf8_does() {
     let csv = env.bytes(
         "orgs.csv",
         &utf16(
-            "name,kind\nB\u{e9}b\u{e9} Foundation,foundation\n",
+            "name,kind,website\nB\u{e9}b\u{e9} Foundation,foundation,\n",
             false,
             true,
         ),
@@ -1083,7 +1089,11 @@ fn problems_in_utf16_files_are_placed_on_their_lines() {
     let env = Env::seeded();
     let csv = env.bytes(
         "orgs.csv",
-        &utf16("name,kind\n\u{c9}t\u{e9},foundation\nB,shop\n", true, true),
+        &utf16(
+            "name,kind,website\n\u{c9}t\u{e9},foundation,\nB,shop,\n",
+            true,
+            true,
+        ),
     );
     env.run()
         .arg("validate")
@@ -1168,7 +1178,7 @@ fn a_csv_file_that_ends_inside_a_quote_is_one_error_where_the_quote_opens() {
     let before = env.exported();
     let open = env.file(
         "open.csv",
-        "name,kind\nNew Foundation,foundation\nOld Foundation,\"foundation\n",
+        "name,kind,website\nNew Foundation,foundation,\nOld Foundation,\"foundation\n",
     );
     let out = env.run().arg("import").arg(&open).output().expect("runs");
     assert_eq!(out.status.code(), Some(1));

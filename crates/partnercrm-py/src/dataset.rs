@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{FilePath, number_arg};
-use crate::convert::{Text, list_of, natural, seed_arg, str_arg};
+use crate::convert::{Text, list_of, natural, seed_arg};
 use crate::errors::{IntoPy, parse_error};
 use crate::guard::guard;
 use crate::problem::PyProblem;
@@ -69,6 +69,61 @@ pub fn labelled_table_of(
         .detach(|| tables::labelled_table(data, labels, name))
         .py_err()?;
     Ok(PyTable::new(name, batch))
+}
+
+/// One kind's records as its import reads them, with the GIL released.
+pub fn kind_table_of(
+    py: Python<'_>,
+    data: &Dataset,
+    kind: partnercrm::io::csv::CsvKind,
+) -> PyResult<PyTable> {
+    let batch = py
+        .detach(|| partnercrm::io::csv::kind_table(data, kind))
+        .py_err()?;
+    Ok(PyTable::new(kind.as_str(), batch))
+}
+
+impl PyDataset {
+    /// Reads a CSV file or a workbook's sheet into this data set, all or
+    /// nothing.
+    fn import_sheet(
+        &mut self,
+        py: Python<'_>,
+        path: FilePath,
+        kind: Option<Text>,
+        sheet: Option<Text>,
+        options: partnercrm::io::csv::CsvOptions,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        guard(|| {
+            use partnercrm::io::csv::{CsvKind, read_with_progress};
+            let kind: Option<CsvKind> = kind.map(|k| k.parse()).transpose().py_err()?;
+            let mut progress = Progress::new(py, progress)?;
+            let data = &mut self.inner;
+            let read = py.detach(|| {
+                let opened =
+                    partnercrm::io::workbook::open(&path, kind, sheet.as_deref(), &options)?;
+                let mut report = |rows| progress.report(rows);
+                let new = read_with_progress(
+                    opened.kind,
+                    &opened.text,
+                    &opened.options,
+                    data,
+                    Some(&mut report),
+                )?;
+                if progress.failed() {
+                    return Ok(());
+                }
+                let mut next = data.clone();
+                next.upsert_all(new);
+                next.validate().into_result()?;
+                *data = next;
+                Ok(())
+            });
+            progress.finish(py)?;
+            read.py_err()
+        })
+    }
 }
 
 /// The dimensions of `group_by`: one name, or a list or tuple of names.
@@ -462,40 +517,93 @@ impl PyDataset {
         })
     }
 
-    /// Reads a CSV file of `kind` (see `partnercrm.CSV_KINDS`) into this
-    /// data set, naming the records already in it, and validates the result.
-    /// Raises `ValidationError` with every problem, adding nothing, if any
-    /// cell or rule fails. `progress=True` shows a progress bar; a callable
-    /// is called with the rows read so far.
-    #[pyo3(signature = (path, kind="contributions", mapping=None, progress=None))]
+    /// Reads a CSV file of `kind` (see `partnercrm.CSV_KINDS`; by default
+    /// the one its header shows) into this data set, naming the records
+    /// already in it, and validates the result; `mapping` and the keyword
+    /// options are `Store.import_csv`'s. Raises `ValidationError` with
+    /// every problem, adding nothing, if any cell or rule fails.
+    /// `progress=True` shows a progress bar; a callable is called with the
+    /// rows read so far.
+    #[pyo3(signature = (path, kind=None, mapping=None, progress=None, *, locale=None, decimal=None, thousands=None, date_format=None, delimiter=None, encoding=None, constants=None, values=None, ignore=None))]
+    #[allow(clippy::too_many_arguments)]
     fn import_csv(
         &mut self,
         py: Python<'_>,
         path: FilePath,
-        #[pyo3(from_py_with = str_arg)] kind: &str,
+        kind: Option<Text>,
         mapping: Option<std::collections::HashMap<Text, Text>>,
         progress: Option<&Bound<'_, PyAny>>,
+        locale: Option<Text>,
+        decimal: Option<Text>,
+        thousands: Option<Text>,
+        date_format: Option<Text>,
+        delimiter: Option<Text>,
+        encoding: Option<Text>,
+        constants: Option<std::collections::HashMap<Text, Text>>,
+        values: Option<std::collections::HashMap<Text, std::collections::HashMap<Text, Text>>>,
+        ignore: Option<Vec<Text>>,
     ) -> PyResult<()> {
+        let options = crate::sheets::csv_options(
+            mapping,
+            crate::sheets::Options {
+                locale,
+                decimal,
+                thousands,
+                date_format,
+                delimiter,
+                encoding,
+                constants,
+                values,
+                ignore,
+            },
+        )?;
+        self.import_sheet(py, path, kind, None, options, progress)
+    }
+
+    /// Reads a sheet of a workbook (the first, or `sheet`) into this data
+    /// set as `import_csv` reads a file; see `Store.import_excel`.
+    #[pyo3(signature = (path, kind=None, sheet=None, mapping=None, progress=None, *, locale=None, decimal=None, thousands=None, date_format=None, delimiter=None, encoding=None, constants=None, values=None, ignore=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_excel(
+        &mut self,
+        py: Python<'_>,
+        path: FilePath,
+        kind: Option<Text>,
+        sheet: Option<Text>,
+        mapping: Option<std::collections::HashMap<Text, Text>>,
+        progress: Option<&Bound<'_, PyAny>>,
+        locale: Option<Text>,
+        decimal: Option<Text>,
+        thousands: Option<Text>,
+        date_format: Option<Text>,
+        delimiter: Option<Text>,
+        encoding: Option<Text>,
+        constants: Option<std::collections::HashMap<Text, Text>>,
+        values: Option<std::collections::HashMap<Text, std::collections::HashMap<Text, Text>>>,
+        ignore: Option<Vec<Text>>,
+    ) -> PyResult<()> {
+        let options = crate::sheets::csv_options(
+            mapping,
+            crate::sheets::Options {
+                locale,
+                decimal,
+                thousands,
+                date_format,
+                delimiter,
+                encoding,
+                constants,
+                values,
+                ignore,
+            },
+        )?;
+        self.import_sheet(py, path, kind, sheet, options, progress)
+    }
+
+    /// One kind's records as its import reads them; see `Store.kind_table`.
+    fn kind_table(&self, py: Python<'_>, kind: Text) -> PyResult<PyTable> {
         guard(|| {
-            use partnercrm::io::csv::{CsvKind, read_file_with_progress};
-            let kind: CsvKind = kind.parse().py_err()?;
-            let mut progress = Progress::new(py, progress)?;
-            let data = &mut self.inner;
-            let read = py.detach(|| {
-                let mapping = crate::convert::mapping(mapping);
-                let mut report = |rows| progress.report(rows);
-                let new = read_file_with_progress(kind, &path, mapping, data, Some(&mut report))?;
-                if progress.failed() {
-                    return Ok(());
-                }
-                let mut next = data.clone();
-                next.upsert_all(new);
-                next.validate().into_result()?;
-                *data = next;
-                Ok(())
-            });
-            progress.finish(py)?;
-            read.py_err()
+            let kind: partnercrm::io::csv::CsvKind = kind.parse().py_err()?;
+            kind_table_of(py, &self.inner, kind)
         })
     }
 

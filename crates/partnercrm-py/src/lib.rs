@@ -10,6 +10,7 @@ mod progress;
 mod rates;
 mod records;
 mod schema;
+mod sheets;
 mod store;
 mod table;
 mod typed;

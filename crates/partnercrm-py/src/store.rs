@@ -76,6 +76,56 @@ fn change_dicts<'py, T: Wrap>(
 }
 
 impl PyStore {
+    /// Imports a CSV file or a workbook's sheet, all or nothing.
+    #[allow(clippy::too_many_arguments)]
+    fn import_sheet<'py>(
+        &self,
+        py: Python<'py>,
+        path: FilePath,
+        kind: Option<Text>,
+        sheet: Option<Text>,
+        options: partnercrm::io::csv::CsvOptions,
+        actor: &str,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        guard(|| {
+            use partnercrm::io::csv::{CsvKind, read_with_progress};
+            let kind: Option<CsvKind> = kind.map(|k| k.parse()).transpose().py_err()?;
+            let summary = format!("import {}", path.display());
+            let mut progress = Progress::new(py, progress)?;
+            let applied = self.with_store(py, |store| {
+                let opened =
+                    partnercrm::io::workbook::open(&path, kind, sheet.as_deref(), &options)?;
+                let format = partnercrm::io::Format::Csv(opened.kind);
+                let known = partnercrm::io::known(store, &[format])?;
+                let mut report = |rows| progress.report(rows);
+                let upserts = read_with_progress(
+                    opened.kind,
+                    &opened.text,
+                    &opened.options,
+                    &known,
+                    Some(&mut report),
+                )?;
+                if progress.failed() {
+                    return Ok(None);
+                }
+                store
+                    .apply(Batch::upsert_all(upserts), actor, &summary)
+                    .map(Some)
+            });
+            progress.finish(py)?;
+            match applied? {
+                Some(applied) => applied_dict(py, applied),
+                // A callback that raised stopped the import; `finish` raised it.
+                None => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "the import was stopped by its progress callback",
+                )),
+            }
+        })
+    }
+}
+
+impl PyStore {
     /// What readers of `formats` need of the store ([`partnercrm::io::known`]).
     pub(crate) fn known(
         &self,
@@ -285,48 +335,111 @@ impl PyStore {
         })
     }
 
-    /// Imports a CSV file of `kind` (see `partnercrm.CSV_KINDS`), all or
-    /// nothing. Names resolve against the stored records; `mapping` renames
-    /// columns (`{"Geber": "donor"}`). Every bad cell raises together in one
-    /// `ValidationError`, located as `file[line].column`. Importing the same
-    /// file again changes nothing. `progress=True` shows a progress bar; a
-    /// callable is called with the rows read so far.
-    #[pyo3(signature = (path, kind="contributions", mapping=None, actor="python", progress=None))]
+    /// Imports a CSV file of `kind` (see `partnercrm.CSV_KINDS`; by default
+    /// the one its header shows), all or nothing. Names resolve against the
+    /// stored records; `mapping` renames columns (`{"Geber": "donor"}`), and
+    /// the keyword options say how the file is written: `locale` (`"en"`,
+    /// `"de"`, `"fr"`), `decimal`, `thousands` and `date_format` over it,
+    /// `delimiter` (detected by default), `encoding` (`"windows-1252"`,
+    /// `"latin-1"`), `constants` (`{"kind": "cash"}`), `values`
+    /// (`{"kind": {"Spende": "cash"}}`) and `ignore` (columns left unread).
+    /// Every bad cell raises together in one `ValidationError`, located as
+    /// `file[line].column`. Importing the same file again changes nothing.
+    /// `progress=True` shows a progress bar; a callable is called with the
+    /// rows read so far.
+    #[pyo3(signature = (path, kind=None, mapping=None, actor="python", progress=None, *, locale=None, decimal=None, thousands=None, date_format=None, delimiter=None, encoding=None, constants=None, values=None, ignore=None))]
+    #[allow(clippy::too_many_arguments)]
     fn import_csv<'py>(
         &self,
         py: Python<'py>,
         path: FilePath,
-        #[pyo3(from_py_with = str_arg)] kind: &str,
+        kind: Option<Text>,
         mapping: Option<std::collections::HashMap<Text, Text>>,
         #[pyo3(from_py_with = str_arg)] actor: &str,
         progress: Option<&Bound<'py, PyAny>>,
+        locale: Option<Text>,
+        decimal: Option<Text>,
+        thousands: Option<Text>,
+        date_format: Option<Text>,
+        delimiter: Option<Text>,
+        encoding: Option<Text>,
+        constants: Option<std::collections::HashMap<Text, Text>>,
+        values: Option<std::collections::HashMap<Text, std::collections::HashMap<Text, Text>>>,
+        ignore: Option<Vec<Text>>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let options = crate::sheets::csv_options(
+            mapping,
+            crate::sheets::Options {
+                locale,
+                decimal,
+                thousands,
+                date_format,
+                delimiter,
+                encoding,
+                constants,
+                values,
+                ignore,
+            },
+        )?;
+        self.import_sheet(py, path, kind, None, options, actor, progress)
+    }
+
+    /// Imports a sheet of a workbook (`.xlsx`, `.xls`, `.ods`; the first
+    /// sheet, or `sheet`) as `import_csv` imports a file, with the same
+    /// options: numbers and dates are read as the workbook types them, and
+    /// problems are located as `file.xlsx!Sheet1!C7`.
+    #[pyo3(signature = (path, kind=None, sheet=None, mapping=None, actor="python", progress=None, *, locale=None, decimal=None, thousands=None, date_format=None, delimiter=None, encoding=None, constants=None, values=None, ignore=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_excel<'py>(
+        &self,
+        py: Python<'py>,
+        path: FilePath,
+        kind: Option<Text>,
+        sheet: Option<Text>,
+        mapping: Option<std::collections::HashMap<Text, Text>>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+        progress: Option<&Bound<'py, PyAny>>,
+        locale: Option<Text>,
+        decimal: Option<Text>,
+        thousands: Option<Text>,
+        date_format: Option<Text>,
+        delimiter: Option<Text>,
+        encoding: Option<Text>,
+        constants: Option<std::collections::HashMap<Text, Text>>,
+        values: Option<std::collections::HashMap<Text, std::collections::HashMap<Text, Text>>>,
+        ignore: Option<Vec<Text>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let options = crate::sheets::csv_options(
+            mapping,
+            crate::sheets::Options {
+                locale,
+                decimal,
+                thousands,
+                date_format,
+                delimiter,
+                encoding,
+                constants,
+                values,
+                ignore,
+            },
+        )?;
+        self.import_sheet(py, path, kind, sheet, options, actor, progress)
+    }
+
+    /// One kind's records as its import reads them (`"organisations"`):
+    /// written with `Table.to_csv` or `Table.to_excel`, they import back
+    /// into this store changing nothing.
+    #[pyo3(signature = (kind, as_of=None))]
+    fn kind_table(
+        &self,
+        py: Python<'_>,
+        kind: Text,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTable> {
         guard(|| {
-            use partnercrm::io::csv::{CsvKind, read_file_with_progress};
-            let kind: CsvKind = kind.parse().py_err()?;
-            let summary = format!("import {}", path.display());
-            let mut progress = Progress::new(py, progress)?;
-            let applied = self.with_store(py, |store| {
-                let known = partnercrm::io::known(store, &[partnercrm::io::Format::Csv(kind)])?;
-                let mapping = crate::convert::mapping(mapping);
-                let mut report = |rows| progress.report(rows);
-                let upserts =
-                    read_file_with_progress(kind, &path, mapping, &known, Some(&mut report))?;
-                if progress.failed() {
-                    return Ok(None);
-                }
-                store
-                    .apply(Batch::upsert_all(upserts), actor, &summary)
-                    .map(Some)
-            });
-            progress.finish(py)?;
-            match applied? {
-                Some(applied) => applied_dict(py, applied),
-                // A callback that raised stopped the import; `finish` raised it.
-                None => Err(pyo3::exceptions::PyRuntimeError::new_err(
-                    "the import was stopped by its progress callback",
-                )),
-            }
+            let kind: partnercrm::io::csv::CsvKind = kind.parse().py_err()?;
+            let data = self.read_dataset(py, kind.known_kinds(), as_of)?;
+            crate::dataset::kind_table_of(py, &data, kind)
         })
     }
 

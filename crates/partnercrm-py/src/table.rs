@@ -89,11 +89,26 @@ impl PyTable {
 
     /// The table as CSV text, or written to `path`. Text cells a spreadsheet
     /// would run as a formula (`=`, `+`, `-`, `@`) are prefixed with `'`.
-    #[pyo3(signature = (path=None))]
-    fn to_csv(&self, py: Python<'_>, path: Option<FilePath>) -> PyResult<Option<String>> {
+    /// `excel=True` writes a byte-order mark, CRLF line ends and, under a
+    /// decimal-comma `locale` (`"de"`, `"fr"`), `;` between cells; decimals
+    /// take the locale's decimal separator.
+    #[pyo3(signature = (path=None, *, excel=false, locale=None))]
+    fn to_csv(
+        &self,
+        py: Python<'_>,
+        path: Option<FilePath>,
+        excel: bool,
+        locale: Option<crate::convert::Text>,
+    ) -> PyResult<Option<String>> {
         guard(|| {
+            let locale = match locale {
+                Some(name) => partnercrm::io::csv::Locale::preset(&name),
+                None => Ok(partnercrm::io::csv::Locale::default()),
+            }
+            .map_err(crate::errors::to_py)?;
+            let write = partnercrm::io::csv::WriteOptions { excel, locale };
             let text = py
-                .detach(|| partnercrm::io::csv::write_table(&self.batch))
+                .detach(|| partnercrm::io::csv::write_table_with(&self.batch, &write))
                 .map_err(crate::errors::to_py)?;
             match path {
                 None => Ok(Some(text)),
@@ -107,6 +122,23 @@ impl PyTable {
                     Ok(None)
                 }
             }
+        })
+    }
+
+    /// Writes the table as an `.xlsx` workbook of one sheet named after it:
+    /// decimals as numbers in their currency's format, dates as dates, a
+    /// frozen and filtered header, and no text ever run as a formula.
+    fn to_excel(&self, py: Python<'_>, path: FilePath) -> PyResult<()> {
+        guard(|| {
+            let bytes = py
+                .detach(|| partnercrm::io::workbook::write_table(&self.batch, &self.name))
+                .map_err(crate::errors::to_py)?;
+            std::fs::write(&path, bytes).map_err(|source| {
+                crate::errors::to_py(partnercrm::Error::Io {
+                    path: path.0,
+                    source,
+                })
+            })
         })
     }
 

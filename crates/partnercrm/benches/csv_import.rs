@@ -70,8 +70,12 @@ fn main() {
         projects: data.projects.clone(),
         ..Dataset::default()
     };
+    // The amounts are written at their own scale: `184.007` is a reading
+    // no locale can tell from 184,007 written the German way, so the file
+    // names its locale, as a user must for such a file.
     let options = CsvOptions {
         file: "contributions.csv".into(),
+        locale: partnercrm::io::csv::Locale::preset("en").expect("en"),
         ..CsvOptions::default()
     };
     // The floor: the csv crate alone reading every record.

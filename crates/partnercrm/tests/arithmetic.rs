@@ -432,7 +432,7 @@ fn amounts_above_7_9e24_leave_arrow_and_csv_exactly() {
     // The CSV reads back into the amounts it came from.
     let options = CsvOptions {
         file: "contributions.csv".to_owned(),
-        mapping: Default::default(),
+        ..CsvOptions::default()
     };
     let read = csv::read(CsvKind::Contributions, &text, &options, &f.data).expect("reads");
     let amounts = |data: &Dataset| -> Vec<Decimal> {

@@ -26,7 +26,7 @@ fn seed() -> Dataset {
 fn options(file: &str) -> CsvOptions {
     CsvOptions {
         file: file.to_owned(),
-        mapping: HashMap::new(),
+        ..CsvOptions::default()
     }
 }
 
@@ -125,11 +125,22 @@ fn headers_can_be_mapped_and_missing_columns_are_named() {
     let Error::Invalid(report) = err else {
         panic!("expected problems")
     };
-    assert!(
-        report
-            .problems()
-            .iter()
-            .all(|p| p.code == Code::CsvMissingColumn)
+    // Each required column is missing, and each unmapped one unknown.
+    let codes: Vec<(String, Code)> = report
+        .problems()
+        .iter()
+        .map(|p| (p.path.to_string(), p.code))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("de.csv[1].geber".to_owned(), Code::CsvUnknownColumn),
+            ("de.csv[1].empfänger".to_owned(), Code::CsvUnknownColumn),
+            ("de.csv[1].art".to_owned(), Code::CsvUnknownColumn),
+            ("de.csv[1].donor".to_owned(), Code::CsvMissingColumn),
+            ("de.csv[1].recipient".to_owned(), Code::CsvMissingColumn),
+            ("de.csv[1].kind".to_owned(), Code::CsvMissingColumn),
+        ]
     );
     let mapping = [
         ("Geber", "donor"),
@@ -142,6 +153,7 @@ fn headers_can_be_mapped_and_missing_columns_are_named() {
     let mapped = CsvOptions {
         file: "de.csv".into(),
         mapping,
+        ..CsvOptions::default()
     };
     assert_eq!(
         read_contributions(text, &mapped, &seed(), None)
@@ -468,6 +480,7 @@ fn the_kind_of_a_file_is_inferred_from_its_header_when_only_one_fits() {
     let mapped = CsvOptions {
         file: "de.csv".into(),
         mapping: HashMap::from([("Geber".to_owned(), "donor".to_owned())]),
+        ..CsvOptions::default()
     };
     let inferred = CsvKind::infer(" Geber ,Recipient,kind\n", &mapped).expect("header");
     assert_eq!(inferred, Some(CsvKind::Contributions), "after the mapping");
@@ -490,11 +503,18 @@ fn the_kind_of_a_file_is_inferred_from_its_header_when_only_one_fits() {
             let Err(Error::Invalid(report)) = read(kind, &text, &options("r.csv"), &known) else {
                 panic!("{kind} without {missing} was read")
             };
-            assert!(
-                report
-                    .problems()
-                    .iter()
-                    .all(|p| p.code == Code::CsvMissingColumn)
+            let codes: Vec<(String, Code)> = report
+                .problems()
+                .iter()
+                .map(|p| (p.path.to_string(), p.code))
+                .collect();
+            assert_eq!(
+                codes,
+                [
+                    ("r.csv[1].other".to_owned(), Code::CsvUnknownColumn),
+                    (format!("r.csv[1].{missing}"), Code::CsvMissingColumn)
+                ],
+                "{kind}"
             );
         }
     }

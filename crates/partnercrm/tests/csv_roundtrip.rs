@@ -2,8 +2,6 @@
 //! every record table as CSV, and the whole data set as the `partnercrm/1`
 //! JSON document.
 
-use std::collections::HashMap;
-
 use partnercrm::Error;
 use partnercrm::io::csv::{self, CsvKind, CsvOptions, write_table};
 use partnercrm::io::json;
@@ -25,7 +23,7 @@ fn seed() -> Dataset {
 fn options(kind: CsvKind) -> CsvOptions {
     CsvOptions {
         file: format!("{kind}.csv"),
-        mapping: HashMap::new(),
+        ..CsvOptions::default()
     }
 }
 

@@ -1001,6 +1001,8 @@ fn every_code_is_exercised_by_a_test_here() {
     let source = concat!(
         include_str!("validate.rs"),
         include_str!("csv.rs"),
+        include_str!("spreadsheets_measured.rs"),
+        include_str!("spreadsheets.rs"),
         include_str!("iati.rs"),
         include_str!("iati_identity.rs"),
         include_str!("iati_accounting.rs")

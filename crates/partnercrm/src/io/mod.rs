@@ -10,6 +10,7 @@ pub mod csv;
 pub mod iati;
 pub mod json;
 pub mod text;
+pub mod workbook;
 
 use crate::Result;
 use crate::model::{Dataset, RecordKind};

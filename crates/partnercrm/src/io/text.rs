@@ -170,6 +170,16 @@ pub(crate) fn read_file(
     max_bytes: u64,
     too_large: impl FnOnce(u64) -> Error,
 ) -> Result<String> {
+    read_file_with(path, max_bytes, too_large, |bytes| decode(bytes, path))
+}
+
+/// [`read_file`], decoding the bytes with `decode`.
+pub(crate) fn read_file_with(
+    path: &Path,
+    max_bytes: u64,
+    too_large: impl FnOnce(u64) -> Error,
+    decode: impl FnOnce(Vec<u8>) -> Result<String>,
+) -> Result<String> {
     let io = |source| Error::Io {
         path: path.to_owned(),
         source,
@@ -178,7 +188,7 @@ pub(crate) fn read_file(
     if size > max_bytes {
         return Err(too_large(size));
     }
-    decode(std::fs::read(path).map_err(io)?, path)
+    decode(std::fs::read(path).map_err(io)?)
 }
 
 #[cfg(test)]

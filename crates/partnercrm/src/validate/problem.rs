@@ -245,6 +245,20 @@ codes! {
     CsvMalformedRow = "csv.malformed_row",
     /// A CSV cell is longer than the reader accepts.
     CsvLimit = "csv.limit",
+    /// A CSV or workbook header names a column the kind of record does not
+    /// read, and the mapping does not ignore it; the message names the
+    /// nearest known column.
+    CsvUnknownColumn = "csv.unknown_column",
+    /// Two columns of a header have the same name (case aside), as read or
+    /// after the mapping.
+    CsvDuplicateColumn = "csv.duplicate_column",
+    /// A number cell with two readings (`12.500`: twelve and a half, or
+    /// twelve thousand five hundred) in a file read with no locale; the
+    /// message shows both.
+    CsvAmbiguousValue = "csv.ambiguous_value",
+    /// A file's header shows no one kind of record: the message lists the
+    /// candidate kinds and what each lacks.
+    CsvUnknownKind = "csv.unknown_kind",
     /// An IATI code is in no official codelist the element allows, e.g. transaction type `Z`.
     IatiUnknownCode = "iati.unknown_code",
     /// An IATI amount names no currency, and its activity has no default currency.

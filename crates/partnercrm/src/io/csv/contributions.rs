@@ -50,7 +50,7 @@ pub fn read_contributions(
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(16))
     };
-    let chunks = split_at_record_ends(body, workers);
+    let chunks = split_at_record_ends(body, workers, rows.delimiter);
     let body_lines = count_lines(body) as usize;
     let (tell, heard) = mpsc::channel::<usize>();
     let results: Vec<Result<Chunk>> = std::thread::scope(|scope| {
@@ -229,6 +229,7 @@ impl Worker<'_> {
     ) -> Result<Chunk> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
+            .delimiter(rows.delimiter)
             .from_reader(chunk.as_bytes());
         // A row per line, unless cells hold line breaks: sized once, not
         // doubled and copied as it fills.
@@ -295,9 +296,7 @@ impl Worker<'_> {
             }
             None => None,
         };
-        let amount = rows.parse(record, line, c.amount, |t| {
-            exact::parse(t).map_err(|_| format!("{t:?} is not a decimal amount"))
-        });
+        let amount = rows.decimal(record, line, c.amount);
         let currency = match rows.cell(record, c.currency) {
             Some(code) => {
                 if !self.currencies.contains_key(code) {
@@ -419,7 +418,7 @@ fn count_lines(text: &str) -> u64 {
 /// start)`, each ending just after a line end that ends a record: a quoted
 /// cell may hold line breaks ([`Quotes`] follows them as the csv crate
 /// does).
-fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
+fn split_at_record_ends(body: &str, parts: usize, delimiter: u8) -> Vec<(usize, usize, u64)> {
     let bytes = body.as_bytes();
     let find = |from: usize, byte: u8| {
         bytes
@@ -430,7 +429,7 @@ fn split_at_record_ends(body: &str, parts: usize) -> Vec<(usize, usize, u64)> {
     let target = bytes.len() / parts.max(1) + 1;
     let mut chunks = Vec::with_capacity(parts);
     let (mut start, mut lines_before) = (0usize, 0u64);
-    let mut quotes = Quotes::new(body);
+    let mut quotes = Quotes::new(body, delimiter);
     while start < bytes.len() || chunks.is_empty() {
         let mut end = bytes.len();
         let mut from = (start + target).min(bytes.len());
@@ -469,7 +468,7 @@ mod tests {
             "1,\"2\n3\"\n",
         ];
         for parts in 1..8 {
-            let chunks = split_at_record_ends(body, parts);
+            let chunks = split_at_record_ends(body, parts, b',');
             let mut next = 0;
             for &(start, end, lines) in &chunks {
                 assert_eq!(start, next);

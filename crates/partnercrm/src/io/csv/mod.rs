@@ -1,11 +1,27 @@
-//! CSV for spreadsheets: every kind of record in, any table out, and the
-//! record tables back in.
+//! CSV for spreadsheets: every kind of record in, any table out, and each
+//! kind's export ([`kind_table`]) and the record tables back in.
 //!
 //! Each kind of file has documented columns; only the required ones must
 //! be present, in any order, and a header mapping renames a file's columns
-//! to these (`{"Geber": "donor"}`). Headers are matched case-insensitively.
+//! to these (`{"Geber": "donor"}`), gives a column the file lacks one value
+//! on every row ([`CsvOptions::constants`]: `kind` = `cash`), reads cells as
+//! other values ([`CsvOptions::values`]: `Spende` as `cash`) and leaves
+//! columns unread ([`CsvOptions::ignore`]). Headers are matched
+//! case-insensitively; a column the kind does not read is refused with the
+//! nearest known name, and two columns read as one name are refused
+//! ([`Code::CsvUnknownColumn`](crate::validate::Code::CsvUnknownColumn),
+//! [`Code::CsvDuplicateColumn`](crate::validate::Code::CsvDuplicateColumn)).
+//!
+//! The delimiter (`,` `;` tab `|`) is detected from the header or given
+//! ([`dialect`]); a file in Windows-1252 or Latin-1 is read when its
+//! [`Encoding`] is named. Numbers and dates are read in the file's
+//! [`Locale`]; with none, a number with two readings (`12.500`) is refused
+//! with both ([`Code::CsvAmbiguousValue`](crate::validate::Code::CsvAmbiguousValue)).
+//! Lines are the lines an editor shows, with CRLF, quoted line breaks and a
+//! byte-order mark.
+//!
 //! Cells are trimmed; an empty cell is an absent value. Dates are `YYYY`,
-//! `YYYY-MM` or `YYYY-MM-DD`; a date column `X` may have an `X_precision`
+//! `YYYY-MM` or `YYYY-MM-DD` (or the locale's format); a date column `X` may have an `X_precision`
 //! column beside it (`year`, `month` or `day`), which makes the date that
 //! precise: the record tables write `2007-05-01` and `month` for May 2007.
 //! Enum values are the snake_case names of the JSON document (`in_kind`),
@@ -204,8 +220,11 @@
 //! anything else is the text's own (`'s-Hertogenbosch`).
 
 mod contributions;
+pub mod dialect;
 mod export;
 mod groups;
+mod kinds;
+pub mod locale;
 mod organisations;
 mod projects;
 mod rows;
@@ -213,8 +232,12 @@ mod rows;
 use std::collections::HashMap;
 
 pub use contributions::read_contributions;
-pub use export::write_table;
+pub use dialect::Encoding;
+pub use export::{WriteOptions, write_table, write_table_with};
+pub(crate) use export::{list_cell, marked};
 pub use groups::{read_groups, read_memberships, read_notes};
+pub use kinds::kind_table;
+pub use locale::Locale;
 pub use organisations::{read_organisations, read_people};
 pub use projects::{read_agreements, read_indicators, read_projects};
 
@@ -228,13 +251,99 @@ pub const MAX_COLUMNS: usize = 1_024;
 /// The longest cell: 1 MiB.
 pub const MAX_CELL_BYTES: usize = 1 << 20;
 
-/// Options for reading a CSV file.
+/// Options for reading a CSV file (or a workbook's sheet): its dialect,
+/// its locale, and the mapping from its columns to the kind's.
 #[derive(Clone, Debug, Default)]
 pub struct CsvOptions {
     /// The file's name, for error locations.
     pub file: String,
-    /// Renames columns: the file's header to partnercrm's column name.
+    /// Renames columns: the file's header (case aside) to partnercrm's
+    /// column name (`Geber` to `donor`).
     pub mapping: HashMap<String, String>,
+    /// Columns of the file left unread (case aside): a column no reader
+    /// knows is refused unless it is ignored.
+    pub ignore: Vec<String>,
+    /// Columns the file lacks, each with the value of every row's cell
+    /// (`kind` = `cash`).
+    pub constants: Vec<(String, String)>,
+    /// Value maps: a column (partnercrm's name) to the cells that are read
+    /// as other values (`Spende` as `cash`), case aside; other cells read
+    /// as they are.
+    pub values: HashMap<String, HashMap<String, String>>,
+    /// How numbers and dates are written.
+    pub locale: Locale,
+    /// The delimiter; detected from the header when `None`
+    /// ([`dialect::detect`]).
+    pub delimiter: Option<u8>,
+    /// The encoding, for [`read_file`]: UTF-8 (or UTF-16 with a byte-order
+    /// mark) unless named.
+    pub encoding: Encoding,
+    /// Where the cells come from: a text file, or a workbook's sheet (set
+    /// by [`crate::io::workbook`]).
+    pub origin: Origin,
+}
+
+/// Where a reader's cells come from, for locating problems and for reading
+/// numbers as the source types them.
+#[derive(Clone, Debug, Default)]
+pub enum Origin {
+    /// A CSV file: problems are at `file[line].column`.
+    #[default]
+    Text,
+    /// A workbook's sheet, turned into rows: problems are at
+    /// `file.xlsx!Sheet1!C7`, and cells the workbook types as numbers are
+    /// read exactly, in no locale.
+    Workbook(std::sync::Arc<Sheet>),
+}
+
+/// How the rows read from a workbook's sheet map back to its cells.
+#[derive(Debug)]
+pub struct Sheet {
+    /// The sheet's name.
+    pub(crate) name: String,
+    /// The sheet row (1-based) of each line of the rows, by line.
+    pub(crate) rows: Vec<u32>,
+    /// The sheet column (0-based) of the header's first cell.
+    pub(crate) first_column: u32,
+    /// The (line, position) of every cell the workbook types as a number.
+    pub(crate) numbers: crate::model::ids::IdSet<(u64, usize)>,
+}
+
+impl Sheet {
+    fn is_number(&self, line: u64, at: usize) -> bool {
+        self.numbers.contains(&(line, at))
+    }
+
+    /// `file!Sheet!C7`, or `file!Sheet!7 (column)` for a constant column.
+    fn locate(&self, file: &str, line: u64, at: Option<usize>, column: &str) -> String {
+        let row = usize::try_from(line)
+            .ok()
+            .and_then(|l| self.rows.get(l))
+            .copied()
+            .unwrap_or(line as u32);
+        match at {
+            Some(at) => format!(
+                "{file}!{}!{}{row}",
+                self.name,
+                column_letters(self.first_column as usize + at)
+            ),
+            None => format!("{file}!{}!{row} ({column})", self.name),
+        }
+    }
+}
+
+/// A spreadsheet's column letters: 0 is `A`, 26 is `AA`.
+pub(crate) fn column_letters(mut at: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (at % 26) as u8);
+        if at < 26 {
+            break;
+        }
+        at = at / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// The kinds of record a CSV file can hold.
@@ -304,6 +413,164 @@ impl CsvKind {
         }
     }
 
+    /// Every column a file of this kind is read with, as documented above:
+    /// with [`CsvKind::synonyms`] and, beside each date, its `_precision`
+    /// column, the columns of [`CsvKind::reads`].
+    pub const fn columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::Contributions => &[
+                "id",
+                "donor",
+                "recipient",
+                "kind",
+                "amount",
+                "currency",
+                "received_on",
+                "period_start",
+                "period_end",
+                "project",
+                "agreement",
+                "basis",
+                "description",
+            ],
+            Self::Organisations => &[
+                "id",
+                "name",
+                "kind",
+                "acronym",
+                "website",
+                "description",
+                "aliases",
+                "country",
+                "parent",
+                "iati_org_id",
+            ],
+            Self::People => &[
+                "id",
+                "name",
+                "organisation",
+                "title",
+                "from",
+                "to",
+                "email",
+                "phone",
+                "description",
+                "erased",
+            ],
+            Self::Projects => &[
+                "id",
+                "title",
+                "iati_identifier",
+                "acronym",
+                "description",
+                "aliases",
+                "places",
+                "themes",
+                "countries",
+                "sectors",
+                "other_sectors",
+                "start",
+                "end",
+                "status",
+                "lead_office",
+                "parent",
+                "funding",
+                "accountable",
+                "extending",
+                "implementing",
+            ],
+            Self::Agreements => &[
+                "id", "title", "kind", "parties", "signed", "start", "end", "status", "purpose",
+                "projects",
+            ],
+            Self::Indicators => &[
+                "id",
+                "project",
+                "indicator",
+                "unit",
+                "measure",
+                "aggregation",
+                "observation",
+                "value",
+                "qualifier",
+                "from",
+                "to",
+                "comment",
+            ],
+            Self::Groups => &[
+                "id", "name", "kind", "acronym", "aliases", "parent", "from", "to", "purpose",
+                "contact",
+            ],
+            Self::Memberships => &["group", "organisation", "role", "from", "to"],
+            Self::Notes => &[
+                "id",
+                "kind",
+                "text",
+                "title",
+                "language",
+                "place",
+                "date",
+                "organisations",
+                "people",
+                "projects",
+                "agreements",
+                "groups",
+                "contributions",
+            ],
+        }
+    }
+
+    /// The kind's date columns, each of which may have a `_precision`
+    /// column beside it.
+    pub const fn date_columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::Contributions => &["received_on", "period_start", "period_end"],
+            Self::People | Self::Indicators | Self::Groups | Self::Memberships => &["from", "to"],
+            Self::Projects => &["start", "end"],
+            Self::Agreements => &["signed", "start", "end"],
+            Self::Organisations => &[],
+            Self::Notes => &["date"],
+        }
+    }
+
+    /// Columns the record tables ([`query::tables`](crate::query::tables))
+    /// write that no reader reads: what is worked out from the rest, read
+    /// back as nothing.
+    pub const fn table_only_columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::Projects => &["programme"],
+            _ => &[],
+        }
+    }
+
+    /// Whether a file of this kind reads (or, for a record table's own
+    /// columns, knowingly leaves) a column of this name.
+    pub fn reads(&self, column: &str) -> bool {
+        let precision_of = |c: &str| {
+            c.strip_suffix("_precision").is_some_and(|date| {
+                self.date_columns().contains(&date)
+                    || self.synonyms().iter().any(|(s, _)| *s == date)
+            })
+        };
+        self.columns().contains(&column)
+            || self.synonyms().iter().any(|(s, _)| *s == column)
+            || self.table_only_columns().contains(&column)
+            || precision_of(column)
+    }
+
+    /// The column this kind reads nearest to `column` in spelling, if one
+    /// is near enough to be the one meant.
+    pub fn nearest_column(&self, column: &str) -> Option<&'static str> {
+        let most = (column.chars().count() / 3).clamp(1, 3);
+        self.columns()
+            .iter()
+            .chain(self.synonyms().iter().map(|(s, _)| s))
+            .map(|c| (edit_distance(c, column), *c))
+            .filter(|(d, _)| *d <= most)
+            .min()
+            .map(|(_, c)| c)
+    }
+
     /// The kinds of stored record a file of this kind is read against, the
     /// `known` of [`read`]: those its cells may name, and its own kind,
     /// whose stored records its rows update. A row with the id of a record
@@ -363,49 +630,155 @@ impl CsvKind {
     /// The kind a file's header (after the mapping) shows, if only one kind
     /// fits; see [`CsvKind::from_columns`].
     pub fn infer(text: &str, options: &CsvOptions) -> Result<Option<CsvKind>> {
-        let columns = header(text, options)?;
-        Ok(Self::from_columns(&columns))
+        Ok(Self::from_columns(&Self::columns_of(text, options)?))
     }
 
-    /// The kind these column names show, if one fits: each kind is told by
-    /// the columns only it has. Organisations and groups share `name` and
-    /// `kind`: such a file is of groups if it has one of the columns only
-    /// groups have (`purpose`, `contact`, `from`, `to`, `start`, `end`),
-    /// else of organisations. Indicators are told by `indicator` and
-    /// `observation`, or by `project` and `unit` (the indicators table).
-    /// Every record table's header shows its own kind.
-    pub fn from_columns<S: AsRef<str>>(columns: &[S]) -> Option<CsvKind> {
-        let has = |c: &str| {
-            columns
+    /// The columns a file gives, as kinds are told by: its header, after
+    /// the mapping, and the mapping's constants.
+    fn columns_of(text: &str, options: &CsvOptions) -> Result<Vec<String>> {
+        let mut columns = header(text, options)?;
+        columns.extend(
+            options
+                .constants
                 .iter()
-                .any(|h| h.as_ref().trim().eq_ignore_ascii_case(c))
-        };
-        if has("donor") && has("recipient") {
-            Some(Self::Contributions)
-        } else if has("group") && has("organisation") {
-            Some(Self::Memberships)
-        } else if (has("indicator") && has("observation")) || (has("project") && has("unit")) {
-            Some(Self::Indicators)
-        } else if has("parties") {
-            Some(Self::Agreements)
-        } else if has("text") && has("kind") {
-            Some(Self::Notes)
-        } else if has("title") && !has("kind") {
-            Some(Self::Projects)
-        } else if has("name") && !has("kind") {
-            Some(Self::People)
-        } else if has("name")
-            && ["purpose", "contact", "from", "to", "start", "end"]
-                .into_iter()
-                .any(has)
-        {
-            Some(Self::Groups)
-        } else if has("name") {
-            Some(Self::Organisations)
-        } else {
-            None
+                .map(|(c, _)| c.trim().to_lowercase()),
+        );
+        Ok(columns)
+    }
+
+    /// The kind of a file given as `kind`, or else the kind its header
+    /// shows; a header that shows none is refused
+    /// ([`Code::CsvUnknownKind`](crate::validate::Code::CsvUnknownKind))
+    /// with the candidate kinds and what each lacks.
+    pub fn of_file(kind: Option<CsvKind>, text: &str, options: &CsvOptions) -> Result<CsvKind> {
+        if let Some(kind) = kind {
+            return Ok(kind);
+        }
+        let columns = Self::columns_of(text, options)?;
+        Self::from_columns(&columns).ok_or_else(|| {
+            let problem = crate::validate::Problem {
+                path: rows::locate(options, 1, None, "*"),
+                code: crate::validate::Code::CsvUnknownKind,
+                message: Self::explain(&columns),
+                severity: crate::validate::Severity::Error,
+            };
+            Error::Invalid(crate::validate::Report::new(vec![problem]))
+        })
+    }
+
+    /// The kind these column names show: the one kind that has every
+    /// column of the header and whose required columns are all there. A
+    /// header that fits two kinds (`name,kind` fits organisations and
+    /// groups) or none shows none.
+    pub fn from_columns<S: AsRef<str>>(columns: &[S]) -> Option<CsvKind> {
+        let mut fits = Self::ALL
+            .into_iter()
+            .filter(|k| k.lacks(columns).is_empty());
+        match (fits.next(), fits.next()) {
+            (Some(kind), None) => Some(kind),
+            _ => None,
         }
     }
+
+    /// What a header lacks to be of this kind: required columns it does not
+    /// have, and (as `+column`) columns the kind does not read.
+    fn lacks<S: AsRef<str>>(&self, columns: &[S]) -> Vec<String> {
+        let names: Vec<String> = columns
+            .iter()
+            .map(|c| c.as_ref().trim().to_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let has = |c: &str| {
+            names.iter().any(|n| n == c)
+                || self
+                    .synonyms()
+                    .iter()
+                    .any(|(s, to)| *to == c && names.iter().any(|n| n == s))
+        };
+        let mut lacks: Vec<String> = self
+            .required_columns()
+            .iter()
+            .filter(|c| !has(c))
+            .map(|c| (*c).to_owned())
+            .collect();
+        lacks.extend(
+            names
+                .iter()
+                .filter(|n| !self.reads(n))
+                .map(|n| format!("+{n}")),
+        );
+        lacks
+    }
+
+    /// Why a header shows no one kind: the kinds that fit, or the nearest
+    /// ones and what each lacks.
+    fn explain<S: AsRef<str>>(columns: &[S]) -> String {
+        let shown: Vec<&str> = columns
+            .iter()
+            .map(|c| c.as_ref())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let mut kinds: Vec<(CsvKind, Vec<String>)> = Self::ALL
+            .into_iter()
+            .map(|k| (k, k.lacks(columns)))
+            .collect();
+        let fit: Vec<&str> = kinds
+            .iter()
+            .filter(|(_, l)| l.is_empty())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let start = format!("the header ({}) ", shown.join(", "));
+        if fit.len() > 1 {
+            return format!(
+                "{start}fits {}: name the kind with --kind (kind= in Python)",
+                fit.join(" and ")
+            );
+        }
+        kinds.sort_by_key(|(_, lacks)| lacks.len());
+        let nearest: Vec<String> = kinds
+            .iter()
+            .take(3)
+            .map(|(kind, lacks)| {
+                let missing: Vec<&str> = lacks
+                    .iter()
+                    .filter(|l| !l.starts_with('+'))
+                    .map(String::as_str)
+                    .collect();
+                let unread: Vec<&str> = lacks.iter().filter_map(|l| l.strip_prefix('+')).collect();
+                let mut parts = Vec::new();
+                if !missing.is_empty() {
+                    parts.push(format!("lacks {}", missing.join(", ")));
+                }
+                if !unread.is_empty() {
+                    parts.push(format!("does not read {}", unread.join(", ")));
+                }
+                format!("{kind} {}", parts.join(" and "))
+            })
+            .collect();
+        format!(
+            "{start}shows no one kind of record: {}; name the kind with --kind (kind= in \
+             Python), and rename, ignore or add columns with the mapping",
+            nearest.join("; ")
+        )
+    }
+}
+
+/// The Levenshtein distance between two names, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 impl std::fmt::Display for CsvKind {
@@ -436,8 +809,14 @@ impl std::str::FromStr for CsvKind {
 /// renamed by the mapping, else lower-cased.
 pub fn header(text: &str, options: &CsvOptions) -> Result<Vec<String>> {
     let text = crate::io::text::without_bom(text);
-    let (_, columns) = rows::header(text, options)?;
-    Ok(columns)
+    let (_, header) = rows::header(text, options)?;
+    Ok(header.names)
+}
+
+/// The line each row of a CSV file (after its header) starts on, as the
+/// readers count them: to place a problem found in a row's record.
+pub fn record_lines(text: &str, options: &CsvOptions) -> Vec<usize> {
+    rows::record_lines(text, options)
 }
 
 /// Reads a CSV file of `kind` into a data set of the records it gives, new
@@ -479,34 +858,52 @@ pub fn read_with_progress(
 /// Reads a file's text, refusing one over [`MAX_FILE_BYTES`] before
 /// reading it, in UTF-8 or UTF-16 ([`text::decode`](super::text::decode)).
 pub fn read_text(path: &std::path::Path) -> Result<String> {
-    super::text::read_file(path, MAX_FILE_BYTES, |_| Error::Limit {
-        what: "CSV file",
-        limit: format!("{MAX_FILE_BYTES} bytes"),
-    })
+    read_text_as(path, Encoding::Utf8)
 }
 
-/// Reads a CSV file from disk; the file's name locates problems.
+/// [`read_text`] in a named encoding.
+pub fn read_text_as(path: &std::path::Path, encoding: Encoding) -> Result<String> {
+    super::text::read_file_with(
+        path,
+        MAX_FILE_BYTES,
+        |_| Error::Limit {
+            what: "CSV file",
+            limit: format!("{MAX_FILE_BYTES} bytes"),
+        },
+        |bytes| encoding.decode(bytes, path),
+    )
+}
+
+/// Reads a CSV file from disk, in `options`' encoding; the file's name
+/// locates problems (`options.file` is set to it).
 pub fn read_file(
     kind: CsvKind,
     path: &std::path::Path,
-    mapping: HashMap<String, String>,
+    options: CsvOptions,
     known: &Dataset,
 ) -> Result<Dataset> {
-    read_file_with_progress(kind, path, mapping, known, None)
+    read_file_with_progress(kind, path, options, known, None)
 }
 
 /// [`read_file`] with a progress callback, as for [`read_with_progress`].
 pub fn read_file_with_progress(
     kind: CsvKind,
     path: &std::path::Path,
-    mapping: HashMap<String, String>,
+    options: CsvOptions,
     known: &Dataset,
     progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Dataset> {
-    let text = read_text(path)?;
-    let file = path
-        .file_name()
+    let text = read_text_as(path, options.encoding)?;
+    let options = CsvOptions {
+        file: file_name(path),
+        ..options
+    };
+    read_with_progress(kind, &text, &options, known, progress)
+}
+
+/// A path's file name, as problems name the file.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    read_with_progress(kind, &text, &CsvOptions { file, mapping }, known, progress)
+        .unwrap_or_default()
 }

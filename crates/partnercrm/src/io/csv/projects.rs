@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::validate::Code;
 
 /// The partner columns of a projects file, one per IATI role.
-const ROLE_COLUMNS: [(&str, ProjectRole); 4] = [
+pub(super) const ROLE_COLUMNS: [(&str, ProjectRole); 4] = [
     ("funding", ProjectRole::Funding),
     ("accountable", ProjectRole::Accountable),
     ("extending", ProjectRole::Extending),
@@ -324,9 +324,7 @@ pub fn read_indicators(
                     None => None,
                 };
                 let value = match rows.required(record, line, "value") {
-                    Some(_) => rows.parse(record, line, "value", |t| {
-                        exact::parse(t).map_err(|_| format!("{t:?} is not a number"))
-                    }),
+                    Some(_) => rows.decimal(record, line, "value"),
                     None => None,
                 };
                 (kind, value)

@@ -10,7 +10,8 @@ use std::hash::Hash;
 use sha1::{Digest, Sha1};
 use uuid::Uuid;
 
-use super::{CsvKind, CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS};
+use super::locale::Unreadable;
+use super::{CsvKind, CsvOptions, MAX_CELL_BYTES, MAX_COLUMNS, Origin};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::{Record, fold};
 use crate::model::{Organisation, PartialDate, Period, Precision};
@@ -156,6 +157,13 @@ type Columns = IdMap<String, usize>;
 pub(super) struct Rows<'o> {
     options: &'o CsvOptions,
     columns: Columns,
+    /// The file's delimiter, given or detected.
+    pub(super) delimiter: u8,
+    /// How many cells a row has: the mapping's constants are the cells after.
+    width: usize,
+    constants: Vec<&'o str>,
+    /// The value map of each column that has one, by position.
+    values: Vec<Option<HashMap<String, &'o str>>>,
     pub(super) problems: Vec<Problem>,
 }
 
@@ -168,7 +176,20 @@ impl<'o> Rows<'o> {
         options: &'o CsvOptions,
         kind: CsvKind,
     ) -> Result<(csv::Reader<&'t [u8]>, Self)> {
-        let (reader, mut columns) = reader(text, options)?;
+        let (reader, header) = header(text, options)?;
+        let width = header.names.len();
+        let mut columns: Columns = header
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| !name.is_empty())
+            .map(|(i, name)| (name.clone(), i))
+            .collect();
+        let mut constants = Vec::new();
+        for (column, value) in &options.constants {
+            columns.insert(column.to_lowercase(), width + constants.len());
+            constants.push(value.as_str());
+        }
         for &(synonym, column) in kind.synonyms() {
             if !columns.contains_key(column)
                 && let Some(&at) = columns.get(synonym)
@@ -176,11 +197,44 @@ impl<'o> Rows<'o> {
                 columns.insert(column.to_owned(), at);
             }
         }
+        let mut values = vec![None; width + constants.len()];
+        for (column, map) in &options.values {
+            if let Some(&at) = columns.get(&column.to_lowercase()) {
+                values[at] = Some(
+                    map.iter()
+                        .map(|(k, v)| (k.trim().to_lowercase(), v.as_str()))
+                        .collect(),
+                );
+            }
+        }
         let mut rows = Rows {
             options,
             columns,
+            delimiter: header.delimiter,
+            width,
+            constants,
+            values,
             problems: Vec::new(),
         };
+        for (at, name) in header.names.iter().enumerate() {
+            if !name.is_empty() && !kind.reads(name) {
+                let advice = match kind.nearest_column(name) {
+                    Some(near) => format!("did you mean `{near}`? "),
+                    None => String::new(),
+                };
+                let message = format!(
+                    "a {kind} file has no column {name:?}: {advice}(rename it with a header \
+                     mapping, or ignore it)"
+                );
+                let path = locate(options, 1, Some(at), name);
+                rows.problems.push(Problem {
+                    path,
+                    code: Code::CsvUnknownColumn,
+                    message,
+                    severity: Severity::Error,
+                });
+            }
+        }
         rows.require(kind.required_columns());
         if rows.problems.is_empty() {
             Ok((reader, rows))
@@ -199,9 +253,12 @@ impl<'o> Rows<'o> {
     }
 
     pub(super) fn at(&self, line: u64, column: &str) -> Path {
-        Path::root(&self.options.file)
-            .index(line as usize)
-            .field(column)
+        locate(
+            self.options,
+            line,
+            self.columns.get(column).copied(),
+            column,
+        )
     }
 
     pub(super) fn problem(&mut self, line: u64, column: &str, code: Code, message: String) {
@@ -231,12 +288,24 @@ impl<'o> Rows<'o> {
     pub(super) fn require(&mut self, names: &[&str]) {
         for name in names {
             if !self.columns.contains_key(*name) {
-                let path = Path::root(&self.options.file).index(1).field(name);
+                let path = locate(self.options, 1, None, name);
+                let read: Vec<&str> = self.columns.keys().map(String::as_str).collect();
+                let delimiter = match self.delimiter {
+                    b'\t' => "tab".to_owned(),
+                    d => format!("{:?}", d as char),
+                };
                 self.problems.push(Problem {
                     path,
                     code: Code::CsvMissingColumn,
                     message: format!(
-                        "the header has no column {name:?} (rename one with a header mapping)"
+                        "the header has no column {name:?} (rename one with a header mapping, \
+                         or give it as a constant); read with {delimiter} between columns, it \
+                         has {}",
+                        if read.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            sorted(read)
+                        }
                     ),
                     severity: Severity::Error,
                 });
@@ -251,12 +320,58 @@ impl<'o> Rows<'o> {
         &self,
         record: &'r csv::StringRecord,
         column: impl Column,
-    ) -> Option<&'r str> {
-        column
-            .position(self)
-            .and_then(|at| record.get(at))
-            .map(without_quote_mark)
-            .filter(|v| !v.is_empty())
+    ) -> Option<&'r str>
+    where
+        'o: 'r,
+    {
+        let at = column.position(self)?;
+        let cell = match record.get(at) {
+            Some(cell) if at < self.width => without_quote_mark(cell),
+            _ => self
+                .constants
+                .get(at.checked_sub(self.width)?)
+                .copied()?
+                .trim(),
+        };
+        if cell.is_empty() {
+            return None;
+        }
+        match self.values.get(at).and_then(Option::as_ref) {
+            Some(map) => Some(map.get(&cell.to_lowercase()).copied().unwrap_or(cell)),
+            None => Some(cell),
+        }
+    }
+
+    /// A number cell, read in the file's locale, or exactly as a workbook
+    /// types it; an ambiguous number is reported with both readings.
+    pub(super) fn decimal(
+        &mut self,
+        record: &csv::StringRecord,
+        line: u64,
+        column: impl Column,
+    ) -> Option<rust_decimal::Decimal> {
+        let text = self.cell(record, column)?;
+        let typed = match (&self.options.origin, column.position(self)) {
+            (Origin::Workbook(sheet), Some(at)) => sheet.is_number(line, at),
+            _ => false,
+        };
+        let read = if typed {
+            crate::model::exact::parse(text)
+                .map_err(|_| Unreadable::Invalid(format!("{text:?} is not a decimal number")))
+        } else {
+            self.options.locale.decimal(text)
+        };
+        match read {
+            Ok(value) => Some(value),
+            Err(Unreadable::Ambiguous(message)) => {
+                self.problem(line, column.name(), Code::CsvAmbiguousValue, message);
+                None
+            }
+            Err(Unreadable::Invalid(message)) => {
+                self.problem(line, column.name(), Code::CsvInvalidValue, message);
+                None
+            }
+        }
     }
 
     /// The `id` cell: the UUID of the record the row is.
@@ -284,7 +399,10 @@ impl<'o> Rows<'o> {
         record: &'r csv::StringRecord,
         line: u64,
         column: impl Column,
-    ) -> Option<&'r str> {
+    ) -> Option<&'r str>
+    where
+        'o: 'r,
+    {
         let cell = self.cell(record, column);
         if cell.is_none() {
             self.problem(
@@ -378,7 +496,8 @@ impl<'o> Rows<'o> {
         column: impl Column,
         precision: impl Column,
     ) -> Option<PartialDate> {
-        let date = self.parse(record, line, column, |t| t.parse::<PartialDate>())?;
+        let locale = &self.options.locale;
+        let date = self.parse(record, line, column, |t| locale.date(t))?;
         let to = self.parse(record, line, precision, |t| {
             match t.to_ascii_lowercase().as_str() {
                 "year" => Ok(Precision::Year),
@@ -467,7 +586,9 @@ impl<'o> Rows<'o> {
         let Some(&at) = self.columns.get("id") else {
             return Vec::new();
         };
-        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .from_reader(text.as_bytes());
         let mut record = csv::StringRecord::new();
         let mut ids = Vec::new();
         while let Ok(true) = reader.read_record(&mut record) {
@@ -492,6 +613,10 @@ impl<'o> Rows<'o> {
         Self {
             options: self.options,
             columns: self.columns.clone(),
+            delimiter: self.delimiter,
+            width: self.width,
+            constants: self.constants.clone(),
+            values: self.values.clone(),
             problems: Vec::new(),
         }
     }
@@ -511,15 +636,18 @@ impl<'o> Rows<'o> {
         mut progress: Option<&mut dyn FnMut(usize)>,
         mut each: impl FnMut(&mut Self, &csv::StringRecord, u64),
     ) -> Result<()> {
-        refuse_unclosed_quote(text, first_line)?;
+        refuse_unclosed_quote(text, first_line, self.delimiter)?;
         let mut record = csv::StringRecord::new();
         let mut count = 0;
+        // Lines are counted here, at `\n`, whatever the line ends: the csv
+        // crate's count runs short in files with CRLF inside quotes.
+        let mut lines = LineCounter::new(text, first_line);
         loop {
             match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
-                    let line = first_line + e.position().map_or(0, |p| p.line());
+                    let line = e.position().map_or(first_line, |p| lines.at(p.byte()));
                     self.problem(line, "*", Code::CsvMalformedRow, e.to_string());
                     // An invalid UTF-8 row is skipped; a broken reader stops.
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
@@ -534,7 +662,7 @@ impl<'o> Rows<'o> {
             {
                 report(count);
             }
-            let line = first_line + record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(first_line, |p| lines.at(p.byte()));
             if let Some(at) = record.iter().position(|c| c.len() > MAX_CELL_BYTES) {
                 let column = self
                     .columns
@@ -565,6 +693,7 @@ impl<'o> Rows<'o> {
 /// of a record.
 pub(super) struct Quotes<'t> {
     bytes: &'t [u8],
+    delimiter: u8,
     /// Every byte before it is read.
     scanned: usize,
     /// Where the quoted cell that `scanned` lies in opened, if it does.
@@ -572,9 +701,10 @@ pub(super) struct Quotes<'t> {
 }
 
 impl<'t> Quotes<'t> {
-    pub(super) fn new(text: &'t str) -> Self {
+    pub(super) fn new(text: &'t str, delimiter: u8) -> Self {
         Self {
             bytes: text.as_bytes(),
+            delimiter,
             scanned: 0,
             open: None,
         }
@@ -595,7 +725,10 @@ impl<'t> Quotes<'t> {
                     continue;
                 }
                 self.open = None;
-            } else if at == 0 || matches!(bytes[at - 1], b',' | b'\n' | b'\r') {
+            } else if at == 0
+                || matches!(bytes[at - 1], b'\n' | b'\r')
+                || bytes[at - 1] == self.delimiter
+            {
                 self.open = Some(at);
             }
             self.scanned = at + 1;
@@ -618,8 +751,8 @@ impl<'t> Quotes<'t> {
 /// Refuses `text` if it ends inside a quoted cell, with the line (counted
 /// from `first_line`, the lines before `text`) and column where the cell's
 /// quote is.
-fn refuse_unclosed_quote(text: &str, first_line: u64) -> Result<()> {
-    let mut quotes = Quotes::new(text);
+fn refuse_unclosed_quote(text: &str, first_line: u64, delimiter: u8) -> Result<()> {
+    let mut quotes = Quotes::new(text, delimiter);
     quotes.scan_to(text.len());
     let Some(at) = quotes.open() else {
         return Ok(());
@@ -836,45 +969,170 @@ pub(super) fn choose_id<T: Record>(
     }
 }
 
-fn reader<'t>(text: &'t str, options: &CsvOptions) -> Result<(csv::Reader<&'t [u8]>, Columns)> {
-    let (reader, names) = header(text, options)?;
-    let columns = names
-        .into_iter()
-        .enumerate()
-        .map(|(i, name)| (name, i))
-        .collect();
-    Ok((reader, columns))
+/// A file's header as read: each column's name (trimmed, renamed by the
+/// mapping, else lower-cased; empty for a column the mapping ignores) and
+/// the delimiter.
+pub(super) struct Header {
+    pub(super) names: Vec<String>,
+    pub(super) delimiter: u8,
 }
 
-/// A reader past the header, and the header's column names: trimmed,
-/// renamed by the mapping, else lower-cased.
+/// A reader past the header, and the header, refused if two of its
+/// columns (after the mapping, and the mapping's constants) have one name.
 pub(super) fn header<'t>(
     text: &'t str,
     options: &CsvOptions,
-) -> Result<(csv::Reader<&'t [u8]>, Vec<String>)> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| csv_error(options, &e))?;
+) -> Result<(csv::Reader<&'t [u8]>, Header)> {
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| super::dialect::detect(text));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(options, &e))?
+        .clone();
     if headers.len() > MAX_COLUMNS {
         return Err(Error::Limit {
             what: "CSV header",
             limit: format!("{MAX_COLUMNS} columns"),
         });
     }
-    let names = headers
+    let ignored = |h: &str| {
+        options
+            .ignore
+            .iter()
+            .any(|i| i.trim().eq_ignore_ascii_case(h))
+    };
+    let names: Vec<String> = headers
         .iter()
         .map(|h| {
             let h = h.trim();
-            options
-                .mapping
-                .get(h)
-                .cloned()
-                .unwrap_or_else(|| h.to_lowercase())
+            let renamed = options.mapping.get(h).or_else(|| {
+                options
+                    .mapping
+                    .iter()
+                    .find(|(from, _)| from.trim().to_lowercase() == h.to_lowercase())
+                    .map(|(_, to)| to)
+            });
+            match renamed {
+                _ if ignored(h) => String::new(),
+                Some(to) => to.trim().to_lowercase(),
+                None => h.to_lowercase(),
+            }
         })
         .collect();
     // A header that opens a quote and never closes it is the whole file.
     let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
-    refuse_unclosed_quote(text.get(..end).unwrap_or(text), 0)?;
-    Ok((reader, names))
+    refuse_unclosed_quote(text.get(..end).unwrap_or(text), 0, delimiter)?;
+    let mut problems = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let constants = options
+        .constants
+        .iter()
+        .map(|(c, _)| c.trim().to_lowercase())
+        .collect::<Vec<_>>();
+    for (at, name) in names.iter().chain(&constants).enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = seen.insert(name, at) {
+            let original = |i: usize| headers.get(i).unwrap_or_default().trim().to_owned();
+            let (what, position) = match at.checked_sub(names.len()) {
+                Some(_) => ("the mapping's constant".to_owned(), None),
+                None => (format!("column {} ({:?})", at + 1, original(at)), Some(at)),
+            };
+            problems.push(Problem {
+                path: locate(options, 1, position, name),
+                code: Code::CsvDuplicateColumn,
+                message: format!(
+                    "{what} and column {} ({:?}) are both read as {name:?}: rename or ignore \
+                     one",
+                    first + 1,
+                    original(first)
+                ),
+                severity: Severity::Error,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(Report::new(problems)));
+    }
+    Ok((reader, Header { names, delimiter }))
+}
+
+/// Where a cell is: `file[line].column` in text, `book.xlsx!Sheet1!C7`
+/// in a workbook; `at` is the column's position in the header, if it has one.
+pub(super) fn locate(options: &CsvOptions, line: u64, at: Option<usize>, column: &str) -> Path {
+    match &options.origin {
+        Origin::Text => Path::root(&options.file).index(line as usize).field(column),
+        Origin::Workbook(sheet) => Path::root(&sheet.locate(&options.file, line, at, column)),
+    }
+}
+
+fn sorted(mut names: Vec<&str>) -> String {
+    names.sort_unstable();
+    names.join(", ")
+}
+
+/// The line of a byte of the text a reader reads, counted as the reader
+/// moves forward.
+struct LineCounter<'t> {
+    bytes: &'t [u8],
+    counted: usize,
+    line: u64,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str, first_line: u64) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            counted: 0,
+            line: first_line + 1,
+        }
+    }
+
+    /// The line `byte` is on; bytes come in order.
+    fn at(&mut self, byte: u64) -> u64 {
+        let mut to = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        // After a CRLF the csv crate puts the next record at its `\n`: a
+        // record never starts with a line end, so skip those at its start.
+        while matches!(self.bytes.get(to), Some(b'\n' | b'\r')) {
+            to += 1;
+        }
+        if to > self.counted {
+            self.line += count_newlines(&self.bytes[self.counted..to]);
+            self.counted = to;
+        }
+        self.line
+    }
+}
+
+/// The `\n`s in `bytes`.
+pub(super) fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The line each record of `text` (after the header) starts on.
+pub(super) fn record_lines(text: &str, options: &CsvOptions) -> Vec<usize> {
+    let text = crate::io::text::without_bom(text);
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| super::dialect::detect(text));
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut lines = LineCounter::new(text, 0);
+    let mut out = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = reader.read_record(&mut record) {
+        out.push(record.position().map_or(0, |p| lines.at(p.byte())) as usize);
+    }
+    out
 }
 
 fn csv_error(options: &CsvOptions, error: &csv::Error) -> Error {
