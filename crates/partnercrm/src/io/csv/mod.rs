@@ -552,10 +552,19 @@ impl CsvKind {
                     || self.synonyms().iter().any(|(s, _)| *s == date)
             })
         };
+        // The label a record table writes beside a reference (`donor_name`,
+        // `project_title`): worked out from the reference, read as nothing.
+        let label_of = |c: &str| {
+            ["_name", "_title"].iter().any(|s| {
+                c.strip_suffix(s)
+                    .is_some_and(|r| self.columns().contains(&r))
+            })
+        };
         self.columns().contains(&column)
             || self.synonyms().iter().any(|(s, _)| *s == column)
             || self.table_only_columns().contains(&column)
             || precision_of(column)
+            || label_of(column)
     }
 
     /// The column this kind reads nearest to `column` in spelling, if one
