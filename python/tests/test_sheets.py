@@ -169,3 +169,42 @@ def test_every_kind_comes_back_into_the_same_and_a_fresh_store(store: pc.Store, 
         fresh.import_excel(path) if how == "xlsx" else fresh.import_csv(path, locale=locale)
     for kind in KINDS:
         assert fresh.kind_table(kind).to_csv() == store.kind_table(kind).to_csv(), kind
+
+
+FIXTURES = Path(__file__).parents[2] / "crates" / "partnercrm" / "tests" / "fixtures"
+
+
+@pytest.mark.parametrize("name", ["spenden.xls", "spenden.ods"])
+def test_xls_and_ods_workbooks_import_as_typed(store: pc.Store, name: str) -> None:
+    """The German file as Excel 97 and LibreOffice save it (scripts/sheet_fixtures.py)."""
+    path = FIXTURES / name
+    with pytest.raises(pc.ValidationError) as info:
+        store.import_excel(path, sheet="Fehler", mapping=MAPPING, values=VALUES, locale="de")
+    assert [(p.path, p.code) for p in info.value.problems] == [
+        (f"{name}!Fehler!A3", "csv.unknown_reference"),
+        (f"{name}!Fehler!F3", "csv.invalid_value"),
+    ]
+    with pytest.raises(pc.ValidationError) as info:
+        store.import_excel(path, mapping=MAPPING, values=VALUES)
+    assert (info.value.problems[0].path, info.value.problems[0].code) == (f"{name}!Spenden!D4", "csv.ambiguous_value")
+    assert store.import_excel(path, mapping=MAPPING, values=VALUES, locale="de")["inserted"] == 3
+    table = store.kind_table("contributions").to_polars()
+    rows = table.filter(table["received_on"] >= date(2024, 1, 1)).sort("amount").to_dicts()
+    assert [(r["donor"], r["amount"], r["currency"], r["kind"], r["received_on"]) for r in rows] == [
+        ("UBS", Decimal("0.30000000000000004"), "CHF", "cash", date(2024, 2, 1)),
+        ("Chevron Corporation", Decimal("1234.56"), "EUR", "cash", date(2024, 3, 15)),
+        ("UBS", Decimal("12500"), "CHF", "in_kind", date(2024, 2, 1)),
+    ]
+    again = store.import_excel(path, mapping=MAPPING, values=VALUES, locale="de")
+    assert (again["inserted"], again["updated"], again["deleted"]) == (0, 0, 0)
+
+
+def test_a_written_workbook_keeps_its_header_in_view_and_filtered(store: pc.Store, tmp_path: Path) -> None:
+    path = tmp_path / "contributions.xlsx"
+    store.kind_table("contributions").to_excel(path)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    assert sheet.freeze_panes == "A2"
+    rows = len(store.kind_table("contributions").to_polars()) + 1
+    assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.auto_filter.ref.endswith(str(rows))

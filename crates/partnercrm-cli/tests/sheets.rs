@@ -3,7 +3,7 @@
 //! of issue 14, and every kind's export back into the same and a fresh
 //! store, as CSV, Excel-style CSV and `.xlsx`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::str::contains;
@@ -361,5 +361,62 @@ fn every_kind_comes_back_into_the_same_and_a_fresh_store() {
                 "{how}: {kind} in a fresh store"
             );
         }
+    }
+}
+
+/// The German file as Excel 97 and LibreOffice save it
+/// (`scripts/sheet_fixtures.py`): imported by extension, a named sheet's
+/// problems at their cells, and nothing changed when it comes in again.
+#[test]
+fn xls_and_ods_workbooks_import_by_extension() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../partnercrm/tests/fixtures");
+    for name in ["spenden.xls", "spenden.ods"] {
+        let env = Env::seeded();
+        let path = env.path(name);
+        std::fs::copy(fixtures.join(name), &path).expect("copies");
+        env.run("store.db")
+            .arg("import")
+            .arg(&path)
+            .args(GERMAN_ARGS)
+            .args(["--sheet", "Fehler"])
+            .assert()
+            .code(1)
+            .stderr(contains(format!(
+                "{name}!Fehler!A3: csv.unknown_reference: no organisation is called \"Unbekannt GmbH\""
+            )))
+            .stderr(contains(format!("{name}!Fehler!F3: csv.invalid_value")));
+        // A figure pasted as text has two readings until the locale is given.
+        env.run("store.db")
+            .arg("import")
+            .arg(&path)
+            .args(GERMAN_ARGS)
+            .assert()
+            .code(1)
+            .stderr(contains(format!(
+                "{name}!Spenden!D4: csv.ambiguous_value: \"12.500\" has two readings"
+            )));
+        env.run("store.db")
+            .arg("import")
+            .arg(&path)
+            .args(GERMAN_ARGS)
+            .args(["--locale", "de"])
+            .assert()
+            .success()
+            .stdout(contains("3 new"));
+        env.run("store.db")
+            .arg("import")
+            .arg(&path)
+            .args(GERMAN_ARGS)
+            .args(["--locale", "de"])
+            .assert()
+            .success()
+            .stdout(contains("0 new, 0 changed, 3 unchanged"));
+        let table = env.stdout("store.db", &["export", "--kind", "contributions"]);
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains(",in_kind,12500.") && l.contains(",CHF,actual,2024-02-01,")),
+            "{name}: {table}"
+        );
     }
 }

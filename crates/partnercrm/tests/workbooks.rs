@@ -313,3 +313,98 @@ fn a_written_workbook_types_its_cells_and_runs_no_formula() {
         "no cell is a formula"
     );
 }
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// The German file as Excel 97 (`.xls`) and LibreOffice (`.ods`) save it,
+/// made by `scripts/sheet_fixtures.py`: the same records as the `.xlsx`,
+/// and problems at the same cells.
+#[test]
+fn xls_and_ods_workbooks_read_as_the_xlsx_does() {
+    let dir = tempfile::tempdir().expect("dir");
+    let xlsx = dir.path().join("spenden.xlsx");
+    write_book(&xlsx, &[("Spenden", german_rows())]);
+    let from_xlsx = workbook::read_file(None, &xlsx, None, &german_options(), &seed(), None)
+        .expect("reads")
+        .contributions;
+    for name in ["spenden.xls", "spenden.ods"] {
+        let path = Path::new(FIXTURES).join(name);
+        let read = workbook::read_file(None, &path, None, &german_options(), &seed(), None)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .contributions;
+        let values: Vec<_> = read.iter().map(|c| (&c.value, c.date, c.kind)).collect();
+        let expected: Vec<_> = from_xlsx
+            .iter()
+            .map(|c| (&c.value, c.date, c.kind))
+            .collect();
+        assert_eq!(values, expected, "{name}");
+        assert_eq!(
+            read[1].value,
+            money("12500", "CHF"),
+            "{name}: text in the locale"
+        );
+
+        let Err(Error::Invalid(report)) = workbook::read_file(
+            None,
+            &path,
+            Some("Fehler"),
+            &german_options(),
+            &seed(),
+            None,
+        ) else {
+            panic!("{name}: refused")
+        };
+        let located: Vec<(String, Code)> = report
+            .problems()
+            .iter()
+            .map(|p| (p.path.to_string(), p.code))
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (format!("{name}!Fehler!A3"), Code::CsvUnknownReference),
+                (format!("{name}!Fehler!F3"), Code::CsvInvalidValue),
+            ],
+            "{name}"
+        );
+    }
+}
+
+/// What a colleague sees on opening an export: the header row stays in
+/// view and every column can be filtered.
+#[test]
+fn a_written_workbook_freezes_and_filters_its_header() {
+    use std::io::Read;
+    let bytes = workbook::write_table(
+        &kind_table(&seed(), CsvKind::Contributions).expect("table"),
+        "contributions",
+    )
+    .expect("xlsx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .expect("the sheet")
+        .read_to_string(&mut sheet)
+        .expect("text");
+    assert!(
+        sheet.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        ),
+        "frozen header: {}",
+        &sheet[..sheet.len().min(600)]
+    );
+    let rows = seed().contributions.len() + 1;
+    let filter = autofilter_ref(&sheet).expect("an autofilter");
+    assert!(filter.starts_with("A1:"), "{filter}");
+    assert!(
+        filter.ends_with(&rows.to_string()),
+        "{filter} covers {rows} rows"
+    );
+}
+
+/// The `ref` of a sheet's `<autoFilter>`.
+fn autofilter_ref(sheet: &str) -> Option<&str> {
+    let start = sheet.find("<autoFilter ref=\"")? + "<autoFilter ref=\"".len();
+    let end = sheet[start..].find('"')? + start;
+    Some(&sheet[start..end])
+}
