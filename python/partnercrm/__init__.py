@@ -66,7 +66,7 @@ from partnercrm.values import (
     Period,
     ProjectPartner,
 )
-from partnercrm.progress import RowsBar
+from partnercrm.progress import Step
 
 __all__ = [
     "Affiliation",
@@ -109,7 +109,7 @@ __all__ = [
     "Project",
     "RateError",
     "RateTable",
-    "RowsBar",
+    "Step",
     "StorageError",
     "Store",
     "Table",

@@ -9,6 +9,8 @@ from typing import Any, ClassVar, Literal, TypeAlias, TypedDict, TypeVar, final
 import pandas
 import polars
 
+from partnercrm.progress import Step
+
 from partnercrm.values import (
     Affiliation,
     Aggregation,
@@ -46,7 +48,7 @@ _CsvKind: TypeAlias = Literal[
     "organisations", "people", "projects", "agreements", "contributions",
     "indicators", "groups", "memberships", "notes",
 ]
-_Progress: TypeAlias = bool | Callable[[int], object] | None
+_Progress: TypeAlias = bool | Callable[[Step], object] | None
 
 _DateLike: TypeAlias = str | datetime.date
 _Amount: TypeAlias = Decimal | int | str
@@ -61,6 +63,7 @@ _MissingYear: TypeAlias = Literal["error", "latest_earlier"]
 # Under conversion, an undated amount in another currency: left unconverted in
 # rows of its own currency ("row"), or refused with UndatedError ("error").
 _Undated: TypeAlias = Literal["row", "error"]
+_Placement: TypeAlias = Literal["start", "spread"]
 
 class PartnerCrmError(Exception): ...
 
@@ -620,9 +623,15 @@ class Dataset:
         rates: RateTable | None = None,
         *,
         undated: _Undated = "row",
+        placement: _Placement = "start",
     ) -> Table: ...
     def rollup_rates(
-        self, group_by: _Dimension | Sequence[_Dimension] | None = None, *, rates: RateTable, undated: _Undated = "row"
+        self,
+        group_by: _Dimension | Sequence[_Dimension] | None = None,
+        *,
+        rates: RateTable,
+        undated: _Undated = "row",
+        placement: _Placement = "start",
     ) -> Table: ...
     def agreements_active(self, on: _DateLike) -> Table: ...
     def agreements_expiring(self, on: _DateLike, days: int) -> Table: ...
@@ -690,7 +699,7 @@ class Store:
         summary: str = "apply",
     ) -> _Applied: ...
     def import_dataset(self, dataset: Dataset, actor: str = "python") -> _Applied: ...
-    def import_json(self, path: _Path, actor: str = "python") -> _Applied: ...
+    def import_json(self, path: _Path, actor: str = "python", progress: _Progress = None) -> _Applied: ...
     def import_csv(
         self,
         path: _Path,
@@ -729,7 +738,7 @@ class Store:
         ignore: Sequence[str] | None = None,
     ) -> _Applied: ...
     def kind_table(self, kind: _CsvKind, as_of: _Moment | None = None) -> Table: ...
-    def import_iati(self, path: _Path, actor: str = "python") -> _Applied: ...
+    def import_iati(self, path: _Path, actor: str = "python", progress: _Progress = None) -> _Applied: ...
     def get(self, kind: type[_R], id: _Id) -> _R | None: ...
     def all(self, kind: type[_R], as_of: _Moment | None = None) -> list[_R]: ...
     def find(self, kind: type[_R], name: str) -> list[_R]: ...
@@ -743,6 +752,7 @@ class Store:
         as_of: _Moment | None = None,
         *,
         undated: _Undated = "row",
+        placement: _Placement = "start",
     ) -> Table: ...
     def rollup_rates(
         self,
@@ -751,6 +761,7 @@ class Store:
         rates: RateTable,
         as_of: _Moment | None = None,
         undated: _Undated = "row",
+        placement: _Placement = "start",
     ) -> Table: ...
     def validate(self) -> list[Problem]: ...
     def revisions(self) -> list[_Revision]: ...

@@ -49,7 +49,7 @@ class Call:
     @property
     def python_only(self) -> bool:
         """Written in Python (partnercrm.progress, partnercrm.network, partnercrm.values), not in the binding."""
-        return self.owner == "RowsBar" or self.owner == "" or self.owner in VALUE_CLASSES
+        return self.owner == "Step" or self.owner == "" or self.owner in VALUE_CLASSES
 
 
 def _params(target: Any) -> tuple[inspect.Parameter, ...]:
@@ -131,7 +131,7 @@ class Env:
             "Table": self.table,
             "RateTable": self.rates,
             "Problem": self.problem,
-            "RowsBar": pc.RowsBar(io.StringIO()),
+            "Step": pc.Step("read", 0, None),
         }[call.owner]
 
     def valid(self, call: Call) -> tuple[list[Any], dict[str, Any]]:
@@ -232,6 +232,7 @@ VALID: dict[str, Value] = {
     "mapping": lambda e: {"name": "name"},
     "progress": lambda e: None,
     "undated": lambda e: "row",
+    "placement": lambda e: "spread",
     "types_mapper": lambda e: None,
     "categories": lambda e: True,
     "id": lambda e: e.org.id,

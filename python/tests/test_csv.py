@@ -78,36 +78,78 @@ def test_every_kind_of_record_imports_from_csv(store: pc.Store, tmp_path: Path) 
     assert len(group.chairs) == 1
 
 
-def test_progress_is_reported_to_a_callable_or_a_bar(store: pc.Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_reports_every_phase_in_order(store: pc.Store, tmp_path: Path) -> None:
     path = tmp_path / "gifts.csv"
-    path.write_text(GIFTS.splitlines()[0] + "\n" + "Chevron,IOM Angola,cash,1,USD,2004,\n" * 25_000)
-    seen: list[int] = []
+    path.write_text(GIFTS.splitlines()[0] + "\n" + "".join(f"Chevron,IOM Angola,cash,{n},USD,2004,\n" for n in range(1, 25_001)))
+    seen: list[pc.Step] = []
     store.import_csv(path, progress=seen.append)
-    assert seen[-1] == 25_000 and seen == sorted(seen)
+    order = ["read", "resolve", "validate", "write"]
+    phases = [s.phase for s in seen]
+    assert sorted(set(phases), key=order.index) == order
+    assert phases == sorted(phases, key=order.index), "one phase after another"
+    for phase in order:
+        steps = [s for s in seen if s.phase == phase]
+        assert steps[0].done == 0 and not steps[0].is_end, phase
+        assert steps[-1].is_end and steps[-1].done == 25_000, (phase, steps[-1])
+        assert [s.done for s in steps] == sorted(s.done for s in steps), phase
+    assert [s.done for s in seen if s.phase == "read"] == [0, 10_000, 20_000, 25_000, 25_000]
+    assert [s.done for s in seen if s.phase == "write"] == [0, 10_000, 20_000, 25_000]
+    assert {s.unit for s in seen if s.phase == "read"} == {"rows"}
 
-    data = pc.Dataset.read_json(Path(__file__).parents[2] / "examples" / "data" / "iom_partnerships.json")
-    data.import_csv(path, progress=True)
-    # The built-in bar, or tqdm's when it is installed: either counts rows on stderr.
-    assert "rows" in capsys.readouterr().err
 
-    def stop(rows: int) -> None:
-        raise KeyboardInterrupt
-
+def test_a_callback_that_raises_stops_the_import_in_any_phase(store: pc.Store, tmp_path: Path) -> None:
+    path = tmp_path / "gifts.csv"
+    path.write_text(GIFTS.splitlines()[0] + "\n" + "".join(f"Chevron,IOM Angola,cash,{n},USD,2004,\n" for n in range(1, 12_001)))
     before = len(store.all(pc.Contribution))
-    with pytest.raises(KeyboardInterrupt):
-        store.import_csv(path, progress=stop)
-    assert len(store.all(pc.Contribution)) == before, "a callback that raises stops the import"
+    for phase, done in [("read", 10_000), ("resolve", 0), ("validate", 12_000), ("write", 10_000), ("write", 12_000)]:
+
+        def stop(step: pc.Step, phase: str = phase, done: int = done) -> None:
+            if (step.phase, step.done) == (phase, done):
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            store.import_csv(path, progress=stop)
+        assert len(store.all(pc.Contribution)) == before, f"stopped at {phase} {done}: nothing stored"
     with pytest.raises(TypeError, match="progress must be"):
         store.import_csv(path, progress="yes")  # type: ignore[arg-type]
 
 
-def test_rows_bar_writes_one_line_without_tqdm() -> None:
+def test_progress_true_writes_plain_lines_in_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = Path(__file__).parents[2] / "examples" / "data" / "iom_partnerships.json"
+    path = tmp_path / "gifts.csv"
+    path.write_text(GIFTS.splitlines()[0] + "\n" + "Chevron,IOM Angola,cash,1,USD,2004,\n" * 3)
+    store = pc.Store(tmp_path / "s.db")
+    store.import_json(seed, progress=True)
+    store.import_csv(path, progress=True)
+    err = capsys.readouterr().err
+    # Neither a terminal nor a notebook: whole lines, never a carriage return.
+    assert "\r" not in err
+    lines = err.splitlines()
+    for phase in ["read", "resolve", "validate", "write"]:
+        assert any(line.startswith(f"import: {phase} ") and " in " in line for line in lines), (phase, lines)
+    assert "import: read 202 records in " in err, "the JSON document's records"
+    assert "import: read 3 rows in " in err and "import: write 3 records in " in err
+    data = pc.Dataset.read_json(seed)
+    data.import_csv(path, progress=True)
+    assert "import: validate " in capsys.readouterr().err
+
+
+def test_lines_and_bars_draw_steps() -> None:
     import io
 
+    from partnercrm.progress import Bar, Lines
+
     stream = io.StringIO()
-    bar = pc.RowsBar(stream)
-    bar(10_000)
-    bar(20_000)
+    lines = Lines(stream, every=0.0)
+    for step in [pc.Step("write", 0, 20_000), pc.Step("write", 10_000, 20_000), pc.Step("write", 20_000, 20_000)]:
+        lines(step)
+    lines.close()
+    written = stream.getvalue().splitlines()
+    assert written[0] == "import: write 10,000 of 20,000 records"
+    assert written[1].startswith("import: write 20,000 records in ") and len(written) == 2
+    with pytest.raises(TypeError, match="takes a partnercrm.progress.Step"):
+        lines(10)  # type: ignore[arg-type]
+    bar = Bar()
+    for step in [pc.Step("read", 0, None, "rows"), pc.Step("read", 5, None, "rows"), pc.Step("read", 7, 7, "rows"), pc.Step("write", 0, 7)]:
+        bar(step)
     bar.close()
-    assert bar.rows == 20_000
-    assert "20,000 rows read" in stream.getvalue() and stream.getvalue().endswith("\n")

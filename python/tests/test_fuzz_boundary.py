@@ -190,7 +190,9 @@ def test_python_helpers_refuse_wrong_types() -> None:
     # Before: AttributeError and ValueError from deep inside.
     with pytest.raises(TypeError, match="to_networkx takes a partnercrm.Dataset, not NoneType"):
         pc.to_networkx(None)  # type: ignore[arg-type]
+    from partnercrm.progress import Lines
+
     with pytest.raises(TypeError, match="stream takes a text stream"):
-        pc.RowsBar(5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="rows takes an int, not str"):
-        pc.RowsBar(io.StringIO())("7")  # type: ignore[arg-type]
+        Lines(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes a partnercrm.progress.Step, not str"):
+        Lines(io.StringIO())("7")  # type: ignore[arg-type]

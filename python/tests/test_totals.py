@@ -4,6 +4,7 @@ aborted the whole rollup as a `ParseError`; there was no `donor_parent` dimensio
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -41,6 +42,27 @@ def test_undated_gifts_stay_unconverted_in_their_own_rows_or_are_refused(seed: p
     assert isinstance(refused.value, pc.RateError) and not isinstance(refused.value, pc.ParseError)
     with pytest.raises(pc.ParseError, match='expected "row" or "error"'):
         seed.rollup("donor", rates=eur, undated="drop")  # type: ignore[arg-type]
+
+
+def test_a_gift_over_two_years_is_placed_by_its_start_or_split_on_request(seed: pc.Dataset, tmp_path: Path) -> None:
+    def chevron(placement: Literal["start", "spread"]) -> list[tuple[int | None, Decimal | None]]:
+        totals = seed.rollup(["donor", "year"], placement=placement).to_polars()
+        chevron = totals.filter((totals["donor_name"] == "Chevron Corporation") & totals["year"].is_in([2004, 2005]))
+        return chevron.sort("year").select("year", "received").rows()
+
+    assert chevron("start") == [(2004, Decimal("850000"))]
+    # 366 and 365 of the period's 731 days, to the cent, summing exactly.
+    assert chevron("spread") == [(2004, Decimal("425581.40")), (2005, Decimal("424418.60"))]
+    store = pc.Store(tmp_path / "s.db")
+    store.import_dataset(seed)
+    assert store.rollup(["donor", "year"], placement="spread").to_polars().equals(
+        seed.rollup(["donor", "year"], placement="spread").to_polars()
+    )
+    eur = pc.RateTable.read_imf(IMF, target="EUR")
+    spread = seed.rollup_rates(["donor", "year"], rates=eur, placement="spread").to_polars()
+    assert len(spread) > len(seed.rollup_rates(["donor", "year"], rates=eur).to_polars())
+    with pytest.raises(pc.ParseError, match='expected "start" or "spread"'):
+        seed.rollup("year", placement="evenly")  # type: ignore[arg-type]
 
 
 def test_a_missing_rate_is_a_rate_error(seed: pc.Dataset) -> None:

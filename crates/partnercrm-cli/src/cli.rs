@@ -368,6 +368,17 @@ pub enum Query {
                 .try_map(|s| s.parse::<Dimension>())
         )]
         by: Vec<Dimension>,
+        /// Where a contribution with a period counts by year or month:
+        /// `start` (the default) wholly on its date, else its period's
+        /// start; `spread` split over its period by the days of it in each.
+        #[arg(
+            long,
+            value_name = "RULE",
+            default_value = "start",
+            value_parser = PossibleValuesParser::new(["start", "spread"])
+                .try_map(|s| s.parse::<partnercrm::query::rollup::Placement>())
+        )]
+        placement: partnercrm::query::rollup::Placement,
         /// The conversion, if any.
         #[command(flatten)]
         conversion: Conversion,

@@ -1,6 +1,7 @@
 //! Each command: parse its arguments into core calls, print the result.
 
 use std::io::{IsTerminal, Write};
+
 use std::path::Path;
 
 use chrono::{Local, NaiveDate};
@@ -19,6 +20,7 @@ use uuid::Uuid;
 use crate::cli::*;
 use crate::input::{self, Diagnostic};
 use crate::output::{self, emit};
+use crate::progress::Progress;
 use crate::{CliResult, Failure};
 
 /// Runs the command line's command.
@@ -151,7 +153,15 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
         records,
         input::names(&args.files)
     );
-    match store.apply(loaded.to_batch(), actor, &summary) {
+    let mut progress = Progress::new("import");
+    let applied = store.apply_watched(
+        loaded.to_batch(),
+        actor,
+        &summary,
+        Some(&mut |s| progress.step(s)),
+    );
+    progress.finish();
+    match applied {
         Ok(applied) => {
             let stored_warnings = applied.warnings.warnings().count();
             let warnings = stored_warnings + read_warnings;
@@ -500,12 +510,17 @@ fn run_query(db: &Path, query: Query) -> CliResult {
     match query {
         Query::Rollup {
             by,
+            placement,
             conversion,
             rates_used,
             output,
         } => {
             let rates = rate_table(&conversion)?;
-            let result = rollup::rollup_with(&data, &by, rates.as_ref(), conversion.undated)?;
+            let options = rollup::RollupOptions {
+                undated: conversion.undated,
+                placement,
+            };
+            let result = rollup::rollup_with(&data, &by, rates.as_ref(), options)?;
             let table = match rates_used {
                 true => tables::rollup_rates_table(&result)?,
                 false => tables::rollup_table(&result)?,

@@ -34,19 +34,19 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use partnercrm::io::csv::{self as pcsv, CsvKind, CsvOptions};
 use partnercrm::io::{iati, json, workbook};
 use partnercrm::model::{Dataset, Record, RecordKind, RecordRef};
+use partnercrm::progress::read_at_once;
 use partnercrm::store::Batch;
 use partnercrm::validate::{Problem, Segment, Severity};
 use partnercrm::{Error, Report};
 use serde::Serialize;
 
 use crate::cli::{InputArgs, InputFormat};
+use crate::progress::Progress;
 
 /// One problem, placed in a file.
 #[derive(Clone, Debug, Serialize)]
@@ -371,7 +371,14 @@ fn unreadable(file: &str, code: &str, error: Error) -> Vec<Diagnostic> {
 /// Reads an IATI file: its records, and a warning, placed at its element,
 /// for each thing in it that could not be read.
 fn read_iati(file: &str, text: &str, known: &Dataset) -> Result<Read, Vec<Diagnostic>> {
-    let import = iati::read_str(text, known).map_err(|e| unreadable(file, "xml.malformed", e))?;
+    let mut progress = Progress::new(file);
+    let import = read_at_once(
+        &mut Some(&mut |s| progress.step(s)),
+        || iati::read_str(text, known),
+        |import| import.data.len(),
+    )
+    .map_err(|e| unreadable(file, "xml.malformed", e))?;
+    progress.finish();
     let paths: Vec<String> = import.warnings.iter().map(|w| w.path.to_string()).collect();
     // The reader gives XPaths, not lines: find them in the text, in one pass.
     let places = match paths.is_empty() {
@@ -404,7 +411,14 @@ fn read_iati(file: &str, text: &str, known: &Dataset) -> Result<Read, Vec<Diagno
 }
 
 fn read_json(file: &str, text: String) -> Result<(Dataset, Source), Vec<Diagnostic>> {
-    match json::from_str(&text) {
+    let mut progress = Progress::new(file);
+    let read = read_at_once(
+        &mut Some(&mut |s| progress.step(s)),
+        || json::from_str(&text),
+        Dataset::len,
+    );
+    progress.finish();
+    match read {
         Ok(data) => Ok((data, Source::Json { text })),
         Err(Error::Json {
             line,
@@ -454,9 +468,9 @@ fn read_csv(
         }
         Err(e) => return Err(malformed(e)),
     };
-    let progress = Progress::start(file, text);
-    let mut report = |rows: usize| progress.rows(rows);
-    let read = pcsv::read_with_progress(kind, text, options, known, Some(&mut report));
+    let mut progress = Progress::new(file);
+    let read =
+        pcsv::read_with_progress(kind, text, options, known, Some(&mut |s| progress.step(s)));
     progress.finish();
     match read {
         Ok(data) => Ok((
@@ -672,52 +686,6 @@ pub fn append(data: &mut Dataset, more: Dataset) -> [(usize, usize); 8] {
         put(&mut data.groups, groups),
         put(&mut data.notes, notes),
     ]
-}
-
-/// Progress through a CSV file: a bar on a terminal, plain lines otherwise.
-struct Progress {
-    bar: Option<ProgressBar>,
-    file: String,
-}
-
-impl Progress {
-    fn start(file: &str, text: &str) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            // Lines, less the header: the rows, unless cells hold line breaks.
-            let rows = text.lines().count().saturating_sub(1) as u64;
-            let bar = ProgressBar::new(rows).with_message(file.to_owned());
-            if let Ok(style) =
-                ProgressStyle::with_template("{msg} [{bar:40}] {human_pos}/{human_len} rows")
-            {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar
-        });
-        Self {
-            bar,
-            file: file.to_owned(),
-        }
-    }
-
-    fn rows(&self, rows: usize) {
-        match &self.bar {
-            Some(bar) => bar.set_position(rows as u64),
-            None => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "{}: {rows} row{} read",
-                    self.file,
-                    if rows == 1 { "" } else { "s" }
-                );
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }
 
 /// The files' display names.

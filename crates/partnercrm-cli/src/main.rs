@@ -12,6 +12,7 @@ mod cli;
 mod commands;
 mod input;
 mod output;
+mod progress;
 
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};

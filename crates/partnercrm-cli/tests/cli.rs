@@ -169,8 +169,13 @@ fn import_csv_files_naming_each_other_with_a_header_mapping() {
         .assert()
         .success()
         .stdout(contains("2 new"))
-        // Not a terminal: plain progress lines, not a bar.
-        .stderr(contains("gifts.csv: 1 row read"));
+        // Not a terminal: plain progress lines, not a bar, for every phase.
+        .stderr(contains("gifts.csv: read 1 row in "))
+        .stderr(contains("orgs.csv: read 1 row in "))
+        .stderr(contains("import: resolve 2 records in "))
+        .stderr(contains("import: validate 2 records in "))
+        .stderr(contains("import: write 2 records in "))
+        .stderr(contains("\r").not());
     let contributions = env.stdout(&["export", "--table", "contributions"]);
     assert!(
         contributions.contains("7.5000,EUR,2020-03-01,month"),
@@ -834,8 +839,15 @@ fn import_an_iati_activity_then_again_changes_nothing() {
         stdout.contains("4 new, 0 changed, 0 unchanged (revision 1); 0 warnings"),
         "{stdout}"
     );
-    // IOM's own sector vocabularies are held now: nothing to warn of.
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // IOM's own sector vocabularies are held now: nothing to warn of, only
+    // each phase's progress line.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .all(|l| l.contains(": read ") || l.starts_with("import: ")),
+        "{stderr}"
+    );
 
     let first = env.exported();
     let data: serde_json::Value = serde_json::from_str(&first).expect("json");
@@ -1591,4 +1603,82 @@ fn the_report_as_one_html_page_with_its_charts() {
     );
     assert!(!html.contains("<script") && !html.contains("src="));
     assert!(html.contains("<section id=\"network\">"));
+}
+
+/// `query rollup --undated` and `--placement`, as the Python options are.
+#[test]
+fn a_rollup_says_where_undated_and_multi_year_gifts_go() {
+    let env = Env::seeded();
+    let rates = env.file("rates.csv", "currency,date,rate\nUSD,2000,0.8\n");
+    let rates = rates.to_str().expect("utf-8 path");
+    let converted = env.stdout(&[
+        "query",
+        "rollup",
+        "--by",
+        "donor",
+        "--currency",
+        "EUR",
+        "--rates",
+        rates,
+        "--format",
+        "csv",
+    ]);
+    // The undated USD gift stays unconverted in a row of its own.
+    assert!(
+        converted
+            .lines()
+            .any(|l| l.contains("AIG Disaster Relief Fund,USD,") && l.contains(",1000000")),
+        "{converted}"
+    );
+    env.run()
+        .args([
+            "query",
+            "rollup",
+            "--by",
+            "donor",
+            "--currency",
+            "EUR",
+            "--rates",
+            rates,
+        ])
+        .args(["--undated", "error"])
+        .assert()
+        .code(1)
+        .stderr(contains("has no date, so no USD→EUR rate can be chosen"));
+    let by_year = |placement: &str| {
+        let out = env.stdout(&[
+            "query",
+            "rollup",
+            "--by",
+            "donor,year",
+            "--placement",
+            placement,
+            "--format",
+            "csv",
+        ]);
+        out.lines()
+            .filter(|l| l.contains("Chevron Corporation,200") && !l.contains(",2008,"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let start = by_year("start");
+    assert_eq!(start.len(), 1, "{start:?}");
+    assert!(
+        start[0].contains(",2004,USD,") && start[0].contains(",850000"),
+        "{start:?}"
+    );
+    let spread = by_year("spread");
+    assert_eq!(spread.len(), 2, "{spread:?}");
+    assert!(
+        spread[0].contains(",2004,USD,") && spread[0].contains(",425581.40"),
+        "{spread:?}"
+    );
+    assert!(
+        spread[1].contains(",2005,USD,") && spread[1].contains(",424418.60"),
+        "{spread:?}"
+    );
+    env.run()
+        .args(["query", "rollup", "--by", "year", "--placement", "evenly"])
+        .assert()
+        .code(2);
 }

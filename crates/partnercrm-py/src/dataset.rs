@@ -97,26 +97,28 @@ impl PyDataset {
     ) -> PyResult<()> {
         guard(|| {
             use partnercrm::io::csv::{CsvKind, read_with_progress};
+            use partnercrm::progress::{Phase, lend, whole};
             let kind: Option<CsvKind> = kind.map(|k| k.parse()).transpose().py_err()?;
             let mut progress = Progress::new(py, progress)?;
             let data = &mut self.inner;
             let read = py.detach(|| {
                 let opened =
                     partnercrm::io::workbook::open(&path, kind, sheet.as_deref(), &options)?;
-                let mut report = |rows| progress.report(rows);
+                let mut watcher = progress.watcher();
                 let new = read_with_progress(
                     opened.kind,
                     &opened.text,
                     &opened.options,
                     data,
-                    Some(&mut report),
+                    lend(&mut watcher),
                 )?;
-                if progress.failed() {
-                    return Ok(());
-                }
                 let mut next = data.clone();
                 next.upsert_all(new);
-                next.validate().into_result()?;
+                let records = next.len() as u64;
+                let report = whole(&mut lend(&mut watcher), Phase::Validate, records, || {
+                    Ok(next.validate())
+                })?;
+                report.into_result()?;
                 *data = next;
                 Ok(())
             });
@@ -154,19 +156,30 @@ pub fn dimensions(group_by: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Dimension
         .py_err()
 }
 
+/// The rollup options Python names as `undated=` and `placement=`.
+fn rollup_options(
+    undated: &str,
+    placement: &str,
+) -> PyResult<partnercrm::query::rollup::RollupOptions> {
+    Ok(partnercrm::query::rollup::RollupOptions {
+        undated: undated.parse().py_err()?,
+        placement: placement.parse().py_err()?,
+    })
+}
+
 /// Runs a rollup and builds its table, with the GIL released.
 pub fn rollup_of(
     py: Python<'_>,
     data: &Dataset,
     dimensions: &[Dimension],
     rates: Option<&partnercrm::query::rates::RateTable>,
-    undated: &str,
+    (undated, placement): (&str, &str),
 ) -> PyResult<PyTable> {
     use partnercrm::query::rollup::rollup_with;
-    let undated = undated.parse().py_err()?;
+    let options = rollup_options(undated, placement)?;
     let batch = py
         .detach(|| {
-            rollup_with(data, dimensions, rates, undated).and_then(|r| tables::rollup_table(&r))
+            rollup_with(data, dimensions, rates, options).and_then(|r| tables::rollup_table(&r))
         })
         .py_err()?;
     Ok(PyTable::new("rollup", batch))
@@ -178,13 +191,13 @@ pub fn rollup_rates_of(
     data: &Dataset,
     dimensions: &[Dimension],
     rates: &partnercrm::query::rates::RateTable,
-    undated: &str,
+    (undated, placement): (&str, &str),
 ) -> PyResult<PyTable> {
     use partnercrm::query::rollup::rollup_with;
-    let undated = undated.parse().py_err()?;
+    let options = rollup_options(undated, placement)?;
     let batch = py
         .detach(|| {
-            rollup_with(data, dimensions, Some(rates), undated)
+            rollup_with(data, dimensions, Some(rates), options)
                 .and_then(|r| tables::rollup_rates_table(&r))
         })
         .py_err()?;
@@ -477,13 +490,18 @@ impl PyDataset {
     /// "month", "kind"): pledged, received and outstanding, per currency, or
     /// converted with `rates`. A missing rate raises, naming currency and date.
     /// One dimension may be given as its name alone: `rollup("donor")`.
-    #[pyo3(signature = (group_by=None, rates=None, *, undated="row"))]
+    /// `undated="error"` refuses to convert an undated amount (by default it
+    /// stays unconverted in a row of its own); `placement="spread"` splits a
+    /// contribution with a period over the years (or months) of it, by its
+    /// days in each, where by default it counts wholly on its date or start.
+    #[pyo3(signature = (group_by=None, rates=None, *, undated="row", placement="start"))]
     fn rollup(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
         undated: &str,
+        placement: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = dimensions(group_by)?;
@@ -492,7 +510,7 @@ impl PyDataset {
                 &self.inner,
                 &dimensions,
                 rates.as_ref().map(|r| &r.inner),
-                undated,
+                (undated, placement),
             )
         })
     }
@@ -503,17 +521,24 @@ impl PyDataset {
     /// and the source row it came from, how many amounts were converted at
     /// it, and their sums before and after. A row's `"value"` rates sum to
     /// its `committed` total.
-    #[pyo3(signature = (group_by=None, *, rates, undated="row"))]
+    #[pyo3(signature = (group_by=None, *, rates, undated="row", placement="start"))]
     fn rollup_rates(
         &self,
         py: Python<'_>,
         group_by: Option<&Bound<'_, PyAny>>,
         rates: PyRef<'_, crate::rates::PyRateTable>,
         undated: &str,
+        placement: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = dimensions(group_by)?;
-            rollup_rates_of(py, &self.inner, &dimensions, &rates.inner, undated)
+            rollup_rates_of(
+                py,
+                &self.inner,
+                &dimensions,
+                &rates.inner,
+                (undated, placement),
+            )
         })
     }
 

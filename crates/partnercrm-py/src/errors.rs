@@ -169,6 +169,8 @@ pub fn to_py(error: Error) -> PyErr {
         }
         Error::Conflict { .. } => ConflictError::new_err(error.to_string()),
         Error::Busy { .. } => BusyError::new_err(error.to_string()),
+        // Only when a watcher broke without raising: a callback's own error is raised instead.
+        Error::Stopped { .. } => PartnerCrmError::new_err(error.to_string()),
         Error::Storage(_)
         | Error::Io { .. }
         | Error::SchemaTooNew { .. }

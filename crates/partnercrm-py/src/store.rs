@@ -90,6 +90,7 @@ impl PyStore {
     ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
             use partnercrm::io::csv::{CsvKind, read_with_progress};
+            use partnercrm::progress::lend;
             let kind: Option<CsvKind> = kind.map(|k| k.parse()).transpose().py_err()?;
             let summary = format!("import {}", path.display());
             let mut progress = Progress::new(py, progress)?;
@@ -98,29 +99,24 @@ impl PyStore {
                     partnercrm::io::workbook::open(&path, kind, sheet.as_deref(), &options)?;
                 let format = partnercrm::io::Format::Csv(opened.kind);
                 let known = partnercrm::io::known(store, &[format])?;
-                let mut report = |rows| progress.report(rows);
+                let mut watcher = progress.watcher();
                 let upserts = read_with_progress(
                     opened.kind,
                     &opened.text,
                     &opened.options,
                     &known,
-                    Some(&mut report),
+                    lend(&mut watcher),
                 )?;
-                if progress.failed() {
-                    return Ok(None);
-                }
-                store
-                    .apply(Batch::upsert_all(upserts), actor, &summary)
-                    .map(Some)
+                store.apply_watched(
+                    Batch::upsert_all(upserts),
+                    actor,
+                    &summary,
+                    lend(&mut watcher),
+                )
             });
+            // A callback that raised stopped the import: its error is raised.
             progress.finish(py)?;
-            match applied? {
-                Some(applied) => applied_dict(py, applied),
-                // A callback that raised stopped the import; `finish` raised it.
-                None => Err(pyo3::exceptions::PyRuntimeError::new_err(
-                    "the import was stopped by its progress callback",
-                )),
-            }
+            applied_dict(py, applied?)
         })
     }
 }
@@ -319,19 +315,31 @@ impl PyStore {
         })
     }
 
-    /// Reads a `partnercrm/1` JSON document and upserts it.
-    #[pyo3(signature = (path, actor="python"))]
+    /// Reads a `partnercrm/1` JSON document and upserts it; `progress` as
+    /// for `import_csv`.
+    #[pyo3(signature = (path, actor="python", progress=None))]
     fn import_json<'py>(
         &self,
         py: Python<'py>,
         path: FilePath,
         #[pyo3(from_py_with = str_arg)] actor: &str,
+        progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
+            use partnercrm::progress::{lend, read_at_once};
+            let summary = format!("import {}", path.display());
+            let mut progress = Progress::new(py, progress)?;
             let applied = self.with_store(py, |store| {
-                partnercrm::io::json::read(&path).and_then(|data| store.import(data, actor))
-            })?;
-            applied_dict(py, applied)
+                let mut watcher = progress.watcher();
+                let data = read_at_once(
+                    &mut lend(&mut watcher),
+                    || partnercrm::io::json::read(&path),
+                    Dataset::len,
+                )?;
+                store.apply_watched(Batch::upsert_all(data), actor, &summary, lend(&mut watcher))
+            });
+            progress.finish(py)?;
+            applied_dict(py, applied?)
         })
     }
 
@@ -448,25 +456,35 @@ impl PyStore {
     /// IATI identifier, and ids derive from content, so importing the same
     /// file again changes nothing. The returned `warnings` start with what
     /// the file held that could not be imported, located by XPath.
-    #[pyo3(signature = (path, actor="python"))]
+    #[pyo3(signature = (path, actor="python", progress=None))]
     fn import_iati<'py>(
         &self,
         py: Python<'py>,
         path: FilePath,
         #[pyo3(from_py_with = str_arg)] actor: &str,
+        progress: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
+            use partnercrm::progress::{lend, read_at_once};
             let summary = format!("import IATI {}", path.display());
+            let mut progress = Progress::new(py, progress)?;
             let applied = self.with_store(py, |store| {
                 let known = partnercrm::io::known(store, &[partnercrm::io::Format::Iati])?;
-                let mut import = partnercrm::io::iati::read_file(&path, &known)?;
-                let mut applied = store.apply(import.batch(), actor, &summary)?;
+                let mut watcher = progress.watcher();
+                let mut import = read_at_once(
+                    &mut lend(&mut watcher),
+                    || partnercrm::io::iati::read_file(&path, &known),
+                    |import| import.data.len(),
+                )?;
+                let mut applied =
+                    store.apply_watched(import.batch(), actor, &summary, lend(&mut watcher))?;
                 let mut warnings = import.warnings;
                 warnings.extend(std::mem::take(&mut applied.warnings));
                 applied.warnings = partnercrm::Report::new(warnings);
                 Ok(applied)
-            })?;
-            applied_dict(py, applied)
+            });
+            progress.finish(py)?;
+            applied_dict(py, applied?)
         })
     }
 
@@ -591,7 +609,7 @@ impl PyStore {
     }
 
     /// Contribution totals of the stored data set (now or at `as_of`); see `Dataset.rollup`.
-    #[pyo3(signature = (group_by=None, rates=None, as_of=None, *, undated="row"))]
+    #[pyo3(signature = (group_by=None, rates=None, as_of=None, *, undated="row", placement="start"))]
     fn rollup(
         &self,
         py: Python<'_>,
@@ -599,6 +617,7 @@ impl PyStore {
         rates: Option<PyRef<'_, crate::rates::PyRateTable>>,
         as_of: Option<&Bound<'_, PyAny>>,
         undated: &str,
+        placement: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
@@ -608,13 +627,13 @@ impl PyStore {
                 &data,
                 &dimensions,
                 rates.as_ref().map(|r| &r.inner),
-                undated,
+                (undated, placement),
             )
         })
     }
 
     /// The rates a converted rollup of the stored data set used; see `Dataset.rollup_rates`.
-    #[pyo3(signature = (group_by=None, *, rates, as_of=None, undated="row"))]
+    #[pyo3(signature = (group_by=None, *, rates, as_of=None, undated="row", placement="start"))]
     fn rollup_rates(
         &self,
         py: Python<'_>,
@@ -622,11 +641,18 @@ impl PyStore {
         rates: PyRef<'_, crate::rates::PyRateTable>,
         as_of: Option<&Bound<'_, PyAny>>,
         undated: &str,
+        placement: &str,
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
             let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-            crate::dataset::rollup_rates_of(py, &data, &dimensions, &rates.inner, undated)
+            crate::dataset::rollup_rates_of(
+                py,
+                &data,
+                &dimensions,
+                &rates.inner,
+                (undated, placement),
+            )
         })
     }
 

@@ -214,6 +214,13 @@ pub enum Error {
         /// The currency converted into.
         target: crate::model::Currency,
     },
+    /// A job's watcher stopped it ([`crate::progress::Watch`]); nothing
+    /// was stored.
+    #[error("stopped while in its {phase} phase; nothing was stored")]
+    Stopped {
+        /// The phase it was in.
+        phase: crate::progress::Phase,
+    },
     /// Reading or writing a file failed.
     #[error("cannot access {path}: {source}")]
     Io {

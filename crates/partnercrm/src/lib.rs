@@ -45,6 +45,7 @@
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod progress;
 pub mod query;
 pub mod store;
 pub mod synthetic;

@@ -447,7 +447,7 @@ fn a_reversal_splits_as_the_gift_it_takes_back_and_a_precise_amount_to_its_last_
 
 #[test]
 fn an_undated_gift_under_conversion_stays_unconverted_in_a_row_of_its_own_or_is_refused() {
-    use partnercrm::query::rollup::{Undated, rollup_with};
+    use partnercrm::query::rollup::{RollupOptions, Undated, rollup_with};
     let data = seed();
     let eur = Currency::from_code("EUR").expect("EUR");
     let mut rates = RateTable::new("test", eur);
@@ -476,7 +476,15 @@ fn an_undated_gift_under_conversion_stays_unconverted_in_a_row_of_its_own_or_is_
     );
     let counted: usize = result.rows.iter().map(|r| r.contributions).sum();
     assert_eq!(counted, 21, "every contribution still counted once");
-    let refused = rollup_with(&data, &[Dimension::Donor], Some(&rates), Undated::Error);
+    let refused = rollup_with(
+        &data,
+        &[Dimension::Donor],
+        Some(&rates),
+        RollupOptions {
+            undated: Undated::Error,
+            ..RollupOptions::default()
+        },
+    );
     assert!(
         matches!(refused, Err(partnercrm::Error::Undated { currency, target, .. }) if currency == usd && target == eur)
     );
@@ -500,4 +508,140 @@ fn donor_parent_rolls_a_fund_up_to_its_organisation_and_counts_each_gift_once() 
     );
     let counted: usize = by_parent.rows.iter().map(|r| r.contributions).sum();
     assert_eq!(counted, data.contributions.len());
+}
+
+/// Chevron's USD 850,000 for 2004–2005: wholly in 2004 by default; split
+/// by the days of each year on request, to the cent and summing exactly;
+/// by month over 24 months; placed by its start where the rollup has no
+/// year, and converted once, then split, under a rate table.
+#[test]
+fn a_gift_over_a_period_is_split_by_its_days_on_request() {
+    use partnercrm::query::rollup::{Placement, RollupOptions, rollup_with};
+    let data = seed();
+    let spread = RollupOptions {
+        placement: Placement::Spread,
+        ..RollupOptions::default()
+    };
+    let year_of = |result: &Rollup, year: i32| {
+        result
+            .rows
+            .iter()
+            .find(|r| {
+                r.labels[0].as_deref() == Some("Chevron Corporation") && r.key[1] == Key::Year(year)
+            })
+            .map(|r| (r.received, r.contributions))
+    };
+    let by = [Dimension::Donor, Dimension::Year];
+    let start = rollup(&data, &by, None).expect("rolls up");
+    assert_eq!(year_of(&start, 2004), Some((Some(dec("850000")), 1)));
+    assert_eq!(year_of(&start, 2005), None);
+
+    let split = rollup_with(&data, &by, None, spread).expect("rolls up");
+    // 366 of the period's 731 days are in 2004: 425,581.395…, and the
+    // cent left over by rounding both down goes to the larger remainder.
+    assert_eq!(year_of(&split, 2004), Some((Some(dec("425581.40")), 1)));
+    assert_eq!(year_of(&split, 2005), Some((Some(dec("424418.60")), 1)));
+    let total = |r: &Rollup| -> Decimal {
+        r.rows
+            .iter()
+            .filter(|r| r.currency == Some(usd()))
+            .filter_map(|r| r.received)
+            .sum()
+    };
+    assert_eq!(total(&split), total(&start), "nothing gained or lost");
+
+    let months =
+        rollup_with(&data, &[Dimension::Donor, Dimension::Month], None, spread).expect("rolls up");
+    let chevron_months: Vec<&partnercrm::query::rollup::RollupRow> = months
+        .rows
+        .iter()
+        .filter(|r| {
+            r.labels[0].as_deref() == Some("Chevron Corporation")
+                && matches!(r.key[1], Key::Month(2004 | 2005, _))
+        })
+        .collect();
+    assert_eq!(chevron_months.len(), 24);
+    let january = chevron_months
+        .iter()
+        .find(|r| r.key[1] == Key::Month(2004, 1))
+        .expect("January 2004");
+    // 31 days of 731 is 36,046.5116…: one of the four cents the 24 months
+    // round away goes back to it (largest remainders, checked by hand).
+    assert_eq!(january.received, Some(dec("36046.52")));
+    assert_eq!(
+        chevron_months
+            .iter()
+            .filter_map(|r| r.received)
+            .sum::<Decimal>(),
+        dec("850000")
+    );
+
+    // With no year to place it in, nothing is split.
+    let donors = rollup_with(&data, &[Dimension::Donor], None, spread).expect("rolls up");
+    assert_eq!(
+        row(&donors, "Chevron Corporation", Some("USD")).contributions,
+        2
+    );
+
+    let eur = Currency::from_code("EUR").expect("EUR");
+    let mut rates = RateTable::new("test", eur);
+    let day = NaiveDate::from_ymd_opt(1990, 1, 1).expect("day");
+    rates.insert(usd(), day, dec("0.9")).expect("a rate");
+    let converted = rollup_with(&data, &by, Some(&rates), spread).expect("rolls up");
+    let in_eur = |year| {
+        converted
+            .rows
+            .iter()
+            .find(|r| {
+                r.labels[0].as_deref() == Some("Chevron Corporation")
+                    && r.key[1] == Key::Year(year)
+                    && r.currency == Some(eur)
+            })
+            .and_then(|r| r.received)
+    };
+    assert_eq!(
+        (in_eur(2004), in_eur(2005)),
+        (Some(dec("383023.26")), Some(dec("381976.74"))),
+        "765,000 EUR split as the dollars are"
+    );
+    let parsed: Placement = "spread".parse().expect("a placement");
+    assert_eq!(parsed, Placement::Spread);
+    assert!("evenly".parse::<Placement>().is_err());
+}
+
+/// Spreading moves amounts between years, never into or out of a
+/// currency's total: on generated data, per currency, the spread rows sum
+/// to the placed ones, measure by measure.
+#[test]
+fn spreading_keeps_every_currency_total() {
+    use partnercrm::query::rollup::{Placement, RollupOptions, rollup_with};
+    let mut split_any = false;
+    for seed in 0..4 {
+        let data = generate(&Spec {
+            contributions: 3_000,
+            seed,
+        });
+        let by = [Dimension::Year, Dimension::Kind];
+        let sums = |placement| {
+            let options = RollupOptions {
+                placement,
+                ..RollupOptions::default()
+            };
+            let result = rollup_with(&data, &by, None, options).expect("rolls up");
+            let mut sums: HashMap<Option<Currency>, (Decimal, Decimal, usize)> = HashMap::new();
+            for r in &result.rows {
+                let s = sums.entry(r.currency).or_default();
+                s.0 += r.received.unwrap_or_default();
+                s.1 += r.pledged.unwrap_or_default();
+                s.2 += r.unknown_amounts;
+            }
+            (sums, result.rows.len())
+        };
+        let ((placed, placed_rows), (spread, spread_rows)) =
+            (sums(Placement::Start), sums(Placement::Spread));
+        assert_eq!(placed, spread, "seed {seed}");
+        assert!(spread_rows >= placed_rows, "seed {seed}");
+        split_any |= spread_rows > placed_rows;
+    }
+    assert!(split_any, "the generated data has gifts over several years");
 }

@@ -85,6 +85,7 @@ backends!(
     backup_copies_the_store,
     allocations_are_stored_and_protect_their_projects,
     merging_duplicates_keeps_history_and_can_be_undone,
+    a_watched_batch_reports_its_phases_and_can_be_stopped,
 );
 
 fn merging_duplicates_keeps_history_and_can_be_undone(fixture: fn() -> Fixture) {
@@ -577,4 +578,77 @@ fn store_find_and_dataset_find_agree_on_parts_of_names() {
         .try_into()
         .expect("one");
     assert_eq!(found.name, "Chevron Corporation");
+}
+
+/// A watched batch reports resolve, validate and write, each from 0 to
+/// its records, in that order; a watcher that breaks, in any phase, stops
+/// the batch with nothing stored.
+fn a_watched_batch_reports_its_phases_and_can_be_stopped(fixture: fn() -> Fixture) {
+    use partnercrm::progress::{Phase, Step};
+    use std::ops::ControlFlow;
+    let mut f = fixture();
+    let data = partnercrm::synthetic::generate(&partnercrm::synthetic::Spec::new(12_000));
+    let records = data.len() as u64;
+    let mut seen: Vec<Step> = Vec::new();
+    for stop_at in [
+        (Phase::Resolve, 0),
+        (Phase::Validate, records),
+        (Phase::Write, 10_000),
+        (Phase::Write, records),
+    ] {
+        let mut watch = |step: Step| {
+            if (step.phase, step.done) == stop_at {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let refused = f.store.apply_watched(
+            Batch::upsert_all(data.clone()),
+            "test",
+            "watched",
+            Some(&mut watch),
+        );
+        assert!(
+            matches!(refused, Err(Error::Stopped { phase }) if phase == stop_at.0),
+            "{stop_at:?}: {refused:?}"
+        );
+        assert_eq!(f.store.count(RecordKind::Contribution).expect("count"), 0);
+        assert!(f.store.revisions().expect("revisions").is_empty());
+    }
+    let applied = f
+        .store
+        .apply_watched(
+            Batch::upsert_all(data),
+            "test",
+            "watched",
+            Some(&mut |step| {
+                seen.push(step);
+                ControlFlow::Continue(())
+            }),
+        )
+        .expect("applies");
+    assert_eq!(applied.inserted as u64, records);
+    let order = [Phase::Resolve, Phase::Validate, Phase::Write];
+    let phases: Vec<Phase> = seen.iter().map(|s| s.phase).collect();
+    let mut sorted = phases.clone();
+    sorted.sort_by_key(|p| order.iter().position(|o| o == p));
+    assert_eq!(phases, sorted, "one phase after another");
+    for phase in order {
+        let steps: Vec<&Step> = seen.iter().filter(|s| s.phase == phase).collect();
+        assert_eq!(steps.first().map(|s| s.done), Some(0), "{phase}");
+        assert!(steps.iter().all(|s| s.total == Some(records)), "{phase}");
+        assert!(steps.last().is_some_and(|s| s.is_end()), "{phase}");
+        assert!(steps.windows(2).all(|w| w[0].done <= w[1].done), "{phase}");
+    }
+    let writes: Vec<u64> = seen
+        .iter()
+        .filter(|s| s.phase == Phase::Write)
+        .map(|s| s.done)
+        .collect();
+    assert_eq!(
+        writes.len() as u64,
+        2 + (records - 1) / 10_000,
+        "{writes:?}"
+    );
 }

@@ -29,6 +29,7 @@ use calamine::{Data, Reader};
 
 use super::csv::{CsvKind, CsvOptions, MAX_FILE_BYTES, Origin, Sheet};
 use crate::model::Dataset;
+use crate::progress::Watch;
 use crate::validate::{Code, Problem, Report, Severity};
 use crate::{Error, Result};
 
@@ -215,11 +216,11 @@ pub fn read_file(
     sheet: Option<&str>,
     options: &CsvOptions,
     known: &Dataset,
-    progress: Option<&mut dyn FnMut(usize)>,
+    watch: Watch<'_>,
 ) -> Result<Dataset> {
     let rows = read_sheet(path, sheet, options)?;
     let kind = CsvKind::of_file(kind, &rows.text, &rows.options)?;
-    super::csv::read_with_progress(kind, &rows.text, &rows.options, known, progress)
+    super::csv::read_with_progress(kind, &rows.text, &rows.options, known, watch)
 }
 
 /// Writes a table as an `.xlsx` workbook of one sheet, `sheet`, as the

@@ -8,7 +8,8 @@
 //!
 //! A contribution is placed in time by its date, or else by its period's
 //! start ([`Contribution::effective_date`]): a 2004–2005 gift counts in
-//! 2004. A total with no known amount is `None`, never zero; under
+//! 2004, unless it is asked to be split over its period by the days of it
+//! in each year ([`Placement::Spread`]). A total with no known amount is `None`, never zero; under
 //! conversion an undated amount stays unconverted in rows of its own
 //! currency, or is refused ([`Undated`]).
 //!
@@ -408,11 +409,10 @@ impl<'a> Lookup<'a> {
     fn code(
         &self,
         c: &Contribution,
-        project: Option<ProjectId>,
+        (project, date): (Option<ProjectId>, Option<PartialDate>),
         dimension: Dimension,
     ) -> Option<u64> {
         let organisation = |id: OrganisationId| self.organisation_index.get(&id).map(|i| i + 1);
-        let date = c.effective_date();
         match dimension {
             Dimension::Donor => organisation(c.donor),
             Dimension::Recipient => organisation(c.recipient),
@@ -510,11 +510,10 @@ impl<'a> Lookup<'a> {
 
 fn keys(
     c: &Contribution,
-    project_id: Option<ProjectId>,
+    (project_id, date): (Option<ProjectId>, Option<PartialDate>),
     dimension: Dimension,
     lookup: &Lookup<'_>,
 ) -> Vec<Key> {
-    let date = c.effective_date();
     let project = project_id.and_then(|p| lookup.projects.get(&p));
     match dimension {
         Dimension::Donor => vec![Key::Organisation(c.donor)],
@@ -725,34 +724,69 @@ fn allocated(
     let Some(money) = c.value.money() else {
         return Ok(vec![(c.project, whole)]);
     };
-    let overflow = || Error::Overflow {
-        what: "splitting a contribution across its allocations".to_owned(),
-        records: vec![c.id.into()],
-    };
-    // Shares are apportioned in units of the currency's minor unit, or of
-    // the amount's own last decimal where that is finer: an amount held to
-    // twelve decimals is split to twelve, not rounded to cents.
-    let digits_of = |currency: Currency, amount: Decimal| {
-        currency
-            .minor_unit_digits()
-            .unwrap_or(MONEY_DECIMALS)
-            .max(amount.normalize().scale())
-    };
     let weights = split(
         money.amount,
         &c.allocations,
         digits_of(money.currency, money.amount),
     )
-    .ok_or_else(overflow)?;
+    .ok_or_else(|| overflow_splitting(c))?;
     if money.amount.is_zero() {
         return Ok(vec![(c.project, whole)]);
+    }
+    let parts = shared(c, whole, &weights, rates)?;
+    let projects = c
+        .allocations
+        .iter()
+        .map(|a| Some(a.project))
+        .chain(std::iter::once(c.project));
+    Ok(projects
+        .zip(parts)
+        .filter(|(project, part)| {
+            *project != c.project || !(part.pledged.is_zero() && part.received.is_zero())
+        })
+        .collect())
+}
+
+fn overflow_splitting(c: &Contribution) -> Error {
+    Error::Overflow {
+        what: "splitting a contribution across its allocations or its period".to_owned(),
+        records: vec![c.id.into()],
+    }
+}
+
+/// The decimals shares are apportioned to: the currency's minor unit, or
+/// the amount's own last decimal where that is finer (an amount held to
+/// twelve decimals is split to twelve, not rounded to cents).
+fn digits_of(currency: Currency, amount: Decimal) -> u32 {
+    currency
+        .minor_unit_digits()
+        .unwrap_or(MONEY_DECIMALS)
+        .max(amount.normalize().scale())
+}
+
+/// A contribution's amounts in parts by `weights` (which must not sum to
+/// zero), each measure apportioned so that the parts sum exactly to it: the
+/// last part is the rest.
+fn shared(
+    c: &Contribution,
+    whole: Amounts,
+    weights: &[Decimal],
+    rates: Option<&RateTable>,
+) -> Result<Vec<Amounts>> {
+    let overflow = || overflow_splitting(c);
+    let Some(money) = c.value.money() else {
+        return Ok(vec![whole]);
+    };
+    let all = exact::sum(weights.iter().copied()).ok_or_else(overflow)?;
+    if all.is_zero() {
+        return Ok(vec![whole]);
     }
     // Converted totals are booked in the target currency, others in their own.
     let booked_in = rates.map_or(money.currency, |t| t.target);
     let share_in = |total: Decimal, currency: Currency| -> Result<Vec<Decimal>> {
         let exact: Vec<Decimal> = weights
             .iter()
-            .map(|w| share_of(total, *w, money.amount))
+            .map(|w| share_of(total, *w, all))
             .collect::<Option<_>>()
             .ok_or_else(overflow)?;
         // A converted total is booked to the target's minor unit; one in
@@ -760,8 +794,8 @@ fn allocated(
         let digits = digits_of(currency, total);
         let mut parts = apportion(total, &exact, digits).ok_or_else(overflow)?;
         // A share of a near-limit amount may have been rounded beyond its
-        // 28th digit, and the parts then miss the total by a unit: the last,
-        // what no allocation claims, is the rest, so they sum exactly.
+        // 28th digit, and the parts then miss the total by a unit: the last
+        // is the rest, so they sum exactly.
         if let Some((last, others)) = parts.split_last_mut() {
             let allocated = exact::sum(others.iter().copied()).ok_or_else(overflow)?;
             *last = exact::sub(total, allocated).ok_or_else(overflow)?;
@@ -799,32 +833,50 @@ fn allocated(
         share(whole.received)?,
         share(whole.paid_on_pledges)?,
     );
-    let projects = c
-        .allocations
-        .iter()
-        .map(|a| Some(a.project))
-        .chain(std::iter::once(c.project));
-    Ok(projects
-        .enumerate()
-        .map(|(i, project)| {
-            let part = Amounts {
-                currency: whole.currency,
-                pledged: pledged[i],
-                received: received[i],
-                paid_on_pledges: paid[i],
-                unknown: whole.unknown,
-                value_rate: value_rates.as_ref().and_then(|v| v.get(i).cloned()),
-                payment_rates: payment_rates
-                    .iter()
-                    .filter_map(|p| p.get(i).cloned())
-                    .collect(),
-            };
-            (project, part)
-        })
-        .filter(|(project, part)| {
-            *project != c.project || !(part.pledged.is_zero() && part.received.is_zero())
+    Ok((0..weights.len())
+        .map(|i| Amounts {
+            currency: whole.currency,
+            pledged: pledged[i],
+            received: received[i],
+            paid_on_pledges: paid[i],
+            unknown: whole.unknown,
+            value_rate: value_rates.as_ref().and_then(|v| v.get(i).cloned()),
+            payment_rates: payment_rates
+                .iter()
+                .filter_map(|p| p.get(i).cloned())
+                .collect(),
         })
         .collect())
+}
+
+/// The calendar years (or months, for [`Precision::Month`]) a
+/// contribution's period covers, each with its days in the period, when
+/// the period has both ends, the amount is known, and it covers more than
+/// one: what [`Placement::Spread`] splits it over.
+fn spans(c: &Contribution, unit: Precision) -> Option<Vec<(PartialDate, u32)>> {
+    c.value.money()?;
+    let (first, last) = (c.period.start?.earliest(), c.period.end?.latest());
+    if last < first {
+        return None;
+    }
+    let bucket = |day: NaiveDate| match unit {
+        Precision::Month => PartialDate::Month {
+            year: day.year(),
+            month: day.month(),
+        },
+        _ => PartialDate::Year(day.year()),
+    };
+    let mut out: Vec<(PartialDate, u32)> = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let this = bucket(day);
+        // The bucket's last day, or the period's.
+        let end = this.latest().min(last);
+        let days = (end - day).num_days() as u32 + 1;
+        out.push((this, days));
+        day = end.succ_opt()?;
+    }
+    (out.len() > 1).then_some(out)
 }
 
 impl Totals {
@@ -887,17 +939,15 @@ fn add_at<K: std::hash::Hash + Eq + Clone>(
 /// The one key of a single-valued dimension (every dimension but theme).
 fn single_key(
     c: &Contribution,
-    project: Option<ProjectId>,
+    placed: (Option<ProjectId>, Option<PartialDate>),
     dimension: Dimension,
     lookup: &Lookup<'_>,
 ) -> Key {
     match dimension {
         Dimension::Donor => Key::Organisation(c.donor),
         Dimension::Recipient => Key::Organisation(c.recipient),
-        Dimension::Year => c
-            .effective_date()
-            .map_or(Key::Unknown, |d| Key::Year(d.year_of())),
-        other => keys(c, project, other, lookup)
+        Dimension::Year => placed.1.map_or(Key::Unknown, |d| Key::Year(d.year_of())),
+        other => keys(c, placed, other, lookup)
             .into_iter()
             .next()
             .unwrap_or(Key::Unknown),
@@ -966,10 +1016,60 @@ impl FromStr for Undated {
     }
 }
 
+/// Where a piece of a contribution is totalled: its project, and the date
+/// it is placed on.
+type Placed = (Option<ProjectId>, Option<PartialDate>);
+
+/// Where in time a contribution with a period is counted, when the year
+/// or month is a dimension.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// Wholly on its date, or else its period's start: a 2004–2005 gift
+    /// counts in 2004.
+    #[default]
+    Start,
+    /// Split over its period, by the days of it in each year (or month),
+    /// apportioned so that the parts sum exactly to the whole: of a USD
+    /// 850,000 gift for 2004–2005, 425,581.40 in 2004 (366 days) and
+    /// 424,418.60 in 2005 (365). It counts in the row of each year it is
+    /// split into. A contribution with no end to its period, or an
+    /// unknown amount, is placed as by `Start`. A converted amount is
+    /// converted once, at its date's rate, and then split.
+    Spread,
+}
+
+impl FromStr for Placement {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "start" => Ok(Self::Start),
+            "spread" => Ok(Self::Spread),
+            other => Err(Error::Parse {
+                what: "placement",
+                input: other.to_owned(),
+                reason: "expected \"start\" or \"spread\"".to_owned(),
+            }),
+        }
+    }
+}
+
+/// How [`rollup_with`] treats undated and multi-year contributions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RollupOptions {
+    /// What a conversion does with an undated amount.
+    pub undated: Undated,
+    /// Where a contribution with a period is counted.
+    pub placement: Placement,
+}
+
 struct Grouping<'g, 'a> {
     group_by: &'g [Dimension],
     rates: Option<&'g RateTable>,
     undated: Undated,
+    /// The calendar unit gifts are spread over, when they are.
+    spread: Option<Precision>,
     lookup: &'g Lookup<'a>,
     single_valued: bool,
     compact: bool,
@@ -981,14 +1081,21 @@ impl<'g, 'a> Grouping<'g, 'a> {
     fn new(
         group_by: &'g [Dimension],
         rates: Option<&'g RateTable>,
-        undated: Undated,
+        options: RollupOptions,
         lookup: &'g Lookup<'a>,
     ) -> Self {
         let single_valued = !group_by.contains(&Dimension::Theme);
+        let spread = match options.placement {
+            Placement::Start => None,
+            Placement::Spread if group_by.contains(&Dimension::Month) => Some(Precision::Month),
+            Placement::Spread if group_by.contains(&Dimension::Year) => Some(Precision::Year),
+            Placement::Spread => None,
+        };
         Self {
             group_by,
             rates,
-            undated,
+            undated: options.undated,
+            spread,
             lookup,
             single_valued,
             compact: single_valued && group_by.len() <= COMPACT_DIMENSIONS,
@@ -999,15 +1106,34 @@ impl<'g, 'a> Grouping<'g, 'a> {
     }
 
     /// A contribution's amounts, split across its allocations where the
-    /// project is a key.
-    fn pieces(&self, c: &Contribution) -> Result<Vec<(Option<ProjectId>, Amounts)>> {
+    /// project is a key, and over its period where that is asked for and
+    /// the year or month is a key; each piece with where it is placed.
+    fn pieces(&self, c: &Contribution) -> Result<Vec<(Placed, Amounts)>> {
         let rates = self.rates_for(c);
         let whole = amounts(c, rates)?;
-        if self.splits_by_project && !c.allocations.is_empty() {
-            allocated(c, whole, rates)
+        let by_project = if self.splits_by_project && !c.allocations.is_empty() {
+            allocated(c, whole, rates)?
         } else {
-            Ok(vec![(c.project, whole)])
+            vec![(c.project, whole)]
+        };
+        let date = c.effective_date();
+        let Some(buckets) = self.spread.and_then(|unit| spans(c, unit)) else {
+            return Ok(by_project
+                .into_iter()
+                .map(|(p, a)| ((p, date), a))
+                .collect());
+        };
+        let weights: Vec<Decimal> = buckets
+            .iter()
+            .map(|(_, days)| Decimal::from(*days))
+            .collect();
+        let mut out = Vec::with_capacity(by_project.len() * buckets.len());
+        for (project, a) in by_project {
+            for ((bucket, _), part) in buckets.iter().zip(shared(c, a, &weights, rates)?) {
+                out.push(((project, Some(*bucket)), part));
+            }
         }
+        Ok(out)
     }
 
     /// The rates `c` is converted at: none for an undated amount in
@@ -1027,7 +1153,7 @@ impl<'g, 'a> Grouping<'g, 'a> {
     fn rows_of(
         &self,
         c: &Contribution,
-        project: Option<ProjectId>,
+        placed: (Option<ProjectId>, Option<PartialDate>),
         currency: Option<Currency>,
         mut row: impl FnMut(Slot),
     ) {
@@ -1037,7 +1163,7 @@ impl<'g, 'a> Grouping<'g, 'a> {
             let mut codes = [0u64; COMPACT_DIMENSIONS];
             let mut coded = true;
             for (slot, &d) in codes.iter_mut().zip(group_by) {
-                match lookup.code(c, project, d) {
+                match lookup.code(c, placed, d) {
                     Some(code) => *slot = code,
                     None => coded = false,
                 }
@@ -1050,14 +1176,14 @@ impl<'g, 'a> Grouping<'g, 'a> {
             // One key per dimension.
             let key: Vec<Key> = group_by
                 .iter()
-                .map(|&d| single_key(c, project, d, lookup))
+                .map(|&d| single_key(c, placed, d, lookup))
                 .collect();
             return row(Slot::Keyed(key, currency));
         }
         // The cross product of each dimension's keys: one key each, except themes.
         let mut combos: Vec<Vec<Key>> = vec![Vec::with_capacity(group_by.len())];
         for &dimension in group_by {
-            let options = keys(c, project, dimension, lookup);
+            let options = keys(c, placed, dimension, lookup);
             if options.len() == 1 {
                 let only = options.into_iter().next().unwrap_or(Key::Unknown);
                 for combo in &mut combos {
@@ -1093,9 +1219,9 @@ impl<'g, 'a> Grouping<'g, 'a> {
                 }
                 Err(error) => return Err(Stop::Failed(error)),
             };
-            for (project, a) in pieces {
+            for (placed, a) in pieces {
                 let mut overflowed = None;
-                self.rows_of(c, project, a.currency, |slot| {
+                self.rows_of(c, placed, a.currency, |slot| {
                     if overflowed.is_some() {
                         return;
                     }
@@ -1128,8 +1254,8 @@ impl<'g, 'a> Grouping<'g, 'a> {
                     return false;
                 };
                 let mut found = false;
-                for (project, a) in pieces {
-                    self.rows_of(c, project, a.currency, |slot| found |= slot == *wanted);
+                for (placed, a) in pieces {
+                    self.rows_of(c, placed, a.currency, |slot| found |= slot == *wanted);
                 }
                 found
             })
@@ -1240,19 +1366,20 @@ fn merge_at<K: std::hash::Hash + Eq + Clone>(
 /// date in another currency than the target stays unconverted in rows of
 /// its own currency ([`Undated::Row`]); [`rollup_with`] can refuse it.
 pub fn rollup(data: &Dataset, group_by: &[Dimension], rates: Option<&RateTable>) -> Result<Rollup> {
-    rollup_with(data, group_by, rates, Undated::Row)
+    rollup_with(data, group_by, rates, RollupOptions::default())
 }
 
 /// [`rollup`], saying what to do with undated contributions a conversion
-/// cannot choose a rate for ([`Undated`]).
+/// cannot choose a rate for ([`Undated`]) and where a contribution with a
+/// period is counted ([`Placement`]).
 pub fn rollup_with(
     data: &Dataset,
     group_by: &[Dimension],
     rates: Option<&RateTable>,
-    undated: Undated,
+    options: RollupOptions,
 ) -> Result<Rollup> {
     let lookup = Lookup::new(data);
-    let grouping = Grouping::new(group_by, rates, undated, &lookup);
+    let grouping = Grouping::new(group_by, rates, options, &lookup);
     let overflow = |slot: &Slot, total: &str| grouping.overflow(data, slot, total);
     // Each chunk totals on its own core; chunk results merge in order, so
     // the first error reported is the first in the data.

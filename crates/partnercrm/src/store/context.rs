@@ -25,6 +25,7 @@ use crate::Result;
 use crate::model::ids::IdSet;
 use crate::model::record::fold;
 use crate::model::{Dataset, Record, RecordKind, RecordRef};
+use crate::progress::{self, Phase, Watch};
 use crate::validate::{self, Code, Path, Problem, Report, Segment};
 
 /// How many records of each kind a data set holds, in [`RecordKind::ALL`] order.
@@ -48,8 +49,10 @@ pub(super) fn check(
     snapshot: &dyn Snapshot,
     data: &mut Dataset,
     deleted: &IdSet<Uuid>,
+    watch: &mut Watch<'_>,
 ) -> Result<Report> {
     let incoming = counts(data);
+    let records = data.len() as u64;
     let mut gather = Gather {
         snapshot,
         deleted,
@@ -65,11 +68,13 @@ pub(super) fn check(
             }
         });
     }
-    gather.dependents_of(data, &incoming)?;
-    gather.key_sharers(data, &incoming)?;
-    gather.closure(data)?;
+    progress::whole(watch, Phase::Resolve, records, || {
+        gather.dependents_of(data, &incoming)?;
+        gather.key_sharers(data, &incoming)?;
+        gather.closure(data)
+    })?;
 
-    let report = data.validate();
+    let report = progress::whole(watch, Phase::Validate, records, || Ok(data.validate()))?;
     let mut own = Vec::new();
     let mut caused = Vec::new();
     for problem in report {

@@ -16,6 +16,7 @@ use super::{Action, Applied, Batch, Change, Mention, PersonExport, Revision};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::{fold, redirect};
 use crate::model::{Dataset, Note, Organisation, Person, PersonId, Record, RecordKind, RecordRef};
+use crate::progress::{self, Phase, Watch};
 use crate::validate::Report;
 use crate::{Error, Result};
 
@@ -144,14 +145,33 @@ impl Store {
     /// still refer to, or that repeats an existing record's natural key
     /// under another id ([`Error::Conflict`]).
     pub fn apply(&mut self, batch: Batch, actor: &str, summary: &str) -> Result<Applied> {
-        self.write(actor, summary, |_| Ok(batch), |_, _| Ok(()), true)
+        self.apply_watched(batch, actor, summary, None)
+    }
+
+    /// [`Store::apply`], telling `watch` how the resolve, validate and
+    /// write phases go ([`crate::progress`]).
+    pub fn apply_watched(
+        &mut self,
+        batch: Batch,
+        actor: &str,
+        summary: &str,
+        watch: Watch<'_>,
+    ) -> Result<Applied> {
+        self.write(actor, summary, |_| Ok(batch), |_, _| Ok(()), true, watch)
     }
 
     /// What applying `batch` would do (with `revision` `None`), validation,
     /// conflicts and all, or the error it would be refused with; nothing is
     /// stored.
     pub fn preview(&mut self, batch: Batch) -> Result<Applied> {
-        self.write("preview", "preview", |_| Ok(batch), |_, _| Ok(()), false)
+        self.write(
+            "preview",
+            "preview",
+            |_| Ok(batch),
+            |_, _| Ok(()),
+            false,
+            None,
+        )
     }
 
     /// Inserts or updates one record (a batch of one).
@@ -183,6 +203,7 @@ impl Store {
         build: impl FnOnce(&dyn Snapshot) -> Result<Batch>,
         after: impl FnOnce(&mut dyn WriteTx, i64) -> Result<()>,
         commit: bool,
+        mut watch: Watch<'_>,
     ) -> Result<Applied> {
         let mut tx = self.backend.begin()?;
         let Batch {
@@ -190,7 +211,7 @@ impl Store {
             deletes,
         } = build(&*tx)?;
         let deleted: IdSet<Uuid> = deletes.iter().map(|r| r.id).collect();
-        let warnings = super::context::check(&*tx, &mut data, &deleted)?;
+        let warnings = super::context::check(&*tx, &mut data, &deleted, &mut watch)?;
 
         let recorded_at = next_recorded_at(tx.last_recorded_at()?);
         let revision = tx.add_revision(recorded_at, actor, summary)?;
@@ -199,7 +220,18 @@ impl Store {
             warnings,
             ..Applied::default()
         };
+        let to_write = (data.len() + deletes.len()) as u64;
+        let mut written = 0;
+        progress::tell(&mut watch, Phase::Write, 0, Some(to_write))?;
+        let mut wrote = |watch: &mut Watch<'_>| {
+            written += 1;
+            if written % progress::EVERY == 0 && written < to_write {
+                return progress::tell(watch, Phase::Write, written, Some(to_write));
+            }
+            Ok(())
+        };
         for &record in &deletes {
+            wrote(&mut watch)?;
             let before = tx
                 .row(record.kind, record.id)?
                 .ok_or(Error::NotFound { record })?;
@@ -221,6 +253,7 @@ impl Store {
                 let records = T::collection(&data);
                 tx.begin_bulk(kind, records.len())?;
                 for record in records {
+                    wrote(&mut watch)?;
                     match write_record(&mut *tx, record, revision)? {
                         Written::Inserted => applied.inserted += 1,
                         Written::Updated => applied.updated += 1,
@@ -245,6 +278,7 @@ impl Store {
                 });
             }
         }
+        progress::tell(&mut watch, Phase::Write, to_write, Some(to_write))?;
         after(&mut *tx, revision)?;
         let mut meta_changed = false;
         for (key, value) in [("title", &data.title), ("source", &data.source)] {
@@ -362,6 +396,7 @@ impl Store {
                 )
             },
             true,
+            None,
         )
     }
 
@@ -412,6 +447,7 @@ impl Store {
             },
             |tx, undo| tx.mark_merge_undone(revision, undo),
             true,
+            None,
         )
     }
 

@@ -242,6 +242,7 @@ pub use organisations::{read_organisations, read_people};
 pub use projects::{read_agreements, read_indicators, read_projects};
 
 use crate::model::*;
+use crate::progress::{self, Phase, Watch};
 use crate::{Error, Result};
 
 /// The largest file read: 4 GiB.
@@ -836,9 +837,42 @@ pub fn read(kind: CsvKind, text: &str, options: &CsvOptions, known: &Dataset) ->
     read_with_progress(kind, text, options, known, None)
 }
 
-/// [`read`], telling `progress` the number of rows read every 10,000 rows
-/// and at the end.
+/// [`read`], telling `watch` how the read goes: a [`Phase::Read`] step as
+/// it starts, every [`progress::EVERY`] rows, and as it ends (with the
+/// rows read as the total).
 pub fn read_with_progress(
+    kind: CsvKind,
+    text: &str,
+    options: &CsvOptions,
+    known: &Dataset,
+    mut watch: Watch<'_>,
+) -> Result<Dataset> {
+    if watch.is_none() {
+        return read_kind(kind, text, options, known, None);
+    }
+    progress::tell_of(&mut watch, Phase::Read, 0, None, "rows")?;
+    let mut rows_read = 0;
+    // The readers cannot be stopped mid-file: a stop is kept, and the
+    // watcher told nothing more, until the read returns.
+    let mut stopped = None;
+    let read = {
+        let mut rows = |rows: usize| {
+            rows_read = rows as u64;
+            if stopped.is_none() {
+                stopped = progress::tell_of(&mut watch, Phase::Read, rows_read, None, "rows").err();
+            }
+        };
+        read_kind(kind, text, options, known, Some(&mut rows))
+    };
+    if let Some(stop) = stopped {
+        return Err(stop);
+    }
+    let read = read?;
+    progress::tell_of(&mut watch, Phase::Read, rows_read, Some(rows_read), "rows")?;
+    Ok(read)
+}
+
+fn read_kind(
     kind: CsvKind,
     text: &str,
     options: &CsvOptions,
@@ -894,20 +928,20 @@ pub fn read_file(
     read_file_with_progress(kind, path, options, known, None)
 }
 
-/// [`read_file`] with a progress callback, as for [`read_with_progress`].
+/// [`read_file`], telling `watch` how the read goes, as [`read_with_progress`] does.
 pub fn read_file_with_progress(
     kind: CsvKind,
     path: &std::path::Path,
     options: CsvOptions,
     known: &Dataset,
-    progress: Option<&mut dyn FnMut(usize)>,
+    watch: Watch<'_>,
 ) -> Result<Dataset> {
     let text = read_text_as(path, options.encoding)?;
     let options = CsvOptions {
         file: file_name(path),
         ..options
     };
-    read_with_progress(kind, &text, &options, known, progress)
+    read_with_progress(kind, &text, &options, known, watch)
 }
 
 /// A path's file name, as problems name the file.
