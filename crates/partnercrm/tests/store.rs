@@ -1,6 +1,9 @@
 //! The store's contract: every test runs against each backend configuration
-//! (a SQLite file, and SQLite in memory). A new backend joins by adding a
-//! line to `backends!`.
+//! (a SQLite file, SQLite in memory, and a PostgreSQL database of its own).
+//! A new backend joins by adding a line to `backends!`.
+
+#[path = "support/postgres.rs"]
+mod pg;
 
 use std::path::PathBuf;
 
@@ -26,6 +29,7 @@ struct Fixture {
     store: Store,
     _dir: Option<TempDir>,
     path: Option<PathBuf>,
+    _database: Option<pg::Scratch>,
 }
 
 fn file_store() -> Fixture {
@@ -35,6 +39,7 @@ fn file_store() -> Fixture {
         store: Store::open(&path).expect("opens"),
         path: Some(path),
         _dir: Some(dir),
+        _database: None,
     }
 }
 
@@ -43,6 +48,19 @@ fn memory_store() -> Fixture {
         store: Store::in_memory().expect("opens"),
         _dir: None,
         path: None,
+        _database: None,
+    }
+}
+
+/// A store in a PostgreSQL database of its own, as the database's owner
+/// (an ordinary role, so that row security applies to it).
+fn postgres_store() -> Fixture {
+    let database = pg::Scratch::new().expect("a PostgreSQL server (checked by the macro)");
+    Fixture {
+        store: Store::open(&database.url).expect("opens"),
+        _dir: None,
+        path: None,
+        _database: Some(database),
     }
 }
 
@@ -66,6 +84,13 @@ macro_rules! backends {
         }
         mod memory {
             $(#[test] fn $test() { super::$test(super::memory_store) })*
+        }
+        mod postgres {
+            $(#[test] fn $test() {
+                if super::pg::server().is_some() {
+                    super::$test(super::postgres_store)
+                }
+            })*
         }
     };
 }

@@ -178,6 +178,12 @@ pub trait Snapshot {
     /// When the last revision was recorded.
     fn last_recorded_at(&self) -> Result<Option<DateTime<Utc>>>;
 
+    /// The store's clock, which revision times are taken from: this
+    /// host's, unless the backend has one all its writers share.
+    fn clock(&self) -> Result<DateTime<Utc>> {
+        Ok(Utc::now())
+    }
+
     /// A data-set-level value, such as its title.
     fn meta(&self, key: &str) -> Result<Option<String>>;
 

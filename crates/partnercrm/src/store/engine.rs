@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::backend::{Backend, HistoryRow, MergeRow, Put, Snapshot, WriteTx, from_doc, to_doc};
 use super::erasure::Needles;
+use super::postgres::PostgresBackend;
 use super::sqlite::SqliteBackend;
 use super::{Action, Applied, Batch, Change, Mention, PersonExport, Revision};
 use crate::model::ids::{IdMap, IdSet};
@@ -60,7 +61,9 @@ enum Written {
 
 impl Store {
     /// Opens the store at `location`, creating it if needed and migrating an
-    /// older one: a file path (the embedded SQLite default) or `:memory:`.
+    /// older one: a file path (the embedded SQLite default), `:memory:`, or
+    /// a PostgreSQL database as `postgresql://user@host/database` (see
+    /// [`PostgresBackend`]).
     /// A store written by a newer version is refused.
     pub fn open(location: impl AsRef<Path>) -> Result<Self> {
         let location = location.as_ref();
@@ -68,11 +71,15 @@ impl Store {
         if text == ":memory:" {
             return Self::in_memory();
         }
+        if super::postgres::is_postgres_url(&text) {
+            return Ok(Self::with_backend(Box::new(PostgresBackend::open(&text)?)));
+        }
         if let Some((scheme, _)) = text.split_once("://") {
             return Err(Error::Parse {
                 what: "store location",
                 reason: format!(
-                    "{scheme}:// stores are not supported by this build; name a SQLite file"
+                    "{scheme}:// stores are not supported; name a SQLite file, \
+                     or a PostgreSQL database as postgresql://user@host/database"
                 ),
                 input: text.to_string(),
             });
@@ -90,10 +97,16 @@ impl Store {
         Ok(Self::with_backend(Box::new(SqliteBackend::in_memory()?)))
     }
 
-    /// Opens or creates a SQLite store, migrating only up to `version`. For
+    /// Opens or creates a store, migrating only up to `version`. For
     /// testing migrations: a file made this way is what that version wrote.
     #[doc(hidden)]
     pub fn open_at_version(path: impl AsRef<Path>, version: i64) -> Result<Self> {
+        let text = path.as_ref().to_string_lossy();
+        if super::postgres::is_postgres_url(&text) {
+            return Ok(Self::with_backend(Box::new(
+                PostgresBackend::open_at_version(&text, version)?,
+            )));
+        }
         Ok(Self::with_backend(Box::new(
             SqliteBackend::open_at_version(path, version)?,
         )))
@@ -192,7 +205,7 @@ impl Store {
         let deleted: IdSet<Uuid> = deletes.iter().map(|r| r.id).collect();
         let warnings = super::context::check(&*tx, &mut data, &deleted)?;
 
-        let recorded_at = next_recorded_at(tx.last_recorded_at()?);
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?, tx.clock()?);
         let revision = tx.add_revision(recorded_at, actor, summary)?;
         let mut applied = Applied {
             revision: Some(revision),
@@ -287,7 +300,7 @@ impl Store {
         let needles = Needles::of(&versions);
         person.erase();
 
-        let recorded_at = next_recorded_at(tx.last_recorded_at()?);
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?, tx.clock()?);
         let summary = format!("erase personal data of person {id}");
         let revision = tx.add_revision(recorded_at, actor, &summary)?;
         for entry in history {
@@ -799,8 +812,8 @@ fn read_kind<T: Record>(
 }
 
 /// A revision time no earlier than the last one, so that "as recorded at"
-/// follows revision order even if clocks step back.
-fn next_recorded_at(last: Option<DateTime<Utc>>) -> DateTime<Utc> {
-    let now = Utc::now();
+/// follows revision order even if clocks step back. It is taken inside the
+/// write transaction, that is under the store's write lock.
+fn next_recorded_at(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
     last.map_or(now, |last| last.max(now))
 }

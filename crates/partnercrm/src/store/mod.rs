@@ -40,9 +40,11 @@
 //! earlier moment.
 
 pub mod backend;
+mod columns;
 mod context;
 mod engine;
 pub mod erasure;
+pub mod postgres;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
