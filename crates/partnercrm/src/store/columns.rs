@@ -149,9 +149,7 @@ impl ContributionParts<'_> {
             None => Vec::new(),
         };
         let allocations = match self.allocations {
-            Some(text) => {
-                serde_json::from_str(text).map_err(|_| corrupt("allocations", text))?
-            }
+            Some(text) => serde_json::from_str(text).map_err(|_| corrupt("allocations", text))?,
             None => Vec::new(),
         };
         Ok(Contribution {

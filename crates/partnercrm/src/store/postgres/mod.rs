@@ -163,9 +163,9 @@ impl Backend for PostgresBackend {
     }
 
     fn snapshot(&self) -> Result<Box<dyn Snapshot + '_>> {
-        Ok(Box::new(
-            self.start("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?,
-        ))
+        Ok(Box::new(self.start(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?))
     }
 
     fn begin(&mut self) -> Result<Box<dyn WriteTx + '_>> {
@@ -216,7 +216,8 @@ impl Backend for PostgresBackend {
             "SELECT count(*), coalesce(min(number), 1), coalesce(max(number), 0) FROM revisions",
             &[],
         )?;
-        let (count, first, last): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let (count, first, last): (i64, i64, i64) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
         if first != 1 || last != count {
             problems.push(format!(
                 "revision numbers are not 1 to {count} without gaps (they run from {first} to {last})"
@@ -397,7 +398,9 @@ fn revision_row(row: &postgres::Row) -> Result<Revision> {
 /// The SELECT list of a kind's current rows.
 fn row_sql(kind: RecordKind, rest: &str) -> String {
     if kind == RecordKind::Contribution {
-        format!("SELECT created, updated, position, {CONTRIBUTION_COLUMNS} FROM contributions {rest}")
+        format!(
+            "SELECT created, updated, position, {CONTRIBUTION_COLUMNS} FROM contributions {rest}"
+        )
     } else {
         format!(
             "SELECT created, updated, position, doc FROM {} {rest}",
@@ -485,7 +488,11 @@ impl PgTx<'_> {
         self.execute("DELETE FROM refs WHERE source = $1", &[&id])?;
         if !put.references.is_empty() {
             let fields: Vec<&str> = put.references.iter().map(|(f, _)| *f).collect();
-            let kinds: Vec<&str> = put.references.iter().map(|(_, r)| r.kind.as_str()).collect();
+            let kinds: Vec<&str> = put
+                .references
+                .iter()
+                .map(|(_, r)| r.kind.as_str())
+                .collect();
             let targets: Vec<Uuid> = put.references.iter().map(|(_, r)| r.id).collect();
             self.execute(
                 "INSERT INTO refs (source_kind, source, field, target_kind, target)
@@ -838,7 +845,13 @@ impl WriteTx for PgTx<'_> {
                 )?
             }
         };
-        self.changed_one(changed, RecordRef { kind: put.kind, id: put.id })?;
+        self.changed_one(
+            changed,
+            RecordRef {
+                kind: put.kind,
+                id: put.id,
+            },
+        )?;
         self.write_index(put)
     }
 
@@ -851,7 +864,10 @@ impl WriteTx for PgTx<'_> {
             PutBody::Contribution(_) => {
                 // The same columns, and the revision that last changed it kept.
                 let updated: Option<i64> = self
-                    .opt("SELECT updated FROM contributions WHERE id = $1", &[&put.id])?
+                    .opt(
+                        "SELECT updated FROM contributions WHERE id = $1",
+                        &[&put.id],
+                    )?
                     .map(|row| row.try_get(0))
                     .transpose()?;
                 match updated {

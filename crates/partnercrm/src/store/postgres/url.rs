@@ -249,7 +249,12 @@ impl ServerCertVerifier for Unchecked {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -258,7 +263,12 @@ impl ServerCertVerifier for Unchecked {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -332,15 +342,30 @@ mod tests {
 
     #[test]
     fn libpq_ssl_modes_are_read_and_others_refused() {
-        let target = Target::parse("postgresql://ana@db/partners?sslmode=verify-full").expect("reads");
+        let target =
+            Target::parse("postgresql://ana@db/partners?sslmode=verify-full").expect("reads");
         assert_eq!(target.verify, Verify::Host);
-        assert_eq!(target.config.get_ssl_mode(), postgres::config::SslMode::Require);
-        let target = Target::parse("postgresql://ana@db/partners?sslmode=require&sslrootcert=%2Fetc%2Fca.pem")
-            .expect("reads");
-        assert_eq!((target.verify, target.root.as_deref()), (Verify::Chain, Some(std::path::Path::new("/etc/ca.pem"))));
+        assert_eq!(
+            target.config.get_ssl_mode(),
+            postgres::config::SslMode::Require
+        );
+        let target = Target::parse(
+            "postgresql://ana@db/partners?sslmode=require&sslrootcert=%2Fetc%2Fca.pem",
+        )
+        .expect("reads");
+        assert_eq!(
+            (target.verify, target.root.as_deref()),
+            (Verify::Chain, Some(std::path::Path::new("/etc/ca.pem")))
+        );
         let err = Target::parse("postgresql://ana@db/partners?sslmode=sometimes").err();
         assert!(matches!(err, Some(Error::Parse { .. })), "{err:?}");
-        let err = Target::parse("postgresql://ana:pw@db").err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|e| e.contains("name the database") && !e.contains("pw")), "{err:?}");
+        let err = Target::parse("postgresql://ana:pw@db")
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("name the database") && !e.contains("pw")),
+            "{err:?}"
+        );
     }
 }
