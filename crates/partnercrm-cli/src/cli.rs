@@ -15,12 +15,16 @@ use partnercrm::query::rollup::Dimension;
 #[derive(Debug, Parser)]
 #[command(name = "partnercrm", version, propagate_version = true)]
 pub struct Cli {
-    /// The store: an SQLite file, created by `init` or `import`.
+    /// The store: an SQLite file, created by `init` or `import`, or a
+    /// PostgreSQL database, as postgresql://user@host/database (with
+    /// ?sslmode=require and the like, as psql reads them).
     #[arg(
         long,
         global = true,
         env = partnercrm::store::PATH_VARIABLE,
-        value_name = "PATH",
+        // A URL may hold a password.
+        hide_env_values = true,
+        value_name = "PATH|URL",
         default_value = partnercrm::store::DEFAULT_PATH
     )]
     pub db: PathBuf,

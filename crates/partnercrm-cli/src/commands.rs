@@ -41,41 +41,32 @@ pub fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// How a store's location is shown: a URL without its password.
+fn shown(db: &Path) -> String {
+    partnercrm::store::shown(db)
+}
+
 /// Opens an existing store; a missing file is an error, not a new store.
 fn open_existing(db: &Path) -> CliResult<Store> {
-    if !db.exists() {
+    if !partnercrm::store::exists(db)? {
         return Err(Failure::new(format!(
             "no store at {}: create one with `partnercrm init` or `partnercrm import FILE`, \
              or name another with --db or PARTNERCRM_DB",
-            db.display()
+            shown(db)
         )));
     }
     Ok(Store::open(db)?)
 }
 
 fn init(db: &Path, force: bool) -> CliResult {
-    if db.exists() {
+    if partnercrm::store::exists(db)? {
         if !force {
             return Err(Failure::new(format!(
                 "{} already exists; use --force to replace it and everything in it",
-                db.display()
+                shown(db)
             )));
         }
-        // A store is its file and SQLite's write-ahead log beside it.
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = db.as_os_str().to_owned();
-            path.push(suffix);
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(Failure::new(format!(
-                        "cannot remove {}: {e}",
-                        Path::new(&path).display()
-                    )));
-                }
-            }
-        }
+        partnercrm::store::destroy(db)?;
     }
     let store = Store::open(db)?;
     emit(&format!(
@@ -175,7 +166,7 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
             ))
         }
         Err(partnercrm::Error::Invalid(report)) => {
-            let problems = loaded.place(report, &db.display().to_string());
+            let problems = loaded.place(report, store.location());
             let (errors, _) = report_problems(&problems, false, false, false)?;
             Err(Failure::new(format!(
                 "{}; nothing was imported",
@@ -188,7 +179,7 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
 
 fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     // Check against the store if there is one; never create one.
-    let mut store = if db.exists() {
+    let mut store = if partnercrm::store::exists(db)? {
         Store::open(db)?
     } else {
         Store::in_memory()?
@@ -200,11 +191,9 @@ fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     // (IATI's) notwithstanding.
     if problems.iter().all(|p| p.severity != Severity::Error) {
         match store.preview(loaded.to_batch()) {
-            Ok(applied) => {
-                problems.extend(loaded.place(applied.warnings, &db.display().to_string()))
-            }
+            Ok(applied) => problems.extend(loaded.place(applied.warnings, &shown(db))),
             Err(partnercrm::Error::Invalid(report)) => {
-                problems.extend(loaded.place(report, &db.display().to_string()))
+                problems.extend(loaded.place(report, &shown(db)))
             }
             // E.g. two records with one natural key: an error among the others,
             // so that the warnings still show.

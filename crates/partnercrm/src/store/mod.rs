@@ -67,6 +67,54 @@ pub fn default_path() -> std::path::PathBuf {
     std::env::var_os(PATH_VARIABLE).map_or_else(|| DEFAULT_PATH.into(), Into::into)
 }
 
+/// A store's location as messages show it: a PostgreSQL URL without its
+/// password, a file's path as it is.
+pub fn shown(location: impl AsRef<std::path::Path>) -> String {
+    let text = location.as_ref().to_string_lossy();
+    if postgres::is_postgres_url(&text) {
+        postgres::redact(&text)
+    } else {
+        location.as_ref().display().to_string()
+    }
+}
+
+/// Whether a store is at `location`: a SQLite file that exists, or a
+/// PostgreSQL database that holds a store's schema. Creates nothing.
+pub fn exists(location: impl AsRef<std::path::Path>) -> crate::Result<bool> {
+    let location = location.as_ref();
+    let text = location.to_string_lossy();
+    if postgres::is_postgres_url(&text) {
+        return postgres::PostgresBackend::exists(&text);
+    }
+    Ok(text == ":memory:" || location.exists())
+}
+
+/// Deletes the store at `location` and everything in it: a SQLite file with
+/// its write-ahead log, or a PostgreSQL database's store schema (the
+/// database itself, and its roles, stay).
+pub fn destroy(location: impl AsRef<std::path::Path>) -> crate::Result<()> {
+    let location = location.as_ref();
+    let text = location.to_string_lossy();
+    if postgres::is_postgres_url(&text) {
+        return postgres::PostgresBackend::destroy(&text);
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = location.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(crate::Error::Io {
+                    path: path.into(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A set of changes applied together: all of them, or none.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Batch {

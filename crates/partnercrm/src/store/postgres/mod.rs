@@ -33,7 +33,7 @@ use super::{Action, Revision};
 use crate::model::{RecordKind, RecordRef};
 use crate::{Error, Result};
 
-pub use url::is_postgres_url;
+pub use url::{is_postgres_url, redact};
 
 /// The newest schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: i64 = schema::CURRENT_VERSION;
@@ -86,20 +86,7 @@ impl PostgresBackend {
     /// Connects and migrates only up to `version`. For testing migrations:
     /// a store made this way is what that older version wrote.
     pub fn open_at_version(url: &str, version: i64) -> Result<Self> {
-        let target = url::Target::parse(url)?;
-        let location = target.location.clone();
-        let tls = target.tls()?;
-        let mut client = target
-            .config
-            .connect(tls)
-            .map_err(|e| fail(e, &location, None))?;
-        client
-            .batch_execute(&format!(
-                "SET search_path TO {}; SET lock_timeout = '{}ms'",
-                schema::SCHEMA,
-                DEFAULT_BUSY_MS
-            ))
-            .map_err(|e| fail(e, &location, None))?;
+        let (mut client, location) = connect(url)?;
         schema::migrate(&mut client, &location, version).map_err(|e| match e {
             Error::Postgres(e) => fail(e, &location, None),
             other => other,
@@ -112,6 +99,23 @@ impl PostgresBackend {
             location,
             busy_timeout: super::sqlite::DEFAULT_BUSY_TIMEOUT,
         })
+    }
+
+    /// Whether the database a URL names holds a store. Creates nothing.
+    pub fn exists(url: &str) -> Result<bool> {
+        let (mut client, location) = connect(url)?;
+        Ok(schema::version(&mut client, &location)? > 0)
+    }
+
+    /// Drops the store's schema, and everything in it, from the database a
+    /// URL names: what `partnercrm init --force` does. Only the schema's
+    /// owner may.
+    pub fn destroy(url: &str) -> Result<()> {
+        let (mut client, location) = connect(url)?;
+        schema::version(&mut client, &location)?;
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", schema::SCHEMA))
+            .map_err(|e| fail(e, &location, None))
     }
 
     fn start(&self, sql: &str) -> Result<PgTx<'_>> {
@@ -127,6 +131,26 @@ impl PostgresBackend {
             open: Cell::new(true),
         })
     }
+}
+
+/// A connection to the database a URL names, set up for the store's SQL,
+/// and the URL without its password.
+fn connect(url: &str) -> Result<(Client, String)> {
+    let target = url::Target::parse(url)?;
+    let location = target.location.clone();
+    let tls = target.tls()?;
+    let mut client = target
+        .config
+        .connect(tls)
+        .map_err(|e| fail(e, &location, None))?;
+    client
+        .batch_execute(&format!(
+            "SET search_path TO {}; SET lock_timeout = '{}ms'",
+            schema::SCHEMA,
+            DEFAULT_BUSY_MS
+        ))
+        .map_err(|e| fail(e, &location, None))?;
+    Ok((client, location))
 }
 
 const DEFAULT_BUSY_MS: u128 = super::sqlite::DEFAULT_BUSY_TIMEOUT.as_millis();

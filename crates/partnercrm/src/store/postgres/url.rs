@@ -182,7 +182,7 @@ impl Target {
 }
 
 /// The URL without its password, in the user part or as a parameter.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut base = base.to_owned();
     if let Some(scheme_end) = base.find("://") {
