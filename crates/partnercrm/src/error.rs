@@ -171,6 +171,14 @@ pub enum Error {
     /// The storage engine failed.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// The store cannot do this at all, e.g. offices in an SQLite file.
+    #[error("{location}: {what}")]
+    Unsupported {
+        /// The store.
+        location: String,
+        /// What it cannot do, and what can.
+        what: String,
+    },
     /// The PostgreSQL server could not be reached, or failed a request.
     #[error("PostgreSQL error: {}", postgres_message(.0))]
     Postgres(#[from] postgres::Error),

@@ -13,7 +13,7 @@ use super::backend::{Backend, HistoryRow, MergeRow, Put, Snapshot, WriteTx, from
 use super::erasure::Needles;
 use super::postgres::PostgresBackend;
 use super::sqlite::SqliteBackend;
-use super::{Action, Applied, Batch, Change, Mention, PersonExport, Revision};
+use super::{Access, Action, Applied, Batch, Change, Mention, Office, PersonExport, Revision};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::{fold, redirect};
 use crate::model::{Dataset, Note, Organisation, Person, PersonId, Record, RecordKind, RecordRef};
@@ -148,6 +148,68 @@ impl Store {
         self.backend.snapshot()?.count(kind)
     }
 
+    // ---- offices (PostgreSQL) ----
+
+    /// The offices, and who has rights on each.
+    pub fn offices(&self) -> Result<Vec<Office>> {
+        self.backend.offices()
+    }
+
+    /// Makes an office, with a reader and an editor role (the store's
+    /// administrator only).
+    pub fn create_office(&mut self, name: &str) -> Result<Office> {
+        self.backend.create_office(name)
+    }
+
+    /// Gives a PostgreSQL role reader or editor rights on an office (the
+    /// store's administrator only).
+    pub fn grant(&mut self, office: &str, role: &str, access: Access) -> Result<()> {
+        self.backend.grant(office, role, access)
+    }
+
+    /// Takes a role's rights on an office (the store's administrator only).
+    pub fn revoke(&mut self, office: &str, role: &str) -> Result<()> {
+        self.backend.revoke(office, role)
+    }
+
+    /// Chooses the office new records of office-owned kinds are written
+    /// to; by default, the one office the role edits, or headquarters for
+    /// headquarters' editors.
+    pub fn set_office(&mut self, office: Option<&str>) -> Result<()> {
+        self.backend.set_office(office)
+    }
+
+    /// Moves a record (with its history) to an office, or (`None`) makes an
+    /// organisation or a group shared by every office again, recorded as a
+    /// revision by `actor`; `None` if it was there already. Its editor
+    /// rights on both offices are needed.
+    pub fn move_record(
+        &mut self,
+        record: RecordRef,
+        office: Option<&str>,
+        actor: &str,
+    ) -> Result<Option<i64>> {
+        // Also what refuses it for a store without offices.
+        self.backend.office_of(record)?;
+        let mut tx = self.backend.begin()?;
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?, tx.clock()?);
+        let summary = match office {
+            Some(office) => format!("move {record} to office {office}"),
+            None => format!("share {record} with every office"),
+        };
+        let revision = tx.add_revision(recorded_at, actor, &summary)?;
+        if !tx.move_record(record, office)? {
+            return Ok(None);
+        }
+        tx.commit()?;
+        Ok(Some(revision))
+    }
+
+    /// The office a record belongs to; `None` when it is shared.
+    pub fn office_of(&self, record: RecordRef) -> Result<Option<String>> {
+        self.backend.office_of(record)
+    }
+
     // ---- writes ----
 
     /// Applies a batch atomically, recording it as one revision by `actor`.
@@ -197,6 +259,7 @@ impl Store {
         after: impl FnOnce(&mut dyn WriteTx, i64) -> Result<()>,
         commit: bool,
     ) -> Result<Applied> {
+        let location = self.backend.location().to_owned();
         let mut tx = self.backend.begin()?;
         let Batch {
             upserts: mut data,
@@ -213,9 +276,9 @@ impl Store {
             ..Applied::default()
         };
         for &record in &deletes {
-            let before = tx
-                .row(record.kind, record.id)?
-                .ok_or(Error::NotFound { record })?;
+            let Some(before) = tx.row(record.kind, record.id)? else {
+                return Err(unseen_or_missing(&*tx, &location, record)?);
+            };
             tx.push_history(&HistoryRow {
                 seq: 0,
                 revision,
@@ -287,10 +350,21 @@ impl Store {
     /// backup.
     pub fn erase_person(&mut self, id: PersonId, actor: &str) -> Result<()> {
         let uuid = *id.as_uuid();
+        // A mention left where the eraser cannot reach would outlive the
+        // erasure, with nothing left to find it by.
+        if !self.backend.reaches_everything()? {
+            return Err(Error::Permission {
+                location: self.backend.location().to_owned(),
+                message: "erasing a person must reach every office's records, so only \
+                          headquarters' editors and the store's administrator may; ask them"
+                    .to_owned(),
+            });
+        }
+        let location = self.backend.location().to_owned();
         let mut tx = self.backend.begin()?;
-        let before = tx
-            .row(RecordKind::Person, uuid)?
-            .ok_or(Error::NotFound { record: id.into() })?;
+        let Some(before) = tx.row(RecordKind::Person, uuid)? else {
+            return Err(unseen_or_missing(&*tx, &location, id.into())?);
+        };
         let mut person: Person = before.body.decode()?;
         let history = tx.history_of(uuid)?;
         let mut versions = vec![person.clone()];
@@ -337,13 +411,14 @@ impl Store {
             });
         }
         let summary = format!("merge {remove} into {}", keep.id);
+        let location = self.backend.location().to_owned();
         self.write(
             actor,
             &summary,
             |snapshot| {
                 for record in [keep, remove] {
                     if snapshot.row(record.kind, record.id)?.is_none() {
-                        return Err(Error::NotFound { record });
+                        return Err(unseen_or_missing(snapshot, &location, record)?);
                     }
                 }
                 let mut batch = Batch::new();
@@ -589,6 +664,20 @@ impl Store {
         }
         Ok((current != id).then_some(current))
     }
+}
+
+/// The error for a record a batch names that this connection cannot read:
+/// not permitted if it is stored in an office this role has no rights on,
+/// else not found.
+fn unseen_or_missing(snapshot: &dyn Snapshot, location: &str, record: RecordRef) -> Result<Error> {
+    Ok(if snapshot.exists_unseen(record)? {
+        Error::Permission {
+            location: location.to_owned(),
+            message: format!("{record} belongs to an office this role has no rights on"),
+        }
+    } else {
+        Error::NotFound { record }
+    })
 }
 
 /// Every recorded change to one record, oldest first, as one snapshot holds it.

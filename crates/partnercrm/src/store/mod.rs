@@ -229,6 +229,57 @@ pub struct PersonExport {
     pub mentions: Vec<Mention>,
 }
 
+/// What a role may do in an office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Read the office's records.
+    Reader,
+    /// Read and change them.
+    Editor,
+}
+
+impl Access {
+    /// The name, `"reader"` or `"editor"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Reader => "reader",
+            Self::Editor => "editor",
+        }
+    }
+}
+
+impl std::str::FromStr for Access {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "reader" => Ok(Self::Reader),
+            "editor" => Ok(Self::Editor),
+            other => Err(crate::Error::Parse {
+                what: "access",
+                input: other.to_owned(),
+                reason: "expected reader or editor".to_owned(),
+            }),
+        }
+    }
+}
+
+/// An office of a shared store, and the roles with rights on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Office {
+    /// Its name, e.g. `colombia`; `headquarters` sees every office.
+    pub name: String,
+    /// The PostgreSQL role its readers are granted.
+    pub reader_role: Option<String>,
+    /// The PostgreSQL role its editors are granted.
+    pub editor_role: Option<String>,
+    /// The roles that may read its records (editors among them).
+    pub readers: Vec<String>,
+    /// The roles that may change them.
+    pub editors: Vec<String>,
+}
+
 /// A place where a person is mentioned.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mention {

@@ -11,6 +11,7 @@
 //! for the lock up to the busy timeout (PostgreSQL's `lock_timeout`), then
 //! gets [`Error::Busy`].
 
+mod offices;
 mod schema;
 mod url;
 
@@ -29,7 +30,7 @@ use super::backend::{
     Backend, Body, HistoryRow, MergeRow, Put, PutBody, Referrer, Row, Snapshot, WriteTx,
 };
 use super::columns::{ContributionColumns, ContributionParts, Corrupt};
-use super::{Action, Revision};
+use super::{Access, Action, Office, Revision};
 use crate::model::{RecordKind, RecordRef};
 use crate::{Error, Result};
 
@@ -63,6 +64,10 @@ pub struct PostgresBackend {
     conn: RefCell<Connection>,
     location: String,
     busy_timeout: Duration,
+    /// The office new records are written to, if chosen.
+    office: Option<String>,
+    /// Whether the role may write at all (asked once).
+    writes: Cell<Option<bool>>,
 }
 
 impl std::fmt::Debug for PostgresBackend {
@@ -98,6 +103,8 @@ impl PostgresBackend {
             }),
             location,
             busy_timeout: super::sqlite::DEFAULT_BUSY_TIMEOUT,
+            office: None,
+            writes: Cell::new(None),
         })
     }
 
@@ -129,7 +136,40 @@ impl PostgresBackend {
             conn: &self.conn,
             location: &self.location,
             open: Cell::new(true),
+            chosen: self.office.as_deref(),
+            writer: RefCell::new(None),
         })
+    }
+
+    /// Refuses, before anything is read, a write by a role that may only read.
+    fn check_writes(&self) -> Result<()> {
+        let writes = match self.writes.get() {
+            Some(writes) => writes,
+            None => {
+                let row = self
+                    .conn
+                    .borrow_mut()
+                    .client
+                    .query_one(
+                        "SELECT has_table_privilege('partnercrm.revisions', 'INSERT')",
+                        &[],
+                    )
+                    .map_err(|e| fail(e, &self.location, None))?;
+                let writes: bool = row.try_get(0)?;
+                self.writes.set(Some(writes));
+                writes
+            }
+        };
+        if writes {
+            Ok(())
+        } else {
+            Err(Error::Permission {
+                location: self.location.clone(),
+                message: "this role may read the store but not change it: it is no office's \
+                          editor (`partnercrm office grant OFFICE ROLE --editor`)"
+                    .to_owned(),
+            })
+        }
     }
 }
 
@@ -193,6 +233,7 @@ impl Backend for PostgresBackend {
     }
 
     fn begin(&mut self) -> Result<Box<dyn WriteTx + '_>> {
+        self.check_writes()?;
         // READ COMMITTED, so that each statement after the lock sees every
         // batch committed before it was granted; writers hold the lock in
         // turn, so nothing changes under a batch but the batch itself.
@@ -294,6 +335,52 @@ impl Backend for PostgresBackend {
         }
     }
 
+    fn reaches_everything(&self) -> Result<bool> {
+        let row = self
+            .conn
+            .borrow_mut()
+            .client
+            .query_one("SELECT partnercrm.writes_all()", &[])
+            .map_err(|e| fail(e, &self.location, None))?;
+        Ok(row.try_get(0)?)
+    }
+
+    fn offices(&self) -> Result<Vec<Office>> {
+        self.list_offices()
+    }
+
+    fn create_office(&mut self, name: &str) -> Result<Office> {
+        self.make_office(name)
+    }
+
+    fn grant(&mut self, office: &str, role: &str, access: Access) -> Result<()> {
+        self.grant_office(office, role, access)
+    }
+
+    fn revoke(&mut self, office: &str, role: &str) -> Result<()> {
+        self.revoke_office(office, role)
+    }
+
+    fn set_office(&mut self, office: Option<&str>) -> Result<()> {
+        self.choose_office(office)
+    }
+
+    fn office_of(&self, record: RecordRef) -> Result<Option<String>> {
+        let snapshot = self.start("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let sql = format!(
+            "SELECT office FROM {} WHERE id = $1",
+            record.kind.collection()
+        );
+        match snapshot.opt(&sql, &[&record.id])? {
+            Some(row) => Ok(row.try_get(0)?),
+            None if snapshot.exists_unseen(record)? => Err(Error::Permission {
+                location: self.location.clone(),
+                message: format!("{record} belongs to an office this role has no rights on"),
+            }),
+            None => Err(Error::NotFound { record }),
+        }
+    }
+
     fn scrub(&mut self) -> Result<()> {
         // The erased values are gone from every live row; the row versions
         // that held them stay in the tables' files until VACUUM removes
@@ -313,6 +400,10 @@ struct PgTx<'c> {
     conn: &'c RefCell<Connection>,
     location: &'c str,
     open: Cell<bool>,
+    /// The office chosen for new records, if any.
+    chosen: Option<&'c str>,
+    /// The office new records of office-owned kinds go to, once decided.
+    writer: RefCell<Option<String>>,
 }
 
 impl Drop for PgTx<'_> {
@@ -491,20 +582,25 @@ impl PgTx<'_> {
             .collect()
     }
 
-    /// An update that changed no row: the record is there (the engine read
-    /// it), so the server's row security hid it from the change.
-    fn changed_one(&self, changed: u64, record: RecordRef) -> Result<()> {
-        if changed == 1 {
-            Ok(())
-        } else {
-            Err(Error::Permission {
+    /// The office of a record a statement changed. No row changed means
+    /// that the record is there (the engine read it) but row security kept
+    /// it from the change: this role may read its office, not write it.
+    fn changed_one(
+        &self,
+        changed: Option<postgres::Row>,
+        record: RecordRef,
+    ) -> Result<Option<String>> {
+        match changed {
+            Some(row) => Ok(row.try_get(0)?),
+            None => Err(Error::Permission {
                 location: self.location.to_owned(),
-                message: format!("{record} may not be changed by this role"),
-            })
+                message: format!("{record} is in an office this role may read but not change"),
+            }),
         }
     }
 
-    fn write_index(&self, put: &Put<'_>) -> Result<()> {
+    /// Rewrites a record's references and names, under its office.
+    fn write_index(&self, put: &Put<'_>, office: Option<&str>) -> Result<()> {
         if put.kind == RecordKind::Contribution {
             return Ok(());
         }
@@ -519,9 +615,9 @@ impl PgTx<'_> {
                 .collect();
             let targets: Vec<Uuid> = put.references.iter().map(|(_, r)| r.id).collect();
             self.execute(
-                "INSERT INTO refs (source_kind, source, field, target_kind, target)
-                 SELECT $1, $2, f, k, t FROM unnest($3::text[], $4::text[], $5::uuid[]) AS u (f, k, t)",
-                &[&put.kind.as_str(), &id, &fields, &kinds, &targets],
+                "INSERT INTO refs (source_kind, source, field, target_kind, target, office)
+                 SELECT $1, $2, f, k, t, $6 FROM unnest($3::text[], $4::text[], $5::uuid[]) AS u (f, k, t)",
+                &[&put.kind.as_str(), &id, &fields, &kinds, &targets, &office],
             )?;
         }
         self.execute("DELETE FROM names WHERE id = $1", &[&id])?;
@@ -536,40 +632,108 @@ impl PgTx<'_> {
                 .map(String::as_str)
                 .collect();
             self.execute(
-                "INSERT INTO names (kind, id, name)
-                 SELECT k, $1, n FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u (k, n, o) ORDER BY o",
-                &[&id, &kinds, &names],
+                "INSERT INTO names (kind, id, name, office)
+                 SELECT k, $1, n, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u (k, n, o) ORDER BY o",
+                &[&id, &kinds, &names, &office],
             )?;
         }
         Ok(())
     }
 
-    fn write_contribution(&self, sql: &str, put: &Put<'_>, revision: i64) -> Result<u64> {
+    /// The office a new record of `kind` goes to: none for shared kinds;
+    /// for the others, the chosen office, or else the one the role edits
+    /// (headquarters for headquarters' editors).
+    fn office_for(&self, kind: RecordKind) -> Result<Option<String>> {
+        if !schema::OFFICE_KINDS.contains(&kind) {
+            return Ok(None);
+        }
+        if let Some(office) = self.writer.borrow().as_ref() {
+            return Ok(Some(office.clone()));
+        }
+        let office = match self.chosen {
+            Some(office) => office.to_owned(),
+            None => {
+                let row = self.one(
+                    "SELECT partnercrm.writable_offices(), partnercrm.writes_all()",
+                    &[],
+                )?;
+                let (offices, all): (Vec<String>, bool) = (row.try_get(0)?, row.try_get(1)?);
+                match offices.as_slice() {
+                    _ if all => schema::HEADQUARTERS.to_owned(),
+                    [one] => one.clone(),
+                    [] => {
+                        return Err(Error::Permission {
+                            location: self.location.to_owned(),
+                            message: "this role is no office's editor, so it may only change \
+                                      shared records"
+                                .to_owned(),
+                        });
+                    }
+                    several => {
+                        return Err(Error::Parse {
+                            what: "office",
+                            input: String::new(),
+                            reason: format!(
+                                "this role edits {} offices ({}); name the one new records go to \
+                                 (--office, PARTNERCRM_OFFICE, or office= in Python)",
+                                several.len(),
+                                several.join(", ")
+                            ),
+                        });
+                    }
+                }
+            }
+        };
+        *self.writer.borrow_mut() = Some(office.clone());
+        Ok(Some(office))
+    }
+
+    /// Writes a contribution's columns with `sql` (an insert, which takes
+    /// the office as `$17`, or an update, which keeps it).
+    /// The office of a record's row, if this role sees it.
+    fn office_of_row(&self, record: RecordRef) -> Result<Option<Option<String>>> {
+        let sql = format!(
+            "SELECT office FROM {} WHERE id = $1",
+            record.kind.collection()
+        );
+        self.opt(&sql, &[&record.id])?
+            .map(|row| Ok(row.try_get(0)?))
+            .transpose()
+    }
+
+    fn write_contribution(
+        &self,
+        sql: &str,
+        put: &Put<'_>,
+        revision: i64,
+        office: Option<Option<&str>>,
+    ) -> Result<Option<postgres::Row>> {
         let PutBody::Contribution(contribution) = &put.body else {
-            return Ok(0);
+            return Ok(None);
         };
         let c = ContributionColumns::new(contribution)?;
-        self.execute(
-            sql,
-            &[
-                &c.id,
-                &c.kind,
-                &c.donor,
-                &c.recipient,
-                &c.basis,
-                &c.amount,
-                &c.currency,
-                &c.date,
-                &c.period_start,
-                &c.period_end,
-                &c.project,
-                &c.agreement,
-                &c.description,
-                &c.payments,
-                &revision,
-                &c.allocations,
-            ],
-        )
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+            &c.id,
+            &c.kind,
+            &c.donor,
+            &c.recipient,
+            &c.basis,
+            &c.amount,
+            &c.currency,
+            &c.date,
+            &c.period_start,
+            &c.period_end,
+            &c.project,
+            &c.agreement,
+            &c.description,
+            &c.payments,
+            &revision,
+            &c.allocations,
+        ];
+        if let Some(office) = &office {
+            params.push(office);
+        }
+        self.opt(sql, &params)
     }
 }
 
@@ -720,6 +884,15 @@ impl Snapshot for PgTx<'_> {
         Ok(count as usize)
     }
 
+    fn exists_unseen(&self, record: RecordRef) -> Result<bool> {
+        Ok(self
+            .one(
+                "SELECT partnercrm.exists_unseen($1, $2)",
+                &[&record.kind.as_str(), &record.id],
+            )?
+            .try_get(0)?)
+    }
+
     fn revision(&self, number: i64) -> Result<Revision> {
         revision_row(&self.one(
             "SELECT number, recorded_at, actor, summary FROM revisions WHERE number = $1",
@@ -793,14 +966,14 @@ impl Snapshot for PgTx<'_> {
 
 const INSERT_CONTRIBUTION: &str = "INSERT INTO contributions (id, kind, donor, recipient, basis, amount,
      currency, date, period_start, period_end, project, agreement, description, payments, created, updated,
-     allocations)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $15, $16::text::jsonb)
-     ON CONFLICT (id) DO NOTHING";
+     allocations, office)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::text::jsonb, $15, $15, $16::text::jsonb, $17)
+     ON CONFLICT (id) DO NOTHING RETURNING office";
 
 const UPDATE_CONTRIBUTION: &str = "UPDATE contributions SET kind = $2, donor = $3, recipient = $4,
      basis = $5, amount = $6, currency = $7, date = $8, period_start = $9, period_end = $10,
      project = $11, agreement = $12, description = $13, payments = $14::text::jsonb, updated = $15,
-     allocations = $16::text::jsonb WHERE id = $1";
+     allocations = $16::text::jsonb WHERE id = $1 RETURNING office";
 
 impl WriteTx for PgTx<'_> {
     fn add_revision(
@@ -809,35 +982,48 @@ impl WriteTx for PgTx<'_> {
         actor: &str,
         summary: &str,
     ) -> Result<i64> {
+        // Under the office it writes to, when that is one office.
+        let office = self.office_for(RecordKind::Note).ok().flatten();
         Ok(self
             .one(
-                "INSERT INTO revisions (number, recorded_at, actor, summary)
-                 SELECT coalesce(max(number), 0) + 1, $1, $2, $3 FROM revisions
+                "INSERT INTO revisions (number, recorded_at, actor, summary, office)
+                 SELECT coalesce(max(number), 0) + 1, $1, $2, $3, $4 FROM revisions
                  RETURNING number",
-                &[&recorded_at, &actor, &summary],
+                &[&recorded_at, &actor, &summary, &office],
             )?
             .try_get(0)?)
     }
 
     fn insert(&mut self, put: &Put<'_>, revision: i64) -> Result<Option<Row>> {
+        let office = self.office_for(put.kind)?;
         let inserted = match &put.body {
-            PutBody::Contribution(_) => {
-                self.write_contribution(INSERT_CONTRIBUTION, put, revision)?
-            }
+            PutBody::Contribution(_) => self.write_contribution(
+                INSERT_CONTRIBUTION,
+                put,
+                revision,
+                Some(office.as_deref()),
+            )?,
             PutBody::Doc(doc) => {
                 let sql = format!(
-                    "INSERT INTO {} (id, natural_key, label, created, updated, doc)
-                     VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO NOTHING",
+                    "INSERT INTO {} (id, natural_key, label, created, updated, doc, office)
+                     VALUES ($1, $2, $3, $4, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING office",
                     put.kind.collection()
                 );
-                self.execute(
+                self.opt(
                     &sql,
-                    &[&put.id, &put.natural_key, &put.label, &revision, doc],
+                    &[
+                        &put.id,
+                        &put.natural_key,
+                        &put.label,
+                        &revision,
+                        doc,
+                        &office,
+                    ],
                 )?
             }
         };
-        if inserted == 1 {
-            self.write_index(put)?;
+        if inserted.is_some() {
+            self.write_index(put, office.as_deref())?;
             return Ok(None);
         }
         match self.row(put.kind, put.id)? {
@@ -846,7 +1032,7 @@ impl WriteTx for PgTx<'_> {
             None => Err(Error::Permission {
                 location: self.location.to_owned(),
                 message: format!(
-                    "{} {} exists, in an office this role cannot read",
+                    "{} {} belongs to an office this role has no rights on",
                     put.kind, put.id
                 ),
             }),
@@ -856,27 +1042,28 @@ impl WriteTx for PgTx<'_> {
     fn update(&mut self, put: &Put<'_>, revision: i64) -> Result<()> {
         let changed = match &put.body {
             PutBody::Contribution(_) => {
-                self.write_contribution(UPDATE_CONTRIBUTION, put, revision)?
+                self.write_contribution(UPDATE_CONTRIBUTION, put, revision, None)?
             }
             PutBody::Doc(doc) => {
                 let sql = format!(
-                    "UPDATE {} SET natural_key = $2, label = $3, updated = $4, doc = $5 WHERE id = $1",
+                    "UPDATE {} SET natural_key = $2, label = $3, updated = $4, doc = $5 WHERE id = $1
+                     RETURNING office",
                     put.kind.collection()
                 );
-                self.execute(
+                self.opt(
                     &sql,
                     &[&put.id, &put.natural_key, &put.label, &revision, doc],
                 )?
             }
         };
-        self.changed_one(
+        let office = self.changed_one(
             changed,
             RecordRef {
                 kind: put.kind,
                 id: put.id,
             },
         )?;
-        self.write_index(put)
+        self.write_index(put, office.as_deref())
     }
 
     fn rewrite(&mut self, put: &Put<'_>) -> Result<()> {
@@ -895,25 +1082,30 @@ impl WriteTx for PgTx<'_> {
                     .map(|row| row.try_get(0))
                     .transpose()?;
                 match updated {
-                    Some(updated) => self.write_contribution(UPDATE_CONTRIBUTION, put, updated)?,
-                    None => 0,
+                    Some(updated) => {
+                        self.write_contribution(UPDATE_CONTRIBUTION, put, updated, None)?
+                    }
+                    None => None,
                 }
             }
             PutBody::Doc(doc) => {
                 let sql = format!(
-                    "UPDATE {} SET natural_key = $2, label = $3, doc = $4 WHERE id = $1",
+                    "UPDATE {} SET natural_key = $2, label = $3, doc = $4 WHERE id = $1 RETURNING office",
                     put.kind.collection()
                 );
-                self.execute(&sql, &[&put.id, &put.natural_key, &put.label, doc])?
+                self.opt(&sql, &[&put.id, &put.natural_key, &put.label, doc])?
             }
         };
-        self.changed_one(changed, record)?;
-        self.write_index(put)
+        let office = self.changed_one(changed, record)?;
+        self.write_index(put, office.as_deref())
     }
 
     fn delete(&mut self, record: RecordRef) -> Result<()> {
-        let sql = format!("DELETE FROM {} WHERE id = $1", record.kind.collection());
-        let deleted = self.execute(&sql, &[&record.id])?;
+        let sql = format!(
+            "DELETE FROM {} WHERE id = $1 RETURNING office",
+            record.kind.collection()
+        );
+        let deleted = self.opt(&sql, &[&record.id])?;
         self.changed_one(deleted, record)?;
         self.execute("DELETE FROM refs WHERE source = $1", &[&record.id])?;
         self.execute("DELETE FROM names WHERE id = $1", &[&record.id])?;
@@ -921,9 +1113,14 @@ impl WriteTx for PgTx<'_> {
     }
 
     fn push_history(&mut self, entry: &HistoryRow) -> Result<()> {
+        // An entry is under its record's office.
+        let sql = format!(
+            "INSERT INTO history (revision, kind, id, action, created, position, doc, office)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT office FROM {} WHERE id = $3))",
+            entry.kind.collection()
+        );
         self.execute(
-            "INSERT INTO history (revision, kind, id, action, created, position, doc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &sql,
             &[
                 &entry.revision,
                 &entry.kind.as_str(),
@@ -981,6 +1178,39 @@ impl WriteTx for PgTx<'_> {
 
     fn end_bulk(&mut self, _kind: RecordKind) -> Result<()> {
         Ok(())
+    }
+
+    fn move_record(&mut self, record: RecordRef, office: Option<&str>) -> Result<bool> {
+        if office.is_none() && !offices::shareable(record.kind) {
+            return Err(offices::not_shareable(record));
+        }
+        let sql = format!(
+            "UPDATE {} SET office = $2 WHERE id = $1 AND office IS DISTINCT FROM $2 RETURNING id",
+            record.kind.collection()
+        );
+        if self.opt(&sql, &[&record.id, &office])?.is_none() {
+            // Already there, or not this role's to move.
+            return match self.office_of_row(record)? {
+                Some(now) if now.as_deref() == office => Ok(false),
+                _ => Err(Error::Permission {
+                    location: self.location.to_owned(),
+                    message: format!("{record} is in an office this role may read but not change"),
+                }),
+            };
+        }
+        self.execute(
+            "UPDATE history SET office = $2 WHERE id = $1",
+            &[&record.id, &office],
+        )?;
+        self.execute(
+            "UPDATE refs SET office = $2 WHERE source = $1",
+            &[&record.id, &office],
+        )?;
+        self.execute(
+            "UPDATE names SET office = $2 WHERE id = $1",
+            &[&record.id, &office],
+        )?;
+        Ok(true)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
