@@ -293,6 +293,11 @@ pub trait Backend: Send {
     /// after an erasure.
     fn scrub(&mut self) -> Result<()>;
 
+    /// The PostgreSQL backend, if this is one.
+    fn postgres(&self) -> Option<&super::postgres::PostgresBackend> {
+        None
+    }
+
     /// Whether this connection may change every record of the store, as an
     /// erasure must: always, without offices.
     fn reaches_everything(&self) -> Result<bool> {

@@ -150,6 +150,13 @@ impl Store {
 
     // ---- offices (PostgreSQL) ----
 
+    /// The PostgreSQL connection, for SQL of one's own: as the same role,
+    /// under the same row security as the store's statements; `None` for
+    /// an SQLite store.
+    pub fn postgres_client(&self) -> Option<std::cell::RefMut<'_, postgres::Client>> {
+        self.backend.postgres().map(|b| b.client())
+    }
+
     /// The offices, and who has rights on each.
     pub fn offices(&self) -> Result<Vec<Office>> {
         self.backend.offices()

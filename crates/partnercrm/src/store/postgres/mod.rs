@@ -125,6 +125,13 @@ impl PostgresBackend {
             .map_err(|e| fail(e, &location, None))
     }
 
+    /// The connection, for SQL of one's own: it runs as the same role,
+    /// under the same row security, as the store's own statements. Not
+    /// while a read or write of the store is under way.
+    pub fn client(&self) -> std::cell::RefMut<'_, Client> {
+        std::cell::RefMut::map(self.conn.borrow_mut(), |c| &mut c.client)
+    }
+
     fn start(&self, sql: &str) -> Result<PgTx<'_>> {
         let started = Instant::now();
         let result = self.conn.borrow_mut().client.batch_execute(sql);
@@ -216,6 +223,17 @@ fn fail(error: postgres::Error, location: &str, since: Option<Instant>) -> Error
             location: location.to_owned(),
             message,
         }
+    } else if *code == SqlState::FOREIGN_KEY_VIOLATION || *code == SqlState::UNIQUE_VIOLATION {
+        // The database's own guard behind the engine's checks: what it
+        // checked was out of this role's sight (another office's records).
+        let message = error.as_db_error().map_or_else(
+            || error.to_string(),
+            |db| match db.detail() {
+                Some(detail) => format!("{}: {detail}", db.message()),
+                None => db.message().to_owned(),
+            },
+        );
+        Error::Conflict { message }
     } else {
         Error::Postgres(error)
     }
@@ -333,6 +351,10 @@ impl Backend for PostgresBackend {
                 ),
             })
         }
+    }
+
+    fn postgres(&self) -> Option<&PostgresBackend> {
+        Some(self)
     }
 
     fn reaches_everything(&self) -> Result<bool> {
