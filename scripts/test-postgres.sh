@@ -130,12 +130,17 @@ start() {
         exit 1
     }
     rm -f "$base/password"
-    # A self-signed certificate for localhost, so that sslmode=require and
-    # verify-full can be tested.
-    openssl req -new -x509 -days 30 -nodes -subj "/CN=localhost" \
-        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-        -keyout "$base/data/server.key" -out "$base/data/server.crt" >/dev/null 2>&1
-    cp "$base/data/server.crt" "$STATE/server.crt"
+    # A certificate authority of its own, and a certificate it signs for
+    # localhost, so that sslmode=require, verify-ca and verify-full can be
+    # tested.
+    openssl req -new -x509 -days 30 -nodes -subj "/CN=partnercrm test CA" \
+        -keyout "$STATE/ca.key" -out "$STATE/ca.crt" >/dev/null 2>&1
+    openssl req -new -nodes -subj "/CN=localhost" \
+        -keyout "$base/data/server.key" -out "$STATE/server.csr" >/dev/null 2>&1
+    printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$STATE/server.ext"
+    openssl x509 -req -days 30 -in "$STATE/server.csr" -CA "$STATE/ca.crt" -CAkey "$STATE/ca.key" \
+        -CAcreateserial -extfile "$STATE/server.ext" -out "$base/data/server.crt" >/dev/null 2>&1
+    rm -f "$STATE/ca.key" "$STATE/server.csr" "$STATE/server.ext" "$STATE/ca.srl"
     if [ "$(id -u)" = 0 ]; then
         chown "$USER_NAME" "$base/data/server.key" "$base/data/server.crt"
     fi
@@ -164,7 +169,7 @@ EOF
     {
         echo "export PARTNERCRM_TEST_POSTGRES='postgresql://postgres@localhost/postgres?host=$socket&port=$port'"
         echo "export PARTNERCRM_TEST_POSTGRES_TLS='postgresql://postgres:$password@localhost:$port/postgres'"
-        echo "export PARTNERCRM_TEST_POSTGRES_CA='$STATE/server.crt'"
+        echo "export PARTNERCRM_TEST_POSTGRES_CA='$STATE/ca.crt'"
     } >"$STATE/env"
     chmod 600 "$STATE/env"
     log "started PostgreSQL ($("$BIN/postgres" --version)) on port $port"

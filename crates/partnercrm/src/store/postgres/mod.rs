@@ -92,8 +92,26 @@ impl PostgresBackend {
     /// a store made this way is what that older version wrote.
     pub fn open_at_version(url: &str, version: i64) -> Result<Self> {
         let (mut client, location) = connect(url)?;
+        let found = schema::version(&mut client, &location);
         schema::migrate(&mut client, &location, version).map_err(|e| match e {
-            Error::Postgres(e) => fail(e, &location, None),
+            Error::Postgres(e) => match fail(e, &location, None) {
+                // Say what it means for the store, and who can help.
+                Error::Permission { location, message } => Error::Permission {
+                    message: match found {
+                        Ok(0) => format!(
+                            "{message}: the database holds no partnercrm store yet, and this role \
+                             may not create one; its owner does, with `partnercrm --db URL init`"
+                        ),
+                        Ok(_) => format!(
+                            "{message}: the store is at an older schema version, and only its \
+                             administrator may migrate it, by opening it once"
+                        ),
+                        Err(_) => message,
+                    },
+                    location,
+                },
+                other => other,
+            },
             other => other,
         })?;
         Ok(Self {
@@ -197,6 +215,22 @@ fn connect(url: &str) -> Result<(Client, String)> {
             DEFAULT_BUSY_MS
         ))
         .map_err(|e| fail(e, &location, None))?;
+    // A role with no rights at all cannot even look inside; say so plainly.
+    let row = client
+        .query_one(
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'partnercrm')
+                 OR has_schema_privilege('partnercrm', 'USAGE')",
+            &[],
+        )
+        .map_err(|e| fail(e, &location, None))?;
+    if !row.try_get::<_, bool>(0)? {
+        return Err(Error::Permission {
+            location,
+            message: "this role has no rights on the store; its administrator grants them \
+                      (`partnercrm office grant OFFICE ROLE --reader` or `--editor`)"
+                .to_owned(),
+        });
+    }
     Ok((client, location))
 }
 
