@@ -21,8 +21,21 @@ use crate::input::{self, Diagnostic};
 use crate::output::{self, emit};
 use crate::{CliResult, Failure};
 
+/// The office new records are written to (`--office`), set once by [`run`].
+static OFFICE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Opens (or creates) the store, writing to the chosen office.
+fn open(db: &Path) -> CliResult<Store> {
+    let mut store = Store::open(db)?;
+    if let Some(office) = OFFICE.get().and_then(Option::as_deref) {
+        store.set_office(Some(office))?;
+    }
+    Ok(store)
+}
+
 /// Runs the command line's command.
 pub fn run(cli: Cli) -> CliResult {
+    let _ = OFFICE.set(cli.office.clone());
     let db = cli.db.as_path();
     match cli.command {
         Command::Init { force } => init(db, force),
@@ -33,6 +46,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Export(args) => export(db, &args),
         Command::History(args) => history(db, &args),
         Command::ErasePerson(args) => erase_person(db, &cli.actor, &args),
+        Command::Office(command) => office(db, &cli.actor, command),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "partnercrm", &mut out);
@@ -55,7 +69,7 @@ fn open_existing(db: &Path) -> CliResult<Store> {
             shown(db)
         )));
     }
-    Ok(Store::open(db)?)
+    open(db)
 }
 
 fn init(db: &Path, force: bool) -> CliResult {
@@ -120,7 +134,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
-    let mut store = Store::open(db)?;
+    let mut store = open(db)?;
     let known = partnercrm::io::known(&store, &input::formats(args))?;
     let loaded = input::load(args, &known);
     if !loaded.problems.is_empty() {
@@ -180,7 +194,7 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
 fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     // Check against the store if there is one; never create one.
     let mut store = if partnercrm::store::exists(db)? {
-        Store::open(db)?
+        open(db)?
     } else {
         Store::in_memory()?
     };
@@ -898,4 +912,83 @@ fn erase_person(db: &Path, actor: &str, args: &EraseArgs) -> CliResult {
         "Erased the personal data of person {}.\n",
         record.id
     ))
+}
+
+fn office(db: &Path, actor: &str, command: OfficeCommand) -> CliResult {
+    let mut store = open_existing(db)?;
+    match command {
+        OfficeCommand::Create { name } => {
+            let office = store.create_office(&name)?;
+            emit(&format!(
+                "Created office {} (roles {} and {}).\n",
+                office.name,
+                office.reader_role.unwrap_or_default(),
+                office.editor_role.unwrap_or_default()
+            ))
+        }
+        OfficeCommand::Grant {
+            office,
+            role,
+            editor,
+            ..
+        } => {
+            let access = if editor {
+                partnercrm::store::Access::Editor
+            } else {
+                partnercrm::store::Access::Reader
+            };
+            store.grant(&office, &role, access)?;
+            emit(&format!(
+                "{role} is now {} of office {office}.\n",
+                access.as_str()
+            ))
+        }
+        OfficeCommand::Revoke { office, role } => {
+            store.revoke(&office, &role)?;
+            emit(&format!("{role} has no rights on office {office} now.\n"))
+        }
+        OfficeCommand::List { format } => {
+            let rows = store
+                .offices()?
+                .into_iter()
+                .map(|o| {
+                    vec![
+                        Some(o.name),
+                        o.reader_role,
+                        o.editor_role,
+                        Some(o.readers.join("; ")),
+                        Some(o.editors.join("; ")),
+                    ]
+                })
+                .collect();
+            let batch = output::text_table(
+                &["office", "reader_role", "editor_role", "readers", "editors"],
+                rows,
+            )?;
+            output::print(&batch, format)
+        }
+        OfficeCommand::Move {
+            record,
+            kind,
+            to,
+            shared: _,
+        } => {
+            let kinds: Vec<RecordKind> = match kind {
+                Some(kind) => vec![record_kind(kind)],
+                None => RecordKind::ALL.to_vec(),
+            };
+            let (record, label) = find_one(&store, &record, &kinds)?;
+            let revision = store.move_record(record, to.as_deref(), actor)?;
+            let place = to.map_or_else(
+                || "shared with every office".to_owned(),
+                |o| format!("in office {o}"),
+            );
+            emit(&match revision {
+                Some(revision) => {
+                    format!("{label} ({record}) is {place} now (revision {revision}).\n")
+                }
+                None => format!("{label} ({record}) was {place} already.\n"),
+            })
+        }
+    }
 }
