@@ -178,6 +178,7 @@ pub fn to_py(error: Error) -> PyErr {
         Error::Permission { .. } => PermissionDeniedError::new_err(error.to_string()),
         Error::Storage(_)
         | Error::Postgres(_)
+        | Error::Unsupported { .. }
         | Error::Io { .. }
         | Error::SchemaTooNew { .. }
         | Error::NotAStore { .. } => StorageError::new_err(error.to_string()),
