@@ -499,7 +499,12 @@ fn section_table(
 }
 
 fn run_query(db: &Path, query: Query) -> CliResult {
-    let data = open_existing(db)?.dataset()?;
+    let store = open_existing(db)?;
+    // A rollup reads only what it needs: PostgreSQL totals it itself.
+    let data = match &query {
+        Query::Rollup { .. } => Dataset::new(),
+        _ => store.dataset()?,
+    };
     match query {
         Query::Rollup {
             by,
@@ -508,7 +513,8 @@ fn run_query(db: &Path, query: Query) -> CliResult {
             output,
         } => {
             let rates = rate_table(&conversion)?;
-            let result = rollup::rollup_with(&data, &by, rates.as_ref(), conversion.undated)?;
+            let result =
+                rollup::rollup_stored(&store, &by, rates.as_ref(), conversion.undated, None)?;
             let table = match rates_used {
                 true => tables::rollup_rates_table(&result)?,
                 false => tables::rollup_table(&result)?,

@@ -612,14 +612,15 @@ impl PyStore {
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
-            let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-            crate::dataset::rollup_of(
-                py,
-                &data,
-                &dimensions,
-                rates.as_ref().map(|r| &r.inner),
-                undated,
-            )
+            let undated = undated.parse().py_err()?;
+            let at = as_of.map(|a| moment(a, "as_of")).transpose()?;
+            let rates = rates.as_ref().map(|r| &r.inner);
+            // The store totals it where it can (PostgreSQL), else reads what it needs.
+            let batch = self.with_store(py, |store| {
+                partnercrm::query::rollup::rollup_stored(store, &dimensions, rates, undated, at)
+                    .and_then(|r| partnercrm::query::tables::rollup_table(&r))
+            })?;
+            Ok(PyTable::new("rollup", batch))
         })
     }
 
