@@ -110,7 +110,37 @@ backends!(
     backup_copies_the_store,
     allocations_are_stored_and_protect_their_projects,
     merging_duplicates_keeps_history_and_can_be_undone,
+    a_large_import_is_stored_whole_and_only_changes_count,
 );
+
+/// A batch large enough for a backend's bulk path (PostgreSQL copies it in):
+/// it reads back equal, imports again as unchanged, and a changed gift in a
+/// second large batch is an update, with history.
+fn a_large_import_is_stored_whole_and_only_changes_count(fixture: fn() -> Fixture) {
+    let mut f = fixture();
+    let data = partnercrm::synthetic::generate(&partnercrm::synthetic::Spec::new(3_000));
+    let applied = f.store.import(data.clone(), "test").expect("imports");
+    assert_eq!(applied.inserted, data.len());
+    assert_eq!(f.store.dataset().expect("reads"), data);
+    let again = f.store.import(data.clone(), "test").expect("imports again");
+    assert_eq!(
+        (again.inserted, again.updated, again.unchanged),
+        (0, 0, data.len())
+    );
+    let mut changed = data.clone();
+    changed.contributions[1234].description = Some("corrected".into());
+    let applied = f
+        .store
+        .import(changed.clone(), "test")
+        .expect("imports a change");
+    assert_eq!((applied.inserted, applied.updated), (0, 1));
+    assert_eq!(f.store.dataset().expect("reads"), changed);
+    let history = f
+        .store
+        .history::<Contribution>(changed.contributions[1234].id)
+        .expect("history");
+    assert_eq!(history.len(), 2);
+}
 
 fn merging_duplicates_keeps_history_and_can_be_undone(fixture: fn() -> Fixture) {
     let mut f = seeded(fixture);

@@ -39,6 +39,9 @@ pub use url::{is_postgres_url, redact};
 /// The newest schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: i64 = schema::CURRENT_VERSION;
 
+/// A batch of at least this many contributions is copied in ([`WriteTx::begin_bulk`]).
+const BULK_ROWS: usize = 1_000;
+
 /// The advisory lock every write takes first: "PCRM" and 1.
 const WRITE_LOCK: i64 = 0x5043_524D_0000_0001;
 
@@ -163,6 +166,7 @@ impl PostgresBackend {
             open: Cell::new(true),
             chosen: self.office.as_deref(),
             writer: RefCell::new(None),
+            bulk: RefCell::new(None),
         })
     }
 
@@ -460,6 +464,36 @@ struct PgTx<'c> {
     chosen: Option<&'c str>,
     /// The office new records of office-owned kinds go to, once decided.
     writer: RefCell<Option<String>>,
+    /// In a bulk load of contributions: the ids stored before it, and the
+    /// new rows waiting to be copied in at once.
+    bulk: RefCell<Option<Bulk>>,
+}
+
+/// A bulk load of contributions under way.
+struct Bulk {
+    stored: std::collections::HashSet<Uuid>,
+    pending: Vec<Pending>,
+}
+
+/// A new contribution row, owned, waiting for `COPY`.
+struct Pending {
+    id: Uuid,
+    kind: &'static str,
+    donor: Uuid,
+    recipient: Uuid,
+    basis: &'static str,
+    amount: Option<Decimal>,
+    currency: Option<&'static str>,
+    date: Option<String>,
+    period_start: Option<String>,
+    period_end: Option<String>,
+    project: Option<Uuid>,
+    agreement: Option<Uuid>,
+    description: Option<String>,
+    payments: Option<serde_json::Value>,
+    allocations: Option<serde_json::Value>,
+    revision: i64,
+    office: Option<String>,
 }
 
 impl Drop for PgTx<'_> {
@@ -588,6 +622,7 @@ impl PgTx<'_> {
     }
 
     fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<postgres::Row>> {
+        self.flush()?;
         let mut conn = self.conn.borrow_mut();
         let statement = conn.statement(sql).map_err(|e| match e {
             Error::Postgres(e) => self.fail(e),
@@ -599,6 +634,7 @@ impl PgTx<'_> {
     }
 
     fn one(&self, sql: &str, params: Params<'_>) -> Result<postgres::Row> {
+        self.flush()?;
         let mut conn = self.conn.borrow_mut();
         let statement = conn.statement(sql).map_err(|e| match e {
             Error::Postgres(e) => self.fail(e),
@@ -610,6 +646,7 @@ impl PgTx<'_> {
     }
 
     fn opt(&self, sql: &str, params: Params<'_>) -> Result<Option<postgres::Row>> {
+        self.flush()?;
         let mut conn = self.conn.borrow_mut();
         let statement = conn.statement(sql).map_err(|e| match e {
             Error::Postgres(e) => self.fail(e),
@@ -621,6 +658,7 @@ impl PgTx<'_> {
     }
 
     fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64> {
+        self.flush()?;
         let mut conn = self.conn.borrow_mut();
         let statement = conn.statement(sql).map_err(|e| match e {
             Error::Postgres(e) => self.fail(e),
@@ -746,6 +784,93 @@ impl PgTx<'_> {
 
     /// Writes a contribution's columns with `sql` (an insert, which takes
     /// the office as `$17`, or an update, which keeps it).
+    /// Copies the pending rows of a bulk load in, so that what follows
+    /// (a read, another write, the commit) finds them.
+    fn flush(&self) -> Result<()> {
+        let pending = match self.bulk.borrow_mut().as_mut() {
+            Some(bulk) if !bulk.pending.is_empty() => std::mem::take(&mut bulk.pending),
+            _ => return Ok(()),
+        };
+        use postgres::types::Type;
+        let mut conn = self.conn.borrow_mut();
+        // Row security does not take COPY: the rows go into a table of this
+        // session's own first, and from there into the store with INSERT,
+        // under the same policies as any other.
+        let copied = (|| {
+            conn.client.batch_execute(
+                "CREATE TEMP TABLE IF NOT EXISTS pending_contributions (
+                     n bigint GENERATED ALWAYS AS IDENTITY,
+                     id uuid, kind text, donor uuid, recipient uuid, basis text, amount numeric,
+                     currency text, date text, period_start text, period_end text, project uuid,
+                     agreement uuid, description text, payments jsonb, allocations jsonb,
+                     created bigint, updated bigint, office text
+                 ) ON COMMIT DELETE ROWS",
+            )?;
+            let sink = conn.client.copy_in(
+                "COPY pg_temp.pending_contributions (id, kind, donor, recipient, basis, amount,
+                 currency, date, period_start, period_end, project, agreement, description,
+                 payments, allocations, created, updated, office) FROM STDIN BINARY",
+            )?;
+            let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
+                sink,
+                &[
+                    Type::UUID,
+                    Type::TEXT,
+                    Type::UUID,
+                    Type::UUID,
+                    Type::TEXT,
+                    Type::NUMERIC,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::UUID,
+                    Type::UUID,
+                    Type::TEXT,
+                    Type::JSONB,
+                    Type::JSONB,
+                    Type::INT8,
+                    Type::INT8,
+                    Type::TEXT,
+                ],
+            );
+            for p in &pending {
+                writer.write(&[
+                    &p.id,
+                    &p.kind,
+                    &p.donor,
+                    &p.recipient,
+                    &p.basis,
+                    &p.amount,
+                    &p.currency,
+                    &p.date,
+                    &p.period_start,
+                    &p.period_end,
+                    &p.project,
+                    &p.agreement,
+                    &p.description,
+                    &p.payments,
+                    &p.allocations,
+                    &p.revision,
+                    &p.revision,
+                    &p.office,
+                ])?;
+            }
+            writer.finish()?;
+            conn.client.batch_execute(
+                "INSERT INTO contributions (id, kind, donor, recipient, basis, amount, currency,
+                     date, period_start, period_end, project, agreement, description, payments,
+                     allocations, created, updated, office)
+                 SELECT id, kind, donor, recipient, basis, amount, currency, date, period_start,
+                     period_end, project, agreement, description, payments, allocations, created,
+                     updated, office
+                 FROM pg_temp.pending_contributions ORDER BY n;
+                 TRUNCATE pg_temp.pending_contributions",
+            )
+        })();
+        copied.map(|_| ()).map_err(|e| self.fail(e))
+    }
+
     /// The office of a record's row, if this role sees it.
     fn office_of_row(&self, record: RecordRef) -> Result<Option<Option<String>>> {
         let sql = format!(
@@ -1052,6 +1177,44 @@ impl WriteTx for PgTx<'_> {
 
     fn insert(&mut self, put: &Put<'_>, revision: i64) -> Result<Option<Row>> {
         let office = self.office_for(put.kind)?;
+        if let (PutBody::Contribution(contribution), Some(bulk)) =
+            (&put.body, self.bulk.borrow_mut().as_mut())
+            && !bulk.stored.contains(&put.id)
+        {
+            // New, so nothing to read back: it waits to be copied in.
+            let c = ContributionColumns::new(contribution)?;
+            let json = |text: Option<String>| -> Result<Option<serde_json::Value>> {
+                text.map(|t| {
+                    serde_json::from_str(&t).map_err(|e| Error::Parse {
+                        what: "contribution",
+                        input: put.id.to_string(),
+                        reason: e.to_string(),
+                    })
+                })
+                .transpose()
+            };
+            bulk.pending.push(Pending {
+                id: c.id,
+                kind: c.kind,
+                donor: c.donor,
+                recipient: c.recipient,
+                basis: c.basis,
+                amount: c.amount,
+                currency: c.currency,
+                date: c.date,
+                period_start: c.period_start,
+                period_end: c.period_end,
+                project: c.project,
+                agreement: c.agreement,
+                description: c.description.map(str::to_owned),
+                payments: json(c.payments)?,
+                allocations: json(c.allocations)?,
+                revision,
+                office,
+            });
+            bulk.stored.insert(put.id);
+            return Ok(None);
+        }
         let inserted = match &put.body {
             PutBody::Contribution(_) => self.write_contribution(
                 INSERT_CONTRIBUTION,
@@ -1228,11 +1391,28 @@ impl WriteTx for PgTx<'_> {
         Ok(())
     }
 
-    fn begin_bulk(&mut self, _kind: RecordKind, _rows: usize) -> Result<()> {
+    fn begin_bulk(&mut self, kind: RecordKind, rows: usize) -> Result<()> {
+        // A large load of contributions is copied in, one round trip for
+        // all, rather than inserted row by row; the ids already stored are
+        // read first, since those rows are compared, not inserted.
+        if kind != RecordKind::Contribution || rows < BULK_ROWS {
+            return Ok(());
+        }
+        let stored = self
+            .query("SELECT id FROM contributions", &[])?
+            .iter()
+            .map(|row| Ok(row.try_get(0)?))
+            .collect::<Result<_>>()?;
+        *self.bulk.borrow_mut() = Some(Bulk {
+            stored,
+            pending: Vec::new(),
+        });
         Ok(())
     }
 
     fn end_bulk(&mut self, _kind: RecordKind) -> Result<()> {
+        self.flush()?;
+        *self.bulk.borrow_mut() = None;
         Ok(())
     }
 
@@ -1270,6 +1450,7 @@ impl WriteTx for PgTx<'_> {
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
+        self.flush()?;
         self.open.set(false);
         let result = self.conn.borrow_mut().client.batch_execute("COMMIT");
         result.map_err(|e| {
