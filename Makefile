@@ -91,6 +91,12 @@ IATI_ACTIVITIES ?= 100000
 bench-iati: build-release ## release build, then the IATI corpus and a generated file against lxml
 	$(VENV_PYTHON) python/benchmarks/suite.py --only iati --iati-activities $(IATI_ACTIVITIES) --repeat $(REPEAT) $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
+# partnercrm on PostgreSQL against psycopg COPY and hand-written SQL, and 8
+# writers on PostgreSQL against SQLite, on a throwaway server (BENCHMARKS.md).
+.PHONY: bench-postgres
+bench-postgres: build-release ## release build, then the PostgreSQL tasks at N contributions, on a throwaway server
+	$(WITH_POSTGRES) $(VENV_PYTHON) python/benchmarks/suite.py --only postgres --size $(N) --repeat $(REPEAT) $(if $(BENCH_JSON),--json $(BENCH_JSON))
+
 .PHONY: bench-rust
 bench-rust: ## the Rust-only benchmarks: criterion micro-benchmarks of the hot paths
 	$(CARGO) bench -p partnercrm --bench hot_paths --locked
