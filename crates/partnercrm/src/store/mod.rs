@@ -4,9 +4,11 @@
 //! [`Store`] is the one type callers hold, whatever keeps the rows. It owns
 //! the policy (what a write is checked against, what a reader sees, history,
 //! merges, erasure) in [`engine`] and [`context`]; a [`Backend`] keeps rows
-//! and runs transactions, and [`sqlite`] is the embedded default, in a file
-//! or in memory. The store speaks in records, batches and revisions, never
-//! in SQL, so another backend (PostgreSQL) slots in without changing callers.
+//! and runs transactions: [`sqlite`] is the embedded default, in a file or
+//! in memory, and [`postgres`] keeps a store shared by a team in a
+//! PostgreSQL database, with offices enforced by row-level security. The
+//! store speaks in records, batches and revisions, never in SQL, so callers
+//! do not change with the backend.
 //!
 //! # What a write checks
 //!
