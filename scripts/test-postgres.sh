@@ -62,6 +62,11 @@ ensure_binaries() {
         log "PostgreSQL's initdb and pg_ctl are still not found"
         exit 1
     fi
+    # The test server's certificates are made with it (the package brings it).
+    if ! command -v openssl >/dev/null; then
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >&2
+    fi
 }
 
 # Runs a command as the user the server runs as.
