@@ -29,9 +29,16 @@ lint: ## formatting and lints, warnings as errors
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(PYTHON) scripts/gen_codes.py --check
 
+# The PostgreSQL tests' server: a throwaway cluster under target/pg,
+# started before the tests and stopped after them however they end
+# (scripts/test-postgres.sh; it installs Debian's postgresql package if no
+# server is installed). With PARTNERCRM_TEST_POSTGRES set, that server is
+# used instead and nothing is started.
+WITH_POSTGRES := scripts/test-postgres.sh run
+
 .PHONY: test-rust
-test-rust: ## unit, integration, property, process and doc tests
-	$(CARGO) test --workspace --locked
+test-rust: ## unit, integration, property, process and doc tests, against SQLite and PostgreSQL
+	$(WITH_POSTGRES) $(CARGO) test --workspace --locked
 
 # The virtual environment, rebuilt when the requirements change.
 $(VENV)/.installed: python/requirements-test.txt
@@ -53,12 +60,13 @@ browser: ## install Debian's chromium if it is missing (the HTML report test ope
 
 .PHONY: test-python
 test-python: build-dev browser ## pytest, stub check against the compiled module, mypy --strict on a typed usage file
-	$(VENV_PYTHON) -m pytest -q python/tests
+	$(WITH_POSTGRES) $(VENV_PYTHON) -m pytest -q python/tests
 	$(VENV_PYTHON) -m mypy.stubtest partnercrm._partnercrm --allowlist python/stubtest-allowlist.txt
 	$(VENV_PYTHON) -m mypy --strict python/tests/typed_usage.py python/tests/test_analyst_tasks.py python/partnercrm/ python/benchmarks/suite.py
 
 .PHONY: test
-test: lint test-rust test-python ## everything CI runs
+test: lint ## everything CI runs, with one PostgreSQL server for the Rust and Python tests
+	$(WITH_POSTGRES) $(MAKE) --no-print-directory test-rust test-python
 
 # The benchmark suite: partnercrm against polars, pandas, DuckDB, sqlite3 and
 # pyarrow on the same generated data, one table of ratios (BENCHMARKS.md).
@@ -82,6 +90,12 @@ IATI_ACTIVITIES ?= 100000
 .PHONY: bench-iati
 bench-iati: build-release ## release build, then the IATI corpus and a generated file against lxml
 	$(VENV_PYTHON) python/benchmarks/suite.py --only iati --iati-activities $(IATI_ACTIVITIES) --repeat $(REPEAT) $(if $(BENCH_JSON),--json $(BENCH_JSON))
+
+# partnercrm on PostgreSQL against psycopg COPY and hand-written SQL, and 8
+# writers on PostgreSQL against SQLite, on a throwaway server (BENCHMARKS.md).
+.PHONY: bench-postgres
+bench-postgres: build-release ## release build, then the PostgreSQL tasks at N contributions, on a throwaway server
+	$(WITH_POSTGRES) $(VENV_PYTHON) python/benchmarks/suite.py --only postgres --size $(N) --repeat $(REPEAT) $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
 .PHONY: bench-rust
 bench-rust: ## the Rust-only benchmarks: criterion micro-benchmarks of the hot paths

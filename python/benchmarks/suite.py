@@ -38,6 +38,15 @@ The tasks (see BENCHMARKS.md for what each peer does and does not do):
   from Parquet.
 - memory: peak resident memory with the data loaded, each contender in a
   fresh process, against the same rows in pyarrow Tables.
+- postgres (only with `--only postgres`, or `make bench-postgres`, which
+  starts a throwaway server; `--postgres URL` or PARTNERCRM_TEST_POSTGRES
+  names one whose user may create databases): pg_import, the contributions
+  imported into a PostgreSQL store against psycopg COPY of the same rows into
+  an equivalent table; pg_rollup and pg_rollup_usd, by donor and year per
+  currency (PostgreSQL totals it itself) and in USD at monthly rates, on the
+  PostgreSQL store against the same in an SQLite store and against hand-written
+  SQL through psycopg; pg_writers, eight processes writing small batches at
+  once, on PostgreSQL against SQLite.
 - iati (only with `--only iati`, or `make bench-iati`): reading the shared
   IATI corpus (`../shared/iati/corpus/*.xml`) and a generated file of
   `--iati-activities` activities (100,000 by default; the corpus's own,
@@ -71,6 +80,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import polars as pl
+import psycopg
 
 import partnercrm as pc
 
@@ -78,6 +88,8 @@ TASKS = ("csv_import", "xlsx_import", "persist", "reopen", "store_io", "rollup_u
 # Tasks run only when named with --only: they read their own files, not the
 # generated contributions.
 OWN_DATA_TASKS = ("iati",)
+# Tasks run only when named with --only: they need a PostgreSQL server.
+SERVER_TASKS = ("postgres",)
 
 # A contender: its label, and a function that prepares one repetition
 # (untimed) and returns the work to time.
@@ -705,6 +717,270 @@ REPO = Path(__file__).resolve().parents[2]
 IATI_CORPUS = REPO.parent / "shared" / "iati" / "corpus"
 
 
+# ---------------------------------------------------------------- PostgreSQL
+
+
+def with_database(url: str, database: str, user: str | None = None) -> str:
+    """`url` naming another database (and, if given, user, password its name)."""
+    scheme, rest = url.split("://", 1)
+    rest, _, query = rest.partition("?")
+    authority = rest.split("/", 1)[0]
+    if user is not None:
+        authority = f"{user}:{user}@" + authority.rsplit("@", 1)[-1]
+    return f"{scheme}://{authority}/{database}" + (f"?{query}" if query else "")
+
+
+class Databases:
+    """Fresh databases on the benchmark's server, each owned by a role of its
+    own (an ordinary role, so that partnercrm's row security applies as it
+    does for its users), all dropped at the end."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.made: list[str] = []
+
+    def fresh(self) -> str:
+        name = f"pcrm_bench_{os.getpid()}_{len(self.made)}"
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.execute(f"DROP ROLE IF EXISTS {name}")
+            admin.execute(f"CREATE ROLE {name} LOGIN CREATEROLE PASSWORD '{name}'")
+            admin.execute(f"CREATE DATABASE {name} OWNER {name}")
+        self.made.append(name)
+        return with_database(self.server, name, name)
+
+    def drop(self) -> None:
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            for name in self.made:
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                admin.execute(f"DROP ROLE IF EXISTS {name}")
+
+
+# The peer's table: partnercrm's PostgreSQL contributions columns and types.
+PG_TABLE = """CREATE TABLE contributions (
+    id uuid PRIMARY KEY, kind text NOT NULL, donor uuid NOT NULL, recipient uuid NOT NULL,
+    basis text NOT NULL, amount numeric, currency text, date text, period_start text, period_end text,
+    project uuid, agreement uuid, description text, payments jsonb, allocations jsonb)"""
+PG_INDEXES = [
+    "CREATE INDEX contributions_by_donor ON contributions (donor)",
+    "CREATE INDEX contributions_by_recipient ON contributions (recipient)",
+    "CREATE INDEX contributions_by_project ON contributions (project) WHERE project IS NOT NULL",
+    "CREATE INDEX contributions_by_agreement ON contributions (agreement) WHERE agreement IS NOT NULL",
+]
+
+
+def pg_rows(w: Workload) -> list[tuple[Any, ...]]:
+    """The contributions as the tuples psycopg copies in."""
+
+    def as_uuid(value: object) -> uuid.UUID | None:
+        return uuid.UUID(bytes=value) if isinstance(value, bytes) else None
+
+    rows = []
+    for row in w.sqlite_rows:
+        (id_, kind, donor, recipient, basis, amount, currency, date, start, end, project, agreement,
+         description, payments, allocations) = row
+        rows.append((
+            as_uuid(id_), kind, as_uuid(donor), as_uuid(recipient), basis,
+            Decimal(amount) if amount is not None else None, currency, date, start, end,
+            as_uuid(project), as_uuid(agreement), description, payments, allocations,
+        ))
+    return rows
+
+
+def pg_import(w: Workload, repeat: int, dbs: Databases) -> Task:
+    n = len(w.batch)
+    rows = pg_rows(w)
+
+    def ours() -> Callable[[], object]:
+        store = pc.Store(dbs.fresh())
+        store.import_dataset(w.base, actor="bench")  # what the rows refer to, untimed
+
+        def work() -> object:
+            return store.import_dataset(w.batch, actor="bench")["inserted"]
+
+        return work
+
+    def copy_peer(indexes: bool) -> Prepare:
+        def prepare() -> Callable[[], object]:
+            connection = psycopg.connect(dbs.fresh())
+            connection.execute(PG_TABLE)
+            connection.commit()
+
+            def work() -> object:
+                with connection.cursor() as cursor:
+                    with cursor.copy(
+                        "COPY contributions (id, kind, donor, recipient, basis, amount, currency, date,"
+                        " period_start, period_end, project, agreement, description, payments, allocations)"
+                        " FROM STDIN"
+                    ) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                    if indexes:
+                        for sql in PG_INDEXES:
+                            cursor.execute(sql)
+                    count = cursor.execute("SELECT count(*) FROM contributions").fetchone()
+                connection.commit()
+                connection.close()
+                return count[0] if count else 0
+
+            return work
+
+        return prepare
+
+    entries, results = interleaved(
+        repeat,
+        [("partnercrm", ours), ("psycopg COPY", copy_peer(False)), ("psycopg COPY + indexes", copy_peer(True))],
+    )
+    assert results["partnercrm"] == results["psycopg COPY"] == results["psycopg COPY + indexes"] == n, results
+    entries[0].detail = "validate, COPY into a session table, INSERT under row security, 4 indexes, FKs, revision"
+    return Task("pg_import", f"import {n:,} contributions to PostgreSQL", "s", entries, check=f"each wrote {n:,} rows")
+
+
+def pg_rollups(w: Workload, repeat: int, dbs: Databases) -> list[Task]:
+    rates, rate_frame = monthly_rates()
+    url = dbs.fresh()
+    postgres_store = pc.Store(url)
+    postgres_store.import_dataset(w.data, actor="bench")
+    sqlite_store = pc.Store(w.dir / "pg-rollup-peer.db")
+    sqlite_store.import_dataset(w.data, actor="bench")
+    connection = psycopg.connect(url)
+    connection.execute("CREATE TEMP TABLE rates (currency text, month date, rate numeric)")
+    with connection.cursor().copy("COPY rates FROM STDIN") as copy:
+        for row in rate_frame.iter_rows():
+            copy.write_row(row)
+    connection.commit()
+
+    def hand_currency() -> object:
+        return connection.execute(
+            """SELECT donor::text, left(coalesce(date, period_start), 4)::int AS year, currency, sum(amount)
+               FROM partnercrm.contributions WHERE amount IS NOT NULL GROUP BY 1, 2, 3"""
+        ).fetchall()
+
+    def hand_usd() -> object:
+        return connection.execute(
+            """SELECT c.donor::text, left(coalesce(c.date, c.period_start), 4)::int AS year,
+                      sum(CASE WHEN c.currency = 'USD' THEN c.amount ELSE round(c.amount * r.rate, 2) END)
+               FROM partnercrm.contributions c
+               LEFT JOIN rates r ON r.currency = c.currency
+                AND r.month = date_trunc('month', (CASE length(coalesce(c.date, c.period_start))
+                        WHEN 4 THEN coalesce(c.date, c.period_start) || '-01-01'
+                        WHEN 7 THEN coalesce(c.date, c.period_start) || '-01'
+                        ELSE coalesce(c.date, c.period_start) END)::date)
+               WHERE c.amount IS NOT NULL AND coalesce(c.date, c.period_start) IS NOT NULL GROUP BY 1, 2"""
+        ).fetchall()
+
+    def ours(store: pc.Store, **kwargs: Any) -> Prepare:
+        return lambda: lambda: store.rollup(["donor", "year"], **kwargs)
+
+    def committed(table: object, currency: bool) -> dict[tuple[Any, ...], Decimal]:
+        assert isinstance(table, pc.Table)
+        frame = table.to_polars().filter(pl.col("currency").is_not_null())
+        keys = ("donor", "year", "currency") if currency else ("donor", "year")
+        return {tuple(r[:-1]): Decimal(r[-1]) for r in frame.select(*keys, "committed").iter_rows()}
+
+    tasks = []
+    for name, title, kwargs, hand in (
+        ("pg_rollup", "PostgreSQL rollup by donor, year", {}, hand_currency),
+        ("pg_rollup_usd", "PostgreSQL rollup USD, monthly rates", {"rates": rates}, hand_usd),
+    ):
+        entries, results = interleaved(
+            repeat,
+            [
+                ("partnercrm", ours(postgres_store, **kwargs)),
+                ("partnercrm on SQLite", ours(sqlite_store, **kwargs)),
+                ("hand SQL through psycopg", lambda hand=hand: hand),  # type: ignore[misc]
+            ],
+        )
+        by_currency = name == "pg_rollup"
+        totals = committed(results["partnercrm"], by_currency)
+        assert committed(results["partnercrm on SQLite"], by_currency) == totals, f"{name}: SQLite disagrees"
+        hand_rows = results["hand SQL through psycopg"]
+        assert isinstance(hand_rows, list)
+        assert {tuple(r[:-1]): Decimal(r[-1]) for r in hand_rows} == totals, f"{name}: the hand SQL disagrees"
+        entries[0].detail = "PostgreSQL totals it" if by_currency else "reads contributions, converts in Rust"
+        total = sum(totals.values(), Decimal(0))
+        tasks.append(Task(name, title, "s", entries,
+                          check=f"{len(totals):,} totals agree exactly ({total:,})"))
+    connection.close()
+    return tasks
+
+
+WRITER = """
+import sys, time, pathlib
+import partnercrm as pc
+location, tag, count, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), pathlib.Path(sys.argv[4])
+store = pc.Store(location, busy_timeout=600)
+iom = store.find(pc.Organisation, "IOM")[0] if store.find(pc.Organisation, "IOM") else None
+print("READY", flush=True)
+while not start.exists():
+    time.sleep(0.001)
+began = time.time()
+for k in range(count):
+    donor = pc.Organisation(name=f"{tag} donor {k}", kind="foundation")
+    gift = pc.Contribution(kind="cash", donor=donor, recipient=iom, date="2024",
+                           value={"basis": "actual", "amount": "10.00", "currency": "USD"})
+    store.add(donor, gift, actor=tag)
+print(f"DONE {began} {time.time()}", flush=True)
+"""
+
+WRITERS = 8
+
+
+def concurrent_writes(location: str, count: int, start: Path) -> float:
+    """Seconds from the first writer's start to the last one's end."""
+    children = [
+        subprocess.Popen([sys.executable, "-c", WRITER, location, f"Writer {i}", str(count), str(start)],
+                         stdout=subprocess.PIPE, text=True)
+        for i in range(WRITERS)
+    ]
+    for child in children:
+        assert child.stdout is not None and child.stdout.readline().strip() == "READY"
+    start.write_text("")
+    spans = []
+    for child in children:
+        out, _ = child.communicate()
+        assert child.returncode == 0, "a writer failed"
+        _, began, ended = out.split()
+        spans.append((float(began), float(ended)))
+    start.unlink()
+    return max(e for _, e in spans) - min(b for b, _ in spans)
+
+
+def pg_writers(w: Workload, repeat: int, dbs: Databases) -> Task:
+    count = 50
+    seed = pc.Dataset(*[o for o in w.data.records(pc.Organisation) if o.name == "IOM"][:1])
+    if not seed.records(pc.Organisation):
+        seed = pc.Dataset(pc.Organisation(name="IOM", kind="un_agency"))
+    stores: dict[str, str] = {}
+    counter = iter(range(1_000_000))
+
+    def writes(kind: str) -> Prepare:
+        def prepare() -> Callable[[], object]:
+            location = dbs.fresh() if kind == "postgres" else str(w.dir / f"writers-{next(counter)}.db")
+            pc.Store(location).import_dataset(seed, actor="bench")
+            stores[kind] = location
+            start = w.dir / f"start-{kind}"
+            return lambda: concurrent_writes(location, count, start)
+
+        return prepare
+
+    entries, _ = interleaved(repeat, [("partnercrm on PostgreSQL", writes("postgres")), ("partnercrm on SQLite", writes("sqlite"))])
+    written = {kind: len(pc.Store(location).all(pc.Contribution)) for kind, location in stores.items()}
+    assert written == {"postgres": WRITERS * count, "sqlite": WRITERS * count}, written
+    for entry in entries:
+        entry.detail = f"{WRITERS} processes x {count} batches of an organisation and a gift"
+    return Task("pg_writers", f"{WRITERS} writer processes, {WRITERS * count} batches", "s", entries,
+                check=f"each store holds all {WRITERS * count} batches")
+
+
+def postgres_tasks(w: Workload, repeat: int, server: str) -> list[Task]:
+    dbs = Databases(server)
+    try:
+        return [pg_import(w, repeat, dbs), *pg_rollups(w, repeat, dbs), pg_writers(w, repeat, dbs)]
+    finally:
+        dbs.drop()
+
+
 def corpus_activities() -> list[str]:
     """The corpus's activities as text, file by file, in document order."""
     import re
@@ -983,13 +1259,19 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
     parser.add_argument(
         "--only",
         default=",".join(TASKS),
-        help=f"comma-separated subset of {', '.join(TASKS + OWN_DATA_TASKS)} (default: all but {', '.join(OWN_DATA_TASKS)})",
+        help=f"comma-separated subset of {', '.join(TASKS + OWN_DATA_TASKS + SERVER_TASKS)} "
+        f"(default: all but {', '.join(OWN_DATA_TASKS + SERVER_TASKS)})",
     )
     parser.add_argument(
         "--iati-activities", type=int, default=100_000, help="activities of the generated IATI file (default 100,000)"
     )
     parser.add_argument(
         "--xlsx-rows", type=int, default=100_000, help="rows of the generated workbook (default 100,000)"
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("PARTNERCRM_TEST_POSTGRES", ""),
+        help="the PostgreSQL server of the postgres tasks (default $PARTNERCRM_TEST_POSTGRES)",
     )
     parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
@@ -998,7 +1280,7 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
         memory_probe(args.memory_probe, args.size, args.dir)
         return []
     only = [t.strip() for t in args.only.split(",") if t.strip()]
-    known = TASKS + OWN_DATA_TASKS
+    known = TASKS + OWN_DATA_TASKS + SERVER_TASKS
     unknown = set(only) - set(known)
     if unknown:
         parser.error(f"unknown tasks {sorted(unknown)}; choose from {', '.join(known)}")
@@ -1034,6 +1316,10 @@ def main(argv: Sequence[str] | None = None) -> list[Task]:
                 tasks.append(export_polars(w, args.repeat))
             elif name == "memory":
                 tasks.extend(memory(w, args.repeat))
+            elif name == "postgres":
+                if not args.postgres:
+                    parser.error("the postgres tasks need a server: --postgres URL or PARTNERCRM_TEST_POSTGRES")
+                tasks.extend(postgres_tasks(w, args.repeat, args.postgres))
             print(f"  {name}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     what = "" if w is not None else f"IATI files ({args.iati_activities:,} generated activities)"
     print(render(args.size, args.repeat, tasks, info, what))

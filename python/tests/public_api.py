@@ -249,6 +249,12 @@ VALID: dict[str, Value] = {
     "keep": lambda e: e.org,
     "remove": lambda e: e.records["Organisation"],
     "revision": lambda e: 1,
+    # Offices: valid arguments, which an SQLite store refuses (StorageError).
+    "Store.__new__.office": lambda e: None,
+    "office": lambda e: "colombia",
+    "role": lambda e: "ana",
+    "access": lambda e: "reader",
+    "Store.create_office.name": lambda e: "colombia",
     # Dataset
     "Dataset.read_json.path": lambda e: SEED,
     "Dataset.read_iati.path": lambda e: IATI,

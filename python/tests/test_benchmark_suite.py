@@ -55,3 +55,20 @@ def test_unknown_task_is_refused() -> None:
     suite = load_suite()
     with pytest.raises(SystemExit):
         suite.main(["--only", "nonsense"])
+
+
+def test_the_postgresql_tasks_run_checked_and_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    if not os.environ.get("PARTNERCRM_TEST_POSTGRES"):
+        if os.environ.get("CI") in ("true", "1"):
+            pytest.fail("CI is set and PARTNERCRM_TEST_POSTGRES is not: the PostgreSQL tasks must run")
+        pytest.skip("no PostgreSQL server: run `make test`, or set PARTNERCRM_TEST_POSTGRES")
+    suite = load_suite()
+    tasks = suite.main(["--only", "postgres", "--size", "500", "--repeat", "1"])
+    assert [t.name for t in tasks] == ["pg_import", "pg_rollup", "pg_rollup_usd", "pg_writers"]
+    for task in tasks:
+        assert len(task.entries) >= 2 and task.check, task.name
+    table = capsys.readouterr().out
+    for peer in ("psycopg COPY", "partnercrm on SQLite", "hand SQL through psycopg"):
+        assert peer in table

@@ -15,12 +15,16 @@ use partnercrm::query::rollup::Dimension;
 #[derive(Debug, Parser)]
 #[command(name = "partnercrm", version, propagate_version = true)]
 pub struct Cli {
-    /// The store: an SQLite file, created by `init` or `import`.
+    /// The store: an SQLite file, created by `init` or `import`, or a
+    /// PostgreSQL database, as postgresql://user@host/database (with
+    /// ?sslmode=require and the like, as psql reads them).
     #[arg(
         long,
         global = true,
         env = partnercrm::store::PATH_VARIABLE,
-        value_name = "PATH",
+        // A URL may hold a password.
+        hide_env_values = true,
+        value_name = "PATH|URL",
         default_value = partnercrm::store::DEFAULT_PATH
     )]
     pub db: PathBuf,
@@ -34,6 +38,12 @@ pub struct Cli {
         default_value = "partnercrm command line"
     )]
     pub actor: String,
+
+    /// The office new records are written to, in a PostgreSQL store with
+    /// offices; by default the one office the role edits (headquarters for
+    /// headquarters' editors).
+    #[arg(long, global = true, env = "PARTNERCRM_OFFICE", value_name = "OFFICE")]
+    pub office: Option<String>,
 
     /// Show id columns in printed tables; by default they show names
     /// (CSV and JSON output always hold the ids).
@@ -91,12 +101,77 @@ pub enum Command {
     /// The record stays as a tombstone so that references remain valid.
     /// Asks for confirmation on a terminal; elsewhere --yes is required.
     ErasePerson(EraseArgs),
+    /// Manage the offices of a shared PostgreSQL store: which roles read
+    /// and change which office's records.
+    ///
+    /// Records of contributions, agreements, projects, indicators, people
+    /// and notes belong to an office; organisations and groups are shared
+    /// unless moved into one. PostgreSQL's row-level security enforces it.
+    /// Only the store's administrator (the owner of its schema, with
+    /// CREATEROLE) creates offices and grants rights.
+    #[command(subcommand)]
+    Office(OfficeCommand),
     /// Print a shell completion script.
     ///
     /// E.g. `partnercrm completions bash > /etc/bash_completion.d/partnercrm`.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+/// What to do with offices.
+#[derive(Debug, Subcommand)]
+pub enum OfficeCommand {
+    /// Create an office, with its reader and editor roles.
+    Create {
+        /// Its name: lower-case letters, digits, '-' and '_', e.g. colombia.
+        name: String,
+    },
+    /// Give a PostgreSQL role reader or editor rights on an office.
+    ///
+    /// The role is a user made with CREATE ROLE ... LOGIN. Rights on
+    /// `headquarters` are rights on every office.
+    #[command(group = clap::ArgGroup::new("access").required(true))]
+    Grant {
+        /// The office.
+        office: String,
+        /// The PostgreSQL role.
+        role: String,
+        /// It may read the office's records.
+        #[arg(long, group = "access")]
+        reader: bool,
+        /// It may read and change them.
+        #[arg(long, group = "access")]
+        editor: bool,
+    },
+    /// Take every right on an office from a role.
+    Revoke {
+        /// The office.
+        office: String,
+        /// The PostgreSQL role.
+        role: String,
+    },
+    /// List the offices, their roles and who has rights on each.
+    List {
+        /// table, csv or json.
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Move a record to an office, or make an organisation or group shared.
+    #[command(group = clap::ArgGroup::new("where").required(true))]
+    Move {
+        /// The record's id, or its name, title, acronym or alias.
+        record: String,
+        /// Look only among records of this kind.
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        /// The office it moves to.
+        #[arg(long, group = "where", value_name = "OFFICE")]
+        to: Option<String>,
+        /// Share it with every office (organisations and groups only).
+        #[arg(long, group = "where")]
+        shared: bool,
     },
 }
 

@@ -23,8 +23,21 @@ use crate::output::{self, emit};
 use crate::progress::Progress;
 use crate::{CliResult, Failure};
 
+/// The office new records are written to (`--office`), set once by [`run`].
+static OFFICE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Opens (or creates) the store, writing to the chosen office.
+fn open(db: &Path) -> CliResult<Store> {
+    let mut store = Store::open(db)?;
+    if let Some(office) = OFFICE.get().and_then(Option::as_deref) {
+        store.set_office(Some(office))?;
+    }
+    Ok(store)
+}
+
 /// Runs the command line's command.
 pub fn run(cli: Cli) -> CliResult {
+    let _ = OFFICE.set(cli.office.clone());
     let db = cli.db.as_path();
     match cli.command {
         Command::Init { force } => init(db, force),
@@ -35,6 +48,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Export(args) => export(db, &args),
         Command::History(args) => history(db, &args),
         Command::ErasePerson(args) => erase_person(db, &cli.actor, &args),
+        Command::Office(command) => office(db, &cli.actor, command),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "partnercrm", &mut out);
@@ -43,41 +57,32 @@ pub fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// How a store's location is shown: a URL without its password.
+fn shown(db: &Path) -> String {
+    partnercrm::store::shown(db)
+}
+
 /// Opens an existing store; a missing file is an error, not a new store.
 fn open_existing(db: &Path) -> CliResult<Store> {
-    if !db.exists() {
+    if !partnercrm::store::exists(db)? {
         return Err(Failure::new(format!(
             "no store at {}: create one with `partnercrm init` or `partnercrm import FILE`, \
              or name another with --db or PARTNERCRM_DB",
-            db.display()
+            shown(db)
         )));
     }
-    Ok(Store::open(db)?)
+    open(db)
 }
 
 fn init(db: &Path, force: bool) -> CliResult {
-    if db.exists() {
+    if partnercrm::store::exists(db)? {
         if !force {
             return Err(Failure::new(format!(
                 "{} already exists; use --force to replace it and everything in it",
-                db.display()
+                shown(db)
             )));
         }
-        // A store is its file and SQLite's write-ahead log beside it.
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = db.as_os_str().to_owned();
-            path.push(suffix);
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(Failure::new(format!(
-                        "cannot remove {}: {e}",
-                        Path::new(&path).display()
-                    )));
-                }
-            }
-        }
+        partnercrm::store::destroy(db)?;
     }
     let store = Store::open(db)?;
     emit(&format!(
@@ -131,7 +136,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
-    let mut store = Store::open(db)?;
+    let mut store = open(db)?;
     let known = partnercrm::io::known(&store, &input::formats(args))?;
     let loaded = input::load(args, &known);
     if !loaded.problems.is_empty() {
@@ -185,7 +190,7 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
             ))
         }
         Err(partnercrm::Error::Invalid(report)) => {
-            let problems = loaded.place(report, &db.display().to_string());
+            let problems = loaded.place(report, store.location());
             let (errors, _) = report_problems(&problems, false, false, false)?;
             Err(Failure::new(format!(
                 "{}; nothing was imported",
@@ -198,8 +203,8 @@ fn import(db: &Path, actor: &str, args: &InputArgs) -> CliResult {
 
 fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     // Check against the store if there is one; never create one.
-    let mut store = if db.exists() {
-        Store::open(db)?
+    let mut store = if partnercrm::store::exists(db)? {
+        open(db)?
     } else {
         Store::in_memory()?
     };
@@ -210,11 +215,9 @@ fn validate(db: &Path, args: &ValidateArgs) -> CliResult {
     // (IATI's) notwithstanding.
     if problems.iter().all(|p| p.severity != Severity::Error) {
         match store.preview(loaded.to_batch()) {
-            Ok(applied) => {
-                problems.extend(loaded.place(applied.warnings, &db.display().to_string()))
-            }
+            Ok(applied) => problems.extend(loaded.place(applied.warnings, &shown(db))),
             Err(partnercrm::Error::Invalid(report)) => {
-                problems.extend(loaded.place(report, &db.display().to_string()))
+                problems.extend(loaded.place(report, &shown(db)))
             }
             // E.g. two records with one natural key: an error among the others,
             // so that the warnings still show.
@@ -506,7 +509,12 @@ fn section_table(
 }
 
 fn run_query(db: &Path, query: Query) -> CliResult {
-    let data = open_existing(db)?.dataset()?;
+    let store = open_existing(db)?;
+    // A rollup reads only what it needs: PostgreSQL totals it itself.
+    let data = match &query {
+        Query::Rollup { .. } => Dataset::new(),
+        _ => store.dataset()?,
+    };
     match query {
         Query::Rollup {
             by,
@@ -520,7 +528,7 @@ fn run_query(db: &Path, query: Query) -> CliResult {
                 undated: conversion.undated,
                 placement,
             };
-            let result = rollup::rollup_with(&data, &by, rates.as_ref(), options)?;
+            let result = rollup::rollup_stored(&store, &by, rates.as_ref(), options, None)?;
             let table = match rates_used {
                 true => tables::rollup_rates_table(&result)?,
                 false => tables::rollup_table(&result)?,
@@ -924,4 +932,83 @@ fn erase_person(db: &Path, actor: &str, args: &EraseArgs) -> CliResult {
         "Erased the personal data of person {}.\n",
         record.id
     ))
+}
+
+fn office(db: &Path, actor: &str, command: OfficeCommand) -> CliResult {
+    let mut store = open_existing(db)?;
+    match command {
+        OfficeCommand::Create { name } => {
+            let office = store.create_office(&name)?;
+            emit(&format!(
+                "Created office {} (roles {} and {}).\n",
+                office.name,
+                office.reader_role.unwrap_or_default(),
+                office.editor_role.unwrap_or_default()
+            ))
+        }
+        OfficeCommand::Grant {
+            office,
+            role,
+            editor,
+            ..
+        } => {
+            let access = if editor {
+                partnercrm::store::Access::Editor
+            } else {
+                partnercrm::store::Access::Reader
+            };
+            store.grant(&office, &role, access)?;
+            emit(&format!(
+                "{role} is now {} of office {office}.\n",
+                access.as_str()
+            ))
+        }
+        OfficeCommand::Revoke { office, role } => {
+            store.revoke(&office, &role)?;
+            emit(&format!("{role} has no rights on office {office} now.\n"))
+        }
+        OfficeCommand::List { format } => {
+            let rows = store
+                .offices()?
+                .into_iter()
+                .map(|o| {
+                    vec![
+                        Some(o.name),
+                        o.reader_role,
+                        o.editor_role,
+                        Some(o.readers.join("; ")),
+                        Some(o.editors.join("; ")),
+                    ]
+                })
+                .collect();
+            let batch = output::text_table(
+                &["office", "reader_role", "editor_role", "readers", "editors"],
+                rows,
+            )?;
+            output::print(&batch, format)
+        }
+        OfficeCommand::Move {
+            record,
+            kind,
+            to,
+            shared: _,
+        } => {
+            let kinds: Vec<RecordKind> = match kind {
+                Some(kind) => vec![record_kind(kind)],
+                None => RecordKind::ALL.to_vec(),
+            };
+            let (record, label) = find_one(&store, &record, &kinds)?;
+            let revision = store.move_record(record, to.as_deref(), actor)?;
+            let place = to.map_or_else(
+                || "shared with every office".to_owned(),
+                |o| format!("in office {o}"),
+            );
+            emit(&match revision {
+                Some(revision) => {
+                    format!("{label} ({record}) is {place} now (revision {revision}).\n")
+                }
+                None => format!("{label} ({record}) was {place} already.\n"),
+            })
+        }
+    }
 }

@@ -157,7 +157,7 @@ pub fn dimensions(group_by: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Dimension
 }
 
 /// The rollup options Python names as `undated=` and `placement=`.
-fn rollup_options(
+pub fn rollup_options(
     undated: &str,
     placement: &str,
 ) -> PyResult<partnercrm::query::rollup::RollupOptions> {

@@ -46,6 +46,12 @@ create_exception!(
 );
 create_exception!(
     _partnercrm,
+    PermissionDeniedError,
+    PartnerCrmError,
+    "The store's PostgreSQL server refused this role: a record of an office it has no rights on, a write by a reader, or office management by a role that is not the store's administrator; nothing was written."
+);
+create_exception!(
+    _partnercrm,
     ParseError,
     PartnerCrmError,
     "Input is malformed: a document, a date, an amount, a code, or an argument of the wrong type."
@@ -171,7 +177,10 @@ pub fn to_py(error: Error) -> PyErr {
         Error::Busy { .. } => BusyError::new_err(error.to_string()),
         // Only when a watcher broke without raising: a callback's own error is raised instead.
         Error::Stopped { .. } => PartnerCrmError::new_err(error.to_string()),
+        Error::Permission { .. } => PermissionDeniedError::new_err(error.to_string()),
         Error::Storage(_)
+        | Error::Postgres(_)
+        | Error::Unsupported { .. }
         | Error::Io { .. }
         | Error::SchemaTooNew { .. }
         | Error::NotAStore { .. } => StorageError::new_err(error.to_string()),

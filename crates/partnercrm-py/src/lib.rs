@@ -32,6 +32,10 @@ fn _partnercrm(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConflictError", py.get_type::<errors::ConflictError>())?;
     m.add("StorageError", py.get_type::<errors::StorageError>())?;
     m.add("BusyError", py.get_type::<errors::BusyError>())?;
+    m.add(
+        "PermissionDeniedError",
+        py.get_type::<errors::PermissionDeniedError>(),
+    )?;
     m.add("ParseError", py.get_type::<errors::ParseError>())?;
     m.add(
         "AmountOverflowError",

@@ -8,7 +8,7 @@ use partnercrm::model::{
     Agreement, Contribution, Group, Indicator, Note, Organisation, Person, PersonId, Project,
     Record, RecordKind,
 };
-use partnercrm::store::{Applied, Batch, Change, Revision, Store};
+use partnercrm::store::{Access, Applied, Batch, Change, Revision, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
@@ -22,7 +22,8 @@ use crate::progress::Progress;
 use crate::records::{Wrap, kind_of_class, push_record, reference_of};
 use crate::table::PyTable;
 
-/// A partnership data set kept in an embedded SQLite file (or in memory).
+/// A partnership data set kept in an embedded SQLite file (or in memory),
+/// or, for a team, in a PostgreSQL database (`postgresql://...`).
 ///
 /// Every write is validated first and stored whole or not at all; every
 /// change is recorded with who made it and when.
@@ -175,8 +176,13 @@ impl PyStore {
     /// `busy_timeout` seconds (30 by default) for another writer, then
     /// raises `BusyError`.
     #[new]
-    #[pyo3(signature = (path=None, *, busy_timeout=None))]
-    fn new(py: Python<'_>, path: Option<FilePath>, busy_timeout: Option<Number>) -> PyResult<Self> {
+    #[pyo3(signature = (path=None, *, busy_timeout=None, office=None))]
+    fn new(
+        py: Python<'_>,
+        path: Option<FilePath>,
+        busy_timeout: Option<Number>,
+        office: Option<Text>,
+    ) -> PyResult<Self> {
         guard(|| {
             // SQLite counts its busy timeout in i32 milliseconds, and the
             // backend's rusqlite panics past that ("too big"); until the
@@ -202,6 +208,9 @@ impl PyStore {
                     if let Some(timeout) = timeout {
                         store.set_busy_timeout(timeout)?;
                     }
+                    if let Some(office) = office.as_deref() {
+                        store.set_office(Some(office))?;
+                    }
                     Ok(store)
                 })
                 .py_err()?;
@@ -224,7 +233,8 @@ impl PyStore {
         })
     }
 
-    /// The file the store lives in, or `":memory:"`.
+    /// The file the store lives in, `":memory:"`, or its PostgreSQL URL
+    /// without the password.
     #[getter]
     fn path(&self) -> PyResult<&str> {
         guard(|| Ok(self.path.as_str()))
@@ -621,14 +631,15 @@ impl PyStore {
     ) -> PyResult<PyTable> {
         guard(|| {
             let dimensions = crate::dataset::dimensions(group_by)?;
-            let data = self.read_dataset(py, partnercrm::query::rollup::KINDS, as_of)?;
-            crate::dataset::rollup_of(
-                py,
-                &data,
-                &dimensions,
-                rates.as_ref().map(|r| &r.inner),
-                (undated, placement),
-            )
+            let options = crate::dataset::rollup_options(undated, placement)?;
+            let at = as_of.map(|a| moment(a, "as_of")).transpose()?;
+            let rates = rates.as_ref().map(|r| &r.inner);
+            // The store totals it where it can (PostgreSQL), else reads what it needs.
+            let batch = self.with_store(py, |store| {
+                partnercrm::query::rollup::rollup_stored(store, &dimensions, rates, options, at)
+                    .and_then(|r| partnercrm::query::tables::rollup_table(&r))
+            })?;
+            Ok(PyTable::new("rollup", batch))
         })
     }
 
@@ -812,6 +823,75 @@ impl PyStore {
         })
     }
 
+    /// The offices of a shared PostgreSQL store, headquarters first: each a
+    /// dict of name, reader_role, editor_role, readers and editors.
+    fn offices<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        guard(|| {
+            let offices = self.with_store(py, |store| store.offices())?;
+            let list = PyList::empty(py);
+            for office in offices {
+                list.append(office_dict(py, office)?)?;
+            }
+            Ok(list)
+        })
+    }
+
+    /// Makes an office with its reader and editor roles (the store's
+    /// administrator only); returns it as `offices()` lists it.
+    fn create_office<'py>(&self, py: Python<'py>, name: Text) -> PyResult<Bound<'py, PyDict>> {
+        guard(|| {
+            let office = self.with_store(py, |store| store.create_office(&name))?;
+            office_dict(py, office)
+        })
+    }
+
+    /// Gives a PostgreSQL role `"reader"` or `"editor"` rights on an office
+    /// (the store's administrator only).
+    fn grant(&self, py: Python<'_>, office: Text, role: Text, access: Text) -> PyResult<()> {
+        guard(|| {
+            let access: Access = access.parse().py_err()?;
+            self.with_store(py, |store| store.grant(&office, &role, access))
+        })
+    }
+
+    /// Takes every right on an office from a role (the store's administrator only).
+    fn revoke(&self, py: Python<'_>, office: Text, role: Text) -> PyResult<()> {
+        guard(|| self.with_store(py, |store| store.revoke(&office, &role)))
+    }
+
+    /// Chooses the office new records go to; `None`: the one the role edits.
+    #[pyo3(signature = (office))]
+    fn set_office(&self, py: Python<'_>, office: Option<Text>) -> PyResult<()> {
+        guard(|| self.with_store(py, |store| store.set_office(office.as_deref())))
+    }
+
+    /// Moves a record (with its history) to an office, or with `None`
+    /// shares an organisation or group with every office; returns the
+    /// revision, or `None` if it was there already.
+    #[pyo3(signature = (record, office, actor="python"))]
+    fn move_record(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        office: Option<Text>,
+        #[pyo3(from_py_with = str_arg)] actor: &str,
+    ) -> PyResult<Option<i64>> {
+        guard(|| {
+            let record = reference_of(record)?;
+            self.with_store(py, |store| {
+                store.move_record(record, office.as_deref(), actor)
+            })
+        })
+    }
+
+    /// The office a record belongs to; `None` when it is shared.
+    fn office_of(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+        guard(|| {
+            let record = reference_of(record)?;
+            self.with_store(py, |store| store.office_of(record))
+        })
+    }
+
     /// Copies the store to a new file while it stays in use.
     fn backup(&self, py: Python<'_>, path: FilePath) -> PyResult<()> {
         guard(|| self.with_store(py, |store| store.backup(&path)))
@@ -820,6 +900,19 @@ impl PyStore {
     fn __repr__(&self) -> PyResult<String> {
         guard(|| Ok(format!("Store({:?})", self.path)))
     }
+}
+
+fn office_dict<'py>(
+    py: Python<'py>,
+    office: partnercrm::store::Office,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("name", office.name)?;
+    dict.set_item("reader_role", office.reader_role)?;
+    dict.set_item("editor_role", office.editor_role)?;
+    dict.set_item("readers", office.readers)?;
+    dict.set_item("editors", office.editors)?;
+    Ok(dict)
 }
 
 fn person_id(person: &Bound<'_, PyAny>) -> PyResult<PersonId> {

@@ -171,6 +171,28 @@ pub enum Error {
     /// The storage engine failed.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// The store cannot do this at all, e.g. offices in an SQLite file.
+    #[error("{location}: {what}")]
+    Unsupported {
+        /// The store.
+        location: String,
+        /// What it cannot do, and what can.
+        what: String,
+    },
+    /// The PostgreSQL server could not be reached, or failed a request.
+    #[error("PostgreSQL error: {}", postgres_message(.0))]
+    Postgres(#[from] postgres::Error),
+    /// The connecting PostgreSQL role may not do this: read or change a
+    /// record of an office it has no rights on, write as a reader, or
+    /// manage offices without being the store's administrator. Nothing
+    /// was written.
+    #[error("permission denied on {location}: {message}")]
+    Permission {
+        /// The store.
+        location: String,
+        /// What was refused, and who can do it.
+        message: String,
+    },
     /// A total, conversion or ratio is beyond the range partnercrm computes in
     /// exactly ([`exact::LIMIT`](crate::model::exact::LIMIT)), so it is
     /// refused rather than given rounded or wrong. `records` are the records
@@ -229,6 +251,21 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+}
+
+/// The server's own message, with its detail and hint, on one line.
+fn postgres_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut text = db.message().to_owned();
+            for extra in [db.detail(), db.hint()].into_iter().flatten() {
+                text.push_str("; ");
+                text.push_str(extra);
+            }
+            format!("{text} (SQLSTATE {})", db.code().code())
+        }
+        None => error.to_string(),
+    }
 }
 
 /// Up to ten records, then how many more: a rollup row can count millions.

@@ -2,12 +2,33 @@
 //! every record table as CSV, and the whole data set as the `partnercrm/1`
 //! JSON document.
 
+#[path = "support/backends.rs"]
+mod backends;
+#[path = "support/postgres.rs"]
+mod pg;
+
+use backends::{Held, new_store};
+
+both_backends!(
+    every_record_table_of_the_seed_reads_back_into_its_store_unchanged,
+    every_record_table_of_synthetic_data_reads_back_into_its_store_unchanged,
+    the_json_document_reads_back_into_its_store_unchanged,
+    budgets_stay_as_stored_when_the_projects_table_reads_back,
+    organisations_lists_read_back_as_the_lists_they_were,
+    organisations_keep_their_ids_and_parents_in_a_new_store,
+    contributions_keep_their_dates_and_periods,
+    neutralised_cells_and_escaped_list_items_read_back_as_written,
+    columns_a_file_lacks_keep_the_stored_values,
+    an_erased_person_reads_back_erased_and_nobody_is_erased_by_import,
+    an_id_two_rows_give_is_refused,
+);
+
 use partnercrm::Error;
 use partnercrm::io::csv::{self, CsvKind, CsvOptions, write_table};
 use partnercrm::io::json;
 use partnercrm::model::*;
 use partnercrm::query::tables::table;
-use partnercrm::store::{Applied, Batch, Store};
+use partnercrm::store::{Applied, Batch};
 use partnercrm::synthetic::{Spec, generate};
 use partnercrm::validate::Code;
 
@@ -27,8 +48,8 @@ fn options(kind: CsvKind) -> CsvOptions {
     }
 }
 
-fn store_of(data: Dataset) -> Store {
-    let mut store = Store::in_memory().expect("store");
+fn store_of(data: Dataset) -> Held {
+    let mut store = new_store();
     store.import(data, "test").expect("imports");
     store
 }
@@ -80,12 +101,10 @@ fn every_record_table_reads_back_unchanged(data: Dataset, what: &str) {
     assert_eq!(store.dataset().expect("dataset"), before, "{what}");
 }
 
-#[test]
 fn every_record_table_of_the_seed_reads_back_into_its_store_unchanged() {
     every_record_table_reads_back_unchanged(seed(), "seed");
 }
 
-#[test]
 fn every_record_table_of_synthetic_data_reads_back_into_its_store_unchanged() {
     every_record_table_reads_back_unchanged(generate(&Spec::new(1_000)), "synthetic");
 }
@@ -102,7 +121,6 @@ fn the_document_reads_back_unchanged(data: Dataset, what: &str) {
     assert_eq!(store.dataset().expect("dataset"), before, "{what}");
 }
 
-#[test]
 fn the_json_document_reads_back_into_its_store_unchanged() {
     the_document_reads_back_unchanged(seed(), "seed");
     the_document_reads_back_unchanged(generate(&Spec::new(1_000)), "synthetic");
@@ -112,7 +130,6 @@ fn the_json_document_reads_back_into_its_store_unchanged() {
 /// `budgets` table, which is not read): the projects table read back into
 /// the store keeps them, as the document does, and a projects file that
 /// changes a project leaves its budgets as stored.
-#[test]
 fn budgets_stay_as_stored_when_the_projects_table_reads_back() {
     let mut data = seed();
     let year = Period::between(PartialDate::year(2009), PartialDate::year(2009));
@@ -146,7 +163,6 @@ fn budgets_stay_as_stored_when_the_projects_table_reads_back() {
 /// Was: each empty list came back as an alias named `[]` (all 66
 /// organisations updated, 26 `organisation.name_shared` warnings), and
 /// lists of several came back as one item `[a, b]`.
-#[test]
 fn organisations_lists_read_back_as_the_lists_they_were() {
     let mut store = store_of(seed());
     let before = store.dataset().expect("dataset");
@@ -178,7 +194,6 @@ fn organisations_lists_read_back_as_the_lists_they_were() {
 
 /// Was: 14 errors, `no organisation is called "019b76da-…"`: the parents
 /// are written as ids, and the organisations did not keep theirs.
-#[test]
 fn organisations_keep_their_ids_and_parents_in_a_new_store() {
     let seed = seed();
     let text = export(&seed, CsvKind::Organisations);
@@ -191,7 +206,7 @@ fn organisations_keep_their_ids_and_parents_in_a_new_store() {
     .expect("reads with nothing known");
     let ids = |data: &[Organisation]| -> Vec<_> { data.iter().map(|o| (o.id, o.parent)).collect() };
     assert_eq!(ids(&read.organisations), ids(&seed.organisations));
-    let mut store = Store::in_memory().expect("store");
+    let mut store = new_store();
     let applied = store
         .apply(Batch::upsert_all(read), "test", "organisations")
         .expect("a new store takes them");
@@ -200,7 +215,6 @@ fn organisations_keep_their_ids_and_parents_in_a_new_store() {
 
 /// Was: the table's `date` column was not the reader's `received_on`, and
 /// `basis` `unknown` was refused.
-#[test]
 fn contributions_keep_their_dates_and_periods() {
     let seed = seed();
     let text = export(&seed, CsvKind::Contributions);
@@ -225,7 +239,6 @@ fn contributions_keep_their_dates_and_periods() {
 /// A text cell [`write_table`] prefixes with `'` reads back as the text it
 /// holds, as do lists with `;`, `\` and white space at the ends of their
 /// items.
-#[test]
 fn neutralised_cells_and_escaped_list_items_read_back_as_written() {
     let texts = [
         "=HYPERLINK(\"http://evil\")",
@@ -289,7 +302,6 @@ fn neutralised_cells_and_escaped_list_items_read_back_as_written() {
 
 /// A file without a column leaves its field as stored; an empty cell in a
 /// column the file has clears it.
-#[test]
 fn columns_a_file_lacks_keep_the_stored_values() {
     let seed = seed();
     let iom = seed
@@ -324,7 +336,6 @@ fn columns_a_file_lacks_keep_the_stored_values() {
     assert_eq!(cleared.acronym, iom.acronym);
 }
 
-#[test]
 fn an_erased_person_reads_back_erased_and_nobody_is_erased_by_import() {
     let mut store = store_of(seed());
     let person = store.dataset().expect("dataset").people[0].clone();
@@ -355,7 +366,6 @@ fn an_erased_person_reads_back_erased_and_nobody_is_erased_by_import() {
     assert!(csv::read(CsvKind::People, &text, &options(CsvKind::People), &before).is_err());
 }
 
-#[test]
 fn an_id_two_rows_give_is_refused() {
     let seed = seed();
     let org = &seed.organisations[0];

@@ -7,6 +7,23 @@
 //! imported into a fresh store; and an export that was edited changes just
 //! what was edited.
 
+#[path = "support/backends.rs"]
+mod backends;
+#[path = "support/postgres.rs"]
+mod pg;
+
+use backends::{Held, new_store};
+
+both_backends!(
+    the_seed,
+    the_seed_against_its_own_document,
+    payments_read_back_as_payments_and_estimated_pledges_stay_as_stored,
+    indicator_values_iati_cannot_write_back_are_kept,
+    an_edited_export_changes_what_was_edited,
+    documents_sharing_a_title_are_numbered_and_read_again_the_same,
+    a_document_titled_as_a_stored_one_is_still_imported,
+);
+
 use partnercrm::Dataset;
 use partnercrm::io::iati::{self, Import};
 use partnercrm::io::{Format, known};
@@ -94,8 +111,8 @@ fn reimport_own_export(store: &mut Store, what: &str) -> (String, Import) {
 }
 
 /// A fresh store holding what `file` imports.
-fn store_of(file: &str) -> Store {
-    let mut store = Store::in_memory().expect("store");
+fn store_of(file: &str) -> Held {
+    let mut store = new_store();
     let known = known(&store, &[Format::Iati]).expect("known");
     let read =
         iati::read_file(std::path::Path::new(&format!("{SHARED}{file}")), &known).expect(file);
@@ -109,8 +126,8 @@ fn seed() -> Dataset {
     partnercrm::io::json::read(SEED).expect("seed")
 }
 
-fn store_with(data: Dataset) -> Store {
-    let mut store = Store::in_memory().expect("store");
+fn store_with(data: Dataset) -> Held {
+    let mut store = new_store();
     store.import(data, "seed").expect("stores");
     store
 }
@@ -119,7 +136,6 @@ fn store_with(data: Dataset) -> Store {
 /// year or month, no status, partners for part of a project, indicators
 /// with units and qualifiers, and agreements of every kind: none of which
 /// IATI holds as the store does.
-#[test]
 fn the_seed() {
     let mut store = store_with(seed());
     let (_, read) = reimport_own_export(&mut store, "seed");
@@ -150,7 +166,6 @@ fn the_seed() {
 
 /// Read against the data set the seed document holds rather than the
 /// store's copy of it, the export finds the same records.
-#[test]
 fn the_seed_against_its_own_document() {
     let seed = seed();
     let mut store = store_with(seed.clone());
@@ -178,7 +193,6 @@ fn month(year: i32, month: u32) -> PartialDate {
 /// stored. The budget an older partnercrm export wrote for it, naming it in
 /// `partnercrm:ref`, is that stored pledge again in the store it came from,
 /// and a budget of the project anywhere else.
-#[test]
 fn payments_read_back_as_payments_and_estimated_pledges_stay_as_stored() {
     let mut data = seed();
     let lanterns = data
@@ -313,9 +327,8 @@ fn targets(data: &Dataset) -> usize {
     data.indicators.iter().map(|i| i.targets.len()).sum()
 }
 
-#[test]
 fn indicator_values_iati_cannot_write_back_are_kept() {
-    let mut store = Store::in_memory().expect("store");
+    let mut store = new_store();
     let read = iati::read_str(UNDP_LIKE, &Dataset::new()).expect("reads");
     store.import(read.data, "import").expect("stores");
     let stored = store.dataset().expect("dataset");
@@ -327,9 +340,8 @@ fn indicator_values_iati_cannot_write_back_are_kept() {
 
 /// An export edited by hand changes what was edited and nothing else: the
 /// values IATI cannot write back stay.
-#[test]
 fn an_edited_export_changes_what_was_edited() {
-    let mut store = Store::in_memory().expect("store");
+    let mut store = new_store();
     let read = iati::read_str(UNDP_LIKE, &Dataset::new()).expect("reads");
     store.import(read.data, "import").expect("stores");
     let stored = store.dataset().expect("dataset");
@@ -379,14 +391,13 @@ fn activity_with_document(identifier: &str, title: &str, document: &str) -> Stri
 /// Publishers link different documents of one title and no date from
 /// several activities (`dportal_45.xml`, `dportal_74.xml`); the store tells
 /// agreements apart by kind, title and date, so the repeats are numbered.
-#[test]
 fn documents_sharing_a_title_are_numbered_and_read_again_the_same() {
     let file = format!(
         "<iati-activities version=\"2.03\">\n{}{}</iati-activities>\n",
         activity_with_document("SE-0-A-1", "Generation Change, Cambodia", "Agreement"),
         activity_with_document("SE-0-A-2", "Generation Change, Lebanon", "Agreement"),
     );
-    let mut store = Store::in_memory().expect("store");
+    let mut store = new_store();
     let read = iati::read_str(&file, &Dataset::new()).expect("reads");
     let mut titles: Vec<&str> = read
         .data
@@ -416,9 +427,8 @@ fn documents_sharing_a_title_are_numbered_and_read_again_the_same() {
 
 /// A document of a title the store holds for another project is another
 /// agreement, not one to drop.
-#[test]
 fn a_document_titled_as_a_stored_one_is_still_imported() {
-    let mut store = Store::in_memory().expect("store");
+    let mut store = new_store();
     let first = format!(
         "<iati-activities version=\"2.03\">\n{}</iati-activities>\n",
         activity_with_document("SE-0-A-1", "Generation Change, Cambodia", "Agreement")

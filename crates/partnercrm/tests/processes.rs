@@ -3,8 +3,16 @@
 //! processes writing at once lose nothing, a reader never sees half of
 //! another process's batch, and a writer kept waiting gets a typed error.
 //!
+//! Many writers at once, on SQLite and on PostgreSQL: eight processes
+//! adding, upserting one record and importing, with two reading, lose no
+//! acknowledged write, keep history in commit order and never show a
+//! snapshot that fails validation.
+//!
 //! The child processes are this test binary itself, running the ignored
 //! `child` test with its role in the environment.
+
+#[path = "support/postgres.rs"]
+mod pg;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -87,7 +95,329 @@ fn child() {
             }
             println!("WROTE {k}");
         }
+        "adder" | "upserter" | "importer" | "reader" => many_writers_child(&role, &mut store, &tag),
         other => panic!("unknown role {other}"),
+    }
+}
+
+// ---- many writers ----
+
+/// The record every upserter writes.
+fn contested() -> Organisation {
+    let mut org = Organisation::new("Contested partner", OrganisationKind::Foundation);
+    org.id = uuid::Uuid::from_u128(0x5043_524d_0000_0000_0000_0000_0000_0001).into();
+    org
+}
+
+/// How many organisations an importer's round adds.
+const IMPORT_SIZE: usize = 20;
+
+/// How long the writers write.
+const WRITING: Duration = Duration::from_secs(4);
+
+/// The organisations an importer's round `round` adds.
+fn imported(tag: &str, round: usize) -> Vec<Organisation> {
+    (0..IMPORT_SIZE)
+        .map(|k| {
+            let mut org = Organisation::new(
+                format!("{tag} round {round} org {k}"),
+                OrganisationKind::NgoCso,
+            );
+            org.id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, org.name.as_bytes()).into();
+            org
+        })
+        .collect()
+}
+
+/// Prints one acknowledged write, `ACK revision what`, at once.
+fn ack(revision: Option<i64>, what: &str) {
+    use std::io::Write;
+    let revision = revision.expect("every write here changes something");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ACK {revision} {what}").expect("prints");
+    out.flush().expect("flushes");
+}
+
+fn many_writers_child(role: &str, store: &mut Store, tag: &str) {
+    let stop = std::env::var(STOP).expect("stop file");
+    let stopped = || Path::new(&stop).exists();
+    let anchor = org_named(store, "Contested partner");
+    let mut k = 0;
+    match role {
+        "adder" => {
+            // Small batches: an organisation and a gift from it.
+            while !stopped() {
+                let donor = partner(tag, k);
+                let mut gift = Contribution::new(ContributionKind::Cash, donor.id, anchor);
+                gift.value = ContributionValue::actual(Money::parse("10", "USD").expect("money"));
+                gift.date = Some("2024".parse().expect("date"));
+                let applied = store
+                    .apply(
+                        Batch::new().upsert(donor.clone()).upsert(gift.clone()),
+                        tag,
+                        "add",
+                    )
+                    .expect("every write lands");
+                ack(applied.revision, &format!("add {} {}", donor.id, gift.id));
+                k += 1;
+            }
+        }
+        "upserter" => {
+            // The same record, each time with this writer's text.
+            while !stopped() {
+                let mut org = contested();
+                org.description = Some(format!("{tag} write {k}"));
+                let applied = store.upsert(org, tag).expect("every write lands");
+                ack(applied.revision, &format!("upsert {tag} write {k}"));
+                k += 1;
+            }
+        }
+        "importer" => {
+            // Each round adds twenty organisations and marks the previous round's.
+            while !stopped() {
+                let mut data = Dataset::new();
+                data.organisations = imported(tag, k);
+                if k > 0 {
+                    for mut org in imported(tag, k - 1) {
+                        org.description = Some(format!("superseded by round {k}"));
+                        data.organisations.push(org);
+                    }
+                }
+                let applied = store.import(data, tag).expect("every import lands");
+                ack(applied.revision, &format!("import {tag} {k}"));
+                k += 1;
+            }
+        }
+        "reader" => {
+            let (mut snapshots, mut invalid) = (0, 0);
+            while !stopped() {
+                let data = store.dataset().expect("reads");
+                if !data.validate().is_clean() {
+                    invalid += 1;
+                }
+                // An import is whole: a round's twenty with the previous
+                // round's marks, or none of it.
+                for importer in ["Importer 1", "Importer 2"] {
+                    for round in 0.. {
+                        let names: Vec<String> = imported(importer, round)
+                            .into_iter()
+                            .map(|o| o.name)
+                            .collect();
+                        let found = data
+                            .organisations
+                            .iter()
+                            .filter(|o| names.contains(&o.name))
+                            .count();
+                        if found == 0 {
+                            break;
+                        }
+                        assert_eq!(
+                            found, IMPORT_SIZE,
+                            "a snapshot held half of {importer}'s round {round}"
+                        );
+                        if round > 0 {
+                            let mark = format!("superseded by round {round}");
+                            let previous: Vec<String> = imported(importer, round - 1)
+                                .into_iter()
+                                .map(|o| o.name)
+                                .collect();
+                            let marked = data
+                                .organisations
+                                .iter()
+                                .filter(|o| {
+                                    previous.contains(&o.name)
+                                        && o.description.as_deref() == Some(mark.as_str())
+                                })
+                                .count();
+                            assert_eq!(
+                                marked, IMPORT_SIZE,
+                                "a snapshot held round {round} without all of its marks"
+                            );
+                        }
+                    }
+                }
+                snapshots += 1;
+                // Readers pace themselves, as people do, so that on two
+                // cores they do not starve the writers.
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            println!("SNAPSHOTS {snapshots} INVALID {invalid}");
+        }
+        _ => unreachable!("roles are matched by the caller"),
+    }
+}
+
+/// Eight writers and two readers for a few seconds against the store at
+/// `location`; then every acknowledged write is checked against the store.
+fn many_writers_lose_nothing(location: &str) {
+    let dir = TempDir::new().expect("temp dir");
+    let stop = dir.path().join("stop");
+    let mut setup = Store::open(location).expect("creates");
+    setup
+        .upsert(contested(), "setup")
+        .expect("the contested record");
+    let roles = [
+        ("adder", "Adder 1"),
+        ("adder", "Adder 2"),
+        ("adder", "Adder 3"),
+        ("upserter", "Upserter 1"),
+        ("upserter", "Upserter 2"),
+        ("upserter", "Upserter 3"),
+        ("importer", "Importer 1"),
+        ("importer", "Importer 2"),
+        ("reader", "Reader 1"),
+        ("reader", "Reader 2"),
+    ];
+    let children: Vec<(&str, Child)> = roles
+        .iter()
+        .map(|(role, tag)| {
+            (
+                *tag,
+                spawn_with(role, Path::new(location), tag, &[(STOP, &stop)]),
+            )
+        })
+        .collect();
+    std::thread::sleep(WRITING);
+    std::fs::write(&stop, "").expect("stops the children");
+    let mut acks: Vec<(i64, String, String)> = Vec::new();
+    let mut snapshots = 0;
+    for (tag, mut child) in children {
+        let stdout = child.stdout.take().expect("piped");
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("reads the child");
+            // The test harness prints its own words before the first line.
+            if let Some(rest) = line.find("ACK ").map(|at| &line[at + 4..]) {
+                let (revision, what) = rest.split_once(' ').expect("ACK revision what");
+                acks.push((
+                    revision.parse().expect("a number"),
+                    tag.to_owned(),
+                    what.to_owned(),
+                ));
+            } else if let Some(rest) = line.find("SNAPSHOTS ").map(|at| &line[at + 10..]) {
+                let (count, invalid) = rest.split_once(" INVALID ").expect("counts");
+                assert_eq!(invalid, "0", "{tag}: snapshots failed validation");
+                snapshots += count.parse::<usize>().expect("a number");
+            }
+        }
+        let status = child.wait().expect("waits");
+        assert!(status.success(), "{tag} failed: {status}");
+    }
+    acks.sort();
+    let store = Store::open(location).expect("opens");
+    store.verify_integrity().expect("sound");
+    let revisions = store.revisions().expect("revisions");
+    // Numbers 1 to n, one per acknowledged write plus the setup's, times in order.
+    let numbers: Vec<i64> = revisions.iter().map(|r| r.number).collect();
+    assert_eq!(
+        numbers,
+        (1..=revisions.len() as i64).collect::<Vec<_>>(),
+        "revision numbers have gaps"
+    );
+    assert_eq!(
+        revisions.len(),
+        acks.len() + 1,
+        "every commit was acknowledged, every acknowledgement committed"
+    );
+    assert!(
+        revisions
+            .windows(2)
+            .all(|w| w[0].recorded_at <= w[1].recorded_at),
+        "recorded_at went backwards"
+    );
+    for (revision, tag, _) in &acks {
+        assert_eq!(
+            &revisions[*revision as usize - 1].actor,
+            tag,
+            "revision {revision} is another writer's"
+        );
+    }
+    let data = store.dataset().expect("reads");
+    assert!(data.validate().is_clean());
+    // Every add is there.
+    for (_, _, what) in acks.iter().filter(|a| a.2.starts_with("add ")) {
+        let mut ids = what.split(' ').skip(1);
+        let donor: uuid::Uuid = ids.next().and_then(|t| t.parse().ok()).expect("donor id");
+        let gift: uuid::Uuid = ids.next().and_then(|t| t.parse().ok()).expect("gift id");
+        assert!(
+            data.organisation(donor.into()).is_some(),
+            "an acknowledged organisation is gone"
+        );
+        assert!(
+            data.contributions.iter().any(|c| *c.id.as_uuid() == gift),
+            "an acknowledged gift is gone"
+        );
+    }
+    // The contested record's history is the upserts, in commit order.
+    let upserts: Vec<(i64, String)> = acks
+        .iter()
+        .filter_map(|(r, _, what)| what.strip_prefix("upsert ").map(|w| (*r, w.to_owned())))
+        .collect();
+    let history = store
+        .history::<Organisation>(contested().id)
+        .expect("history");
+    let changes: Vec<(i64, String)> = history
+        .iter()
+        .skip(1)
+        .map(|c| {
+            let after = c
+                .after
+                .as_ref()
+                .and_then(|o| o.description.clone())
+                .unwrap_or_default();
+            (c.revision.number, after)
+        })
+        .collect();
+    assert_eq!(
+        changes, upserts,
+        "the contested record's history is every upsert, in commit order"
+    );
+    let last = upserts.last().map(|(_, w)| w.clone());
+    assert_eq!(
+        data.organisation(contested().id)
+            .and_then(|o| o.description.clone()),
+        last
+    );
+    // Every import round is whole.
+    for (_, tag, what) in acks.iter().filter(|a| a.2.starts_with("import ")) {
+        let round: usize = what
+            .rsplit(' ')
+            .next()
+            .and_then(|r| r.parse().ok())
+            .expect("round");
+        for org in imported(tag, round) {
+            assert!(
+                data.organisation(org.id).is_some(),
+                "{tag} round {round} lost {}",
+                org.name
+            );
+        }
+    }
+    let kinds = |prefix: &str| acks.iter().filter(|a| a.2.starts_with(prefix)).count();
+    eprintln!(
+        "{}: {} writes ({} adds, {} upserts, {} imports) in {WRITING:?}, {snapshots} snapshots",
+        partnercrm::store::shown(location),
+        acks.len(),
+        kinds("add "),
+        kinds("upsert "),
+        kinds("import ")
+    );
+    assert!(
+        kinds("add ") > 0 && kinds("upsert ") > 1 && kinds("import ") > 0 && snapshots > 0,
+        "every role wrote or read"
+    );
+}
+
+#[test]
+fn many_writers_on_sqlite_lose_nothing() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("many.db");
+    many_writers_lose_nothing(&db.display().to_string());
+}
+
+#[test]
+fn many_writers_on_postgres_lose_nothing() {
+    if let Some(database) = pg::Scratch::new() {
+        many_writers_lose_nothing(&database.url);
     }
 }
 

@@ -1,6 +1,9 @@
 //! The store's contract: every test runs against each backend configuration
-//! (a SQLite file, and SQLite in memory). A new backend joins by adding a
-//! line to `backends!`.
+//! (a SQLite file, SQLite in memory, and a PostgreSQL database of its own).
+//! A new backend joins by adding a line to `backends!`.
+
+#[path = "support/postgres.rs"]
+mod pg;
 
 use std::path::PathBuf;
 
@@ -26,6 +29,7 @@ struct Fixture {
     store: Store,
     _dir: Option<TempDir>,
     path: Option<PathBuf>,
+    _database: Option<pg::Scratch>,
 }
 
 fn file_store() -> Fixture {
@@ -35,6 +39,7 @@ fn file_store() -> Fixture {
         store: Store::open(&path).expect("opens"),
         path: Some(path),
         _dir: Some(dir),
+        _database: None,
     }
 }
 
@@ -43,6 +48,19 @@ fn memory_store() -> Fixture {
         store: Store::in_memory().expect("opens"),
         _dir: None,
         path: None,
+        _database: None,
+    }
+}
+
+/// A store in a PostgreSQL database of its own, as the database's owner
+/// (an ordinary role, so that row security applies to it).
+fn postgres_store() -> Fixture {
+    let database = pg::Scratch::new().expect("a PostgreSQL server (checked by the macro)");
+    Fixture {
+        store: Store::open(&database.url).expect("opens"),
+        _dir: None,
+        path: None,
+        _database: Some(database),
     }
 }
 
@@ -67,6 +85,13 @@ macro_rules! backends {
         mod memory {
             $(#[test] fn $test() { super::$test(super::memory_store) })*
         }
+        mod postgres {
+            $(#[test] fn $test() {
+                if super::pg::server().is_some() {
+                    super::$test(super::postgres_store)
+                }
+            })*
+        }
     };
 }
 
@@ -86,7 +111,37 @@ backends!(
     allocations_are_stored_and_protect_their_projects,
     merging_duplicates_keeps_history_and_can_be_undone,
     a_watched_batch_reports_its_phases_and_can_be_stopped,
+    a_large_import_is_stored_whole_and_only_changes_count,
 );
+
+/// A batch large enough for a backend's bulk path (PostgreSQL copies it in):
+/// it reads back equal, imports again as unchanged, and a changed gift in a
+/// second large batch is an update, with history.
+fn a_large_import_is_stored_whole_and_only_changes_count(fixture: fn() -> Fixture) {
+    let mut f = fixture();
+    let data = partnercrm::synthetic::generate(&partnercrm::synthetic::Spec::new(3_000));
+    let applied = f.store.import(data.clone(), "test").expect("imports");
+    assert_eq!(applied.inserted, data.len());
+    assert_eq!(f.store.dataset().expect("reads"), data);
+    let again = f.store.import(data.clone(), "test").expect("imports again");
+    assert_eq!(
+        (again.inserted, again.updated, again.unchanged),
+        (0, 0, data.len())
+    );
+    let mut changed = data.clone();
+    changed.contributions[1234].description = Some("corrected".into());
+    let applied = f
+        .store
+        .import(changed.clone(), "test")
+        .expect("imports a change");
+    assert_eq!((applied.inserted, applied.updated), (0, 1));
+    assert_eq!(f.store.dataset().expect("reads"), changed);
+    let history = f
+        .store
+        .history::<Contribution>(changed.contributions[1234].id)
+        .expect("history");
+    assert_eq!(history.len(), 2);
+}
 
 fn merging_duplicates_keeps_history_and_can_be_undone(fixture: fn() -> Fixture) {
     let mut f = seeded(fixture);

@@ -1,6 +1,9 @@
 //! The store never holds what its own rules forbid: a batch is checked with
 //! everything it touches, so no order of writes can leave the store with a
-//! validation error.
+//! validation error. Each test runs against SQLite and PostgreSQL.
+
+#[path = "support/postgres.rs"]
+mod pg;
 
 use partnercrm::Error;
 use partnercrm::model::*;
@@ -19,6 +22,17 @@ fn registry(value: &str) -> Identifier {
         scheme: IdentifierScheme::Other("ch_registry".to_owned()),
         value: value.to_owned(),
     }
+}
+
+/// A fresh store of each backend, with what keeps it alive: SQLite in
+/// memory, and a PostgreSQL database of its own when there is a server.
+fn stores() -> Vec<(&'static str, Store, Option<pg::Scratch>)> {
+    let mut stores = vec![("sqlite", Store::in_memory().expect("opens"), None)];
+    if let Some(database) = pg::Scratch::new() {
+        let store = Store::open(&database.url).expect("opens");
+        stores.push(("postgres", store, Some(database)));
+    }
+    stores
 }
 
 fn errors(store: &Store) -> Vec<String> {
@@ -44,7 +58,12 @@ fn refused_codes(result: partnercrm::Result<partnercrm::store::Applied>) -> Vec<
 
 #[test]
 fn a_shared_identifier_is_refused_when_written_in_a_second_batch() {
-    let mut store = Store::in_memory().expect("opens");
+    for (_, store, _database) in stores() {
+        a_shared_identifier_is_refused_when_written_in_a_second_batch_in(store);
+    }
+}
+
+fn a_shared_identifier_is_refused_when_written_in_a_second_batch_in(mut store: Store) {
     let mut first = Organisation::new("Stiftung Eins", OrganisationKind::Foundation);
     first.identifiers.push(registry("CH-REG-123"));
     let mut second = Organisation::new("Stiftung Zwei", OrganisationKind::Foundation);
@@ -78,7 +97,12 @@ fn a_shared_identifier_is_refused_when_written_in_a_second_batch() {
 
 #[test]
 fn a_parent_group_cannot_drop_a_member_its_working_group_has_as_chair() {
-    let mut store = Store::in_memory().expect("opens");
+    for (_, store, _database) in stores() {
+        a_parent_group_cannot_drop_a_member_its_working_group_has_as_chair_in(store);
+    }
+}
+
+fn a_parent_group_cannot_drop_a_member_its_working_group_has_as_chair_in(mut store: Store) {
     let x = Organisation::new("X", OrganisationKind::UnAgency);
     let y = Organisation::new("Y", OrganisationKind::UnAgency);
     let mut g1 = Group::new(GroupKind::InterAgencyGroup, "Global Migration Group");
@@ -120,7 +144,12 @@ fn a_parent_group_cannot_drop_a_member_its_working_group_has_as_chair() {
 
 #[test]
 fn a_parent_project_that_shrinks_around_its_child_warns_on_the_child() {
-    let mut store = Store::in_memory().expect("opens");
+    for (_, store, _database) in stores() {
+        a_parent_project_that_shrinks_around_its_child_warns_on_the_child_in(store);
+    }
+}
+
+fn a_parent_project_that_shrinks_around_its_child_warns_on_the_child_in(mut store: Store) {
     let mut parent = Project::new("Programme");
     parent.period = Period::between(year(2010), year(2020));
     let mut child = Project::new("Component");
@@ -440,7 +469,25 @@ proptest! {
     /// batch changes nothing.
     #[test]
     fn no_sequence_of_writes_leaves_a_validation_error(ops in proptest::collection::vec(op(), 1..30)) {
-        let mut store = Store::in_memory().expect("opens");
+        sequence_keeps_the_store_valid(Store::in_memory().expect("opens"), &ops)?;
+    }
+}
+
+proptest! {
+    // Fewer cases: each makes a database, and every step is a few round trips.
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// The same on PostgreSQL.
+    #[test]
+    fn no_sequence_of_writes_leaves_a_validation_error_on_postgres(ops in proptest::collection::vec(op(), 1..30)) {
+        if let Some(database) = pg::Scratch::new() {
+            sequence_keeps_the_store_valid(Store::open(&database.url).expect("opens"), &ops)?;
+        }
+    }
+}
+
+fn sequence_keeps_the_store_valid(mut store: Store, ops: &[Op]) -> Result<(), TestCaseError> {
+    {
         let mut merges = Vec::new();
         let mut committed = 0;
         for (step, op) in ops.iter().enumerate() {
@@ -449,14 +496,27 @@ proptest! {
             match run(&mut store, op, &mut merges) {
                 Ok(()) => committed += 1,
                 Err(Error::Invalid(_) | Error::Conflict { .. } | Error::NotFound { .. }) => {
-                    prop_assert_eq!(&store.dataset().expect("reads"), &before, "step {} {:?} was refused but changed the store", step, op);
+                    prop_assert_eq!(
+                        &store.dataset().expect("reads"),
+                        &before,
+                        "step {} {:?} was refused but changed the store",
+                        step,
+                        op
+                    );
                     prop_assert_eq!(store.revisions().expect("reads").len(), revisions);
                 }
                 Err(other) => prop_assert!(false, "step {step} {op:?}: unexpected error {other}"),
             }
             let found = errors(&store);
-            prop_assert!(found.is_empty(), "after step {} {:?}: {:?}", step, op, found);
+            prop_assert!(
+                found.is_empty(),
+                "after step {} {:?}: {:?}",
+                step,
+                op,
+                found
+            );
         }
         let _ = committed;
     }
+    Ok(())
 }

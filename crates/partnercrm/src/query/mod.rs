@@ -6,6 +6,7 @@ pub mod groups;
 pub mod network;
 pub mod outcomes;
 pub mod portfolio;
+pub mod pushdown;
 pub mod rates;
 pub mod report;
 pub mod report_html;

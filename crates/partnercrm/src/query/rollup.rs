@@ -1521,6 +1521,29 @@ pub fn rollup_with(
     })
 }
 
+/// [`rollup_with`] of the contributions `store` holds, now or as recorded
+/// at `as_of`: totalled by the database where it can
+/// ([`pushdown`](super::pushdown): PostgreSQL, per currency, for most
+/// dimensions), else by reading the kinds a rollup needs in one snapshot.
+/// The two agree exactly.
+pub fn rollup_stored(
+    store: &crate::store::Store,
+    group_by: &[Dimension],
+    rates: Option<&RateTable>,
+    options: RollupOptions,
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Rollup> {
+    if rates.is_none()
+        && as_of.is_none()
+        && options.placement == Placement::Start
+        && let Some(pushed) = super::pushdown::rollup(store, group_by)?
+    {
+        return Ok(pushed);
+    }
+    let data = store.dataset_of(KINDS, as_of)?;
+    rollup_with(&data, group_by, rates, options)
+}
+
 /// Missing rates grouped by what is missing: a currency on a day (a dated
 /// table) or in a year (an annual one), each with every record needing it,
 /// in the order first met.

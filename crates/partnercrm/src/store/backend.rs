@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Action, Revision};
+use super::{Access, Action, Office, Revision};
 use crate::model::record::fold;
 use crate::model::{Contribution, Record, RecordKind, RecordRef};
 use crate::{Error, Result};
@@ -166,6 +166,12 @@ pub trait Snapshot {
     /// How many current records of one kind there are.
     fn count(&self, kind: RecordKind) -> Result<usize>;
 
+    /// Whether `record` is stored where this connection may not see it:
+    /// in an office it has no rights on. Always `false` without offices.
+    fn exists_unseen(&self, _record: RecordRef) -> Result<bool> {
+        Ok(false)
+    }
+
     /// One revision.
     fn revision(&self, number: i64) -> Result<Revision>;
 
@@ -177,6 +183,12 @@ pub trait Snapshot {
 
     /// When the last revision was recorded.
     fn last_recorded_at(&self) -> Result<Option<DateTime<Utc>>>;
+
+    /// The store's clock, which revision times are taken from: this
+    /// host's, unless the backend has one all its writers share.
+    fn clock(&self) -> Result<DateTime<Utc>> {
+        Ok(Utc::now())
+    }
 
     /// A data-set-level value, such as its title.
     fn meta(&self, key: &str) -> Result<Option<String>>;
@@ -238,6 +250,16 @@ pub trait WriteTx: Snapshot {
     /// The bulk load that [`WriteTx::begin_bulk`] announced is written.
     fn end_bulk(&mut self, kind: RecordKind) -> Result<()>;
 
+    /// Moves a record, its history and its index entries to an office, or
+    /// (`None`) makes it shared; `false` if it was there already. Only
+    /// backends with offices have it.
+    fn move_record(&mut self, record: RecordRef, _office: Option<&str>) -> Result<bool> {
+        Err(Error::Unsupported {
+            location: String::new(),
+            what: format!("{record} cannot move: this store has no offices"),
+        })
+    }
+
     /// Makes every write of the transaction durable.
     fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -270,6 +292,58 @@ pub trait Backend: Send {
     /// the live records: no log, journal or freed page still holds it. Run
     /// after an erasure.
     fn scrub(&mut self) -> Result<()>;
+
+    /// The PostgreSQL backend, if this is one.
+    fn postgres(&self) -> Option<&super::postgres::PostgresBackend> {
+        None
+    }
+
+    /// Whether this connection may change every record of the store, as an
+    /// erasure must: always, without offices.
+    fn reaches_everything(&self) -> Result<bool> {
+        Ok(true)
+    }
+
+    /// The offices of a shared store, and who has rights on each.
+    fn offices(&self) -> Result<Vec<Office>> {
+        Err(self.no_offices())
+    }
+
+    /// Makes an office (its reader and editor roles with it).
+    fn create_office(&mut self, _name: &str) -> Result<Office> {
+        Err(self.no_offices())
+    }
+
+    /// Gives a role reader or editor rights on an office.
+    fn grant(&mut self, _office: &str, _role: &str, _access: Access) -> Result<()> {
+        Err(self.no_offices())
+    }
+
+    /// Takes every right on an office from a role.
+    fn revoke(&mut self, _office: &str, _role: &str) -> Result<()> {
+        Err(self.no_offices())
+    }
+
+    /// Chooses the office new records are written to (`None`: decide from
+    /// the connecting role's rights).
+    fn set_office(&mut self, _office: Option<&str>) -> Result<()> {
+        Err(self.no_offices())
+    }
+
+    /// The office a record belongs to; `None` for shared reference data.
+    fn office_of(&self, _record: RecordRef) -> Result<Option<String>> {
+        Err(self.no_offices())
+    }
+
+    /// The error of an office operation on a store without offices.
+    fn no_offices(&self) -> Error {
+        Error::Unsupported {
+            location: self.location().to_owned(),
+            what: "offices are for stores shared by a team, in PostgreSQL; \
+                   an SQLite file has one user"
+                .to_owned(),
+        }
+    }
 }
 
 impl<'a> Put<'a> {

@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::backend::{Backend, HistoryRow, MergeRow, Put, Snapshot, WriteTx, from_doc, to_doc};
 use super::erasure::Needles;
+use super::postgres::PostgresBackend;
 use super::sqlite::SqliteBackend;
-use super::{Action, Applied, Batch, Change, Mention, PersonExport, Revision};
+use super::{Access, Action, Applied, Batch, Change, Mention, Office, PersonExport, Revision};
 use crate::model::ids::{IdMap, IdSet};
 use crate::model::record::{fold, redirect};
 use crate::model::{Dataset, Note, Organisation, Person, PersonId, Record, RecordKind, RecordRef};
@@ -61,7 +62,9 @@ enum Written {
 
 impl Store {
     /// Opens the store at `location`, creating it if needed and migrating an
-    /// older one: a file path (the embedded SQLite default) or `:memory:`.
+    /// older one: a file path (the embedded SQLite default), `:memory:`, or
+    /// a PostgreSQL database as `postgresql://user@host/database` (see
+    /// [`PostgresBackend`]).
     /// A store written by a newer version is refused.
     pub fn open(location: impl AsRef<Path>) -> Result<Self> {
         let location = location.as_ref();
@@ -69,11 +72,15 @@ impl Store {
         if text == ":memory:" {
             return Self::in_memory();
         }
+        if super::postgres::is_postgres_url(&text) {
+            return Ok(Self::with_backend(Box::new(PostgresBackend::open(&text)?)));
+        }
         if let Some((scheme, _)) = text.split_once("://") {
             return Err(Error::Parse {
                 what: "store location",
                 reason: format!(
-                    "{scheme}:// stores are not supported by this build; name a SQLite file"
+                    "{scheme}:// stores are not supported; name a SQLite file, \
+                     or a PostgreSQL database as postgresql://user@host/database"
                 ),
                 input: text.to_string(),
             });
@@ -91,10 +98,16 @@ impl Store {
         Ok(Self::with_backend(Box::new(SqliteBackend::in_memory()?)))
     }
 
-    /// Opens or creates a SQLite store, migrating only up to `version`. For
+    /// Opens or creates a store, migrating only up to `version`. For
     /// testing migrations: a file made this way is what that version wrote.
     #[doc(hidden)]
     pub fn open_at_version(path: impl AsRef<Path>, version: i64) -> Result<Self> {
+        let text = path.as_ref().to_string_lossy();
+        if super::postgres::is_postgres_url(&text) {
+            return Ok(Self::with_backend(Box::new(
+                PostgresBackend::open_at_version(&text, version)?,
+            )));
+        }
         Ok(Self::with_backend(Box::new(
             SqliteBackend::open_at_version(path, version)?,
         )))
@@ -134,6 +147,75 @@ impl Store {
     /// Counts the current records of one kind.
     pub fn count(&self, kind: RecordKind) -> Result<usize> {
         self.backend.snapshot()?.count(kind)
+    }
+
+    // ---- offices (PostgreSQL) ----
+
+    /// The PostgreSQL connection, for SQL of one's own: as the same role,
+    /// under the same row security as the store's statements; `None` for
+    /// an SQLite store.
+    pub fn postgres_client(&self) -> Option<std::cell::RefMut<'_, postgres::Client>> {
+        self.backend.postgres().map(|b| b.client())
+    }
+
+    /// The offices, and who has rights on each.
+    pub fn offices(&self) -> Result<Vec<Office>> {
+        self.backend.offices()
+    }
+
+    /// Makes an office, with a reader and an editor role (the store's
+    /// administrator only).
+    pub fn create_office(&mut self, name: &str) -> Result<Office> {
+        self.backend.create_office(name)
+    }
+
+    /// Gives a PostgreSQL role reader or editor rights on an office (the
+    /// store's administrator only).
+    pub fn grant(&mut self, office: &str, role: &str, access: Access) -> Result<()> {
+        self.backend.grant(office, role, access)
+    }
+
+    /// Takes a role's rights on an office (the store's administrator only).
+    pub fn revoke(&mut self, office: &str, role: &str) -> Result<()> {
+        self.backend.revoke(office, role)
+    }
+
+    /// Chooses the office new records of office-owned kinds are written
+    /// to; by default, the one office the role edits, or headquarters for
+    /// headquarters' editors.
+    pub fn set_office(&mut self, office: Option<&str>) -> Result<()> {
+        self.backend.set_office(office)
+    }
+
+    /// Moves a record (with its history) to an office, or (`None`) makes an
+    /// organisation or a group shared by every office again, recorded as a
+    /// revision by `actor`; `None` if it was there already. Its editor
+    /// rights on both offices are needed.
+    pub fn move_record(
+        &mut self,
+        record: RecordRef,
+        office: Option<&str>,
+        actor: &str,
+    ) -> Result<Option<i64>> {
+        // Also what refuses it for a store without offices.
+        self.backend.office_of(record)?;
+        let mut tx = self.backend.begin()?;
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?, tx.clock()?);
+        let summary = match office {
+            Some(office) => format!("move {record} to office {office}"),
+            None => format!("share {record} with every office"),
+        };
+        let revision = tx.add_revision(recorded_at, actor, &summary)?;
+        if !tx.move_record(record, office)? {
+            return Ok(None);
+        }
+        tx.commit()?;
+        Ok(Some(revision))
+    }
+
+    /// The office a record belongs to; `None` when it is shared.
+    pub fn office_of(&self, record: RecordRef) -> Result<Option<String>> {
+        self.backend.office_of(record)
     }
 
     // ---- writes ----
@@ -205,6 +287,7 @@ impl Store {
         commit: bool,
         mut watch: Watch<'_>,
     ) -> Result<Applied> {
+        let location = self.backend.location().to_owned();
         let mut tx = self.backend.begin()?;
         let Batch {
             upserts: mut data,
@@ -213,7 +296,7 @@ impl Store {
         let deleted: IdSet<Uuid> = deletes.iter().map(|r| r.id).collect();
         let warnings = super::context::check(&*tx, &mut data, &deleted, &mut watch)?;
 
-        let recorded_at = next_recorded_at(tx.last_recorded_at()?);
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?, tx.clock()?);
         let revision = tx.add_revision(recorded_at, actor, summary)?;
         let mut applied = Applied {
             revision: Some(revision),
@@ -232,9 +315,9 @@ impl Store {
         };
         for &record in &deletes {
             wrote(&mut watch)?;
-            let before = tx
-                .row(record.kind, record.id)?
-                .ok_or(Error::NotFound { record })?;
+            let Some(before) = tx.row(record.kind, record.id)? else {
+                return Err(unseen_or_missing(&*tx, &location, record)?);
+            };
             tx.push_history(&HistoryRow {
                 seq: 0,
                 revision,
@@ -308,10 +391,21 @@ impl Store {
     /// backup.
     pub fn erase_person(&mut self, id: PersonId, actor: &str) -> Result<()> {
         let uuid = *id.as_uuid();
+        // A mention left where the eraser cannot reach would outlive the
+        // erasure, with nothing left to find it by.
+        if !self.backend.reaches_everything()? {
+            return Err(Error::Permission {
+                location: self.backend.location().to_owned(),
+                message: "erasing a person must reach every office's records, so only \
+                          headquarters' editors and the store's administrator may; ask them"
+                    .to_owned(),
+            });
+        }
+        let location = self.backend.location().to_owned();
         let mut tx = self.backend.begin()?;
-        let before = tx
-            .row(RecordKind::Person, uuid)?
-            .ok_or(Error::NotFound { record: id.into() })?;
+        let Some(before) = tx.row(RecordKind::Person, uuid)? else {
+            return Err(unseen_or_missing(&*tx, &location, id.into())?);
+        };
         let mut person: Person = before.body.decode()?;
         let history = tx.history_of(uuid)?;
         let mut versions = vec![person.clone()];
@@ -321,7 +415,7 @@ impl Store {
         let needles = Needles::of(&versions);
         person.erase();
 
-        let recorded_at = next_recorded_at(tx.last_recorded_at()?);
+        let recorded_at = next_recorded_at(tx.last_recorded_at()?, tx.clock()?);
         let summary = format!("erase personal data of person {id}");
         let revision = tx.add_revision(recorded_at, actor, &summary)?;
         for entry in history {
@@ -358,13 +452,14 @@ impl Store {
             });
         }
         let summary = format!("merge {remove} into {}", keep.id);
+        let location = self.backend.location().to_owned();
         self.write(
             actor,
             &summary,
             |snapshot| {
                 for record in [keep, remove] {
                     if snapshot.row(record.kind, record.id)?.is_none() {
-                        return Err(Error::NotFound { record });
+                        return Err(unseen_or_missing(snapshot, &location, record)?);
                     }
                 }
                 let mut batch = Batch::new();
@@ -614,6 +709,20 @@ impl Store {
     }
 }
 
+/// The error for a record a batch names that this connection cannot read:
+/// not permitted if it is stored in an office this role has no rights on,
+/// else not found.
+fn unseen_or_missing(snapshot: &dyn Snapshot, location: &str, record: RecordRef) -> Result<Error> {
+    Ok(if snapshot.exists_unseen(record)? {
+        Error::Permission {
+            location: location.to_owned(),
+            message: format!("{record} belongs to an office this role has no rights on"),
+        }
+    } else {
+        Error::NotFound { record }
+    })
+}
+
 /// Every recorded change to one record, oldest first, as one snapshot holds it.
 fn history_of<T: Record>(snapshot: &dyn Snapshot, uuid: Uuid) -> Result<Vec<Change<T>>> {
     let entries = snapshot.history_of(uuid)?;
@@ -835,8 +944,8 @@ fn read_kind<T: Record>(
 }
 
 /// A revision time no earlier than the last one, so that "as recorded at"
-/// follows revision order even if clocks step back.
-fn next_recorded_at(last: Option<DateTime<Utc>>) -> DateTime<Utc> {
-    let now = Utc::now();
+/// follows revision order even if clocks step back. It is taken inside the
+/// write transaction, that is under the store's write lock.
+fn next_recorded_at(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
     last.map_or(now, |last| last.max(now))
 }

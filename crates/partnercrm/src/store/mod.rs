@@ -4,9 +4,11 @@
 //! [`Store`] is the one type callers hold, whatever keeps the rows. It owns
 //! the policy (what a write is checked against, what a reader sees, history,
 //! merges, erasure) in [`engine`] and [`context`]; a [`Backend`] keeps rows
-//! and runs transactions, and [`sqlite`] is the embedded default, in a file
-//! or in memory. The store speaks in records, batches and revisions, never
-//! in SQL, so another backend (PostgreSQL) slots in without changing callers.
+//! and runs transactions: [`sqlite`] is the embedded default, in a file or
+//! in memory, and [`postgres`] keeps a store shared by a team in a
+//! PostgreSQL database, with offices enforced by row-level security. The
+//! store speaks in records, batches and revisions, never in SQL, so callers
+//! do not change with the backend.
 //!
 //! # What a write checks
 //!
@@ -40,9 +42,11 @@
 //! earlier moment.
 
 pub mod backend;
+mod columns;
 mod context;
 mod engine;
 pub mod erasure;
+pub mod postgres;
 pub mod sqlite;
 
 use chrono::{DateTime, Utc};
@@ -63,6 +67,54 @@ pub const PATH_VARIABLE: &str = "PARTNERCRM_DB";
 /// The store file to use: `$PARTNERCRM_DB` if set, else [`DEFAULT_PATH`].
 pub fn default_path() -> std::path::PathBuf {
     std::env::var_os(PATH_VARIABLE).map_or_else(|| DEFAULT_PATH.into(), Into::into)
+}
+
+/// A store's location as messages show it: a PostgreSQL URL without its
+/// password, a file's path as it is.
+pub fn shown(location: impl AsRef<std::path::Path>) -> String {
+    let text = location.as_ref().to_string_lossy();
+    if postgres::is_postgres_url(&text) {
+        postgres::redact(&text)
+    } else {
+        location.as_ref().display().to_string()
+    }
+}
+
+/// Whether a store is at `location`: a SQLite file that exists, or a
+/// PostgreSQL database that holds a store's schema. Creates nothing.
+pub fn exists(location: impl AsRef<std::path::Path>) -> crate::Result<bool> {
+    let location = location.as_ref();
+    let text = location.to_string_lossy();
+    if postgres::is_postgres_url(&text) {
+        return postgres::PostgresBackend::exists(&text);
+    }
+    Ok(text == ":memory:" || location.exists())
+}
+
+/// Deletes the store at `location` and everything in it: a SQLite file with
+/// its write-ahead log, or a PostgreSQL database's store schema (the
+/// database itself, and its roles, stay).
+pub fn destroy(location: impl AsRef<std::path::Path>) -> crate::Result<()> {
+    let location = location.as_ref();
+    let text = location.to_string_lossy();
+    if postgres::is_postgres_url(&text) {
+        return postgres::PostgresBackend::destroy(&text);
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = location.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(crate::Error::Io {
+                    path: path.into(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A set of changes applied together: all of them, or none.
@@ -177,6 +229,57 @@ pub struct PersonExport {
     /// or telephone number they were recorded with: what erasing them would
     /// change.
     pub mentions: Vec<Mention>,
+}
+
+/// What a role may do in an office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Read the office's records.
+    Reader,
+    /// Read and change them.
+    Editor,
+}
+
+impl Access {
+    /// The name, `"reader"` or `"editor"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Reader => "reader",
+            Self::Editor => "editor",
+        }
+    }
+}
+
+impl std::str::FromStr for Access {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "reader" => Ok(Self::Reader),
+            "editor" => Ok(Self::Editor),
+            other => Err(crate::Error::Parse {
+                what: "access",
+                input: other.to_owned(),
+                reason: "expected reader or editor".to_owned(),
+            }),
+        }
+    }
+}
+
+/// An office of a shared store, and the roles with rights on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Office {
+    /// Its name, e.g. `colombia`; `headquarters` sees every office.
+    pub name: String,
+    /// The PostgreSQL role its readers are granted.
+    pub reader_role: Option<String>,
+    /// The PostgreSQL role its editors are granted.
+    pub editor_role: Option<String>,
+    /// The roles that may read its records (editors among them).
+    pub readers: Vec<String>,
+    /// The roles that may change them.
+    pub editors: Vec<String>,
 }
 
 /// A place where a person is mentioned.

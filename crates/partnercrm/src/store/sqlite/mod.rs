@@ -110,6 +110,80 @@ impl SqliteBackend {
     }
 }
 
+/// Copies every record, history entry, revision and merge `source` holds
+/// into a new SQLite store at `path`: the backup of a store in another
+/// backend. Positions, revision numbers and history sequence numbers are
+/// kept, so the copy reads back, now and as recorded earlier, in the same
+/// order. On failure the new file is removed.
+pub(crate) fn copy_into(source: &dyn Snapshot, path: &Path) -> Result<()> {
+    if path.exists() {
+        return Err(Error::Conflict {
+            message: format!("{} already exists; back up to a new file", path.display()),
+        });
+    }
+    let copied = SqliteBackend::open(path).and_then(|mut target| {
+        let location = target.path.clone();
+        let tx = Transaction::new_unchecked(&target.conn, TransactionBehavior::Immediate)?;
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
+        let mut tx = SqliteTx {
+            tx,
+            path: &location,
+            name_index: true,
+            set_aside: Vec::new(),
+        };
+        for revision in source.revisions()? {
+            tx.tx.execute(
+                "INSERT INTO revisions (number, recorded_at, actor, summary) VALUES (?1, ?2, ?3, ?4)",
+                params![revision.number, format_time(revision.recorded_at), revision.actor, revision.summary],
+            )?;
+        }
+        for kind in RecordKind::ALL {
+            crate::with_record_kind!(kind, T => {
+                for row in source.rows(kind, None)? {
+                    let record: T = row.body.decode()?;
+                    let put = Put::of(&record)?;
+                    tx.insert(&put, row.created)?;
+                    tx.tx.execute(
+                        &format!("UPDATE {} SET rowid = ?2, updated = ?3 WHERE id = ?1", kind.collection()),
+                        params![put.id, row.position, row.updated],
+                    )?;
+                }
+                for entry in source.history_of_kind(kind)? {
+                    tx.tx.execute(
+                        "INSERT INTO history (seq, revision, kind, id, action, created, position, doc)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![entry.seq, entry.revision, entry.kind.as_str(), entry.id,
+                                action_str(entry.action), entry.created, entry.position, entry.doc],
+                    )?;
+                }
+            });
+        }
+        for revision in source.revisions()? {
+            if let Some(merge) = source.merge(revision.number)? {
+                tx.add_merge(revision.number, &merge)?;
+                if let Some(undo) = merge.undone_by {
+                    tx.mark_merge_undone(revision.number, undo)?;
+                }
+            }
+        }
+        for key in ["title", "source"] {
+            if let Some(value) = source.meta(key)? {
+                tx.set_meta(key, &value)?;
+            }
+        }
+        Box::new(tx).commit()?;
+        target.scrub()
+    });
+    if copied.is_err() {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    copied
+}
+
 /// Creates the file readable and writable by its owner only, if it does not
 /// exist: it holds personal data. SQLite gives its log and shared-memory
 /// files the database file's permissions.
