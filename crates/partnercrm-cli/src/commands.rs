@@ -662,14 +662,16 @@ fn run_query(db: &Path, query: Query) -> CliResult {
 }
 
 fn export(db: &Path, args: &ExportArgs) -> CliResult {
-    // One table needs only the kinds it is made from (a kind's export, what
-    // its import resolves names against); a document, everything.
+    // A table the store makes itself (from a cursor on PostgreSQL); a
+    // kind's export needs what its import resolves names against; a
+    // document, everything.
+    let store = open_existing(db)?;
     let kinds = match (&args.table, args.kind) {
-        (Some(table), _) => tables::kinds_of(table)?,
+        (Some(_), _) => &[][..],
         (None, Some(kind)) => kind.known_kinds(),
         (None, None) => &RecordKind::ALL,
     };
-    let data = open_existing(db)?.dataset_of(kinds, None)?;
+    let data = store.dataset_of(kinds, None)?;
     let is_xlsx = args
         .output
         .as_deref()
@@ -695,7 +697,7 @@ fn export(db: &Path, args: &ExportArgs) -> CliResult {
     }
     // The one table to write, if one is asked for.
     let batch = match (&args.table, args.kind) {
-        (Some(table), _) => Some(tables::table(&data, table)?),
+        (Some(table), _) => Some(store.table(table, None)?),
         (None, Some(kind)) => Some(partnercrm::io::csv::kind_table(&data, kind)?),
         (None, None) => None,
     };

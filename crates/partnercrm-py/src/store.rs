@@ -14,7 +14,7 @@ use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use crate::convert::{FilePath, Number};
 use crate::convert::{Text, datetime, int_of, list_arg, moment, record_json, str_arg, to_python};
-use crate::dataset::{PyDataset, records_of, table_of};
+use crate::dataset::{PyDataset, records_of};
 use crate::errors::{IntoPy, parse_error};
 use crate::guard::guard;
 use crate::problem::PyProblem;
@@ -612,9 +612,10 @@ impl PyStore {
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyTable> {
         guard(|| {
-            let kinds = partnercrm::query::tables::kinds_of(&name).py_err()?;
-            let data = self.read_dataset(py, kinds, as_of)?;
-            table_of(py, &data, &name)
+            let at = as_of.map(|a| moment(a, "as_of")).transpose()?;
+            // The store makes it (from a cursor, a chunk at a time, on PostgreSQL).
+            let batch = self.with_store(py, |store| store.table(&name, at))?;
+            Ok(PyTable::new(&*name, batch))
         })
     }
 

@@ -112,6 +112,7 @@ backends!(
     merging_duplicates_keeps_history_and_can_be_undone,
     a_watched_batch_reports_its_phases_and_can_be_stopped,
     a_large_import_is_stored_whole_and_only_changes_count,
+    a_table_of_the_store_equals_the_table_of_its_data_set,
 );
 
 /// A batch large enough for a backend's bulk path (PostgreSQL copies it in):
@@ -141,6 +142,48 @@ fn a_large_import_is_stored_whole_and_only_changes_count(fixture: fn() -> Fixtur
         .history::<Contribution>(changed.contributions[1234].id)
         .expect("history");
     assert_eq!(history.len(), 2);
+}
+
+/// The store's tables, made a chunk of rows at a time for the kinds that
+/// grow (from a cursor, on PostgreSQL), equal the tables of the whole data
+/// set: the same rows in the same order, names beside references, and
+/// decimals at one scale though only a late chunk holds the finest.
+fn a_table_of_the_store_equals_the_table_of_its_data_set(fixture: fn() -> Fixture) {
+    let mut f = fixture();
+    let mut data = partnercrm::synthetic::generate(&partnercrm::synthetic::Spec::new(25_000));
+    // A value with four decimals, in the last chunk only.
+    let last = data.contributions.len() - 1;
+    let money = Money::new(
+        rust_decimal::Decimal::new(123_456_789, 4),
+        "EUR".parse().expect("currency"),
+    );
+    data.contributions[last].value = ContributionValue::Actual { money };
+    f.store.import(data, "test").expect("imports");
+    let whole = f.store.dataset().expect("reads");
+    for name in partnercrm::query::tables::TABLES {
+        let stored = f.store.table(name, None).expect("a table");
+        let expected = partnercrm::query::tables::table(&whole, name).expect("a table");
+        assert_eq!(stored, expected, "{name}");
+    }
+    let contributions = f.store.table("contributions", None).expect("a table");
+    assert_eq!(contributions.num_rows(), whole.contributions.len());
+    let names = contributions
+        .column_by_name("donor_name")
+        .expect("donor names");
+    assert_eq!(names.null_count(), 0, "every donor named");
+    // As recorded before a change: the table of that data set.
+    let before = f.store.revisions().expect("revisions")[0].recorded_at;
+    let mut changed = whole.contributions[0].clone();
+    changed.description = Some("corrected".into());
+    f.store.upsert(changed, "test").expect("changes one");
+    let then = f.store.dataset_at(before).expect("reads");
+    assert_eq!(then, whole);
+    assert_eq!(
+        f.store
+            .table("contributions", Some(before))
+            .expect("a table"),
+        partnercrm::query::tables::table(&whole, "contributions").expect("a table")
+    );
 }
 
 fn merging_duplicates_keeps_history_and_can_be_undone(fixture: fn() -> Fixture) {

@@ -188,6 +188,17 @@ struct PerUsd {
     unknown: BTreeMap<String, usize>,
 }
 
+/// A conversion's arithmetic, exactly as [`RateTable::convert_keyed`] does it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Rule {
+    /// `amount × rate`, rounded to the target's decimals only where finer
+    /// ([`exact::mul_rounded`](crate::model::exact::mul_rounded)).
+    Multiply(Decimal),
+    /// `amount × numerator ÷ denominator`, rounded to the target's decimals
+    /// ([`exact::mul_div_rounded`](crate::model::exact::mul_div_rounded)).
+    MultiplyDivide(Decimal, Decimal),
+}
+
 /// Which rate converted an amount: small and `Copy`, so that a rollup can
 /// tally by it; [`RateTable::describe`] gives its figures and sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -784,6 +795,23 @@ impl RateTable {
         }
     }
 
+    /// The decimals a converted amount is rounded to: the target's minor unit.
+    pub(crate) fn digits(&self) -> u32 {
+        self.target.minor_unit_digits().unwrap_or(MONEY_DECIMALS)
+    }
+
+    /// How `key` converts, for a database to convert by the same rule as
+    /// [`RateTable::convert_keyed`]; `None` where that would overflow.
+    pub(crate) fn rule(&self, key: RateKey) -> Option<Rule> {
+        match key {
+            RateKey::Dated { .. } => self.applied_rate(key).map(Rule::Multiply),
+            RateKey::Annual { currency, year, .. } => Some(Rule::MultiplyDivide(
+                self.per_usd_of(self.target, year),
+                self.per_usd_of(currency, year),
+            )),
+        }
+    }
+
     /// Converts an amount given on `day`, rounded as the module documents.
     pub fn convert(
         &self,
@@ -800,7 +828,7 @@ impl RateTable {
         day: NaiveDate,
     ) -> std::result::Result<(Decimal, RateKey), ConversionError> {
         let key = self.key(money.currency, day)?;
-        let digits = self.target.minor_unit_digits().unwrap_or(MONEY_DECIMALS);
+        let digits = self.digits();
         let converted = match key {
             RateKey::Dated { .. } => self
                 .applied_rate(key)

@@ -290,12 +290,12 @@ struct Totals {
 /// Amounts converted at one rate: `None` is no conversion (already in the
 /// target currency).
 #[derive(Clone, Debug)]
-struct Tally {
-    key: Option<RateKey>,
-    part: RatePart,
-    amounts: usize,
-    original: Decimal,
-    converted: Decimal,
+pub(super) struct Tally {
+    pub(super) key: Option<RateKey>,
+    pub(super) part: RatePart,
+    pub(super) amounts: usize,
+    pub(super) original: Decimal,
+    pub(super) converted: Decimal,
 }
 
 impl Tally {
@@ -1475,38 +1475,7 @@ pub fn rollup_with(
     let mut rates_used = Vec::new();
     if let Some(table) = rates {
         for (at, (_, tallies)) in rows.iter_mut().enumerate() {
-            let mut uses: Vec<RateUse> = std::mem::take(tallies)
-                .into_iter()
-                .map(|t| RateUse {
-                    row: at,
-                    part: t.part,
-                    rate: match t.key {
-                        Some(key) => table.describe(key),
-                        None => RateUsed {
-                            currency: table.target,
-                            target: table.target,
-                            rate: Some(Decimal::ONE),
-                            in_force_from: None,
-                            year: None,
-                            amount_year: None,
-                            currency_per_usd: None,
-                            target_per_usd: None,
-                        },
-                    },
-                    amounts: t.amounts,
-                    original: t.original,
-                    converted: t.converted,
-                })
-                .collect();
-            uses.sort_by(|a, b| {
-                (a.part != RatePart::Value)
-                    .cmp(&(b.part != RatePart::Value))
-                    .then_with(|| a.rate.currency.code().cmp(b.rate.currency.code()))
-                    .then_with(|| a.rate.amount_year.cmp(&b.rate.amount_year))
-                    .then_with(|| a.rate.year.cmp(&b.rate.year))
-                    .then_with(|| a.rate.in_force_from.cmp(&b.rate.in_force_from))
-            });
-            rates_used.extend(uses);
+            rates_used.extend(rate_uses(table, at, std::mem::take(tallies)));
         }
     }
     Ok(Rollup {
@@ -1521,6 +1490,43 @@ pub fn rollup_with(
     })
 }
 
+/// What a converted row's tallies say: each rate in full, values first,
+/// then by currency and year.
+pub(super) fn rate_uses(table: &RateTable, at: usize, tallies: Vec<Tally>) -> Vec<RateUse> {
+    let mut uses: Vec<RateUse> = tallies
+        .into_iter()
+        .map(|t| RateUse {
+            row: at,
+            part: t.part,
+            rate: match t.key {
+                Some(key) => table.describe(key),
+                None => RateUsed {
+                    currency: table.target,
+                    target: table.target,
+                    rate: Some(Decimal::ONE),
+                    in_force_from: None,
+                    year: None,
+                    amount_year: None,
+                    currency_per_usd: None,
+                    target_per_usd: None,
+                },
+            },
+            amounts: t.amounts,
+            original: t.original,
+            converted: t.converted,
+        })
+        .collect();
+    uses.sort_by(|a, b| {
+        (a.part != RatePart::Value)
+            .cmp(&(b.part != RatePart::Value))
+            .then_with(|| a.rate.currency.code().cmp(b.rate.currency.code()))
+            .then_with(|| a.rate.amount_year.cmp(&b.rate.amount_year))
+            .then_with(|| a.rate.year.cmp(&b.rate.year))
+            .then_with(|| a.rate.in_force_from.cmp(&b.rate.in_force_from))
+    });
+    uses
+}
+
 /// [`rollup_with`] of the contributions `store` holds, now or as recorded
 /// at `as_of`: totalled by the database where it can
 /// ([`pushdown`](super::pushdown): PostgreSQL, per currency, for most
@@ -1533,10 +1539,9 @@ pub fn rollup_stored(
     options: RollupOptions,
     as_of: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Rollup> {
-    if rates.is_none()
-        && as_of.is_none()
+    if as_of.is_none()
         && options.placement == Placement::Start
-        && let Some(pushed) = super::pushdown::rollup(store, group_by)?
+        && let Some(pushed) = super::pushdown::rollup(store, group_by, rates, options.undated)?
     {
         return Ok(pushed);
     }

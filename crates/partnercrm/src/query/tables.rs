@@ -30,7 +30,7 @@ use arrow_array::builder::{ListBuilder, StringBuilder, StringViewBuilder};
 use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringViewArray,
 };
-use arrow_schema::{ArrowError, Field, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -162,6 +162,79 @@ pub fn labelled_table(data: &Dataset, labels: &Dataset, name: &str) -> Result<Re
         other => return Err(unknown_table(other)),
     }
     c.finish()
+}
+
+/// The kinds whose records a table's references name ([`Labels`]): what a
+/// table read in chunks ([`table_in_chunks`]) reads whole beside them.
+pub const LABELLED_KINDS: [RecordKind; 5] = [
+    RecordKind::Organisation,
+    RecordKind::Person,
+    RecordKind::Agreement,
+    RecordKind::Project,
+    RecordKind::Group,
+];
+
+/// [`labelled_table`] of records that come a chunk at a time: `chunks`
+/// calls its argument with each chunk, in order, its references named from
+/// `labels`. Each chunk's columns are made as a whole table's are, and
+/// their decimals are brought to the finest scale any chunk has, so the
+/// table equals the one made of all the records at once. For a table of
+/// a kind outside [`LABELLED_KINDS`], whose rows each come from one record.
+pub fn table_in_chunks(
+    labels: &Dataset,
+    name: &str,
+    chunks: impl FnOnce(&mut dyn FnMut(&Dataset) -> Result<()>) -> Result<()>,
+) -> Result<RecordBatch> {
+    let mut batches = Vec::new();
+    chunks(&mut |chunk| {
+        batches.push(labelled_table(chunk, labels, name)?);
+        Ok(())
+    })?;
+    let Some(first) = batches.first() else {
+        return labelled_table(&Dataset::new(), labels, name);
+    };
+    let schema = first.schema();
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for batch in &batches[1..] {
+        for (field, other) in fields.iter_mut().zip(batch.schema().fields()) {
+            if let (DataType::Decimal128(_, a), DataType::Decimal128(_, b)) =
+                (field.data_type(), other.data_type())
+                && b > a
+            {
+                *field = field.clone().with_data_type(other.data_type().clone());
+            }
+        }
+    }
+    let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let mut columns: Vec<Vec<ArrayRef>> =
+        vec![Vec::with_capacity(batches.len()); schema.fields().len()];
+    for batch in &batches {
+        for (at, (array, field)) in batch.columns().iter().zip(schema.fields()).enumerate() {
+            let array = if array.data_type() == field.data_type() {
+                array.clone()
+            } else {
+                // A finer scale: exact, or an error where 38 digits cannot hold a value.
+                arrow_cast::cast::cast_with_options(
+                    array,
+                    field.data_type(),
+                    &arrow_cast::CastOptions {
+                        safe: false,
+                        ..Default::default()
+                    },
+                )
+                .map_err(arrow)?
+            };
+            columns[at].push(array);
+        }
+    }
+    let arrays = columns
+        .iter()
+        .map(|parts| {
+            let parts: Vec<&dyn arrow_array::Array> = parts.iter().map(|a| a.as_ref()).collect();
+            arrow_select::concat::concat(&parts).map_err(arrow)
+        })
+        .collect::<Result<Vec<ArrayRef>>>()?;
+    RecordBatch::try_new(schema, arrays).map_err(arrow)
 }
 
 /// The name or title of every record a column can refer to, by id.

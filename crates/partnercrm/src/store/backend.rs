@@ -128,6 +128,17 @@ pub trait Snapshot {
     /// (every row when `None`), in the order they were first stored.
     fn rows(&self, kind: RecordKind, as_of: Option<i64>) -> Result<Vec<Row>>;
 
+    /// Every current row of `kind` in position order, handed to `each` a
+    /// chunk at a time: a backend that can stream them (PostgreSQL, from a
+    /// cursor) never holds them all; the default reads them at once.
+    fn rows_in_chunks(
+        &self,
+        kind: RecordKind,
+        each: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        each(self.rows(kind, None)?)
+    }
+
     /// For the records of `kind` that existed at `revision` and changed
     /// since: their value before the first change after it.
     fn first_changes_after(&self, kind: RecordKind, revision: i64) -> Result<Vec<HistoryRow>>;

@@ -644,6 +644,48 @@ impl Store {
         Ok(data)
     }
 
+    /// One table of the stored data set ([`tables::labelled_table`]), as
+    /// recorded now or at `moment`, read in one snapshot. A table of
+    /// contributions, indicators or notes, the kinds that grow, is made
+    /// from their rows a chunk at a time ([`Snapshot::rows_in_chunks`]),
+    /// beside the records its references name: on PostgreSQL, from a
+    /// cursor, never holding every record at once.
+    ///
+    /// [`tables::labelled_table`]: crate::query::tables::labelled_table
+    pub fn table(
+        &self,
+        name: &str,
+        moment: Option<DateTime<Utc>>,
+    ) -> Result<arrow_array::RecordBatch> {
+        use crate::query::tables::{self, LABELLED_KINDS};
+        let kind = tables::kinds_of(name)?[0];
+        if moment.is_some() || LABELLED_KINDS.contains(&kind) {
+            let mut kinds = LABELLED_KINDS.to_vec();
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+            return tables::table(&self.dataset_of(&kinds, moment)?, name);
+        }
+        let snapshot = self.backend.snapshot()?;
+        let mut labels = Dataset::new();
+        for kind in LABELLED_KINDS {
+            crate::with_record_kind!(kind, T => read_kind::<T>(&*snapshot, None, &mut labels)?);
+        }
+        tables::table_in_chunks(&labels, name, |each| {
+            snapshot.rows_in_chunks(kind, &mut |rows| {
+                let mut chunk = Dataset::new();
+                crate::with_record_kind!(kind, T => {
+                    let records = T::collection_mut(&mut chunk);
+                    records.reserve(rows.len());
+                    for row in rows {
+                        records.push(row.body.decode::<T>()?);
+                    }
+                });
+                each(&chunk)
+            })
+        })
+    }
+
     /// Every problem in the stored data set, read in one snapshot: warnings
     /// only, since a batch with errors is never stored.
     pub fn validate(&self) -> Result<Report> {

@@ -936,6 +936,35 @@ impl Snapshot for PgTx<'_> {
         .collect()
     }
 
+    fn rows_in_chunks(
+        &self,
+        kind: RecordKind,
+        each: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        // A cursor in this snapshot's transaction: the server sends the
+        // rows a chunk at a time, so no more than one chunk is held here.
+        self.execute(
+            &format!(
+                "DECLARE partnercrm_rows NO SCROLL CURSOR FOR {}",
+                row_sql(kind, "ORDER BY position")
+            ),
+            &[],
+        )?;
+        loop {
+            let rows = self.query("FETCH FORWARD 10000 FROM partnercrm_rows", &[])?;
+            if rows.is_empty() {
+                break;
+            }
+            each(
+                rows.iter()
+                    .map(|row| record_row(row, kind))
+                    .collect::<Result<_>>()?,
+            )?;
+        }
+        self.execute("CLOSE partnercrm_rows", &[])?;
+        Ok(())
+    }
+
     fn first_changes_after(&self, kind: RecordKind, revision: i64) -> Result<Vec<HistoryRow>> {
         let sql = format!(
             "SELECT {HISTORY_COLUMNS} FROM (
